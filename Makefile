@@ -1,0 +1,47 @@
+# circlekeeper: `make run` and `make test` install whatever is missing, then do their job.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# System libraries: PortAudio for playback, espeak-ng for speech; tmux for the terminal tests.
+SYS_LIBS := libportaudio.so.2:libportaudio2 libespeak-ng.so.1:libespeak-ng1
+SYS_TOOLS := tmux:tmux
+
+.PHONY: run test check lint types bench sysdeps sysdeps-test venv clean
+
+run: sysdeps venv
+	@$(VENV)/bin/circlekeeper
+
+test: sysdeps sysdeps-test venv
+	@$(PY) -m pytest
+
+check: venv lint types test
+
+lint: venv
+	@$(VENV)/bin/ruff check circlekeeper tests bench
+	@$(VENV)/bin/ruff format --check circlekeeper tests bench
+
+types: venv
+	@$(VENV)/bin/mypy
+
+bench: sysdeps venv
+	@$(PY) -m bench
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "circlekeeper: installing the package and its test tools into $(VENV)"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+sysdeps:
+	@bash scripts/sysdeps.sh $(SYS_LIBS)
+
+sysdeps-test:
+	@bash scripts/sysdeps.sh $(SYS_TOOLS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache dist build

@@ -1,0 +1,6 @@
+"""`python -m circlekeeper`."""
+
+from circlekeeper.cli import main
+
+if __name__ == "__main__":
+    main()

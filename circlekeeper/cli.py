@@ -1,0 +1,158 @@
+"""The `circlekeeper` command line.
+
+Each command is a thin shim: it imports its area's module only when it runs, so that
+`circlekeeper check` never pays for Textual and the TUI never pays for numpy at start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from circlekeeper import __version__
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _circle(value: str | None) -> list[str] | None:
+    """Split `--circle "Ana, Ben,Cy"` into names; an empty list is an error."""
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise click.BadParameter("name at least one person, like --circle \"Ana,Ben,Cy\"")
+    if len({n.casefold() for n in names}) != len(names):
+        raise click.BadParameter("each name in the circle must be different")
+    return names
+
+
+def _circle_option(required: bool) -> click.Option:
+    return click.option(
+        "--circle",
+        "circle",
+        required=required,
+        metavar="NAMES",
+        help='The people in the room, in seating order: "Ana,Ben,Cy".',
+    )
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="circlekeeper")
+@click.option(
+    "--practices",
+    "extra_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Another folder of practice scripts to show in the library.",
+)
+@click.pass_context
+def cli(ctx: click.Context, extra_dirs: tuple[Path, ...]) -> None:
+    """Keep time and turns for a live circle.
+
+    Run without a command to open the practice library.
+    """
+    if ctx.invoked_subcommand is None:
+        from circlekeeper.tui.launch import open_library
+
+        ctx.exit(open_library(list(extra_dirs)))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--size", default=6, show_default=True, type=click.IntRange(1, 200),
+              help="Circle size used for the estimated duration.")
+def check(paths: tuple[Path, ...], size: int) -> None:
+    """Validate practice scripts (files or folders)."""
+    from circlekeeper.script.check import run_check
+
+    sys.exit(run_check(list(paths), size=size))
+
+
+@cli.command(context_settings=CONTEXT)
+def schema() -> None:
+    """Print the JSON Schema of the practice-script format."""
+    from circlekeeper.script.schema import schema_json
+
+    click.echo(schema_json())
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("practice")
+@_circle_option(required=True)
+@click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per event, per line.")
+def rehearse(practice: str, circle: str, seed: int | None, as_json: bool) -> None:
+    """Run a practice in simulated time and print its timeline."""
+    from circlekeeper.engine.rehearse import run_rehearse
+
+    sys.exit(run_rehearse(practice, _circle(circle) or [], seed=seed, as_json=as_json))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("practice")
+@_circle_option(required=True)
+@click.option("--silent", is_flag=True, help="No app sound (for a group with its own bell).")
+@click.option("--lang", default=None, help="Language of the prompts, like en or de.")
+@click.option("--device", default=None, help="Audio output, by name.")
+@click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
+def run(
+    practice: str,
+    circle: str,
+    silent: bool,
+    lang: str | None,
+    device: str | None,
+    seed: int | None,
+) -> None:
+    """Start a practice straight in the live session."""
+    from circlekeeper.tui.launch import run_session
+
+    sys.exit(
+        run_session(
+            practice,
+            _circle(circle) or [],
+            silent=silent,
+            lang=lang,
+            device=device,
+            seed=seed,
+        )
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("text")
+@click.option("--lang", default=None, help="Language, like en or de.")
+@click.option("--voice", default=None, help="A speech voice id (see `circlekeeper devices`).")
+@click.option("--rate", type=click.IntRange(60, 400), default=None, help="Words per minute.")
+@click.option("--device", default=None, help="Audio output, by name.")
+def say(text: str, lang: str | None, voice: str | None, rate: int | None,
+        device: str | None) -> None:
+    """Speak TEXT through the audio output."""
+    from circlekeeper.sound.commands import say_command
+
+    sys.exit(say_command(text, lang=lang, voice=voice, rate=rate, device=device))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("name", default="bowl")
+@click.option("--strikes", type=click.IntRange(1, 12), default=1, show_default=True)
+@click.option("--device", default=None, help="Audio output, by name.")
+def bell(name: str, strikes: int, device: str | None) -> None:
+    """Ring a bell: bowl, chime, clappers, gong or warning."""
+    from circlekeeper.sound.commands import bell_command
+
+    sys.exit(bell_command(name, strikes=strikes, device=device))
+
+
+@cli.command(context_settings=CONTEXT)
+def devices() -> None:
+    """List audio outputs, speech voices, and a sound self-check."""
+    from circlekeeper.sound.commands import devices_command
+
+    sys.exit(devices_command())
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="circlekeeper")
