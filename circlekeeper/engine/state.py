@@ -1,0 +1,67 @@
+"""A frozen picture of a session at one moment, for the screen and for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Phase = Literal["ready", "running", "paused", "ended"]
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One row of the agenda: a top-level step of the practice."""
+
+    title: str
+    kind: str
+    status: Literal["done", "current", "todo", "skipped"]
+    estimate: float | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the live screen shows, computed at `now` (session seconds)."""
+
+    now: float
+    phase: Phase
+    practice: str
+    circle: tuple[str, ...]
+    roles: dict[str, tuple[str, ...]]
+    agenda: tuple[AgendaItem, ...]
+    step_index: int | None
+    """Steps as run so far (loops unrolled); None before start and after the end."""
+    step_kind: str | None
+    step_title: str | None
+    step_text: str | None
+    """The step's prompt or text, in the session's language."""
+    stems: tuple[str, ...]
+    focus: str | None
+    """The focus person of a for-each loop."""
+    step_remaining: float | None
+    """Seconds left in the step; None for untimed steps. Never negative."""
+    step_elapsed: float
+    step_ends_wall: float | None
+    """Epoch seconds at which the step will end, when `wall` was given to `snapshot`."""
+    speaker: str | None
+    lap: int | None
+    laps: int | None
+    turn_remaining: float | None
+    """Seconds left in the speaker's turn; None when untimed. Never negative."""
+    turn_overtime: float
+    """Seconds the speaker has gone past their time (soft end)."""
+    queue: tuple[str, ...]
+    """Who speaks after the current speaker, in order."""
+    spoken: tuple[str, ...]
+    """Who has spoken in this lap."""
+    passed: tuple[str, ...]
+    """Who has passed in this lap."""
+    groups: tuple[tuple[str, ...], ...]
+    next_cue: str | None
+    """What sounds next ("bowl x1 (end)")."""
+    next_cue_in: float | None
+    """Seconds until it sounds."""
+    airtime: dict[str, float] = field(default_factory=dict)
+    overtime: dict[str, float] = field(default_factory=dict)
+    can_undo: bool = False
+    popcorn: bool = False
+    """The facilitator picks who speaks next (`pick`)."""
