@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-# System libraries: PortAudio for playback, espeak-ng for speech; tmux for the terminal tests.
+# System libraries: PortAudio for playback, espeak-ng for speech.
+# For the tests: tmux drives the real terminal, a PulseAudio null sink is a paced audio device.
 SYS_LIBS := libportaudio.so.2:libportaudio2 libespeak-ng.so.1:libespeak-ng1
-SYS_TOOLS := tmux:tmux
+SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils
 
 .PHONY: run test check lint types bench sysdeps sysdeps-test venv clean
 
