@@ -1,0 +1,719 @@
+"""The session journal: every engine event, on disk the moment it happens.
+
+One JSON object per line (JSONL) in `data_dir()/journals/<YYYYmmdd-HHMMSS>-<slug>.jsonl`:
+
+- a `{"record": "header", ...}` line first: practice, circle, roles, seed, options;
+- one line per engine event: `event.to_json()` plus `wall` (epoch seconds);
+- `{"record": "resumed", "t_offset": ...}` where a crashed session was picked up again;
+- `{"record": "closed", "summary": ...}` when the app closed the journal itself.
+
+Each line is written, flushed and fsynced before `append` returns, so a crash loses at most
+the record being written. On reading, a torn last line is cut away (or, if it is a whole
+record missing only its newline, completed), so the next append never glues onto it. A bad
+line in the middle is reported and skipped, never fatal. While a `Journal` is open it holds an
+advisory lock on its file, so another window neither repairs nor resumes a live session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import threading
+import time
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin
+
+from circlekeeper import __version__
+from circlekeeper.engine.events import EVENT_TYPES, Event, StepStarted
+from circlekeeper.paths import data_dir
+from circlekeeper.records.atomic import fsync_dir
+from circlekeeper.records.summary import Ledger, Summary, slugify, summary_from_ledger
+
+try:  # advisory locks are POSIX-only; elsewhere a journal simply is never "in use"
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+JOURNAL_VERSION = 1
+SUFFIX = ".jsonl"
+_EVENTS_BY_NAME: dict[str, type[Event]] = {cls.name: cls for cls in EVENT_TYPES}
+
+WallClock = Callable[[], float]
+
+
+def journals_dir() -> Path:
+    """Where journals live."""
+    return data_dir() / "journals"
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalHeader:
+    """What a session was set up with: enough to set it up again."""
+
+    practice_title: str
+    practice_path: str | None
+    circle: tuple[str, ...]
+    roles: dict[str, tuple[str, ...]]
+    seed: int | None
+    options: dict[str, Any]
+    started_wall: float
+    version: int = JOURNAL_VERSION
+    app_version: str = __version__
+
+    @property
+    def started(self) -> datetime:
+        """When the journal was started, local time."""
+        return datetime.fromtimestamp(self.started_wall).astimezone()
+
+    def to_json(self) -> dict[str, Any]:
+        """The header line."""
+        return {
+            "record": "header",
+            "version": self.version,
+            "app_version": self.app_version,
+            "practice": self.practice_title,
+            "practice_path": self.practice_path,
+            "circle": list(self.circle),
+            "roles": {role: list(people) for role, people in self.roles.items()},
+            "seed": self.seed,
+            "options": self.options,
+            "wall": self.started_wall,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> JournalHeader:
+        """Read a header line; `ValueError` when it is not one."""
+        try:
+            circle = tuple(str(p) for p in data["circle"])
+            roles = {str(r): tuple(str(p) for p in ps) for r, ps in data.get("roles", {}).items()}
+            seed = data.get("seed")
+            path = data.get("practice_path")
+            options = data.get("options") or {}
+            if seed is not None and not isinstance(seed, int):
+                raise TypeError("seed")
+            if not isinstance(options, dict):
+                raise TypeError("options")
+            return cls(
+                practice_title=str(data["practice"]),
+                practice_path=None if path is None else str(path),
+                circle=circle,
+                roles=roles,
+                seed=seed,
+                options=options,
+                started_wall=float(data["wall"]),
+                version=int(data.get("version", JOURNAL_VERSION)),
+                app_version=str(data.get("app_version", "")),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"not a journal header ({exc})") from exc
+
+
+_HINTS: dict[type[Event], dict[str, Any]] = {}
+
+
+def _coerce(tp: Any, value: Any) -> Any:
+    """Turn a JSON value back into the type a dataclass field declares (lists to tuples)."""
+    origin = get_origin(tp)
+    if origin is Union or origin is types.UnionType:
+        if value is None and type(None) in get_args(tp):
+            return None
+        errors = []
+        for option in get_args(tp):
+            if option is type(None):
+                continue
+            try:
+                return _coerce(option, value)
+            except (TypeError, ValueError) as exc:
+                errors.append(str(exc))
+        raise ValueError("; ".join(errors) or f"unexpected {value!r}")
+    if origin is Literal:
+        if value not in get_args(tp):
+            raise ValueError(f"{value!r} is not one of {get_args(tp)}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {value!r}")
+        args = get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(args[0], item) for item in value)
+        if len(args) != len(value):
+            raise ValueError(f"expected {len(args)} items, got {len(value)}")
+        return tuple(_coerce(arg, item) for arg, item in zip(args, value, strict=True))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {value!r}")
+        key_type, value_type = get_args(tp)
+        return {_coerce(key_type, k): _coerce(value_type, v) for k, v in value.items()}
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"expected a number, got {value!r}")
+        return float(value)
+    if tp is int or tp is str or tp is bool:
+        if type(value) is not tp:
+            raise TypeError(f"expected {tp.__name__}, got {value!r}")
+        return value
+    return value
+
+
+def event_from_json(data: Mapping[str, Any]) -> Event:
+    """Rebuild an engine event from its `to_json()` form; `ValueError` when it cannot be."""
+    name = data.get("event")
+    cls = _EVENTS_BY_NAME.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ValueError(f"unknown event {name!r}")
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for spec in dataclasses.fields(cls):
+        if spec.name not in data:
+            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+                raise ValueError(f"{name}: missing {spec.name!r}")
+            continue
+        try:
+            kwargs[spec.name] = _coerce(hints[spec.name], data[spec.name])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}.{spec.name}: {exc}") from exc
+    return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One event read back: `event.t` is session time across resumes, `line` is 1-based."""
+
+    line: int
+    event: Event
+    wall: float | None
+    segment: int
+
+
+@dataclass
+class JournalContents:
+    """A journal read back. Problems are listed, never raised."""
+
+    path: Path
+    header: JournalHeader | None = None
+    entries: list[JournalEntry] = field(default_factory=list)
+    closed: dict[str, Any] | None = None
+    """The `closed` record, when the app closed the journal itself."""
+    resumes: int = 0
+    """How many times the session was picked up again after a crash."""
+    problems: list[str] = field(default_factory=list)
+    """Lines that could not be read, and anything else worth a warning."""
+    repaired: str | None = None
+    """What reading repaired at the end of the file, if anything."""
+    in_use: bool = False
+    """Another open journal (a live session) holds this file."""
+
+    @property
+    def events(self) -> list[Event]:
+        """The events in order, session times continuing across resumes."""
+        return [entry.event for entry in self.entries]
+
+    @property
+    def ended(self) -> bool:
+        """The engine said the session was over (a `session_ended` record)."""
+        return any(entry.event.name == "session_ended" for entry in self.entries)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing to resume: the session ended, or the app closed the journal itself."""
+        return self.ended or self.closed is not None
+
+    @property
+    def resumable(self) -> bool:
+        """A crashed session that can be picked up again."""
+        return self.header is not None and not self.finished and not self.in_use
+
+
+def _parse_line(raw: bytes) -> dict[str, Any]:
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    return data
+
+
+def _lock(fd: int) -> bool:
+    """Take the file's advisory lock without waiting; False when someone else holds it."""
+    if fcntl is None:  # pragma: no cover
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True  # filesystems without locks: behave as if we hold it
+    return True
+
+
+def _read_fd(path: Path, fd: int, *, repair: bool) -> JournalContents:
+    """Parse the journal open on `fd`; repair a torn tail when `repair` (the lock is held)."""
+    contents = JournalContents(path=path)
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    data = b"".join(chunks)
+
+    pieces = data.split(b"\n")
+    tail = pieces.pop()  # bytes after the last newline: empty unless the last write was torn
+    lines: list[tuple[int, dict[str, Any] | None, int]] = []  # (line number, record, start)
+    start = 0
+    for number, raw in enumerate(pieces, start=1):
+        if raw.strip():
+            try:
+                lines.append((number, _parse_line(raw), start))
+            except (ValueError, UnicodeDecodeError):
+                lines.append((number, None, start))
+        start += len(raw) + 1
+
+    cut_to: int | None = None  # truncate the file to this size
+    complete_tail = False  # append the missing newline
+    if tail.strip(b"\x00 \t\r"):
+        try:
+            last = _parse_line(tail)
+        except (ValueError, UnicodeDecodeError):
+            cut_to = len(data) - len(tail)
+            contents.repaired = f"cut away a torn last record ({len(tail)} bytes)"
+        else:
+            lines.append((len(pieces) + 1, last, start))
+            complete_tail = True
+            contents.repaired = "completed a last record that lacked its line end"
+    elif tail:
+        cut_to = len(data) - len(tail)
+        contents.repaired = f"cut away {len(tail)} stray bytes at the end"
+    if cut_to is None and not complete_tail and lines and lines[-1][1] is None:
+        number, _, cut_to = lines.pop()
+        contents.repaired = f"cut away an unreadable last record (line {number})"
+
+    if contents.repaired is not None:
+        if repair:
+            try:
+                if cut_to is not None:
+                    os.ftruncate(fd, cut_to)
+                else:
+                    os.lseek(fd, 0, os.SEEK_END)
+                    os.write(fd, b"\n")
+                os.fsync(fd)
+            except OSError as exc:
+                contents.problems.append(f"could not repair the end of the file: {exc}")
+                contents.repaired = None
+        else:
+            contents.problems.append(f"not repaired: {contents.repaired}")
+            contents.repaired = None
+
+    segment, offset = 0, 0.0
+    for number, record, _start in lines:
+        if record is None:
+            contents.problems.append(f"line {number}: unreadable record, skipped")
+            continue
+        kind = record.get("record")
+        if kind == "header":
+            if contents.header is not None or contents.entries:
+                contents.problems.append(f"line {number}: a second header, ignored")
+                continue
+            try:
+                contents.header = JournalHeader.from_json(record)
+            except ValueError as exc:
+                contents.problems.append(f"line {number}: {exc}")
+        elif kind == "resumed":
+            segment += 1
+            contents.resumes += 1
+            t_offset = record.get("t_offset", 0.0)
+            offset = float(t_offset) if isinstance(t_offset, int | float) else 0.0
+        elif kind == "closed":
+            summary = record.get("summary")
+            contents.closed = {"wall": record.get("wall"), "summary": summary}
+        elif "event" in record:
+            try:
+                event = event_from_json(record)
+            except (ValueError, TypeError) as exc:
+                contents.problems.append(f"line {number}: {exc}")
+                continue
+            if offset:
+                event = dataclasses.replace(event, t=event.t + offset)
+            wall = record.get("wall")
+            contents.entries.append(
+                JournalEntry(
+                    number, event, float(wall) if isinstance(wall, int | float) else None, segment
+                )
+            )
+        else:
+            contents.problems.append(f"line {number}: not a journal record, skipped")
+    if contents.header is None:
+        contents.problems.append("no header: the practice and circle are unknown")
+    return contents
+
+
+def read_journal(path: str | os.PathLike[str], *, repair: bool = True) -> JournalContents:
+    """Read a journal, repairing a torn last line unless `repair=False` or it is in use.
+
+    Raises `OSError` only when the file cannot be opened at all.
+    """
+    target = Path(path)
+    try:
+        fd = os.open(target, os.O_RDWR if repair else os.O_RDONLY)
+    except PermissionError:
+        fd = os.open(target, os.O_RDONLY)
+        repair = False
+    try:
+        in_use = not _lock(fd)
+        contents = _read_fd(target, fd, repair=repair and not in_use)
+        contents.in_use = in_use
+        return contents
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def list_journals(directory: Path | None = None) -> list[Path]:
+    """Every journal file, newest first (by the time in its name)."""
+    folder = directory if directory is not None else journals_dir()
+    try:
+        found = [p for p in folder.iterdir() if p.suffix == SUFFIX and p.is_file()]
+    except OSError:
+        return []
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def unfinished_journals(directory: Path | None = None) -> list[JournalContents]:
+    """Sessions that were cut short (no `session_ended`, not closed, not live), newest first.
+
+    Reading repairs their torn tails, so they are ready to be resumed.
+    """
+    found = []
+    for path in list_journals(directory):
+        try:
+            contents = read_journal(path)
+        except OSError:
+            continue
+        if contents.resumable:
+            found.append(contents)
+    return found
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class Journal:
+    """An open journal. `append` never raises: a write failure sets `error` instead.
+
+    Records that could not be written are kept and retried on the next append, so a
+    passing problem (a full disk that gets space back) leaves no gap.
+    """
+
+    def __init__(
+        self, path: Path, header: JournalHeader | None, *, clock: WallClock = time.time
+    ) -> None:
+        self.path = path
+        self.header = header
+        self.error: str | None = None
+        """Why the journal is not being written right now; None when all is well."""
+        self.closed = False
+        self.events: list[Event] = []
+        """Every event of the session, in memory too (for the summary, even if the disk
+        fails); after `reopen`, the earlier events too, all in whole-session time."""
+        self._clock = clock
+        self._fd: int | None = None
+        self._good_size = 0  # file size after the last record known to be on disk
+        self._dirty = False  # a write failed part-way: cut back to `_good_size` first
+        self._pending: list[bytes] = []
+        self._mutex = threading.Lock()
+        self._t_offset = 0.0  # after a resume, to keep `events` in whole-session time
+
+    @property
+    def failed(self) -> bool:
+        """True while records are not reaching the disk (show a banner)."""
+        return self.error is not None
+
+    @classmethod
+    def create(
+        cls,
+        practice_title: str,
+        practice_path: str | os.PathLike[str] | None,
+        circle: Sequence[str],
+        roles: Mapping[str, Sequence[str]] | None = None,
+        seed: int | None = None,
+        options: Mapping[str, Any] | None = None,
+        *,
+        directory: Path | None = None,
+        clock: WallClock = time.time,
+    ) -> Journal:
+        """Start the journal of a new session and write its header. Never raises `OSError`.
+
+        `options` is whatever else is needed to set the session up again (language, silent,
+        speed...); it must be JSON-ready. If the file cannot be created, the journal comes
+        back with `error` set and tries again on each append.
+        """
+        now = clock()
+        header = JournalHeader(
+            practice_title=practice_title,
+            practice_path=None if practice_path is None else os.fspath(practice_path),
+            circle=tuple(circle),
+            roles={role: tuple(people) for role, people in (roles or {}).items()},
+            seed=seed,
+            options=dict(options or {}),
+            started_wall=round(now, 3),
+        )
+        folder = directory if directory is not None else journals_dir()
+        stem = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + "-" + slugify(practice_title)
+        journal = cls(folder / (stem + SUFFIX), header, clock=clock)
+        journal._pending.append(_encode(header.to_json()))
+        with journal._mutex:
+            journal._write_pending()
+        return journal
+
+    @classmethod
+    def reopen(
+        cls, path: str | os.PathLike[str], *, t_offset: float, clock: WallClock = time.time
+    ) -> Journal:
+        """Continue a cut-short journal: repair its tail, then append a `resumed` marker.
+
+        `t_offset` is the session time at which the resumed engine's clock reads 0: pass
+        `resume_plan(...).session_time` if the new engine starts from 0, or 0.0 if it
+        carries on the old session time. Never raises `OSError`; check `error`.
+        """
+        journal = cls(Path(path), None, clock=clock)
+        try:
+            fd = os.open(journal.path, os.O_RDWR | os.O_APPEND)
+        except OSError as exc:
+            journal.error = f"cannot open the journal to resume it: {_why(exc)}"
+            return journal
+        try:
+            if not _lock(fd):
+                os.close(fd)
+                journal.error = "this session's journal is open in another window"
+                return journal
+            contents = _read_fd(journal.path, fd, repair=True)
+            journal._good_size = os.fstat(fd).st_size
+        except OSError as exc:
+            os.close(fd)
+            journal.error = f"cannot repair the journal to resume it: {_why(exc)}"
+            return journal
+        journal._fd = fd
+        journal.header = contents.header
+        journal.events = contents.events
+        journal._t_offset = t_offset
+        record = {"record": "resumed", "wall": round(clock(), 3), "t_offset": t_offset}
+        journal._pending.append(_encode(record))
+        with journal._mutex:
+            journal._write_pending()
+        return journal
+
+    def append(self, event: Event) -> bool:
+        """Write one engine event durably. Returns whether it reached the disk; never raises."""
+        try:
+            with self._mutex:
+                if self.closed:
+                    return False
+                record = event.to_json()
+                shifted = dataclasses.replace(event, t=event.t + self._t_offset)
+                self.events.append(shifted if self._t_offset else event)
+                record["wall"] = round(self._clock(), 3)
+                self._pending.append(_encode(record))
+                return self._write_pending()
+        except Exception as exc:  # the circle must go on whatever the journal meets
+            self.error = f"could not record an event: {exc!r}"
+            return False
+
+    def close(self, summary: Summary | Mapping[str, Any] | None = None) -> None:
+        """Write a `closed` record (with the summary, if given) and release the file.
+
+        Never raises. The summary may be a `Summary`, anything with `to_json()`, a mapping,
+        or a dataclass.
+        """
+        with self._mutex:
+            if self.closed:
+                return
+            self.closed = True
+            try:
+                record = {
+                    "record": "closed",
+                    "wall": round(self._clock(), 3),
+                    "summary": _summary_json(summary),
+                }
+                self._pending.append(_encode(record))
+                self._write_pending()
+            except Exception as exc:  # closing must not take the app down either
+                self.error = f"could not close the journal: {exc!r}"
+            finally:
+                if self._fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(self._fd)
+                    self._fd = None
+
+    def _open_new(self) -> int:
+        """Create the journal file under a name nobody has used (`-2`, `-3`... on a clash)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        stem = self.path.name.removesuffix(SUFFIX)
+        base = stem
+        for attempt in range(2, 1000):
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+            except FileExistsError:
+                stem = f"{base}-{attempt}"
+                self.path = self.path.with_name(stem + SUFFIX)
+                continue
+            _lock(fd)
+            return fd
+        raise FileExistsError(f"no free journal name for {base}")
+
+    def _write_pending(self) -> bool:
+        """Write every pending record; on failure remember why and keep them for next time."""
+        try:
+            if self._fd is None:
+                self._fd = self._open_new()
+                fsync_dir(self.path.parent)
+            if self._dirty:
+                os.ftruncate(self._fd, self._good_size)
+                self._dirty = False
+            data = b"".join(self._pending)
+            self._dirty = True  # until the whole batch is written and synced
+            _write_all(self._fd, data)
+            os.fsync(self._fd)
+            self._dirty = False
+        except OSError as exc:
+            self.error = f"the session journal cannot be written: {_why(exc)}"
+            return False
+        self._good_size += len(data)
+        self._pending.clear()
+        self.error = None
+        return True
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """`os.write` may write less than asked; loop until all of it is out."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _encode(record: Mapping[str, Any]) -> bytes:
+    # default=str: an odd value in an event must not cost the whole record
+    return (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+def _summary_json(summary: object) -> Any:
+    """The summary's JSON form, whatever kind of object it came as."""
+    if summary is None:
+        return None
+    to_json = getattr(summary, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    if isinstance(summary, Mapping):
+        return dict(summary)
+    if dataclasses.is_dataclass(summary) and not isinstance(summary, type):
+        return dataclasses.asdict(summary)
+    return str(summary)
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+# --- resume and reportback -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResumePlan:
+    """How far a cut-short session got, and how to set it up again.
+
+    Seed the resumed engine's airtime ledger with `airtime` so quietest-first order and the
+    final tally stay right. Airtime counts finished turns only; a turn cut short by the
+    crash is in `open_turn` (its speaker), not in `airtime`.
+    """
+
+    path: Path
+    practice_title: str
+    practice_path: str | None
+    circle: tuple[str, ...]
+    roles: dict[str, tuple[str, ...]]
+    seed: int | None
+    options: dict[str, Any]
+    started: datetime
+    steps_completed: int
+    """Steps that ended (done or skipped)."""
+    next_step: int
+    """The step index (as run, loops unrolled) to start again from."""
+    interrupted_step: StepStarted | None
+    """The step that was running when the session was cut short."""
+    step_elapsed: float
+    """How far into `interrupted_step` the session got (0 when none)."""
+    airtime: dict[str, float]
+    overtime: dict[str, float]
+    turns: dict[str, int]
+    open_turn: str | None
+    session_time: float
+    """The last session time recorded (seconds)."""
+    last_wall: float | None
+    """Epoch seconds of the last record, to tell the facilitator when it stopped."""
+    paused: bool
+    """A guardian pause was in force when it stopped."""
+    ended: bool
+
+
+def resume_plan(contents: JournalContents) -> ResumePlan:
+    """Work out how to pick up a journal's session; `ValueError` without a header."""
+    header = contents.header
+    if header is None:
+        raise ValueError(f"{contents.path.name}: no header, so the session cannot be set up again")
+    ledger = Ledger(circle=list(header.circle))
+    for event in contents.events:
+        ledger.feed(event)
+    interrupted = None
+    step_elapsed = 0.0
+    if ledger.current_step is not None:
+        for event in reversed(contents.events):
+            if isinstance(event, StepStarted) and event.index == ledger.current_step:
+                interrupted = event
+                step_elapsed = max(0.0, ledger.last_t - event.t)
+                break
+        next_step = ledger.current_step
+    else:
+        ended = [i for i, step in ledger.steps.items() if step.reason is not None]
+        next_step = max(ended) + 1 if ended else 0
+    people = ledger.circle
+    walls = [entry.wall for entry in contents.entries if entry.wall is not None]
+    return ResumePlan(
+        path=contents.path,
+        practice_title=header.practice_title,
+        practice_path=header.practice_path,
+        circle=header.circle,
+        roles=header.roles,
+        seed=header.seed,
+        options=header.options,
+        started=header.started,
+        steps_completed=ledger.steps_completed,
+        next_step=next_step,
+        interrupted_step=interrupted,
+        step_elapsed=step_elapsed,
+        airtime={p: ledger.airtime.get(p, 0.0) for p in people},
+        overtime={p: ledger.overtime.get(p, 0.0) for p in people},
+        turns={p: ledger.turns.get(p, 0) for p in people},
+        open_turn=ledger.open_turn.speaker if ledger.open_turn is not None else None,
+        session_time=ledger.last_t,
+        last_wall=walls[-1] if walls else None,
+        paused=ledger.paused_at is not None,
+        ended=ledger.ended is not None,
+    )
+
+
+def summarize_journal(contents: JournalContents) -> Summary:
+    """The reportback of a journal's session, finished or not."""
+    header = contents.header
+    ledger = Ledger(circle=list(header.circle) if header else [])
+    for event in contents.events:
+        ledger.feed(event)
+    title = header.practice_title if header else contents.path.stem
+    started = header.started if header else None
+    return summary_from_ledger(ledger, title, started=started)

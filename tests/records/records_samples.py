@@ -1,0 +1,120 @@
+"""Plausible engine events for the records tests (shared with the torn-write writer script)."""
+
+from __future__ import annotations
+
+import random
+
+from circlekeeper.engine.events import (
+    EVENT_TYPES,
+    BellDue,
+    Event,
+    GroupsFormed,
+    LapStarted,
+    Passed,
+    Paused,
+    PromptDue,
+    Resumed,
+    SessionEnded,
+    SessionStarted,
+    StepEnded,
+    StepStarted,
+    SwapDue,
+    TimeChanged,
+    TurnEnded,
+    TurnStarted,
+    TurnTimeUp,
+    TurnWarning,
+    Undone,
+)
+
+CIRCLE = ("Ana", "Ben", "Cy", "Dee")
+ROLES = {"host": ("Ana",), "guardian": ("Cy",)}
+
+
+def one_of_each() -> list[Event]:
+    """One event of every type the engine emits, with plausible values."""
+    events: list[Event] = [
+        SessionStarted(0.0, practice="Crew check-in", circle=CIRCLE, roles=ROLES),
+        StepStarted(
+            0.0,
+            index=0,
+            agenda=0,
+            kind="round",
+            title="Arrive",
+            text="How are you arriving?",
+            duration=480.0,
+            focus="Ben",
+        ),
+        LapStarted(0.5, lap=1, prompt="How are you arriving?", order=CIRCLE),
+        TurnStarted(0.5, speaker="Ana", lap=1, allowed=120.0),
+        TurnWarning(90.5, speaker="Ana", remaining=30.0),
+        TurnTimeUp(120.5, speaker="Ana", hard=False),
+        TurnEnded(131.25, speaker="Ana", spoke=130.75, overtime=10.75),
+        Passed(140.0, speaker="Ben", again=True),
+        BellDue(141.0, sound="bowl", strikes=3, reason="start", say="Let us begin"),
+        PromptDue(141.5, text="Breathe in, breathe out.", language="en"),
+        GroupsFormed(150.0, groups=(("Ana", "Ben"), ("Cy", "Dee"))),
+        SwapDue(330.0, swap=1),
+        Paused(400.0),
+        Resumed(460.0, paused_for=60.0),
+        TimeChanged(461.0, seconds=-30.0, target="turn"),
+        Undone(462.0, what="pass"),
+        StepEnded(500.0, index=0, reason="all-pass"),
+        SessionEnded(
+            501.0, airtime={"Ana": 130.75, "Ben": 0.0}, overtime={"Ana": 10.75}, reason="end"
+        ),
+    ]
+    assert {type(e) for e in events} == set(EVENT_TYPES), "a sample for every event type"
+    return events
+
+
+def long_session(count: int, seed: int = 1) -> list[Event]:
+    """`count` events of a plausible session: steps of rounds, with bells, passes and pauses.
+
+    Times have at most three decimals, as the journal stores them.
+    """
+    rng = random.Random(seed)
+    events: list[Event] = [SessionStarted(0.0, practice="Torn test", circle=CIRCLE, roles=ROLES)]
+    t = 0.0
+    index = 0
+
+    def tick(most: float) -> float:
+        nonlocal t
+        t = round(t + rng.uniform(0.0, most), 3)
+        return t
+
+    while len(events) < count:
+        events.append(
+            StepStarted(
+                tick(1),
+                index=index,
+                agenda=index % 5,
+                kind="round",
+                title=f"Round {index + 1}",
+                text="Say a word",
+                duration=300.0,
+            )
+        )
+        events.append(BellDue(tick(1), sound="bowl", strikes=1 + index % 3, reason="start"))
+        events.append(LapStarted(tick(1), lap=1, prompt=None, order=CIRCLE))
+        for speaker in CIRCLE:
+            if rng.random() < 0.2:
+                events.append(Passed(tick(3), speaker=speaker, again=False))
+                continue
+            start = tick(1)
+            events.append(TurnStarted(start, speaker=speaker, lap=1, allowed=60.0))
+            if rng.random() < 0.1:
+                events.append(Paused(tick(5)))
+                events.append(Resumed(tick(20), paused_for=round(rng.uniform(1, 20), 3)))
+            spoke = round(rng.uniform(5, 80), 3)
+            events.append(
+                TurnEnded(
+                    tick(80),
+                    speaker=speaker,
+                    spoke=spoke,
+                    overtime=round(max(0.0, spoke - 60.0), 3),
+                )
+            )
+        events.append(StepEnded(tick(1), index=index, reason="done"))
+        index += 1
+    return events[:count]
