@@ -1,0 +1,1 @@
+"""The app's screens: library, circle setup, live session, summary, and small dialogs."""

@@ -1,0 +1,315 @@
+"""The circlekeeper Textual app: a thin driver around the engine, sound and records."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from circlekeeper.sound.api import NullSink, SoundSink
+from circlekeeper.tui.commands import AppCommands, SessionCommands
+from circlekeeper.tui.themes import CIRCLE_THEME, HIGH_CONTRAST_THEME, THEMES
+
+if TYPE_CHECKING:
+    # The engine (and pydantic behind it) loads only when a session starts, so the
+    # library's first frame does not wait for it.
+    from circlekeeper.tui.config import SessionConfig
+    from circlekeeper.tui.driver import ClockLike, Driver
+    from circlekeeper.tui.screens.live import LiveScreen
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SessionFactory = Callable[["SessionConfig"], Any]
+SinkFactory = Callable[["SessionConfig"], SoundSink]
+JournalFactory = Callable[["SessionConfig"], Any]
+
+
+def default_session(config: SessionConfig) -> Any:
+    """Build the real engine session for a config."""
+    from circlekeeper.engine import Circle, Session, SessionOptions
+
+    options = SessionOptions(seed=config.seed, meeting=config.meeting, language=config.language)
+    return Session(config.practice, Circle(config.circle, config.roles), options)
+
+
+def default_clock() -> ClockLike:
+    """The production clock: monotonic."""
+    from circlekeeper.engine import MonotonicClock
+
+    clock: ClockLike = MonotonicClock()
+    return clock
+
+
+class CircleKeeperApp(App[int]):
+    """Library → setup → live session → summary; or straight into a session."""
+
+    CSS_PATH = "circlekeeper.tcss"
+    TITLE = "circlekeeper"
+    COMMANDS: ClassVar = App.COMMANDS | {SessionCommands, AppCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("f2", "toggle_contrast", "Contrast", show=False, id="contrast"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        config: SessionConfig | None = None,
+        extra_dirs: Iterable[Path] = (),
+        clock: ClockLike | None = None,
+        wall: Callable[[], float] = time.time,
+        sink: SoundSink | None = None,
+        session_factory: SessionFactory = default_session,
+        journal_factory: JournalFactory | None = None,
+        load_user_keymap: bool = True,
+        high_contrast: bool = False,
+    ) -> None:
+        super().__init__()
+        self.start_config = config
+        self.extra_dirs = list(extra_dirs)
+        self._clock = clock
+        self.wall = wall
+        self.given_sink = sink
+        self.session_factory = session_factory
+        self.journal_factory = journal_factory
+        self.load_user_keymap = load_user_keymap
+        self.user_keymap: dict[str, str] = {}
+        self.driver: Driver | None = None
+        self.errors: list[str] = []
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = HIGH_CONTRAST_THEME.name if high_contrast else CIRCLE_THEME.name
+
+    @property
+    def clock(self) -> ClockLike:
+        """The session clock (monotonic unless a test gave one)."""
+        if self._clock is None:
+            self._clock = default_clock()
+        return self._clock
+
+    # -- start-up ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.load_user_keymap:
+            self.guard("loading the keymap", self._load_keymap)
+        if self.start_config is not None:
+            self.start_session(self.start_config)
+        else:
+            from circlekeeper.tui.screens.library import LibraryScreen
+
+            self.push_screen(LibraryScreen(self.extra_dirs))
+
+    def _load_keymap(self) -> None:
+        from circlekeeper.tui.keymap import load_keymap
+
+        keymap, problem = load_keymap()
+        self.user_keymap = keymap
+        if keymap:
+            self.set_keymap(keymap)
+        if problem:
+            self.notify(problem, title="Keymap", severity="warning", timeout=8)
+
+    def start_session(self, config: SessionConfig) -> None:
+        """Set up the driver and open the live screen; sound loads behind it."""
+        from circlekeeper.tui.driver import Driver
+        from circlekeeper.tui.screens.live import LiveScreen
+
+        session = self.session_factory(config)
+        sink = self.given_sink
+        if sink is None and config.silent:
+            sink = NullSink("silent")
+        driver = Driver(config, session, self.clock, wall=self.wall, sink=sink)
+        self.driver = driver
+        if self.journal_factory is not None:
+            try:
+                driver.journal = self.journal_factory(config)
+            except Exception as error:
+                self.report_error("opening the journal", error)
+        self.push_screen(LiveScreen(driver))
+        if self.given_sink is not None:
+            self.guard("preparing speech", self._prepare, driver, self.given_sink)
+        elif not config.silent:
+            self.run_worker(
+                lambda: self._load_sound(driver),
+                thread=True,
+                exit_on_error=False,
+                group="sound",
+                name="load-sound",
+            )
+
+    def _prepare(self, driver: Driver, sink: SoundSink) -> None:
+        from circlekeeper.script.texts import spoken_texts
+
+        sink.prepare(spoken_texts(driver.config.practice, driver.language))
+
+    def _load_sound(self, driver: Driver) -> None:
+        """In a thread: load the audio stack (numpy, PortAudio) after the first frame."""
+        from circlekeeper.sound import make_sink
+
+        config = driver.config
+        sink = make_sink(
+            device=config.device,
+            silent=False,
+            voices=config.practice.voices,
+            language=driver.language,
+        )
+        self.call_from_thread(driver.replace_sink, sink)
+        self._prepare(driver, sink)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker failed: say so, keep going."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(f"the {event.worker.name} task", event.worker.error)
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def guard(self, label: str, fn: Callable[..., T], *args: Any) -> T | None:
+        """Run a handler; an exception is logged and shown, never fatal."""
+        try:
+            return fn(*args)
+        except Exception as error:
+            self.report_error(label, error)
+            return None
+
+    def report_error(self, label: str, error: BaseException) -> None:
+        """Log an error and show it on screen."""
+        message = f"Error in {label}: {type(error).__name__}: {error}"
+        log.error(message, exc_info=error)
+        self.log.error(message)
+        self.errors.append(message)
+        try:
+            self.notify(message, title="Something went wrong", severity="error", timeout=10)
+            live = self.live_screen
+            if live is not None:
+                live.show_error(message)
+        except Exception:  # showing the error must never be the second failure
+            log.exception("could not show an error")
+
+    @property
+    def live_screen(self) -> LiveScreen | None:
+        """The live session screen, if one is open."""
+        from circlekeeper.tui.screens.live import LiveScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LiveScreen):
+                return screen
+        return None
+
+    # -- the session's end ------------------------------------------------------------------
+
+    @property
+    def session_running(self) -> bool:
+        """True while a session is started and not ended."""
+        driver = self.driver
+        return bool(driver and driver.session.started and not driver.session.ended)
+
+    def session_finished(self, driver: Driver) -> None:
+        """The session ended: close the journal and show the summary."""
+        from circlekeeper.tui.screens.summary import SummaryScreen
+
+        self.guard("closing the journal", self.close_journal, driver)
+        driver.close()
+        if self.live_screen is not None and self.screen is self.live_screen:
+            self.switch_screen(SummaryScreen(driver))
+        else:
+            # A dialog is open over the live screen: show the summary once it closes.
+            self.call_later(lambda: self.push_screen(SummaryScreen(driver)))
+
+    def close_journal(self, driver: Driver) -> None:
+        """Write the summary line and close the journal."""
+        journal = driver.journal
+        driver.journal = None
+        if journal is None:
+            return
+        summary = None
+        try:
+            from circlekeeper.tui.screens.summary import summarize_driver
+
+            summary = summarize_driver(driver)
+        finally:
+            journal.close(summary)
+
+    async def action_quit(self) -> None:
+        """Quit; during a live session ask first."""
+        from circlekeeper.tui.screens.dialogs import ConfirmDialog
+
+        if not self.session_running:
+            self.exit(0)
+            return
+        if any(isinstance(s, ConfirmDialog) for s in self.screen_stack):
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.guard("ending the session", self._end_and_exit)
+
+        self.push_screen(
+            ConfirmDialog("End the session and quit circlekeeper?", "End and quit", "Keep going"),
+            answered,
+        )
+
+    def _end_and_exit(self) -> None:
+        driver = self.driver
+        if driver is not None and self.session_running:
+            driver.route(driver.session.end(driver.now()))
+            self.guard("closing the journal", self.close_journal, driver)
+            driver.close()
+        self.exit(0)
+
+    def action_suspend_process(self) -> None:
+        """Never suspend during a live session: the terminal must stay with the circle."""
+        if self.session_running:
+            self.notify("Suspending is off during a live session.", severity="warning")
+            return
+        super().action_suspend_process()
+
+    def action_toggle_contrast(self) -> None:
+        """Switch between the default and the high-contrast theme."""
+        high = self.theme == HIGH_CONTRAST_THEME.name
+        self.theme = CIRCLE_THEME.name if high else HIGH_CONTRAST_THEME.name
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def key_rows(
+        self, bindings: Iterable[Binding], commands: Iterable[tuple[str, str, str]]
+    ) -> list[tuple[str, str]]:
+        """(keys, what) for the help screen, with the user's keymap applied."""
+        helps = {action: help for action, _, help in commands}
+        rows: list[tuple[str, str]] = []
+        for binding in bindings:
+            if not binding.show and binding.id != "help":
+                continue
+            keys = self.user_keymap.get(binding.id or "", binding.key)
+            shown = ", ".join(
+                binding.key_display
+                if binding.key_display and keys == binding.key
+                else self.get_key_display(Binding(key, "", ""))
+                for key in keys.split(",")
+            )
+            rows.append((shown, helps.get(binding.action, binding.description)))
+        rows.append(("1-9", "popcorn: the person with that number speaks next"))
+        rows.append(("ctrl+p", "all commands"))
+        return rows
+
+
+def make_app(
+    *,
+    config: SessionConfig | None = None,
+    extra_dirs: Iterable[Path] = (),
+    clock: ClockLike | None = None,
+    wall: Callable[[], float] = time.time,
+    sink: SoundSink | None = None,
+    **kwargs: Any,
+) -> CircleKeeperApp:
+    """Build the app without parsing arguments (tests, benchmarks)."""
+    return CircleKeeperApp(
+        config=config, extra_dirs=extra_dirs, clock=clock, wall=wall, sink=sink, **kwargs
+    )

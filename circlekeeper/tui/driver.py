@@ -1,0 +1,237 @@
+"""The thin driver between the clock, the engine, sound and the journal.
+
+The app's interval timer calls `Driver.tick()`. The driver asks the engine what happened
+since the last tick (`session.advance(now)`) and routes each event to sound and to the
+journal; the screen gets the same events back and redraws from a snapshot. Ticks are never
+counted: every time shown comes from `clock.now()` through the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from circlekeeper.engine.events import (
+    BellDue,
+    Event,
+    PromptDue,
+    SessionEnded,
+    StepStarted,
+    TurnStarted,
+)
+from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
+
+if TYPE_CHECKING:
+    from circlekeeper.engine.state import Snapshot
+    from circlekeeper.tui.config import SessionConfig
+
+log = logging.getLogger(__name__)
+
+SUSPEND_THRESHOLD = 20.0
+"""Seconds by which wall time may outrun monotonic time between ticks before we call it a
+suspend (lid closed). NTP slews are far smaller; a real suspend is minutes."""
+
+
+class ClockLike(Protocol):
+    """What the driver needs of a clock: monotonic seconds."""
+
+    def now(self) -> float:
+        """Monotonic seconds."""
+        ...
+
+
+class JournalLike(Protocol):
+    """What the driver needs of a journal."""
+
+    def append(self, event: Event) -> None:
+        """Write one event durably."""
+        ...
+
+    def close(self, summary: Any = None) -> None:
+        """Write the closing record."""
+        ...
+
+
+@dataclass
+class Tick:
+    """What one tick found."""
+
+    events: list[Event] = field(default_factory=list)
+    suspended_for: float | None = None
+    """Seconds the machine seemed asleep (wall jumped past monotonic), if it did."""
+
+
+class Driver:
+    """Owns the session and routes its events; knows nothing about widgets."""
+
+    def __init__(
+        self,
+        config: SessionConfig,
+        session: Any,
+        clock: ClockLike,
+        *,
+        wall: Callable[[], float] = time.time,
+        sink: SoundSink | None = None,
+    ) -> None:
+        self.config = config
+        self.session = session
+        self.clock = clock
+        self.wall = wall
+        self.sink: SoundSink = sink or NullSink("sound is starting")
+        self.journal: JournalLike | None = None
+        self.events: list[Event] = []
+        self.muted = False
+        self.offset = 0.0
+        """Seconds added to the clock after a suspend the facilitator chose to skip past."""
+        self.catching_up = False
+        self._last: tuple[float, float] | None = None
+        self.journal_error: str | None = None
+
+    # -- time -------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Session time: the monotonic clock plus any skipped-ahead suspend."""
+        return self.clock.now() + self.offset
+
+    def snapshot(self) -> Snapshot:
+        """The picture for the screen, with the wall-clock end of the step."""
+        snap: Snapshot = self.session.snapshot(self.now(), wall=self.wall())
+        return snap
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def start(self) -> list[Event]:
+        """Start the session now."""
+        self._last = (self.clock.now(), self.wall())
+        return self.route(self.session.start(self.now()))
+
+    def tick(self) -> Tick:
+        """Advance the engine to now; notice a suspend."""
+        mono, wall = self.clock.now(), self.wall()
+        result = Tick()
+        if self._last is not None and not self.session.ended:
+            jumped = (wall - self._last[1]) - (mono - self._last[0])
+            if jumped > SUSPEND_THRESHOLD and not self.session.paused:
+                result.suspended_for = jumped
+        self._last = (mono, wall)
+        if self.session.started and not self.session.ended:
+            result.events = self.route(self.session.advance(self.now()))
+        return result
+
+    def command(self, name: str, *args: Any) -> list[Event]:
+        """Run an engine command (`next`, `pass_stick`, `extend`...) now and route its events."""
+        if not self.session.started or self.session.ended:
+            return []
+        method = getattr(self.session, name)
+        return self.route(method(*args, self.now()))
+
+    def skip_ahead(self, seconds: float) -> list[Event]:
+        """After a suspend: resume, then let the lost time pass at once (without sound)."""
+        events = self.route(self.session.resume(self.now())) if self.session.paused else []
+        self.offset += seconds
+        self.catching_up = True
+        try:
+            events += self.route(self.session.advance(self.now()))
+        finally:
+            self.catching_up = False
+        self._last = (self.clock.now(), self.wall())
+        return events
+
+    def ring_now(self) -> list[Event]:
+        """A bell rung by hand: routed like any engine bell, so it is journaled too."""
+        return self.route([BellDue(t=self.now(), sound="bowl", strikes=1, reason="manual")])
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute or unmute every cue."""
+        self.muted = muted
+        self.sink.set_muted(muted)
+
+    def sound_status(self) -> SoundStatus:
+        """The sink's status, never raising."""
+        try:
+            return self.sink.status()
+        except Exception as error:  # a sink must not raise, but a live circle outranks it
+            log.warning("sound status failed: %s", error)
+            return SoundStatus(ok=False, detail=f"sound failed: {error}")
+
+    def replace_sink(self, sink: SoundSink) -> None:
+        """Swap in the real sink once it is loaded; keep the mute choice."""
+        old, self.sink = self.sink, sink
+        if self.muted:
+            sink.set_muted(True)
+        try:
+            old.close()
+        except Exception as error:
+            log.warning("closing the old sink failed: %s", error)
+
+    # -- routing ----------------------------------------------------------------------------
+
+    def route(self, events: Iterable[Event]) -> list[Event]:
+        """Send events to sound and the journal; return them for the screen."""
+        out = list(events)
+        for event in out:
+            self.events.append(event)
+            self._sound(event)
+            self._journal(event)
+        return out
+
+    def _sound(self, event: Event) -> None:
+        if self.config.silent or self.catching_up:
+            return
+        try:
+            if isinstance(event, BellDue):
+                self.sink.bell(event.sound, event.strikes)
+                if event.say:
+                    self.sink.speak(event.say, self.language)
+            elif isinstance(event, PromptDue):
+                self.sink.speak(event.text, event.language)
+            elif self.config.announce:
+                text = announcement(event)
+                if text:
+                    self.sink.speak(text, self.language)
+        except Exception as error:  # sound never takes the circle down
+            log.warning("sound failed on %s: %s", event.name, error)
+
+    def _journal(self, event: Event) -> None:
+        if self.journal is None:
+            return
+        try:
+            self.journal.append(event)
+            # The journal never raises; it keeps its trouble in `error` for a banner.
+            self.journal_error = getattr(self.journal, "error", None)
+        except Exception as error:  # keep the circle going; the screen says the journal stopped
+            self.journal_error = str(error)
+            log.warning("journal append failed: %s", error)
+            self.journal = None
+
+    @property
+    def language(self) -> str:
+        """The language prompts are spoken in."""
+        return self.config.language or self.config.practice.language
+
+    def close(self) -> None:
+        """Release the sound device."""
+        try:
+            self.sink.close()
+        except Exception as error:
+            log.warning("closing sound failed: %s", error)
+
+    @property
+    def ended(self) -> SessionEnded | None:
+        """The end event, once the session is over."""
+        for event in reversed(self.events):
+            if isinstance(event, SessionEnded):
+                return event
+        return None
+
+
+def announcement(event: Event) -> str | None:
+    """The words announce mode speaks for a change of step or speaker."""
+    if isinstance(event, StepStarted):
+        return f"Next: {event.title}" if event.title else None
+    if isinstance(event, TurnStarted):
+        return event.speaker
+    return None

@@ -1,0 +1,35 @@
+"""Small text helpers shared by screens and widgets."""
+
+from __future__ import annotations
+
+import time
+
+
+def clock_text(seconds: float | None) -> str:
+    """`12:34`, or `1:02:03` past an hour; `--:--` when untimed. Rounds up so 0:00 means done."""
+    if seconds is None:
+        return "--:--"
+    whole = max(0, int(-(-seconds // 1)))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def duration_text(seconds: float) -> str:
+    """`45 s`, `12 min`, `1 h 05 min`, for estimates and summaries."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def wall_hhmm(epoch: float | None) -> str:
+    """Local wall-clock `HH:MM` of an epoch time, or empty."""
+    if epoch is None:
+        return ""
+    return time.strftime("%H:%M", time.localtime(epoch))

@@ -1,0 +1,104 @@
+"""Entry points the command line calls: open the library, or run a practice straight away.
+
+Bad input is reported as one `path:line:col: message` line on stderr with exit status 2,
+before Textual takes over the terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from circlekeeper.tui.config import SessionConfig
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def open_library(extra_dirs: list[Path]) -> int:
+    """`circlekeeper` with no command: the practice library."""
+    from circlekeeper.tui.app import make_app
+
+    missing = [d for d in extra_dirs if not d.is_dir()]
+    if missing:
+        return _fail(f"{missing[0]}: no such folder")
+    app = make_app(extra_dirs=extra_dirs, journal_factory=default_journal)
+    return _exit_code(app.run())
+
+
+def load_config(
+    practice_arg: str,
+    circle: list[str],
+    *,
+    silent: bool,
+    lang: str | None,
+    device: str | None,
+    seed: int | None,
+) -> SessionConfig:
+    """Resolve and load the practice and assign roles; raises ScriptErrors or ValueError."""
+    from circlekeeper.engine import assign_roles
+    from circlekeeper.script.loader import load_practice
+    from circlekeeper.script.resolve import resolve_practice
+
+    path = resolve_practice(practice_arg)
+    practice = load_practice(path)
+    roles = assign_roles(practice, list(circle), meeting=0, seed=seed)
+    return SessionConfig(
+        practice=practice,
+        path=path,
+        circle=tuple(circle),
+        roles=roles,
+        silent=silent,
+        language=lang,
+        device=device,
+        seed=seed,
+    )
+
+
+def run_session(
+    practice_arg: str,
+    circle: list[str],
+    *,
+    silent: bool,
+    lang: str | None,
+    device: str | None,
+    seed: int | None,
+) -> int:
+    """`circlekeeper run`: validate everything, then open the live session."""
+    try:
+        from circlekeeper.script.errors import ScriptErrors
+    except ImportError:  # pragma: no cover - the script package always has it once built
+        ScriptErrors = ValueError  # type: ignore[misc,assignment]
+    try:
+        config = load_config(
+            practice_arg, circle, silent=silent, lang=lang, device=device, seed=seed
+        )
+    except ScriptErrors as error:
+        lines = [str(e) for e in getattr(error, "errors", [])] or [str(error)]
+        return _fail("\n".join(lines))
+    except (FileNotFoundError, LookupError, ValueError) as error:
+        return _fail(str(error).strip("'\"") or type(error).__name__)
+    from circlekeeper.tui.app import make_app
+
+    app = make_app(config=config, journal_factory=default_journal)
+    return _exit_code(app.run())
+
+
+def default_journal(config: SessionConfig) -> object:
+    """The crash-safe journal for a real session."""
+    from circlekeeper.records.journal import Journal
+
+    return Journal.create(
+        config.practice.title,
+        config.path,
+        config.circle,
+        config.roles,
+        config.seed,
+        {"language": config.language, "silent": config.silent, "meeting": config.meeting},
+    )
+
+
+def _exit_code(result: int | None) -> int:
+    return int(result or 0)

@@ -1,0 +1,141 @@
+"""Small modal dialogs: confirm quitting, the suspend question, help, and the popcorn picker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from circlekeeper.tui.format import duration_text
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; y or enter confirms, n or escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.question, classes="dialog-question")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", id="yes", variant="error")
+                yield Button(f"{self.no} (n)", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        # Focus the safe answer: an accidental enter keeps the circle running.
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A button answers the question."""
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        """A key answers the question."""
+        self.dismiss(value)
+
+
+class SuspendDialog(ModalScreen[str]):
+    """The machine slept mid-session: resume where we were, skip ahead, or end."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r,escape", "choose('resume')", "Resume", id="suspend.resume"),
+        Binding("a", "choose('skip')", "Skip ahead", id="suspend.skip"),
+        Binding("e", "choose('end')", "End", id="suspend.end"),
+    ]
+
+    def __init__(self, slept: float) -> None:
+        super().__init__(classes="dialog")
+        self.slept = slept
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(
+                f"The computer seems to have slept for {duration_text(self.slept)}.\n"
+                "The session is paused. What now?",
+                classes="dialog-question",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Resume (r)", id="resume", variant="primary")
+                yield Button("Skip ahead (a)", id="skip")
+                yield Button("End (e)", id="end", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#resume", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A button chooses."""
+        self.dismiss(event.button.id or "resume")
+
+    def action_choose(self, choice: str) -> None:
+        """A key chooses."""
+        self.dismiss(choice)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the live session, as currently mapped."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close")
+    ]
+
+    def __init__(self, rows: Iterable[tuple[str, str]]) -> None:
+        super().__init__(classes="dialog")
+        self.rows = list(rows)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(key) for key, _ in self.rows), default=5)
+        lines = [f"{key:>{width}}  {what}" for key, what in self.rows]
+        with Vertical(classes="dialog-box", id="help-box"):
+            yield Static("Keys", classes="dialog-title")
+            yield Static("\n".join(lines), id="help-keys")
+            yield Static(
+                "Remap by id in keymap.toml · ctrl+p: all commands · esc closes",
+                classes="dialog-hint",
+            )
+
+    def action_close(self) -> None:
+        """Close the help."""
+        self.dismiss(None)
+
+
+class PickDialog(ModalScreen[str | None]):
+    """Popcorn: choose who speaks next."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="pick.cancel")
+    ]
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(classes="dialog")
+        self.names = list(names)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static("Who speaks next?", classes="dialog-title")
+            yield OptionList(
+                *[Option(f"{i}  {n}" if i <= 9 else n, id=n) for i, n in enumerate(self.names, 1)],
+                id="pick-list",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Picked."""
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        """Nobody picked."""
+        self.dismiss(None)

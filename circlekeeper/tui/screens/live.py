@@ -1,0 +1,385 @@
+"""The live session: big countdown, the circle and the stick, the agenda, every key."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from circlekeeper.engine.events import (
+    BellDue,
+    Event,
+    Paused,
+    Resumed,
+    SessionEnded,
+    TimeChanged,
+    Undone,
+)
+from circlekeeper.tui.format import clock_text
+from circlekeeper.tui.widgets.agenda import AgendaView
+from circlekeeper.tui.widgets.circle import CircleView
+from circlekeeper.tui.widgets.timer import BigTimer
+
+if TYPE_CHECKING:
+    from circlekeeper.engine.state import Snapshot
+    from circlekeeper.tui.app import CircleKeeperApp
+    from circlekeeper.tui.driver import Driver
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 0.2
+EXTEND_SECONDS = 30.0
+
+SESSION_BINDINGS: list[Binding] = [
+    Binding("space", "next", "Next", id="next", tooltip="End this turn (or step) now"),
+    Binding("p", "pass_stick", "Pass", id="pass", tooltip="The speaker passes the stick"),
+    Binding("plus", "extend", "+30s", id="extend", key_display="+"),
+    Binding("minus", "shorten", "-30s", id="shorten", key_display="-"),
+    Binding("b", "bell", "Bell", id="bell", tooltip="Ring a bell now"),
+    Binding("g", "guardian", "Pause", id="guardian", tooltip="Guardian pause / resume"),
+    Binding("s", "skip", "Skip", id="skip", tooltip="Skip this step"),
+    Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last next or pass"),
+    Binding("m", "mute", "Mute", id="mute", tooltip="Mute / unmute every cue"),
+    Binding("k", "picker", "Pick", id="picker", tooltip="Popcorn: pick who speaks next"),
+    Binding("question_mark", "help", "Keys", id="help", key_display="?"),
+    Binding("q", "app.quit", "Quit", id="quit", tooltip="End the session and quit (asks)"),
+    *[Binding(str(n), f"pick({n})", f"Pick {n}", show=False, id=f"pick-{n}") for n in range(1, 10)],
+]
+
+# What the help screen and the command palette say about each action.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("next", "Next", "end this turn (or this step) now"),
+    ("pass_stick", "Pass", "the speaker passes the stick"),
+    ("extend", "More time", "30 seconds more for this turn (or step)"),
+    ("shorten", "Less time", "30 seconds less for this turn (or step)"),
+    ("bell", "Bell", "ring a bell now"),
+    ("guardian", "Guardian pause", "every timer freezes; again to resume"),
+    ("skip", "Skip step", "skip this step"),
+    ("undo", "Undo", "take back the last next or pass"),
+    ("mute", "Mute", "mute / unmute every cue"),
+    ("picker", "Pick next speaker", "popcorn rounds: choose who speaks (or 1-9)"),
+    ("help", "Keys", "this list"),
+    ("end_session", "End session", "end now and show the summary"),
+]
+
+
+class LiveScreen(Screen[None]):
+    """Runs one session; the app's clock drives it through `Driver.tick`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(SESSION_BINDINGS)
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__(id="live")
+        self.driver = driver
+        self._shown: dict[str, Any] = {}
+        self._popcorn = False
+        self._slept = 0.0
+
+    @property
+    def ck(self) -> CircleKeeperApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="pause-banner")
+        yield Static("", id="sound-banner")
+        yield Static("", id="error-banner")
+        with Horizontal(id="live-main"):
+            with VerticalScroll(id="live-left"):
+                yield Static("", id="step-title")
+                yield Static("", id="step-prompt")
+                yield BigTimer(id="timer")
+                yield Static("", id="speaker-line")
+                yield CircleView(id="circle")
+                yield Static("", id="stems")
+                yield Static("", id="groups")
+            with Vertical(id="live-side"):
+                yield Static("", id="practice-title")
+                yield AgendaView(id="agenda")
+                yield Static("", id="next-cue")
+        yield Footer(compact=True)
+
+    def on_resize(self) -> None:
+        # Fill a large screen: a wider agenda and roomier prompt beyond 110 columns.
+        self.set_class(self.size.width >= 110, "-wide")
+
+    def on_mount(self) -> None:
+        if self.ck.errors:
+            self.show_error(self.ck.errors[-1])
+        self.ck.guard("starting the session", self._start)
+        self.set_interval(TICK_SECONDS, self.tick, name="session-tick")
+
+    def _start(self) -> None:
+        if not self.driver.session.started:
+            self.handle(self.driver.start())
+        self.redraw()
+
+    # -- the tick ---------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Advance the engine to now and redraw; never raises."""
+        self.ck.guard("the session tick", self._tick)
+
+    def _tick(self) -> None:
+        result = self.driver.tick()
+        if result.suspended_for is not None:
+            self._slept = result.suspended_for
+            self.handle(self.driver.command("pause"))
+            self.app.push_screen(_suspend_dialog(result.suspended_for), self._after_suspend)
+        self.handle(result.events)
+        self.redraw()
+
+    def _after_suspend(self, choice: str | None) -> None:
+        self.ck.guard("the suspend choice", self._apply_suspend, choice)
+
+    def _apply_suspend(self, choice: str | None) -> None:
+        if choice == "end":
+            self.handle(self.driver.command("end"))
+        elif choice == "skip":
+            self.handle(self.driver.skip_ahead(self._slept))
+        elif self.driver.session.paused:
+            self.handle(self.driver.command("resume"))
+        self.redraw()
+
+    def handle(self, events: list[Event]) -> None:
+        """Show what happened: flash for bells, a note for undo, the summary at the end."""
+        for event in events:
+            self.ck.guard(f"showing {event.name}", self.show_event, event)
+
+    def show_event(self, event: Event) -> None:
+        """React on screen to one event."""
+        if isinstance(event, BellDue):
+            self.query_one(BigTimer).flash()
+        elif isinstance(event, Undone):
+            self.notify(f"Undone: {event.what}", timeout=3)
+        elif isinstance(event, TimeChanged):
+            sign = "+" if event.seconds >= 0 else "−"
+            self.notify(f"{sign}{abs(event.seconds):.0f} s for this {event.target}", timeout=2)
+        elif isinstance(event, (Paused, Resumed)):
+            self.redraw()
+        elif isinstance(event, SessionEnded):
+            self.ck.session_finished(self.driver)
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _set(self, key: str, value: Any) -> bool:
+        """Remember what is shown; True when it changed (so unchanged widgets stay idle)."""
+        if self._shown.get(key) == value:
+            return False
+        self._shown[key] = value
+        return True
+
+    def redraw(self) -> None:
+        """Draw everything from one snapshot."""
+        snap = self.driver.snapshot()
+        paused = snap.phase == "paused"
+        if self._set("paused", paused):
+            self.set_class(paused, "paused")
+            banner = self.query_one("#pause-banner", Static)
+            banner.update(
+                "⏸  GUARDIAN PAUSE: every timer is frozen. Press g to resume." if paused else ""
+            )
+            banner.display = paused
+        self._draw_sound()
+        if self._set("title", (snap.step_title, snap.focus)):
+            title = snap.step_title or ("Finished" if snap.phase == "ended" else "")
+            if snap.focus:
+                title += f"  ·  focus: {snap.focus}"
+            self.query_one("#step-title", Static).update(title)
+        if self._set("prompt", snap.step_text):
+            self.query_one("#step-prompt", Static).update(snap.step_text or "")
+        self._draw_timer(snap, paused)
+        self._draw_speaker(snap)
+        if self._set(
+            "circle",
+            (
+                snap.circle,
+                snap.speaker,
+                snap.spoken,
+                snap.passed,
+                snap.queue[:1],
+                snap.focus,
+                snap.popcorn,
+            ),
+        ):
+            self.query_one(CircleView).show(snap)
+        if self._set("stems", snap.stems):
+            stems = self.query_one("#stems", Static)
+            stems.update("\n".join(f"“{stem} …”" for stem in snap.stems))
+            stems.display = bool(snap.stems)
+        if self._set("groups", snap.groups):
+            groups = self.query_one("#groups", Static)
+            groups.update(
+                "\n".join(f"Group {i}: {', '.join(g)}" for i, g in enumerate(snap.groups, 1))
+            )
+            groups.display = bool(snap.groups)
+        if self._set("agenda", snap.agenda):
+            self.query_one(AgendaView).show(snap.agenda)
+        if self._set("practice", snap.practice):
+            self.query_one("#practice-title", Static).update(Text(snap.practice, style="bold"))
+        cue = ""
+        if snap.next_cue and snap.next_cue_in is not None:
+            cue = f"Next sound: {snap.next_cue} in {clock_text(snap.next_cue_in)}"
+        if self._set("cue", cue):
+            self.query_one("#next-cue", Static).update(cue)
+        if self._set("popcorn", snap.popcorn):
+            self._popcorn = snap.popcorn
+            self.refresh_bindings()
+
+    def _draw_timer(self, snap: Snapshot, paused: bool) -> None:
+        if snap.speaker is not None and (snap.turn_remaining is not None or snap.turn_overtime):
+            remaining, what = snap.turn_remaining, f"{snap.speaker}'s time"
+        elif snap.step_remaining is not None:
+            remaining, what = snap.step_remaining, "time left in this step"
+        elif snap.speaker is not None:
+            remaining, what = None, f"{snap.speaker} speaks (untimed)"
+        else:
+            remaining, what = None, "untimed: space moves on" if snap.phase != "ended" else "done"
+        ends = None if snap.step_ends_wall is None else int(snap.step_ends_wall // 60)
+        over = clock_text(snap.turn_overtime) if snap.turn_overtime else ""
+        shown = (clock_text(remaining), what, ends, over, paused)
+        if self._set("timer", shown):
+            self.query_one(BigTimer).show(
+                remaining,
+                what=what,
+                ends_wall=snap.step_ends_wall,
+                overtime=snap.turn_overtime,
+                paused=paused,
+            )
+
+    def _draw_speaker(self, snap: Snapshot) -> None:
+        parts: list[str] = []
+        if snap.speaker:
+            parts.append(f"Speaking: {snap.speaker}")
+        if snap.queue:
+            parts.append(f"next: {snap.queue[0]}")
+        elif snap.speaker:
+            parts.append("last in this lap")
+        if snap.lap is not None and snap.laps:
+            parts.append(f"lap {snap.lap}/{snap.laps}")
+        if snap.popcorn:
+            parts.append("popcorn: 1-9 or k picks")
+        line = "  ·  ".join(parts)
+        if self._set("speaker", line):
+            self.query_one("#speaker-line", Static).update(line)
+
+    def _draw_sound(self) -> None:
+        status = self.driver.sound_status()
+        text = ""
+        if self.driver.config.silent:
+            text = "Silent: no app sound. Bells show as a flash of the timer."
+        elif status.muted:
+            text = "Muted (m): bells show as a flash of the timer."
+        elif not status.ok:
+            text = f"Sound unavailable: {status.detail}. Visual cues only."
+        elif status.to_prepare and status.prepared < status.to_prepare:
+            text = f"Preparing speech {status.prepared}/{status.to_prepare}…"
+        if self.driver.journal_error:
+            text += f"  Journal stopped: {self.driver.journal_error}"
+        if self._set("sound", text):
+            banner = self.query_one("#sound-banner", Static)
+            banner.update(text)
+            banner.display = bool(text)
+            banner.set_class(not status.ok and not self.driver.config.silent, "degraded")
+
+    def show_error(self, message: str) -> None:
+        """A handler failed: say so on screen, keep going."""
+        try:
+            banner = self.query_one("#error-banner", Static)
+        except NoMatches:  # not composed yet: on_mount shows the latest error
+            return
+        banner.update(f"⚠ {message} (the session goes on)")
+        banner.display = True
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Popcorn picks only make sense in a popcorn round."""
+        if action in ("pick", "picker"):
+            return self._popcorn
+        return True
+
+    def _do(self, label: str, command: str, *args: Any) -> None:
+        self.ck.guard(label, lambda: self.handle(self.driver.command(command, *args)))
+        self.ck.guard("redrawing", self.redraw)
+
+    def action_next(self) -> None:
+        """End this turn (or step) now."""
+        self._do("next", "next")
+
+    def action_pass_stick(self) -> None:
+        """The speaker passes."""
+        self._do("pass", "pass_stick")
+
+    def action_extend(self) -> None:
+        """30 seconds more."""
+        self._do("extend", "extend", EXTEND_SECONDS)
+
+    def action_shorten(self) -> None:
+        """30 seconds less."""
+        self._do("shorten", "extend", -EXTEND_SECONDS)
+
+    def action_guardian(self) -> None:
+        """Guardian pause, or resume."""
+        self._do("guardian pause", "resume" if self.driver.session.paused else "pause")
+
+    def action_skip(self) -> None:
+        """Skip the step."""
+        self._do("skip", "skip")
+
+    def action_undo(self) -> None:
+        """Undo the last next or pass."""
+        self._do("undo", "undo")
+
+    def action_end_session(self) -> None:
+        """End now and show the summary."""
+        self._do("end", "end")
+
+    def action_bell(self) -> None:
+        """Ring a bell now (the flash shows it even when silent)."""
+        self.ck.guard("bell", lambda: self.handle(self.driver.ring_now()))
+
+    def action_mute(self) -> None:
+        """Mute or unmute every cue."""
+
+        def toggle() -> None:
+            self.driver.set_muted(not self.driver.muted)
+            self.notify("Muted" if self.driver.muted else "Sound on", timeout=2)
+            self.redraw()
+
+        self.ck.guard("mute", toggle)
+
+    def action_pick(self, number: int) -> None:
+        """Popcorn: the person with this number speaks next."""
+        circle = self.driver.config.circle
+        if 1 <= number <= len(circle):
+            self._do("pick", "pick", circle[number - 1])
+
+    def action_picker(self) -> None:
+        """Popcorn: choose from a list."""
+        from circlekeeper.tui.screens.dialogs import PickDialog
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._do("pick", "pick", name)
+
+        self.app.push_screen(PickDialog(self.driver.config.circle), chosen)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from circlekeeper.tui.screens.dialogs import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.ck.key_rows(SESSION_BINDINGS, COMMANDS)))
+
+
+def _suspend_dialog(slept: float) -> Screen[str]:
+    from circlekeeper.tui.screens.dialogs import SuspendDialog
+
+    return SuspendDialog(slept)

@@ -1,0 +1,269 @@
+"""Circle setup: who is in the room (typed or from a saved circle), their order, who starts,
+roles, language and sound; then start the live session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, Switch
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from circlekeeper.script.model import Practice
+    from circlekeeper.tui.app import CircleKeeperApp
+
+
+def split_names(text: str) -> list[str]:
+    """`Ana, Ben,Cy` → ["Ana", "Ben", "Cy"]; blanks dropped, first spelling of a name kept."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for raw in text.replace("\n", ",").split(","):
+        name = raw.strip()
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
+
+
+def _text(value: Any, language: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return str(value.get(language) or next(iter(value.values()), ""))
+    return str(value)
+
+
+class SetupScreen(Screen[None]):
+    """Set up the circle for one practice."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "start", "Start", id="setup.start", priority=True),
+        Binding("alt+up,ctrl+up", "move(-1)", "Move up", id="setup.up"),
+        Binding("alt+down,ctrl+down", "move(1)", "Move down", id="setup.down"),
+        Binding("escape", "back", "Library", id="setup.back"),
+    ]
+
+    def __init__(self, practice: Practice, path: Path | None) -> None:
+        super().__init__(id="setup")
+        self.practice = practice
+        self.path = path
+        self.names: list[str] = []
+        self.store: Any = None
+
+    @property
+    def ck(self) -> CircleKeeperApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        practice = self.practice
+        languages = sorted({practice.language, *practice.voices})
+        with VerticalScroll(id="setup-body"):
+            yield Static(f"[b]{practice.title}[/b]: set up the circle", id="setup-title")
+            yield Label("Saved circle")
+            yield Select[str]([], prompt="(none)", id="setup-saved", allow_blank=True)
+            yield Label("Names, in seating order (comma between names)")
+            yield Input(placeholder="Ana, Ben, Cy, Dee", id="setup-names")
+            yield Label("Order (alt+up / alt+down moves the highlighted person)")
+            yield OptionList(id="setup-order")
+            yield Label("Who starts")
+            yield Select[str]([], prompt="the first in the order", id="setup-starter")
+            for role in practice.roles:
+                if role.assign == "ask":
+                    yield Label(f"Role: {_text(role.name, practice.language)}")
+                    yield Select[str]([], prompt="(nobody yet)", id=f"role-{role.id}")
+            with Horizontal(classes="setup-row"), VerticalScroll(classes="setup-col"):
+                yield Label("Language")
+                yield Select[str](
+                    [(lang, lang) for lang in languages],
+                    value=practice.language,
+                    allow_blank=False,
+                    id="setup-language",
+                )
+            with Horizontal(classes="setup-row"):
+                yield Label("Sound")
+                yield Switch(value=True, id="setup-sound")
+                yield Label("Announce steps and speakers")
+                yield Switch(value=False, id="setup-announce")
+            yield Label("Output device (by name; empty: the default)")
+            yield Input(placeholder="default", id="setup-device")
+            yield Label("Save this circle as")
+            yield Input(placeholder="e.g. Tuesday crew", id="setup-circle-name")
+            with Horizontal(id="setup-buttons"):
+                yield Button("Start (ctrl+s)", id="setup-start", variant="primary")
+                yield Button("Save circle", id="setup-save")
+                yield Button("Back (esc)", id="setup-back")
+            yield Static("", id="setup-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#setup-names", Input).focus()
+        self.ck.guard("reading saved circles", self._load_store)
+
+    def _load_store(self) -> None:
+        from circlekeeper.records.circles import CircleStore
+
+        self.store = CircleStore()
+        if self.store.problem:
+            self.notify(self.store.problem, title="Saved circles", severity="warning")
+        names = self.store.names()
+        self.query_one("#setup-saved", Select).set_options([(n, n) for n in names])
+
+    # -- names and order --------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Typing names updates the order and the pickers."""
+        if event.input.id == "setup-names":
+            self._set_names(split_names(event.value), from_input=True)
+
+    def _set_names(self, names: list[str], *, from_input: bool = False) -> None:
+        self.names = names
+        if not from_input:
+            with self.prevent(Input.Changed):
+                self.query_one("#setup-names", Input).value = ", ".join(names)
+        order = self.query_one("#setup-order", OptionList)
+        highlighted = order.highlighted
+        order.clear_options()
+        order.add_options([Option(f"{i}. {n}", id=n) for i, n in enumerate(names, 1)])
+        if highlighted is not None and names:
+            order.highlighted = min(highlighted, len(names) - 1)
+        choices = [(n, n) for n in names]
+        starter = self.query_one("#setup-starter", Select)
+        keep = starter.value if starter.value in names else Select.BLANK
+        starter.set_options(choices)
+        starter.value = keep
+        for select in self.query(Select).results():
+            if select.id and select.id.startswith("role-"):
+                keep = select.value if select.value in names else Select.BLANK
+                select.set_options(choices)
+                select.value = keep
+
+    def action_move(self, step: int) -> None:
+        """Move the highlighted person up or down the order."""
+        order = self.query_one("#setup-order", OptionList)
+        index = order.highlighted
+        if index is None or not 0 <= index + step < len(self.names):
+            return
+        names = list(self.names)
+        names[index], names[index + step] = names[index + step], names[index]
+        self._set_names(names)
+        order.highlighted = index + step
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Picking a saved circle fills in its people, roles and next host."""
+        if event.select.id != "setup-saved" or not isinstance(event.value, str):
+            return
+        circle = self.store.get(event.value) if self.store else None
+        if circle is None:
+            return
+        self._set_names(list(circle.people))
+        self.query_one("#setup-circle-name", Input).value = circle.name
+        for role, holders in circle.roles.items():
+            selects = self.query(f"#role-{role}")
+            if selects and holders:
+                selects.first(Select).value = holders[0]
+        host = self.store.next_host(circle.name)
+        if host in self.names:
+            self.query_one("#setup-starter", Select).value = host
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Start, save or go back."""
+        if event.button.id == "setup-start":
+            self.action_start()
+        elif event.button.id == "setup-save":
+            self.ck.guard("saving the circle", self._save_circle)
+        else:
+            self.action_back()
+
+    def action_back(self) -> None:
+        """Back to the library."""
+        self.app.pop_screen()
+
+    def _status(self, message: str) -> None:
+        self.query_one("#setup-status", Static).update(message)
+
+    def _given_roles(self) -> dict[str, tuple[str, ...]]:
+        given: dict[str, tuple[str, ...]] = {}
+        for select in self.query(Select).results():
+            if select.id and select.id.startswith("role-") and isinstance(select.value, str):
+                given[select.id.removeprefix("role-")] = (select.value,)
+        return given
+
+    def _save_circle(self) -> None:
+        name = self.query_one("#setup-circle-name", Input).value.strip()
+        if not name:
+            self._status("Give the circle a name to save it.")
+            return
+        if not self.names:
+            self._status("Type the names first.")
+            return
+        if self.store is None:
+            from circlekeeper.records.circles import CircleStore
+
+            self.store = CircleStore()
+        self.store.save(name, self.names, self._given_roles())
+        self.query_one("#setup-saved", Select).set_options([(n, n) for n in self.store.names()])
+        self._status(f"Saved the circle “{name}”.")
+
+    def ordered_names(self) -> list[str]:
+        """The circle in order, starting with whoever starts."""
+        names = list(self.names)
+        starter = self.query_one("#setup-starter", Select).value
+        if isinstance(starter, str) and starter in names:
+            i = names.index(starter)
+            names = names[i:] + names[:i]
+        return names
+
+    def action_start(self) -> None:
+        """Check the circle and open the live session."""
+        self.ck.guard("starting the session", self._start)
+
+    def _start(self) -> None:
+        from circlekeeper.engine import assign_roles
+        from circlekeeper.tui.config import SessionConfig
+
+        names = self.ordered_names()
+        size = self.practice.size
+        if not names:
+            self._status("Type at least one name.")
+            return
+        if len(names) < size.min or len(names) > size.max:
+            self.notify(
+                f"This practice is made for {size.min}-{size.max} people; you have {len(names)}.",
+                severity="warning",
+            )
+        circle_name = self.query_one("#setup-circle-name", Input).value.strip()
+        meeting = 0
+        if self.store is not None and circle_name and self.store.get(circle_name):
+            meeting = self.store.meeting_count(circle_name)
+        roles = assign_roles(self.practice, names, meeting=meeting, given=self._given_roles())
+        language = self.query_one("#setup-language", Select).value
+        device = self.query_one("#setup-device", Input).value.strip() or None
+        config = SessionConfig(
+            practice=self.practice,
+            path=self.path,
+            circle=tuple(names),
+            roles=roles,
+            silent=not self.query_one("#setup-sound", Switch).value,
+            language=language if isinstance(language, str) else None,
+            device=device,
+            meeting=meeting,
+            announce=self.query_one("#setup-announce", Switch).value,
+        )
+        if self.store is not None and circle_name and self.store.get(circle_name):
+            host = names[0]
+            self.ck.guard(
+                "recording the meeting",
+                self.store.record_meeting,
+                circle_name,
+                self.practice.title,
+                host,
+            )
+        self.ck.start_session(config)

@@ -1,0 +1,131 @@
+"""After the session: airtime per person as bars, overtime, steps done, and saving it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from circlekeeper.engine.events import SessionEnded, StepEnded, TurnEnded
+from circlekeeper.tui.format import clock_text
+
+if TYPE_CHECKING:
+    from circlekeeper.tui.app import CircleKeeperApp
+    from circlekeeper.tui.driver import Driver
+
+log = logging.getLogger(__name__)
+
+BAR = "█"
+
+
+def summarize_driver(driver: Driver) -> Any:
+    """The records summary of a finished session (None if records cannot make one)."""
+    from circlekeeper.records.summary import summarize
+
+    return summarize(driver.events, driver.config.practice.title, driver.config.circle)
+
+
+def airtime_bars(
+    circle: tuple[str, ...],
+    airtime: Mapping[str, float],
+    overtime: Mapping[str, float],
+    width: int = 30,
+) -> Text:
+    """One row per person: name, a bar scaled to the longest airtime, the time, overtime."""
+    text = Text()
+    longest = max([airtime.get(n, 0.0) for n in circle] + [1.0])
+    name_width = max((len(n) for n in circle), default=4)
+    for name in circle:
+        spoke = airtime.get(name, 0.0)
+        over = overtime.get(name, 0.0)
+        filled = round(width * spoke / longest)
+        text.append(f"{name:<{name_width}}  ")
+        text.append(BAR * filled, style="bold")
+        text.append(" " * (width - filled) + f"  {clock_text(spoke)}")
+        if over > 0.5:
+            text.append(f"  (+{clock_text(over)} over)", style="italic")
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+class SummaryScreen(Screen[None]):
+    """What happened in the circle; w saves it as Markdown."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w", "save", "Save summary", id="summary.save"),
+        Binding("q", "app.quit", "Quit", id="summary.quit"),
+    ]
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__(id="summary")
+        self.driver = driver
+        self.saved_to: str | None = None
+
+    @property
+    def ck(self) -> CircleKeeperApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def _figures(self) -> tuple[dict[str, float], dict[str, float], int, int]:
+        events = self.driver.events
+        end = next((e for e in reversed(events) if isinstance(e, SessionEnded)), None)
+        if end is not None:
+            airtime, overtime = dict(end.airtime), dict(end.overtime)
+        else:
+            airtime, overtime = {}, {}
+            for event in events:
+                if isinstance(event, TurnEnded):
+                    airtime[event.speaker] = airtime.get(event.speaker, 0.0) + event.spoke
+                    overtime[event.speaker] = overtime.get(event.speaker, 0.0) + event.overtime
+        done = sum(1 for e in events if isinstance(e, StepEnded) and e.reason != "skip")
+        skipped = sum(1 for e in events if isinstance(e, StepEnded) and e.reason == "skip")
+        return airtime, overtime, done, skipped
+
+    def compose(self) -> ComposeResult:
+        config = self.driver.config
+        airtime, overtime, done, skipped = self._figures()
+        total = sum(airtime.values())
+        over = sum(overtime.values())
+        with VerticalScroll(id="summary-body"):
+            yield Static(
+                Text(f"{config.practice.title}: finished", style="bold"), id="summary-title"
+            )
+            yield Static(
+                f"{done} steps done, {skipped} skipped  ·  {clock_text(total)} spoken"
+                f"  ·  {clock_text(over)} overtime",
+                id="summary-figures",
+            )
+            yield Static("Airtime", classes="section-title")
+            yield Static(airtime_bars(config.circle, airtime, overtime), id="airtime")
+            with Horizontal(id="summary-buttons"):
+                yield Button("Save summary (w)", id="save", variant="primary")
+                yield Button("Quit (q)", id="quit")
+            yield Static("", id="saved-to")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save or quit."""
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.app.exit(0)
+
+    def action_save(self) -> None:
+        """Save the summary as a Markdown file and say where it went."""
+        self.ck.guard("saving the summary", self._save)
+
+    def _save(self) -> None:
+        from circlekeeper.records.summary import save_summary
+
+        path = save_summary(summarize_driver(self.driver))
+        self.saved_to = str(path)
+        self.query_one("#saved-to", Static).update(f"Saved to {path}")
+        self.notify(f"Saved to {path}", title="Summary", timeout=6)

@@ -1,0 +1,38 @@
+"""The agenda: the practice's top-level steps with a mark for done, current, to come, skipped."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from circlekeeper.engine.state import AgendaItem
+from circlekeeper.tui.format import duration_text
+
+MARKS = {"done": "✓", "current": "▶", "todo": "·", "skipped": "⤼"}
+
+
+class AgendaView(Static):
+    """A list of steps; the current one bold, past ones dim."""
+
+    DEFAULT_CSS = """
+    AgendaView { height: auto; padding: 0 1; }
+    """
+
+    def show(self, agenda: tuple[AgendaItem, ...]) -> None:
+        """Draw the agenda."""
+        self.update(agenda_text(agenda))
+
+
+def agenda_text(agenda: tuple[AgendaItem, ...]) -> Text:
+    """The agenda as styled text, one row per step, with progress at the top."""
+    text = Text()
+    done = sum(1 for item in agenda if item.status in ("done", "skipped"))
+    text.append(f"Step {min(done + 1, len(agenda))} of {len(agenda)}\n", style="bold")
+    for item in agenda:
+        style = {"done": "dim", "current": "bold reverse", "todo": "", "skipped": "dim strike"}
+        row = f"{MARKS.get(item.status, '·')} {item.title}"
+        if item.estimate is not None and item.status in ("todo", "current"):
+            row += f" ({duration_text(item.estimate)})"
+        text.append(row + "\n", style=style.get(item.status, ""))
+    text.rstrip()
+    return text

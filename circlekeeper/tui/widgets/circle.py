@@ -1,0 +1,52 @@
+"""The circle: everyone in seating order, the stick holder highlighted, who spoke and passed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from circlekeeper.engine.state import Snapshot
+
+SPOKE = "✓"
+PASSED = "↷"
+STICK = "●"
+
+
+class CircleView(Static):
+    """One line (wrapping) per circle: `1 Ana ✓  ● BEN  3 Cy →  4 Dee ↷`."""
+
+    DEFAULT_CSS = """
+    CircleView { height: auto; padding: 0 1; }
+    """
+
+    def show(self, snap: Snapshot) -> None:
+        """Draw the circle from a snapshot."""
+        self.update(circle_text(snap))
+
+
+def circle_text(snap: Snapshot) -> Text:
+    """The circle as styled text; every state has a symbol as well as a colour."""
+    text = Text()
+    upcoming = snap.queue[0] if snap.queue else None
+    for number, name in enumerate(snap.circle, start=1):
+        if text:
+            text.append("   ")
+        roles = [role for role, holders in snap.roles.items() if name in holders]
+        label = name
+        if roles:
+            label += f" ({', '.join(roles)})"
+        if snap.popcorn and number <= 9 and name != snap.speaker:
+            text.append(f"{number} ", style="bold")
+        if name == snap.speaker:
+            text.append(f"{STICK} {label} ", style="bold reverse")
+        elif name == snap.focus:
+            text.append(f"◆ {label}", style="bold underline")
+        elif name in snap.passed:
+            text.append(f"{label} {PASSED}", style="dim italic")
+        elif name in snap.spoken:
+            text.append(f"{label} {SPOKE}", style="")
+        elif name == upcoming:
+            text.append(f"{label} →", style="bold underline")
+        else:
+            text.append(label)
+    return text

@@ -1,0 +1,64 @@
+"""The big countdown: Textual `Digits`, readable across a room, with a flash for every bell."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Digits, Static
+
+from circlekeeper.tui.format import clock_text, wall_hhmm
+
+FLASH_SECONDS = 1.0
+
+
+class BigTimer(Vertical):
+    """Remaining time in big digits, what it counts, and the wall-clock end."""
+
+    DEFAULT_CSS = """
+    BigTimer {
+        height: auto;
+        padding: 0 1;
+        border: heavy $primary;
+    }
+    BigTimer Digits { width: auto; text-style: bold; color: $text; }
+    BigTimer #timer-caption { color: $text-muted; }
+    BigTimer.overtime Digits { color: $warning; }
+    BigTimer.paused { border: heavy $warning; }
+    BigTimer.paused Digits { color: $text-disabled; }
+    BigTimer.flash { background: $accent; border: heavy $accent; }
+    BigTimer.flash Digits { color: $background; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Digits("--:--", id="timer-digits")
+        yield Static("", id="timer-caption")
+
+    def show(
+        self,
+        remaining: float | None,
+        *,
+        what: str,
+        ends_wall: float | None,
+        overtime: float = 0.0,
+        paused: bool = False,
+    ) -> None:
+        """Draw the countdown; `what` says whose time it is."""
+        digits = self.query_one(Digits)
+        if overtime > 0:
+            digits.update("+" + clock_text(overtime))
+        else:
+            digits.update(clock_text(remaining))
+        caption = what
+        end = wall_hhmm(ends_wall)
+        if end and not paused:
+            caption += f"  ·  step ends {end}"
+        if paused:
+            caption += "  ·  PAUSED"
+        self.query_one("#timer-caption", Static).update(caption)
+        self.set_class(overtime > 0, "overtime")
+        self.set_class(paused, "paused")
+
+    def flash(self) -> None:
+        """Flash the timer for about a second: the visual bell."""
+        self.add_class("flash")
+        self.set_timer(FLASH_SECONDS, lambda: self.remove_class("flash"))
