@@ -25,6 +25,8 @@ class SoundStatus:
     to_prepare: int = 0
     """Prompts asked for by `prepare`."""
     muted: bool = False
+    failed: int = 0
+    """Prompts asked for by `prepare` that could not be rendered (shown on screen only)."""
 
 
 @runtime_checkable

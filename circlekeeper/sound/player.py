@@ -1,0 +1,754 @@
+"""Playback: one output stream that mixes every cue, owned by one daemon thread.
+
+PortAudio is not thread-safe, `sd.play` cuts off whatever was playing, and a device that
+vanishes can hang `stop()` forever. So a single `sound` thread imports sounddevice, opens one
+callback stream and makes every blocking PortAudio call; the callback mixes the active sounds
+(a bell rings over speech) and never blocks. The caller's thread only puts requests on a queue
+and reads plain attributes: nothing here can block it or raise into it. A watchdog turns a
+PortAudio call that does not return into a degraded status, and the circle goes on visually.
+
+This module imports neither numpy nor sounddevice at import time: `make_sink` is called on the
+UI thread and must stay cheap; the heavy imports happen on the sound thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+import tomllib
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from circlekeeper.sound.speech import Speaker
+
+log = logging.getLogger("circlekeeper.sound.player")
+
+RATE = 48000
+BLOCK = 480
+"""Frames per callback: 10 ms, so a cue waits at most one short block to start."""
+LATENCY = "high"
+"""PortAudio's generous latency setting: fewer underruns on a busy laptop."""
+WATCHDOG = {"open": 6.0, "start": 3.0, "stop": 2.0, "close": 2.0, "query": 3.0}
+"""Seconds a blocking PortAudio call may take before the device counts as hung."""
+STALL_S = 2.0
+"""A running stream whose callback has not run for this long has stalled."""
+RETRY_S = 5.0
+"""Seconds between attempts to re-open a lost output."""
+SPEECH_LATE_S = 10.0
+"""A prompt that is not rendered within this long after its cue is skipped, not played late."""
+
+
+def import_sounddevice() -> Any:
+    """Import sounddevice (separate so tests can make PortAudio missing or fake)."""
+    import sounddevice
+
+    return sounddevice
+
+
+def portaudio_version(sd: Any) -> str:
+    """PortAudio's version, short: "V19.6.0-devel"."""
+    try:
+        text = str(sd.get_portaudio_version()[1])
+    except Exception as exc:
+        return f"unknown ({exc})"
+    return text.removeprefix("PortAudio ").split(",")[0]
+
+
+class _Voice:
+    """One sound being mixed: its samples, where it is, and its latency probe."""
+
+    __slots__ = ("delay", "gain", "pos", "samples", "started", "t_request", "tag")
+
+    def __init__(
+        self, samples: np.ndarray, gain: float, tag: str, t_request: float, delay: int = 0
+    ) -> None:
+        self.samples = samples
+        self.gain = gain
+        self.tag = tag
+        self.t_request = t_request
+        self.pos = 0
+        self.delay = delay
+        self.started = False
+
+
+class Mixer:
+    """Sums the active sounds into the output; `callback` runs on PortAudio's thread."""
+
+    def __init__(self, channels: int, max_block: int = 16384) -> None:
+        import numpy as np
+
+        self.np = np
+        self.channels = channels
+        self.pending: deque[_Voice] = deque()  # appended by other threads; deque ops are atomic
+        self.active: list[_Voice] = []
+        self.volume = 1.0
+        self.muted = False
+        self.frames = 0
+        self.calls = 0
+        self.underflows = 0
+        self.errors = 0
+        self.last_callback = 0.0
+        self.clear_requested = False
+        # (tag, seconds from request to the first non-silent sample handed to the device)
+        self.latencies: deque[tuple[str, float]] = deque(maxlen=4096)
+        self._mix = np.zeros(max_block, dtype=np.float32)
+        self._tmp = np.zeros(max_block, dtype=np.float32)
+
+    def add(
+        self,
+        samples: np.ndarray,
+        gain: float = 1.0,
+        tag: str = "",
+        t_request: float | None = None,
+        delay: int = 0,
+    ) -> None:
+        """Start mixing a sound on the next callback."""
+        t = time.perf_counter() if t_request is None else t_request
+        self.pending.append(_Voice(samples, gain, tag, t, delay))
+
+    def clear(self) -> None:
+        """Drop everything playing (from any thread)."""
+        self.pending.clear()
+        self.clear_requested = True
+
+    def busy(self) -> bool:
+        """Whether any sound is queued or still playing."""
+        return bool(self.pending) or bool(self.active)
+
+    def callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+        """Fill one block: never blocks, allocates next to nothing, never raises."""
+        self.last_callback = time.monotonic()
+        self.calls += 1
+        try:
+            if status and status.output_underflow:
+                self.underflows += 1
+            if self.clear_requested:
+                self.active = []
+                self.clear_requested = False
+            while self.pending:
+                self.active.append(self.pending.popleft())
+            if frames > len(self._mix):  # a bigger block than planned: grow once
+                self._mix = self.np.zeros(frames, dtype=self.np.float32)
+                self._tmp = self.np.zeros(frames, dtype=self.np.float32)
+            mix = self._mix[:frames]
+            mix.fill(0.0)
+            master = 0.0 if self.muted else self.volume
+            finished = False
+            for v in self.active:
+                if v.delay >= frames:
+                    v.delay -= frames
+                    continue
+                start, v.delay = v.delay, 0
+                n = min(frames - start, len(v.samples) - v.pos)
+                if n > 0:
+                    chunk = v.samples[v.pos : v.pos + n]
+                    tmp = self._tmp[:n]
+                    self.np.multiply(chunk, v.gain * master, out=tmp)
+                    mix[start : start + n] += tmp
+                    if not v.started and master > 0:
+                        v.started = True
+                        self.latencies.append((v.tag, time.perf_counter() - v.t_request))
+                    v.pos += n
+                if v.pos >= len(v.samples):
+                    finished = True
+            if finished:
+                self.active = [v for v in self.active if v.pos < len(v.samples)]
+            self.np.clip(mix, -1.0, 1.0, out=mix)
+            outdata[:] = mix[:, None]
+            self.frames += frames
+        except Exception:
+            self.errors += 1
+            with contextlib.suppress(Exception):
+                outdata.fill(0)
+
+
+class Output(NamedTuple):
+    """An audio output PortAudio can see."""
+
+    number: int
+    """PortAudio's device number (valid until PortAudio restarts)."""
+    name: str
+    hostapi: str
+    channels: int
+    rate: float
+    default: bool
+
+
+def list_outputs(sd: Any) -> list[Output]:
+    """The output devices, with the default marked."""
+    try:
+        default_out = sd.default.device[1]
+    except Exception:
+        default_out = -1
+    if default_out is None or default_out < 0:
+        with contextlib.suppress(Exception):
+            default_out = int(sd.query_hostapis(0)["default_output_device"])
+    outs = []
+    for d in sd.query_devices():
+        if int(d["max_output_channels"]) <= 0:
+            continue
+        try:
+            api = str(sd.query_hostapis(d["hostapi"])["name"])
+        except Exception:
+            api = "?"
+        outs.append(
+            Output(
+                number=int(d["index"]),
+                name=str(d["name"]),
+                hostapi=api,
+                channels=int(d["max_output_channels"]),
+                rate=float(d["default_samplerate"]),
+                default=int(d["index"]) == default_out,
+            )
+        )
+    return outs
+
+
+def choose_output(outputs: list[Output], name: str | None) -> tuple[Output | None, str]:
+    """The output to use: by name (case-insensitive substring), else the default; and a note."""
+    note = ""
+    if name:
+        wanted = name.casefold()
+        exact = [o for o in outputs if o.name.casefold() == wanted]
+        matches = exact or [o for o in outputs if wanted in o.name.casefold()]
+        if matches:
+            return matches[0], ""
+        note = f"no output named {name!r}; "
+    for o in outputs:
+        if o.default:
+            return o, note + ("using the default" if note else "")
+    if outputs:
+        return outputs[0], note + ("using the first output" if note else "")
+    return None, note + "none found"
+
+
+def device_setting() -> str | None:
+    """The audio device named in the user's settings file, if any (never raises)."""
+    from circlekeeper.paths import config_dir
+
+    try:
+        data = tomllib.loads((config_dir() / "settings.toml").read_text(encoding="utf-8"))
+        value = data.get("sound", {}).get("device")
+        return str(value) if value else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+@dataclass
+class _SoundDef:
+    builtin: str | None
+    file: Path | None
+    volume: float
+
+
+class AudioSink:
+    """The real SoundSink: bells and speech mixed into one output stream."""
+
+    def __init__(
+        self,
+        device: str | None = None,
+        *,
+        voices: Mapping[str, Any] | None = None,
+        language: str = "en",
+        speech: bool = True,
+        speech_command: list[str] | None = None,
+        importer: Any = None,
+    ) -> None:
+        self.device_name = device
+        self.voices = dict(voices or {})
+        self.language = language
+        self._speech_enabled = speech
+        self._speech_command = speech_command
+        self._import_sd = importer or import_sounddevice
+        self._q: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._muted = False
+        self._volume = 1.0
+        self._closed = False
+        self._ready = threading.Event()
+        self._finished = threading.Event()
+        self._outstanding = 0  # requests queued or waiting for speech, for wait_idle
+        self._count_lock = threading.Lock()
+        # What the sound thread is doing inside PortAudio, and since when (the watchdog).
+        self._busy: tuple[str, float] | None = None
+        self._detail = "starting sound"
+        self._ok = False
+        self._speech_detail = ""
+        self.output: Output | None = None
+        self.rate = RATE
+        self.sd: Any = None
+        self.stream: Any = None
+        self.mixer: Mixer | None = None
+        self.speaker: Speaker | None = None
+        self._sounds: dict[str, _SoundDef] = {}
+        self._lost_at = 0.0
+        self._last_try = 0.0
+        self._last_cue = 0.0
+        self._underflows_logged = 0
+        self._thread = threading.Thread(target=self._run, name="sound", daemon=True)
+        self._thread.start()
+
+    # ----- the SoundSink protocol: the caller's side, never blocks, never raises -----
+
+    def bell(self, sound: str, strikes: int = 1, volume: float = 1.0) -> None:
+        """Ring a named sound now."""
+        self._put("bell", sound, strikes, volume, time.perf_counter())
+
+    def speak(self, text: str, language: str = "en") -> None:
+        """Speak `text` now if it is rendered; as soon as it is (within a limit) otherwise."""
+        self._put("speak", text, language, time.perf_counter())
+
+    def prepare(self, texts: Iterable[tuple[str, str]]) -> None:
+        """Render (text, language) pairs in the background."""
+        try:
+            items = [(str(t), str(lang)) for t, lang in texts]
+        except Exception:
+            log.exception("prepare: bad texts")
+            return
+        self._put("prepare", items)
+
+    def set_muted(self, muted: bool) -> None:
+        """Silence or restore every cue (takes effect on the next block)."""
+        self._muted = bool(muted)
+        if self.mixer is not None:
+            self.mixer.muted = self._muted
+
+    def set_volume(self, volume: float) -> None:
+        """Master volume from 0 to 1."""
+        self._volume = min(max(float(volume), 0.0), 1.0)
+        if self.mixer is not None:
+            self.mixer.volume = self._volume
+
+    def define_sound(
+        self,
+        name: str,
+        *,
+        builtin: str | None = None,
+        file: str | Path | None = None,
+        volume: float = 1.0,
+    ) -> None:
+        """A practice's own named sound: a built-in bell or a WAV file (loaded off-thread)."""
+        self._put("define", name, _SoundDef(builtin, Path(file) if file else None, volume))
+
+    def status(self) -> SoundStatus:
+        """The current state for the banner; includes the watchdog's verdict."""
+        prepared = to_prepare = failed = 0
+        speaker = self.speaker
+        if speaker is not None:
+            prepared, to_prepare, failed = speaker.prepared, speaker.to_prepare, speaker.failed
+        ok, detail = self._ok, self._detail
+        busy = self._busy
+        if busy is not None:
+            what, since = busy
+            if time.monotonic() - since > WATCHDOG.get(what, 3.0):
+                ok, detail = False, f"audio device not responding ({what} hung); visual cues only"
+        speech_note = self._speech_detail
+        if speaker is not None and speaker.renderer.unavailable:
+            speech_note = "speech unavailable, prompts on screen only"
+        if ok and speech_note:
+            detail = f"{detail}; {speech_note}"
+        return SoundStatus(
+            ok=ok,
+            detail=detail,
+            prepared=prepared,
+            to_prepare=to_prepare,
+            muted=self._muted,
+            failed=failed,
+        )
+
+    def close(self) -> None:
+        """Stop playing and release the device (on the sound thread; returns at once)."""
+        if not self._closed:
+            self._closed = True
+            self._q.put(("close",))
+
+    # ----- helpers for commands, tests and benchmarks (these may wait, with a bound) -----
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the output is open (or known not to be)."""
+        return self._ready.wait(timeout)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every request has played out; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            mixer = self.mixer
+            if (
+                self._ready.is_set()
+                and self._outstanding == 0
+                and (mixer is None or not mixer.busy() or not self._ok)
+            ):
+                return True
+            time.sleep(0.005)
+        return False
+
+    def wait_closed(self, timeout: float) -> bool:
+        """Wait until the sound thread has released the device."""
+        return self._finished.wait(timeout)
+
+    # ----- the sound thread -----
+
+    def _put(self, *cmd: Any) -> None:
+        if self._closed:
+            return
+        with self._count_lock:
+            self._outstanding += 1
+        self._q.put(cmd)
+
+    def _done(self) -> None:
+        with self._count_lock:
+            self._outstanding -= 1
+
+    def _pa(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call PortAudio with the watchdog armed."""
+        self._busy = (what, time.monotonic())
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self._busy = None
+
+    def _degrade(self, detail: str) -> None:
+        if self._ok or detail != self._detail:
+            log.warning("sound degraded: %s", detail)
+        self._ok = False
+        self._detail = detail
+
+    def _run(self) -> None:
+        try:
+            self._startup()
+        except Exception as exc:  # anything at all: degrade, never die silently
+            log.exception("sound start-up failed")
+            self._degrade(f"sound unavailable: {exc}")
+        finally:
+            self._ready.set()
+        while True:
+            try:
+                cmd = self._q.get(timeout=0.25)
+            except queue.Empty:
+                cmd = None
+            try:
+                if cmd is not None and cmd[0] == "close":
+                    self._shutdown()
+                    return
+                if cmd is not None:
+                    try:
+                        self._handle(cmd)
+                    finally:
+                        if cmd[0] != "speech-ready":
+                            self._done()
+                self._health()
+            except Exception:
+                log.exception("sound thread: unexpected error")
+
+    def _startup(self) -> None:
+        from circlekeeper.sound import bells
+
+        self._bells = bells
+        self.device_name = self.device_name or device_setting()
+        if self._speech_enabled:
+            self._start_speech()
+        try:
+            self.sd = self._import_sd()
+        except (OSError, ImportError) as exc:
+            # No PortAudio library: sounddevice raises OSError at import.
+            self._degrade(f"no audio: PortAudio missing ({exc}); visual cues only")
+            return
+        self._open()
+        # Render the usual bells now, so the first cue does not wait for the synthesis.
+        for name in bells.BELLS:
+            bells.render_bell(name, 1, rate=self.rate)
+
+    def _start_speech(self) -> None:
+        try:
+            from circlekeeper.sound.speech import Speaker, SpeechRenderer
+
+            renderer = SpeechRenderer(self.voices, self.language, command=self._speech_command)
+            self.speaker = Speaker(renderer, rate=self.rate)
+        except Exception as exc:
+            self._speech_detail = f"speech off: {exc}"
+            log.warning(self._speech_detail)
+
+    def _open(self) -> bool:
+        """Open and start the output stream; on failure degrade and return False."""
+        sd = self.sd
+        self._last_try = time.monotonic()
+        try:
+            outputs = self._pa("query", list_outputs, sd)
+            out, note = choose_output(outputs, self.device_name)
+            if out is None:
+                self._degrade(f"no audio output: {note}; visual cues only")
+                return False
+            channels = min(2, out.channels)
+            rate = RATE
+            try:
+                self._pa(
+                    "query",
+                    sd.check_output_settings,
+                    device=out.number,
+                    samplerate=RATE,
+                    channels=channels,
+                    dtype="float32",
+                )
+            except Exception:
+                rate = int(out.rate) or RATE  # the device's own rate, if it refuses 48 kHz
+            if rate != self.rate:
+                self.rate = rate
+                if self.speaker is not None:
+                    self.speaker.rate = rate
+            mixer = Mixer(channels)
+            mixer.muted, mixer.volume = self._muted, self._volume
+            stream = self._pa(
+                "open",
+                sd.OutputStream,
+                device=out.number,
+                samplerate=rate,
+                channels=channels,
+                dtype="float32",
+                blocksize=BLOCK,
+                latency=LATENCY,
+                callback=mixer.callback,
+            )
+            self._pa("start", stream.start)
+        except Exception as exc:  # PortAudioError and anything else a driver throws
+            self._degrade(f"no audio: {_one_line(exc)}; visual cues only")
+            return False
+        self.stream, self.mixer, self.output = stream, mixer, out
+        self._ok = True
+        self._detail = f"{out.name} ({rate // 1000} kHz)" + (f"; {note}" if note else "")
+        log.info("sound output: %s", self._detail)
+        return True
+
+    def _close_stream(self) -> None:
+        stream, self.stream = self.stream, None
+        if stream is None:
+            return
+        with contextlib.suppress(Exception):
+            self._pa("stop", stream.abort)
+        with contextlib.suppress(Exception):
+            self._pa("close", stream.close)
+
+    def _shutdown(self) -> None:
+        try:
+            if self.mixer is not None:
+                self.mixer.clear()
+            self._close_stream()
+        finally:
+            if self.speaker is not None:
+                with contextlib.suppress(Exception):
+                    self.speaker.close()
+            self._ok = False
+            self._detail = "sound closed"
+            self._finished.set()
+
+    def _health(self) -> None:
+        """Notice a lost or stalled output; re-open only between cues."""
+        mixer, stream = self.mixer, self.stream
+        now = time.monotonic()
+        if mixer is not None and mixer.underflows > self._underflows_logged:
+            log.warning("output underflow (%d so far)", mixer.underflows)
+            self._underflows_logged = mixer.underflows
+        if self._ok and stream is not None:
+            active = True
+            with contextlib.suppress(Exception):
+                active = bool(stream.active)
+            stalled = mixer is not None and mixer.calls > 0 and now - mixer.last_callback > STALL_S
+            if not active or stalled:
+                self._lost_at = now
+                self._degrade("audio output lost" if not active else "audio output stalled")
+                if mixer is not None:
+                    mixer.clear()
+                self._close_stream()
+        if (
+            not self._ok
+            and self.sd is not None
+            and self._lost_at
+            and now - self._last_try > RETRY_S
+            and now - self._last_cue > 1.0
+        ):
+            # The device list is frozen at PortAudio's start: refresh it before re-opening.
+            with contextlib.suppress(Exception):
+                self._pa("query", self.sd._terminate)
+                self._pa("query", self.sd._initialize)
+            if self._open():
+                log.info("sound output back")
+
+    def _handle(self, cmd: tuple[Any, ...]) -> None:
+        kind = cmd[0]
+        if kind == "bell":
+            self._ring(cmd[1], int(cmd[2]), float(cmd[3]), cmd[4])
+        elif kind == "speak":
+            self._speak(cmd[1], cmd[2], cmd[3])
+        elif kind == "speech-ready":
+            try:
+                self._play_speech(cmd[1], cmd[2], cmd[3], cmd[4])
+            finally:
+                self._done()
+        elif kind == "prepare":
+            if self.speaker is not None and self.speaker.available:
+                self.speaker.prepare(cmd[1])
+        elif kind == "define":
+            self._sounds[cmd[1]] = cmd[2]
+
+    def _ring(self, name: str, strikes: int, volume: float, t: float) -> None:
+        self._last_cue = time.monotonic()
+        if not self._ok or self.mixer is None or self._muted:
+            return
+        bells = self._bells
+        custom = self._sounds.get(name)
+        gain = min(max(volume, 0.0), 1.0)
+        if custom is not None:
+            gain *= custom.volume
+            if custom.file is not None:
+                try:
+                    one = bells.load_wav(custom.file, self.rate)
+                except Exception as exc:
+                    log.warning(
+                        "sound %r: cannot read %s: %s; ringing the bowl", name, custom.file, exc
+                    )
+                    one = bells.render_bell("bowl", 1, rate=self.rate)
+                for i in range(max(1, strikes)):
+                    self.mixer.add(one, gain, f"sound:{name}", t, delay=i * len(one))
+                return
+            name = custom.builtin or "bowl"
+        if name not in bells.BELLS:
+            log.warning("unknown sound %r; ringing the bowl", name)
+            name = "bowl"
+        samples = bells.render_bell(name, strikes, rate=self.rate)
+        self.mixer.add(samples, gain, f"bell:{name}", t)
+
+    def _speak(self, text: str, lang: str, t: float) -> None:
+        self._last_cue = time.monotonic()
+        speaker = self.speaker
+        if speaker is None or not speaker.available or not self._ok or self._muted:
+            return
+        samples = speaker.get(text, lang)
+        if samples is not None:
+            self._play_speech(samples, text, lang, t)
+            return
+        with self._count_lock:
+            self._outstanding += 1
+
+        def ready(samples: np.ndarray | None) -> None:
+            self._q.put(("speech-ready", samples, text, lang, t))
+
+        speaker.request(text, lang, ready)
+
+    def _play_speech(self, samples: np.ndarray | None, text: str, lang: str, t: float) -> None:
+        if samples is None or self.mixer is None or not self._ok or self._muted:
+            return
+        late = time.perf_counter() - t
+        if late > SPEECH_LATE_S:
+            log.warning("prompt ready %.1fs late; skipped: %r", late, text[:40])
+            return
+        vol = 1.0
+        if self.speaker is not None:
+            vol = self.speaker.renderer.setting(lang).volume
+        self.mixer.add(samples, vol, "speech", t)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def make_sink(
+    *,
+    device: str | None = None,
+    silent: bool = False,
+    voices: dict[str, Any] | None = None,
+    language: str = "en",
+) -> SoundSink:
+    """The sink for a session. Never raises; imports nothing heavy on the caller's thread."""
+    if silent:
+        return NullSink("sound off (--silent)")
+    try:
+        return AudioSink(device, voices=voices, language=language)
+    except Exception as exc:
+        return NullSink(f"sound unavailable: {_one_line(exc)}")
+
+
+class Check(NamedTuple):
+    """One line of the sound self-check."""
+
+    name: str
+    ok: bool
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {'ok' if self.ok else 'FAIL'} - {self.detail}"
+
+
+def self_check(
+    device: str | None = None, timeout: float = 10.0, speech_command: list[str] | None = None
+) -> list[Check]:
+    """PortAudio present? an output to open? speech renders a test phrase in time?"""
+    checks: list[Check] = []
+    try:
+        sd = import_sounddevice()
+        checks.append(Check("PortAudio", True, portaudio_version(sd)))
+    except (OSError, ImportError) as exc:
+        sd = None
+        checks.append(Check("PortAudio", False, _one_line(exc)))
+    if sd is not None:
+        try:
+            out, note = choose_output(list_outputs(sd), device or device_setting())
+            if out is None:
+                checks.append(Check("output", False, note))
+            else:
+                sd.check_output_settings(
+                    device=out.number, channels=min(2, out.channels), dtype="float32"
+                )
+                checks.append(Check("output", True, out.name + (f" ({note})" if note else "")))
+        except Exception as exc:
+            checks.append(Check("output", False, _one_line(exc)))
+    checks.append(speech_probe(timeout, speech_command)[0])
+    return checks
+
+
+def speech_probe(
+    timeout: float = 10.0, command: list[str] | None = None
+) -> tuple[Check, list[dict[str, Any]]]:
+    """Render a test phrase in a fresh worker, bounded by `timeout`; and the voices it has."""
+    box: dict[str, Any] = {}
+    phrase = "The circle is ready."
+
+    def work() -> None:
+        import tempfile
+
+        from circlekeeper.sound.speech import DEFAULT_RATE, SpeechRenderer, wav_problem
+
+        # A fresh render in a scratch cache: a cached file would prove nothing about the engine.
+        with tempfile.TemporaryDirectory(prefix="circlekeeper-check-") as scratch:
+            renderer = SpeechRenderer(command=command, cache=Path(scratch))
+            try:
+                t = time.perf_counter()
+                path = renderer.render(phrase, "en")
+                box["seconds"] = time.perf_counter() - t
+                box["problem"] = wav_problem(path, phrase, DEFAULT_RATE)
+            except Exception as exc:
+                box["error"] = _one_line(exc)
+            finally:
+                box["voices"] = list(renderer.voices or [])
+                renderer.close()
+
+    thread = threading.Thread(target=work, name="speech-check", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    voices: list[dict[str, Any]] = box.get("voices", [])
+    if thread.is_alive():
+        return Check("speech", False, f"no test phrase within {timeout:.0f}s"), voices
+    if "error" in box:
+        return Check("speech", False, box["error"]), voices
+    if box.get("problem"):
+        return Check("speech", False, f"test phrase: {box['problem']}"), voices
+    return Check("speech", True, f"test phrase rendered in {box['seconds']:.2f}s"), voices
