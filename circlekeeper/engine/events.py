@@ -57,6 +57,8 @@ class StepEnded(Event):
 
     index: int
     reason: EndReason
+    airtime: dict[str, float] = field(default_factory=dict)
+    """Seconds each person spoke in this step (rounds only; empty for other steps)."""
     name: ClassVar[str] = "step_ended"
 
 
@@ -179,9 +181,16 @@ class TimeChanged(Event):
 
 @dataclass(frozen=True)
 class Undone(Event):
-    """The last next or pass was taken back."""
+    """The last next, pass or pick was taken back.
+
+    `speaker` holds the stick again (a TurnStarted follows, its `allowed` the time they had
+    left); `dropped` is whose turn was withdrawn: it gets no TurnEnded and its time counts for
+    nobody. So the `spoke` of all TurnEnded events adds up to the airtime totals.
+    """
 
     what: str
+    speaker: str | None = None
+    dropped: str | None = None
     name: ClassVar[str] = "undone"
 
 
