@@ -18,9 +18,7 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> int:
     cleaned = text.strip().replace(" ", "")
     match = _PATTERN.match(cleaned)
     if not cleaned or match is None:
-        raise DurationError(
-            f"{text!r} is not a duration; write it like 90s, 2m, 2m30s or 1h15m"
-        )
+        raise DurationError(f"{text!r} is not a duration; write it like 90s, 2m, 2m30s or 1h15m")
     hours, minutes, seconds = (int(match.group(k) or 0) for k in "hms")
     total = hours * 3600 + minutes * 60 + seconds
     if total == 0 and not allow_zero:
@@ -37,7 +35,11 @@ def format_duration(seconds: float) -> str:
         return "0s"
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{secs}s" if secs else ""]
+    parts = [
+        f"{hours}h" if hours else "",
+        f"{minutes}m" if minutes else "",
+        f"{secs}s" if secs else "",
+    ]
     return "".join(parts)
 
 

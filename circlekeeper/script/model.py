@@ -21,7 +21,7 @@ from pydantic import (
 
 from circlekeeper.script.duration import DURATION_REGEX, parse_duration
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 BUILTIN_SOUNDS: tuple[str, ...] = ("bowl", "chime", "clappers", "gong", "warning")
 PRACTICE_KINDS = (
     "check-in",
@@ -215,11 +215,7 @@ class TurnSpec(Model):
             raise ValueError("give either `time` or `budget` for a turn, not both")
         if self.warning is not None and self.time is None and self.budget is None:
             raise ValueError("a turn `warning` needs a turn `time` or `budget`")
-        if (
-            self.warning is not None
-            and self.time is not None
-            and self.warning >= self.time
-        ):
+        if self.warning is not None and self.time is not None and self.warning >= self.time:
             raise ValueError("the turn `warning` must come before the turn ends")
         return self
 
