@@ -1,0 +1,545 @@
+"""Load a practice script from YAML, keeping the line and column of every node.
+
+Loading goes in stages, each able to stop with clear `path:line:col` errors:
+bytes (size, NUL, UTF-8) → YAML events (tags, anchors, directives, nesting) →
+round-trip tree (syntax, duplicate keys) → plain Python data with positions →
+pydantic models → semantic checks.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    Event,
+    MappingStartEvent,
+    NodeEvent,
+    SequenceStartEvent,
+)
+from ruamel.yaml.reader import ReaderError
+
+from circlekeeper.script.errors import ScriptError, ScriptErrors
+from circlekeeper.script.messages import pydantic_errors
+from circlekeeper.script.model import Practice
+from circlekeeper.script.positions import PathKey, Pos, Positions
+from circlekeeper.script.validate import semantic_errors
+
+MAX_BYTES = 1024 * 1024
+"""Scripts larger than this are refused before parsing (1 MiB)."""
+
+MAX_DEPTH = 40
+"""Deepest nesting of mappings and lists; real scripts stay well under 15."""
+
+
+@dataclass(frozen=True)
+class LoadedPractice:
+    """A validated practice with the position of every node, for later warnings."""
+
+    practice: Practice
+    positions: Positions
+    label: str
+    base_dir: Path | None
+
+
+class _Stop(Exception):
+    """Internal: loading cannot go on; carries the errors found so far."""
+
+    def __init__(self, errors: list[ScriptError]) -> None:
+        super().__init__("stop")
+        self.errors = errors
+
+
+class _Source:
+    """The decoded text of a script and helpers to turn offsets into positions."""
+
+    def __init__(self, text: str, label: str) -> None:
+        self.text = text
+        self.label = label
+        lines = text.split("\n")
+        if text.endswith("\n"):
+            lines = lines[:-1]
+        self.lines = [line.rstrip("\r") for line in lines] or [""]
+
+    def pos(self, line0: int, col0: int) -> Pos:
+        """Clamp a 0-based mark into the file: errors always name a real line and column."""
+        if line0 < 0:
+            return (1, 1)
+        if line0 >= len(self.lines):
+            last = len(self.lines)
+            return (last, len(self.lines[-1]) + 1)
+        text = self.lines[line0]
+        return (line0 + 1, min(max(col0, 0), len(text)) + 1)
+
+    def error(self, line0: int, col0: int, message: str) -> ScriptError:
+        line, col = self.pos(line0, col0)
+        return ScriptError(self.label, line, col, message)
+
+    def error_at(self, pos: Pos, message: str) -> ScriptError:
+        return self.error(pos[0] - 1, pos[1] - 1, message)
+
+
+def load_practice(path: Path) -> Practice:
+    """Load and check the script at `path`; raise `ScriptErrors` on any problem."""
+    return load_practice_with_positions(path).practice
+
+
+def load_practice_with_positions(path: Path) -> LoadedPractice:
+    """Like `load_practice`, also returning where each node is in the file."""
+    label = str(path)
+    try:
+        if not path.exists():
+            raise ScriptErrors([ScriptError(label, 1, 1, "no such file")])
+        if path.is_dir():
+            raise ScriptErrors([ScriptError(label, 1, 1, "is a folder, not a practice script")])
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScriptErrors([ScriptError(label, 1, 1, _too_big(size))])
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScriptErrors([ScriptError(label, 1, 1, f"cannot read the file: {reason}")]) from None
+    return load_text_with_positions(data, label, path.parent)
+
+
+def load_text(text: str | bytes, label: str, base_dir: Path | None = None) -> Practice:
+    """Load a script from text; `label` names it in errors, `base_dir` holds its sounds."""
+    return load_text_with_positions(text, label, base_dir).practice
+
+
+def load_text_with_positions(
+    text: str | bytes, label: str, base_dir: Path | None = None
+) -> LoadedPractice:
+    """Like `load_text`, also returning where each node is in the file."""
+    try:
+        source = _decode(text, label)
+        tree = _parse(source)
+        data, positions, errors = _to_plain(tree, source)
+        if errors:
+            raise _Stop(errors)
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else "a single value"
+            raise _Stop(
+                [
+                    source.error_at(
+                        positions.value(()),
+                        f"the script must be a mapping of fields like `title:` and `steps:`, "
+                        f"not {kind}",
+                    )
+                ]
+            )
+        try:
+            practice = Practice.model_validate(data)
+        except ValidationError as exc:
+            found = pydantic_errors(exc, data, positions)
+            raise _Stop([source.error_at(pos, message) for pos, message in found]) from None
+        problems = semantic_errors(practice, positions, base_dir)
+        if problems:
+            raise _Stop([source.error_at(pos, message) for pos, message in problems])
+    except _Stop as stop:
+        raise ScriptErrors(stop.errors) from None
+    except RecursionError:
+        raise ScriptErrors(
+            [ScriptError(label, 1, 1, "the script is nested too deeply to read")]
+        ) from None
+    return LoadedPractice(practice, positions, label, base_dir)
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"the file is {size / 1024 / 1024:.1f} MiB; a practice script may be at most 1 MiB"
+        if size >= 1024 * 1024
+        else f"the file is {size} bytes; a practice script may be at most 1 MiB"
+    )
+
+
+def _decode(text: str | bytes, label: str) -> _Source:
+    """Refuse oversized, binary and non-UTF-8 input before any YAML parsing."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise _Stop([ScriptError(label, 1, 1, _too_big(len(text)))])
+        nul = text.find(b"\x00")
+        limit = nul if nul >= 0 else len(text)
+        try:
+            decoded = text[:limit].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = exc.start
+            line = text.count(b"\n", 0, bad) + 1
+            start = text.rfind(b"\n", 0, bad) + 1
+            col = len(text[start:bad].decode("utf-8", errors="replace")) + 1
+            raise _Stop(
+                [
+                    ScriptError(
+                        label,
+                        line,
+                        col,
+                        f"not UTF-8 text (byte 0x{text[bad]:02x}); save the script as UTF-8",
+                    )
+                ]
+            ) from None
+        if nul >= 0:
+            line = text.count(b"\n", 0, nul) + 1
+            start = text.rfind(b"\n", 0, nul) + 1
+            col = len(text[start:nul].decode("utf-8", errors="replace")) + 1
+            raise _Stop(
+                [
+                    ScriptError(
+                        label,
+                        line,
+                        col,
+                        "a NUL byte: this looks like a binary file, not a practice script",
+                    )
+                ]
+            )
+        text = decoded
+    else:
+        if len(text) > MAX_BYTES:
+            raise _Stop([ScriptError(label, 1, 1, _too_big(len(text.encode("utf-8"))))])
+        nul = text.find("\x00")
+        if nul >= 0:
+            line = text.count("\n", 0, nul) + 1
+            col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+            raise _Stop(
+                [
+                    ScriptError(
+                        label,
+                        line,
+                        col,
+                        "a NUL byte: this looks like a binary file, not a practice script",
+                    )
+                ]
+            )
+    text = text.removeprefix("\ufeff")
+    source = _Source(text, label)
+    if not _has_content(text):
+        raise _Stop(
+            [
+                ScriptError(
+                    label, 1, 1, "the file is empty; a script needs a `title`, a `kind` and `steps`"
+                )
+            ]
+        )
+    return source
+
+
+def _has_content(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return True
+    return False
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.version = (1, 2)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _parse(source: _Source) -> Any:
+    """Check the event stream, then build the round-trip tree."""
+    _check_events(source)
+    try:
+        return _yaml().load(source.text)
+    except DuplicateKeyError as exc:
+        raise _Stop([_duplicate_key(source, exc)]) from None
+    except (MarkedYAMLError, ReaderError, YAMLError) as exc:
+        raise _Stop([_yaml_error(source, exc)]) from None
+
+
+def _check_events(source: _Source) -> None:
+    """Reject tags, anchors, aliases, directives, several documents and deep nesting.
+
+    This runs on parser events, before any object is constructed, so a tag such as
+    `!!python/object/apply` is refused without ever being resolved, and an alias bomb
+    is refused at its first alias, long before any expansion.
+    """
+    depth = 0
+    documents = 0
+    try:
+        events: list[Event] = []
+        for event in _yaml().parse(source.text):
+            events.append(event)
+            mark = event.start_mark
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Stop(
+                        [
+                            source.error(
+                                mark.line,
+                                mark.column,
+                                "a second YAML document (`---`); a script is one document",
+                            )
+                        ]
+                    )
+                if getattr(event, "version", None) is not None and event.explicit:
+                    # `%YAML 1.1` would turn `off` and `no` back into booleans.
+                    raise _Stop(
+                        [source.error(0, 0, "YAML directives (`%YAML`, `%TAG`) are not allowed")]
+                    )
+                if getattr(event, "tags", None):
+                    raise _Stop(
+                        [source.error(0, 0, "YAML directives (`%YAML`, `%TAG`) are not allowed")]
+                    )
+            if isinstance(event, AliasEvent):
+                raise _Stop(
+                    [
+                        source.error(
+                            mark.line,
+                            mark.column,
+                            f"aliases (`*{event.anchor}`) are not allowed in a practice script; "
+                            "write the value out",
+                        )
+                    ]
+                )
+            if isinstance(event, NodeEvent):
+                if event.anchor is not None:
+                    raise _Stop(
+                        [
+                            source.error(
+                                mark.line,
+                                mark.column,
+                                f"anchors (`&{event.anchor}`) are not allowed in a practice "
+                                "script; write the value out",
+                            )
+                        ]
+                    )
+                tag = getattr(event, "tag", None)
+                if tag is not None and str(tag) not in ("", "None"):
+                    tag = str(tag).replace("tag:yaml.org,2002:", "!!")
+                    raise _Stop(
+                        [
+                            source.error(
+                                mark.line,
+                                mark.column,
+                                f"tags are not allowed in a practice script (found `{tag}`); "
+                                "a script is plain data",
+                            )
+                        ]
+                    )
+            if isinstance(event, MappingStartEvent | SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _Stop(
+                        [
+                            source.error(
+                                mark.line,
+                                mark.column,
+                                f"nested more than {MAX_DEPTH} levels deep",
+                            )
+                        ]
+                    )
+            elif type(event).__name__ in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            # Events are only needed one at a time; keep memory flat on big files.
+            events.clear()
+    except (MarkedYAMLError, ReaderError, YAMLError) as exc:
+        raise _Stop([_yaml_error(source, exc)]) from None
+
+
+def _duplicate_key(source: _Source, exc: DuplicateKeyError) -> ScriptError:
+    second = exc.problem_mark
+    first = exc.context_mark
+    key = _key_at(source, second.line, second.column) if second is not None else "?"
+    first_line = _first_key_line(source, key, first.line if first else 0, second.line)
+    where = f" (first on line {first_line})" if first_line else ""
+    line0, col0 = (second.line, second.column) if second is not None else (0, 0)
+    return source.error(line0, col0, f"duplicate key `{key}`{where}; each key may appear once")
+
+
+def _key_at(source: _Source, line0: int, col0: int) -> str:
+    if 0 <= line0 < len(source.lines):
+        rest = source.lines[line0][col0:]
+        key = rest.split(":", 1)[0].strip().strip("'\"")
+        if key:
+            return key
+    return "?"
+
+
+def _first_key_line(source: _Source, key: str, start0: int, stop0: int) -> int | None:
+    """The line of the first `key:` in the mapping that starts at `start0`."""
+    indent: int | None = None
+    if 0 <= stop0 < len(source.lines):
+        line = source.lines[stop0]
+        indent = len(line) - len(line.lstrip(" -"))
+    for index in range(max(start0, 0), min(stop0, len(source.lines))):
+        line = source.lines[index]
+        body = line.lstrip(" -")
+        if (
+            (indent is None or len(line) - len(body) == indent)
+            and body.split(":", 1)[0].strip().strip("'\"") == key
+            and ":" in body
+        ):
+            return index + 1
+    return None
+
+
+def _yaml_error(source: _Source, exc: YAMLError) -> ScriptError:
+    """Turn a ruamel error into one line a facilitator can act on."""
+    if isinstance(exc, ReaderError):
+        before = source.text[: exc.position]
+        line0 = before.count("\n")
+        col0 = exc.position - (before.rfind("\n") + 1)
+        char = exc.character
+        code = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        return source.error(line0, col0, f"a control character ({code}) that YAML does not allow")
+    if not isinstance(exc, MarkedYAMLError):
+        return source.error(0, 0, f"not valid YAML: {exc}")
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    mark = exc.problem_mark or exc.context_mark
+    line0, col0 = (mark.line, mark.column) if mark is not None else (0, 0)
+    if "'\\t'" in problem or "\t" in problem:
+        return source.error(line0, col0, "tab used for indentation; indent with spaces")
+    if "quoted scalar" in context and exc.context_mark is not None:
+        cm = exc.context_mark
+        if "end of stream" in problem or "document separator" in problem:
+            return source.error(
+                cm.line, cm.column, "unterminated quote: the quote opened here is never closed"
+            )
+        return source.error(
+            line0, col0, f"inside the quoted text that starts on line {cm.line + 1}: {problem}"
+        )
+    if "mapping values are not allowed" in problem:
+        return source.error(
+            line0,
+            col0,
+            'unexpected `:`; put text that contains `: ` in quotes, like "Note: this"',
+        )
+    if "block end" in problem or "block mapping" in context or "block collection" in context:
+        return source.error(line0, col0, "this line's indentation does not fit the lines above it")
+    if "could not find expected ':'" in problem:
+        return source.error(line0, col0, "expected `key: value` here")
+    if "flow sequence" in context or "flow mapping" in context:
+        opening, closing = ("[", "]") if "sequence" in context else ("{", "}")
+        start = exc.context_mark
+        if start is not None:
+            return source.error(
+                start.line, start.column, f"this `{opening}` is never closed with `{closing}`"
+            )
+    detail = f"{problem} ({context})" if context else problem
+    return source.error(line0, col0, f"not valid YAML: {detail or exc}")
+
+
+def _to_plain(tree: Any, source: _Source) -> tuple[Any, Positions, list[ScriptError]]:
+    """Convert ruamel nodes to plain Python values and record where each one is."""
+    positions = Positions()
+    errors: list[ScriptError] = []
+    if tree is None:
+        raise _Stop(
+            [
+                source.error(
+                    0, 0, "the file is empty; a script needs a `title`, a `kind` and `steps`"
+                )
+            ]
+        )
+    root_pos = _node_pos(tree, source) or (1, 1)
+    positions.values[()] = root_pos
+
+    def convert(node: Any, path: PathKey) -> Any:
+        if isinstance(node, CommentedMap):
+            out: dict[str, Any] = {}
+            for key in node:
+                kpos = _lc(node, "key", key, source)
+                vpos = _lc(node, "value", key, source)
+                name = _key_name(key)
+                if name is None:
+                    errors.append(
+                        source.error_at(kpos or positions.value(path), "a key must be a plain word")
+                    )
+                    continue
+                child_path = (*path, name)
+                if kpos is not None:
+                    positions.keys[child_path] = kpos
+                value = node[key]
+                if _is_scalar(value) or value is None:
+                    # An empty value has no node of its own; point at its key.
+                    if value is None or vpos is None:
+                        vpos = kpos
+                else:
+                    vpos = _node_pos(value, source) or vpos or kpos
+                if vpos is not None:
+                    positions.values[child_path] = vpos
+                out[name] = convert(value, child_path)
+            return out
+        if isinstance(node, CommentedSeq):
+            items: list[Any] = []
+            for index, value in enumerate(node):
+                child_path = (*path, index)
+                ipos = _lc(node, "item", index, source)
+                if not _is_scalar(value) and value is not None:
+                    ipos = _node_pos(value, source) or ipos
+                if ipos is not None:
+                    positions.values[child_path] = ipos
+                items.append(convert(value, child_path))
+            return items
+        return _scalar(node)
+
+    data = convert(tree, ())
+    return data, positions, errors
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, CommentedMap | CommentedSeq)
+
+
+def _key_name(key: Any) -> str | None:
+    if isinstance(key, str):
+        return str(key)
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int | float):
+        return str(key)
+    if isinstance(key, _dt.date):
+        return key.isoformat()
+    return None
+
+
+def _scalar(value: Any) -> Any:
+    """ruamel's scalar subclasses to plain types; bool is tested before int."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        if type(value).__name__ == "ScalarBoolean":
+            return bool(value)
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, _dt.datetime | _dt.date):
+        # YAML 1.2 timestamps: keep them as the text the author wrote.
+        return value.isoformat()
+    return str(value)
+
+
+def _lc(node: Any, which: str, key: Any, source: _Source) -> Pos | None:
+    try:
+        got = getattr(node.lc, which)(key)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return None
+    if got is None:
+        return None
+    line0, col0 = got
+    return source.pos(int(line0), int(col0))
+
+
+def _node_pos(node: Any, source: _Source) -> Pos | None:
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return None
+    return source.pos(int(lc.line), int(lc.col))
