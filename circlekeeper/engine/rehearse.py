@@ -1,0 +1,249 @@
+"""`circlekeeper rehearse`: run a practice in simulated time and print its timeline.
+
+No waiting and no sound. Time jumps from one deadline to the next: each speaker uses their
+whole turn (untimed turns take two minutes), untimed readings take thirty seconds, popcorn
+rounds go in circle order, and a round that runs until everyone passes gets one lap of
+passes after its laps.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from circlekeeper.engine.circle import Circle, SessionOptions, assign_roles
+from circlekeeper.engine.events import (
+    BellDue,
+    Event,
+    GroupsFormed,
+    LapStarted,
+    Passed,
+    Paused,
+    PromptDue,
+    Resumed,
+    SessionEnded,
+    SessionStarted,
+    StepEnded,
+    StepStarted,
+    SwapDue,
+    TimeChanged,
+    TurnEnded,
+    TurnStarted,
+    TurnTimeUp,
+    TurnWarning,
+    Undone,
+)
+from circlekeeper.engine.plan import UNTIMED_READ, UNTIMED_TURN
+from circlekeeper.engine.session import Session
+from circlekeeper.script.model import Practice, RoundStep
+
+MAX_ACTIONS = 200_000
+"""A rehearsal that needs more moves than this is cut short (it would never end)."""
+
+
+def clock(seconds: float) -> str:
+    """`mm:ss` from the start (minutes may pass 59)."""
+    total = round(seconds)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def _span(seconds: float | None) -> str:
+    if seconds is None:
+        return "untimed"
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _quote(text: str | None, limit: int = 70) -> str:
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    return f' "{flat if len(flat) <= limit else flat[: limit - 1] + "…"}"'
+
+
+def _roles_for_rehearsal(practice: Practice, names: list[str], seed: int | None) -> Circle:
+    """Assign roles; roles asked at setup go to people in seat order, for a full picture."""
+    roles = assign_roles(practice, names, seed=seed)
+    seat = 0
+    for role in practice.roles:
+        if not roles.get(role.id):
+            count = min(role.count, len(names))
+            roles[role.id] = tuple(names[(seat + i) % len(names)] for i in range(count))
+            seat += count
+    return Circle(tuple(names), roles)
+
+
+def simulate(session: Session) -> list[Event]:
+    """Drive `session` from start to end in simulated time, cue to cue."""
+    events = session.start(0.0)
+    now = 0.0
+    turn_started = step_started = 0.0
+    for event in events:
+        if isinstance(event, StepStarted):
+            step_started = event.t
+    for _ in range(MAX_ACTIONS):
+        if session.ended:
+            break
+        snap = session.snapshot(now)
+        action: Callable[[float], list[Event]] | None = None
+        when: float | None = None
+        run = session.runs[snap.step_index] if snap.step_index is not None else None
+        step = run.step if run is not None else None
+        if isinstance(step, RoundStep):
+            laps_done = snap.lap is not None and snap.lap > step.lap_count
+            if snap.speaker is None:
+                action, when = session.next, now
+            elif step.until == "all-pass" and laps_done and step.passing != "not-allowed":
+                action, when = session.pass_stick, now
+            elif snap.turn_remaining is None:
+                action, when = session.next, turn_started + UNTIMED_TURN
+            elif step.turn.end == "soft" or snap.turn_remaining == 0:
+                # The speaker uses the whole turn, then hands the stick on.
+                action, when = session.next, now + snap.turn_remaining
+        elif step is not None and snap.step_remaining is None:
+            action, when = session.next, step_started + UNTIMED_READ
+        due = session.next_due()
+        targets = [x for x in (when, due) if x is not None]
+        if not targets:
+            # Nothing scheduled and nothing to do: end rather than loop.
+            fresh = session.end(now)
+        else:
+            now = max(now, min(targets))
+            fresh = session.advance(now)
+            if not fresh and action is not None and when is not None and when <= now:
+                fresh = action(now)
+        for event in fresh:
+            if isinstance(event, TurnStarted):
+                turn_started = event.t
+            elif isinstance(event, StepStarted):
+                step_started = event.t
+        events.extend(fresh)
+    if not session.ended:
+        events.extend(session.end(now))
+    return events
+
+
+def describe(event: Event, titles: dict[int, str]) -> str:
+    """One readable line for an event, without its time."""
+    if isinstance(event, SessionStarted):
+        roles = ", ".join(f"{r}: {'+'.join(h)}" for r, h in event.roles.items() if h)
+        extra = f" (roles: {roles})" if roles else ""
+        return f"session started: {event.practice} with {', '.join(event.circle)}{extra}"
+    if isinstance(event, StepStarted):
+        titles[event.index] = event.title
+        focus = f", focus {event.focus}" if event.focus else ""
+        return (
+            f"step {event.index + 1}: {event.title} [{event.kind}, {_span(event.duration)}"
+            f"{focus}]{_quote(event.text)}"
+        )
+    if isinstance(event, StepEnded):
+        return f"step {event.index + 1} ended: {titles.get(event.index, '')} ({event.reason})"
+    if isinstance(event, LapStarted):
+        return f"lap {event.lap}: {' > '.join(event.order)}{_quote(event.prompt)}"
+    if isinstance(event, TurnStarted):
+        return f"{event.speaker} has the stick ({_span(event.allowed)})"
+    if isinstance(event, TurnWarning):
+        return f"{event.speaker}: {_span(event.remaining)} left"
+    if isinstance(event, TurnTimeUp):
+        how = "the stick moves on" if event.hard else "may finish"
+        return f"{event.speaker}: time is up, {how}"
+    if isinstance(event, TurnEnded):
+        over = f", {_span(event.overtime)} over" if event.overtime else ""
+        return f"{event.speaker} done, spoke {_span(event.spoke)}{over}"
+    if isinstance(event, Passed):
+        return f"{event.speaker} passes" + (" (back at the end)" if event.again else "")
+    if isinstance(event, BellDue):
+        say = _quote(event.say)
+        return f"bell: {event.sound} x{event.strikes} ({event.reason}){say}"
+    if isinstance(event, PromptDue):
+        return f"say [{event.language}]:{_quote(event.text)}"
+    if isinstance(event, GroupsFormed):
+        return "groups: " + " | ".join("+".join(g) for g in event.groups)
+    if isinstance(event, SwapDue):
+        return f"swap {event.swap}: the next person in each group speaks"
+    if isinstance(event, Paused):
+        return "paused"
+    if isinstance(event, Resumed):
+        return f"resumed after {_span(event.paused_for)}"
+    if isinstance(event, TimeChanged):
+        return f"{event.target} time {event.seconds:+.0f}s"
+    if isinstance(event, Undone):
+        return f"undone: {event.what}"
+    if isinstance(event, SessionEnded):
+        air = ", ".join(f"{n} {_span(s)}" for n, s in event.airtime.items())
+        return f"session ended ({event.reason}); airtime: {air}"
+    return event.name
+
+
+def _fail(message: str, err: TextIO) -> int:
+    print(f"circlekeeper rehearse: {message}", file=err)
+    return 2
+
+
+def _load(practice_arg: str) -> Practice:
+    from circlekeeper.script.loader import load_practice
+
+    try:
+        from circlekeeper.script.resolve import resolve_practice
+    except ImportError:  # pragma: no cover - only while the resolver is missing
+        return load_practice(Path(practice_arg))
+    return load_practice(resolve_practice(practice_arg))
+
+
+def run_rehearse(
+    practice_arg: str,
+    circle: list[str],
+    *,
+    seed: int | None,
+    as_json: bool,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Print the simulated timeline of a practice; 0 when it ran, 2 on bad input."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    names = [n.strip() for n in circle if n.strip()]
+    if not names:
+        return _fail("name at least one person with --circle", err)
+    if len(set(names)) != len(names):
+        return _fail("each name in the circle must be different", err)
+    from circlekeeper.script.errors import ScriptErrors
+
+    try:
+        practice = _load(practice_arg)
+    except ScriptErrors as exc:
+        first = str(exc.errors[0]) if exc.errors else "the script is not valid"
+        more = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
+        return _fail(first + more, err)
+    except Exception as exc:  # one line to the user, never a traceback
+        return _fail(str(exc) or type(exc).__name__, err)
+    if len(names) < practice.size.min:
+        print(
+            f"circlekeeper rehearse: warning: {practice.title!r} is made for at least "
+            f"{practice.size.min} people; rehearsing with {len(names)}",
+            file=err,
+        )
+    try:
+        session = Session(
+            practice, _roles_for_rehearsal(practice, names, seed), SessionOptions(seed=seed)
+        )
+        events = simulate(session)
+    except ValueError as exc:
+        return _fail(str(exc), err)
+    titles: dict[int, str] = {}
+    passer: str | None = None
+    for event in events:
+        if as_json:
+            out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+            continue
+        # A pass closes the turn too; its "done, spoke 0:00" line adds nothing for a reader.
+        if isinstance(event, TurnEnded) and event.speaker == passer:
+            passer = None
+            continue
+        passer = event.speaker if isinstance(event, Passed) else None
+        out.write(f"[{clock(event.t)}] {describe(event, titles)}\n")
+    out.flush()
+    return 0
