@@ -282,7 +282,7 @@ class CircleKeeperApp(App[int]):
         self, bindings: Iterable[Binding], commands: Iterable[tuple[str, str, str]]
     ) -> list[tuple[str, str]]:
         """(keys, what) for the help screen, with the user's keymap applied."""
-        helps = {action: help for action, _, help in commands}
+        helps = {action: f"{title}: {help}" for action, title, help in commands}
         rows: list[tuple[str, str]] = []
         for binding in bindings:
             if not binding.show and binding.id != "help":

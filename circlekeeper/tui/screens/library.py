@@ -62,7 +62,7 @@ def practice_dirs(extra_dirs: list[Path]) -> list[tuple[str, Path]]:
     from circlekeeper.paths import builtin_practices_dir, user_practices_dir
 
     dirs = [("built-in", builtin_practices_dir()), ("yours", user_practices_dir())]
-    dirs += [(str(d), d) for d in extra_dirs]
+    dirs += [(d.name or str(d), d) for d in extra_dirs]
     return dirs
 
 
@@ -116,7 +116,8 @@ def preview_text(entry: Entry) -> Text:
         text.append(f"{entry.path.name}\n", style="bold")
         text.append("This script could not be loaded:\n\n", style="bold")
         for error in entry.errors:
-            text.append(f"{error}\n")
+            # The folder is known from the list; the file name keeps the line readable.
+            text.append(error.replace(str(entry.path), entry.path.name) + "\n")
         text.append("\nFix it and press r to reload. `circlekeeper check` says the same.")
         return text
     practice = entry.practice
@@ -148,7 +149,7 @@ def preview_text(entry: Entry) -> Text:
             text.append(f"  {line}\n")
     if entry.errors:
         text.append("\n" + "\n".join(entry.errors), style="italic")
-    text.append(f"\n{entry.path}", style="dim")
+    text.append(f"\n{entry.path.name}", style="dim")
     return text
 
 

@@ -67,6 +67,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("picker", "Pick next speaker", "popcorn rounds: choose who speaks (or 1-9)"),
     ("help", "Keys", "this list"),
     ("end_session", "End session", "end now and show the summary"),
+    ("app.quit", "Quit", "end the session and quit (asks first)"),
 ]
 
 

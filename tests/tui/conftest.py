@@ -1,0 +1,97 @@
+"""Fixtures for the terminal UI: a mock clock, a recording sink, a fixed wall clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from circlekeeper.engine import MockClock
+from circlekeeper.script.model import Practice
+from circlekeeper.sound.api import RecordingSink
+from circlekeeper.tui.app import CircleKeeperApp, make_app
+from circlekeeper.tui.app import default_session as session_factory
+from circlekeeper.tui.config import SessionConfig
+
+WALL = 1_780_000_000.0  # a fixed wall clock: snapshots show the same "ends HH:MM" every run
+HERE = Path(__file__).resolve().parent
+FIXTURE_PRACTICES = HERE / "practices"
+
+CHECK_IN = {
+    "title": "Check-in",
+    "kind": "check-in",
+    "steps": [
+        {
+            "kind": "round",
+            "title": "Check-in round",
+            "prompt": "How are you arriving?",
+            "turn": {"time": "2m", "warning": "30s"},
+            "stems": ["Right now I feel", "What I need is"],
+        },
+        {"kind": "silence", "title": "Closing silence", "duration": "1m"},
+        {"kind": "read", "title": "Goodbye", "text": "Thank you all."},
+    ],
+}
+
+POPCORN = {
+    "title": "Popcorn",
+    "kind": "other",
+    "steps": [
+        {"kind": "round", "title": "Popcorn round", "order": "popcorn", "turn": {"time": "1m"}},
+    ],
+}
+
+NAMES = ("Ana", "Ben", "Cy", "Dee")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step's wall-clock end is shown in local time: pin the zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _fixture_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library shows a fixed folder of practices, not the (growing) built-in one."""
+    monkeypatch.setattr("circlekeeper.paths.builtin_practices_dir", lambda: FIXTURE_PRACTICES)
+
+
+def practice(data: dict[str, Any] = CHECK_IN) -> Practice:
+    """A practice from a dict, as the loader would build it."""
+    return Practice.model_validate(data)
+
+
+LiveApp = Callable[..., tuple[CircleKeeperApp, Any, RecordingSink]]
+
+
+@pytest.fixture
+def live_app() -> LiveApp:
+    """Build an app that goes straight into a session, with its clock and sink."""
+
+    def build(
+        data: dict[str, Any] = CHECK_IN,
+        *,
+        names: tuple[str, ...] = NAMES,
+        silent: bool = False,
+        wall: Callable[[], float] = lambda: WALL,
+        **kwargs: Any,
+    ) -> tuple[CircleKeeperApp, Any, RecordingSink]:
+        clock = MockClock()
+        sink = RecordingSink()
+        config = SessionConfig(practice=practice(data), path=None, circle=names, silent=silent)
+        app = make_app(
+            config=config,
+            clock=clock,
+            wall=wall,
+            sink=sink,
+            session_factory=session_factory,
+            load_user_keymap=kwargs.pop("load_user_keymap", False),
+            **kwargs,
+        )
+        return app, clock, sink
+
+    return build
