@@ -1,15 +1,370 @@
-"""Checks that need the whole practice: references, ids, sounds, bell times."""
+"""Checks that need the whole practice: references, ids, sounds, bell times, languages.
+
+Pydantic checks each mapping on its own; these checks see the practice as a whole. Every
+problem is collected (not only the first) with the position of the node at fault.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from circlekeeper.script.model import Practice
-from circlekeeper.script.positions import Pos, Positions
+from pydantic import BaseModel
+
+from circlekeeper.script.messages import did_you_mean
+from circlekeeper.script.model import (
+    BUILTIN_SOUNDS,
+    Bells,
+    BreakoutStep,
+    CueSpec,
+    DiscussionStep,
+    ForEachStep,
+    GroupStep,
+    Practice,
+    ReadStep,
+    RepeatStep,
+    RoundStep,
+    SilenceStep,
+    SitStep,
+    Step,
+    StepBase,
+)
+from circlekeeper.script.positions import PathKey, Pos, Positions
+
+# ISO 639-1 two-letter codes, so a mistyped language (`eng`, `ge`) is caught early.
+_ISO_639_1_TEXT = """
+aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi
+ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks
+ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl
+nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl
+sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve
+vi vo wa wo xh yi yo za zh zu
+"""
+ISO_639_1 = frozenset(_ISO_639_1_TEXT.split())
+
+
+@dataclass(frozen=True)
+class _StepAt:
+    """A step with its data path, its ancestors and the loop bindings in scope."""
+
+    step: StepBase
+    path: PathKey
+    order: int
+    ancestors: tuple[int, ...]
+    bindings: frozenset[str]
+
+
+def iter_steps(practice: Practice) -> Iterator[_StepAt]:
+    """Every step in document order (pre-order), with where it is written."""
+    counter = 0
+
+    def visit(
+        steps: list[Step], base: PathKey, ancestors: tuple[int, ...], bindings: frozenset[str]
+    ) -> Iterator[_StepAt]:
+        nonlocal counter
+        for index, step in enumerate(steps):
+            path = (*base, "steps", index)
+            here = counter
+            counter += 1
+            yield _StepAt(step, path, here, ancestors, bindings)
+            inner = bindings
+            if isinstance(step, ForEachStep):
+                inner = bindings | {step.as_}
+            if isinstance(step, ForEachStep | GroupStep | RepeatStep):
+                yield from visit(step.steps, path, (*ancestors, here), inner)
+
+    yield from visit(practice.steps, (), (), frozenset())
+
+
+class _Checker:
+    def __init__(self, practice: Practice, positions: Positions, base_dir: Path | None) -> None:
+        self.practice = practice
+        self.positions = positions
+        self.base_dir = base_dir
+        self.errors: list[tuple[Pos, str]] = []
+        self.role_ids = [role.id for role in practice.roles]
+
+    def add(self, path: PathKey, message: str, *, key: bool = False) -> None:
+        pos = self.positions.key(path) if key else self.positions.value(path)
+        self.errors.append((pos, message))
+
+    def run(self) -> list[tuple[Pos, str]]:
+        self.check_roles()
+        self.check_sounds()
+        self.check_languages()
+        steps = list(iter_steps(self.practice))
+        self.check_ids(steps)
+        for at in steps:
+            self.check_step(at)
+        self.check_cues(self.practice, ())
+        return self.errors
+
+    # Roles -------------------------------------------------------------------------------
+
+    def check_roles(self) -> None:
+        seen: dict[str, int] = {}
+        for index, role in enumerate(self.practice.roles):
+            path = ("roles", index, "id")
+            if role.id in seen:
+                first = self.positions.value(("roles", seen[role.id], "id"))[0]
+                self.add(path, f"role `{role.id}` is defined twice (first on line {first})")
+            else:
+                seen[role.id] = index
+        if self.practice.keeper_role is not None:
+            self.role_ref(("keeper_role",), self.practice.keeper_role, frozenset())
+        if self.practice.guardian.role is not None:
+            self.role_ref(("guardian", "role"), self.practice.guardian.role, frozenset())
+
+    def role_ref(self, path: PathKey, name: str, bindings: frozenset[str]) -> None:
+        if name in self.role_ids or name in bindings:
+            return
+        known = sorted(set(self.role_ids) | bindings)
+        field = ".".join(p for p in path[-2:] if isinstance(p, str))
+        if not known:
+            self.add(path, f"`{field}`: no role named `{name}`; define it under `roles`")
+            return
+        self.add(
+            path,
+            f"`{field}`: no role named `{name}`{did_you_mean(name, known)} "
+            f"(roles here: {', '.join(known)})",
+        )
+
+    # Sounds ------------------------------------------------------------------------------
+
+    def check_sounds(self) -> None:
+        for name, sound in self.practice.sounds.items():
+            path = ("sounds", name)
+            if name in BUILTIN_SOUNDS:
+                self.add(
+                    path, f"`{name}` is a built-in sound already; choose another name", key=True
+                )
+            if sound.file is None:
+                continue
+            fpath = (*path, "file")
+            if "/" in sound.file or "\\" in sound.file or ".." in sound.file:
+                self.add(fpath, "a sound file must sit beside the script: no folders, no `..`")
+                continue
+            if self.base_dir is None:
+                continue
+            target = self.base_dir / sound.file
+            try:
+                inside = target.resolve().parent == self.base_dir.resolve()
+                exists = target.is_file()
+            except OSError:
+                inside, exists = False, False
+            if not exists:
+                self.add(fpath, f"sound file `{sound.file}` not found beside the script")
+            elif not inside:
+                self.add(fpath, f"sound file `{sound.file}` links outside the script's folder")
+
+    def sound_ok(self, name: str) -> bool:
+        return name in BUILTIN_SOUNDS or name in self.practice.sounds
+
+    def check_cues(self, model: BaseModel, path: PathKey) -> None:
+        """Walk every model in the tree; each cue must name a sound that exists."""
+        if isinstance(model, CueSpec) and not self.sound_ok(model.sound):
+            known = sorted(set(BUILTIN_SOUNDS) | set(self.practice.sounds))
+            sound_path = (*path, "sound") if self.positions.has((*path, "sound")) else path
+            self.add(
+                sound_path,
+                f"no sound named `{model.sound}`{did_you_mean(model.sound, known)} "
+                f"(sounds: {', '.join(known)})",
+            )
+        for name, info in type(model).model_fields.items():
+            key = info.alias or name
+            if not self.positions.has((*path, key)):
+                continue  # defaults are known to be good
+            self.walk_value(getattr(model, name), (*path, key))
+
+    def walk_value(self, value: Any, path: PathKey) -> None:
+        if isinstance(value, BaseModel):
+            self.check_cues(value, path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.walk_value(item, (*path, index))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.walk_value(item, (*path, key))
+
+    # Languages ---------------------------------------------------------------------------
+
+    def check_languages(self) -> None:
+        self.language_code(("language",), self.practice.language, key=False)
+        for code in self.practice.voices:
+            self.language_code(("voices", code), code, key=True)
+        self.walk_texts(self.practice, ())
+
+    def language_code(self, path: PathKey, code: str, *, key: bool) -> None:
+        primary = code.split("-")[0]
+        if len(primary) == 2 and primary not in ISO_639_1:
+            hint = did_you_mean(primary, sorted(ISO_639_1))
+            self.add(path, f"`{code}` is not a known language code{hint}", key=key)
+
+    def walk_texts(self, value: Any, path: PathKey) -> None:
+        """Check every translated text: known codes, and the practice language present."""
+        if isinstance(value, BaseModel):
+            for name, info in type(value).model_fields.items():
+                key = info.alias or name
+                if self.positions.has((*path, key)):
+                    self.walk_texts(getattr(value, name), (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.walk_texts(item, (*path, index))
+        elif (
+            isinstance(value, dict)
+            and path
+            and path[0] not in ("voices", "sounds")
+            and all(isinstance(v, str) for v in value.values())
+        ):
+            for code in value:
+                self.language_code((*path, code), code, key=True)
+            lang = self.practice.language
+            if lang not in value:
+                self.add(
+                    path,
+                    f"this text has no `{lang}` version (the practice's `language`); "
+                    f"add `{lang}:` or change `language`",
+                )
+
+    # Steps -------------------------------------------------------------------------------
+
+    def check_ids(self, steps: list[_StepAt]) -> None:
+        seen: dict[str, _StepAt] = {}
+        for at in steps:
+            sid = at.step.id
+            if sid is None:
+                continue
+            if sid in seen:
+                first = self.positions.value((*seen[sid].path, "id"))[0]
+                self.add((*at.path, "id"), f"step id `{sid}` is used twice (first on line {first})")
+            else:
+                seen[sid] = at
+        for at in steps:
+            if not isinstance(at.step, RepeatStep):
+                continue
+            for index, ref in enumerate(at.step.of):
+                path = (*at.path, "of", index)
+                target = seen.get(ref)
+                if target is None:
+                    known = sorted(seen)
+                    listed = f" (step ids: {', '.join(known)})" if known else ""
+                    self.add(
+                        path,
+                        f"`of`: no step with id `{ref}`{did_you_mean(ref, known)}{listed}",
+                    )
+                elif target.order in at.ancestors or target.order == at.order:
+                    self.add(path, f"`of`: a step cannot repeat `{ref}`, which contains it")
+                elif target.order > at.order:
+                    self.add(
+                        path, f"`of`: `{ref}` comes later; `repeat` can only run earlier steps"
+                    )
+
+    def check_step(self, at: _StepAt) -> None:
+        step, path = at.step, at.path
+        if step.lead is not None:
+            self.role_ref((*path, "lead"), step.lead, at.bindings)
+        if isinstance(step, RoundStep):
+            if step.start_role is not None:
+                self.role_ref((*path, "start_role"), step.start_role, at.bindings)
+            if step.end_with is not None:
+                self.role_ref((*path, "end_with"), step.end_with, at.bindings)
+            for index, role in enumerate(step.only):
+                self.role_ref((*path, "only", index), role, at.bindings)
+            if step.start == "keeper-first" and self.practice.keeper_role is None:
+                self.add(
+                    (*path, "start"),
+                    "`start: keeper-first` needs `keeper_role` at the top of the practice",
+                )
+        if isinstance(step, ForEachStep):
+            for index, role in enumerate(step.only):
+                self.role_ref((*path, "only", index), role, at.bindings)
+            if step.as_ in self.role_ids:
+                self.add(
+                    (*path, "as"),
+                    f"`as: {step.as_}` hides the role `{step.as_}`; choose another name",
+                )
+        if isinstance(step, BreakoutStep):
+            self.check_breakout(step, path)
+        self.check_timing(step, path)
+
+    def check_breakout(self, step: BreakoutStep, path: PathKey) -> None:
+        largest = self.practice.size.max
+        if step.group_size > largest:
+            self.add(
+                (*path, "group_size"),
+                f"`group_size` is {step.group_size} but the practice's `size` allows at most "
+                f"{largest} people",
+            )
+        if (
+            isinstance(step.duration, int)
+            and step.swap_every is not None
+            and step.swap_every >= step.duration
+        ):
+            self.add(
+                (*path, "swap_every"),
+                f"`swap_every` ({_fmt(step.swap_every)}) must be shorter than the step "
+                f"({_fmt(step.duration)})",
+            )
+
+    def check_timing(self, step: StepBase, path: PathKey) -> None:
+        """Timed bells and warnings must fall inside a fixed step duration."""
+        if not isinstance(step, ReadStep | SilenceStep | SitStep | DiscussionStep | BreakoutStep):
+            return
+        bells: Bells = step.bells
+        bpath = (*path, "bells")
+        duration = step.duration
+        if duration is None:
+            timed = [
+                name
+                # `start` and `end` can ring on an untimed step (when it starts and when the
+                # facilitator moves on); the others need a clock to measure against.
+                for name in ("halfway", "warning", "interval", "at")
+                if self.positions.has((*bpath, name))
+            ]
+            if timed:
+                self.add(
+                    (*bpath, timed[0]),
+                    f"`bells.{timed[0]}` needs a `duration` on the step to be timed against",
+                )
+            return
+        if not isinstance(duration, int):
+            # A scaled duration: only its `max`, when given, bounds the bells for sure.
+            if duration.max is None:
+                return
+            limit = duration.max
+        else:
+            limit = duration
+        if bells.warning is not None and bells.warning >= limit:
+            self.add(
+                (*bpath, "warning"),
+                f"`bells.warning` ({_fmt(bells.warning)}) must be shorter than the step "
+                f"({_fmt(limit)})",
+            )
+        if bells.interval is not None and bells.interval.every >= limit:
+            self.add(
+                (*bpath, "interval", "every"),
+                f"interval bells every {_fmt(bells.interval.every)} would never sound in a "
+                f"{_fmt(limit)} step",
+            )
+        for index, cue in enumerate(bells.at):
+            if cue.at > limit:
+                self.add(
+                    (*bpath, "at", index, "at"),
+                    f"a bell at {_fmt(cue.at)} falls after the end of the step ({_fmt(limit)})",
+                )
+
+
+def _fmt(seconds: int) -> str:
+    from circlekeeper.script.duration import format_duration
+
+    return format_duration(seconds)
 
 
 def semantic_errors(
     practice: Practice, positions: Positions, base_dir: Path | None
 ) -> list[tuple[Pos, str]]:
     """Every semantic problem, each with the position of the node at fault."""
-    return []
+    return _Checker(practice, positions, base_dir).run()
