@@ -490,7 +490,8 @@ class Session:
                     # Automatic moves cannot be undone: the last next/pass is history now.
                     self._undo = None
                     self._end_turn(r)
-                    self._move_on(r)
+                    # In popcorn the stick goes back to the middle until someone is picked.
+                    self._move_on(r, wait=r.spec.order == "popcorn")
 
     def _bell(self, cue: CueSpec, reason: str) -> None:
         say = localize(cue.say, self._lang, self.practice.language)
@@ -663,10 +664,11 @@ class Session:
             r.spoken.append(turn.speaker)
         return turn.speaker
 
-    def _move_on(self, r: _Round) -> None:
-        """After a turn: the next in the queue, or wait for a pick, or the lap is over."""
+    def _move_on(self, r: _Round, *, wait: bool = False) -> None:
+        """After a turn: the next in the queue (or, with `wait`, nobody until a pick), or the
+        lap is over."""
         if r.queue:
-            if r.spec.order != "popcorn":
+            if not wait:
                 self._begin_turn(r, r.queue.pop(0))
             return
         if r.spec.until == "all-pass":
