@@ -1,0 +1,202 @@
+"""Saved circles: save and load, validation, hosting rotation, and a corrupt file kept safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from circlekeeper.paths import data_dir
+from circlekeeper.records.circles import CircleStore, CircleStoreError
+
+CREW = ["Ana", "Ben", "Cy", "Dee"]
+
+
+def test_save_then_load_in_a_new_store() -> None:
+    store = CircleStore()
+    store.save("Tuesday crew", CREW, {"host": ["Ana"], "guardian": ["Cy"]})
+    store.save("Sangha", ["Eli", "Fay"])
+
+    again = CircleStore()
+    assert again.problem is None
+    assert again.names() == ["Sangha", "Tuesday crew"]
+    crew = again.get("tuesday CREW")
+    assert crew is not None
+    assert crew.name == "Tuesday crew"
+    assert crew.people == ("Ana", "Ben", "Cy", "Dee")
+    assert crew.roles == {"host": ("Ana",), "guardian": ("Cy",)}
+    assert again.get("nobody") is None
+    assert (data_dir() / "circles.json").is_file()
+
+
+def test_saving_again_replaces_people_but_keeps_meetings() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    store.record_meeting("Crew", "Check-in", host="Ana", date=dt.date(2026, 11, 1))
+    store.save("crew", [*CREW, "Eve"])
+    circle = CircleStore().get("Crew")
+    assert circle is not None
+    assert circle.name == "crew"
+    assert circle.people[-1] == "Eve"
+    assert circle.meeting_count == 1
+    assert len(CircleStore().list()) == 1
+
+
+def test_delete() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    assert store.delete("CREW") is True
+    assert store.delete("Crew") is False
+    assert CircleStore().list() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "people", "message"),
+    [
+        ("", CREW, "empty"),
+        ("   ", CREW, "empty"),
+        ("x" * 61, CREW, "longer than 60"),
+        ("Crew", ["Ana", ""], "empty"),
+        ("Crew", ["Ana", "ana"], "twice"),
+        ("Crew", ["Ana", "B" * 61], "longer than 60"),
+        ("Crew", [], "at least one person"),
+    ],
+)
+def test_names_are_validated(name: str, people: list[str], message: str) -> None:
+    store = CircleStore()
+    with pytest.raises(ValueError, match=message):
+        store.save(name, people)
+    assert store.list() == []
+
+
+def test_a_name_of_exactly_sixty_characters_is_fine() -> None:
+    assert CircleStore().save("c" * 60, ["p" * 60]).name == "c" * 60
+
+
+def test_role_holders_must_be_in_the_circle() -> None:
+    with pytest.raises(ValueError, match="Zed"):
+        CircleStore().save("Crew", CREW, {"host": ["Zed"]})
+
+
+def test_hosting_rotates_between_meetings() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    assert store.meeting_count("Crew") == 0
+    assert store.next_host("Crew") == "Ana"  # nobody hosted yet: the first person
+    hosts = []
+    for day in range(1, 6):
+        host = store.next_host("Crew")
+        hosts.append(host)
+        store.record_meeting("Crew", "Check-in", host=host, focus=None, date=dt.date(2026, 11, day))
+    assert hosts == ["Ana", "Ben", "Cy", "Dee", "Ana"]
+    assert store.meeting_count("Crew") == 5
+    assert CircleStore().next_host("Crew") == "Ben"
+    assert store.next_host("No such circle") is None
+    assert store.meeting_count("No such circle") == 0
+
+
+def test_a_meeting_without_a_host_does_not_break_the_rotation() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    store.record_meeting("Crew", "Check-in", host="Cy", focus="Ben")
+    store.record_meeting("Crew", "Sit", host=None, focus=None)
+    assert store.next_host("Crew") == "Dee"
+    assert store.last_focus("Crew") == "Ben"
+    assert store.next_focus("Crew") == "Cy"
+
+
+def test_when_the_last_host_left_the_longest_waiting_person_hosts() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    for host in ["Ana", "Ben", "Dee"]:
+        store.record_meeting("Crew", "Check-in", host=host)
+    store.save("Crew", ["Ana", "Ben", "Cy"])  # Dee moved away
+    assert store.next_host("Crew") == "Cy"  # never hosted
+    store.record_meeting("Crew", "Check-in", host="Cy")
+    assert store.next_host("Crew") == "Ana"
+
+
+def test_meetings_are_stored_with_their_date_practice_and_focus() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    store.record_meeting("Crew", "Case clinic", host="Ana", focus="Dee", date=dt.date(2026, 11, 23))
+    data = json.loads((data_dir() / "circles.json").read_text())
+    assert data["circles"]["Crew"]["meetings"] == [
+        {"date": "2026-11-23", "practice": "Case clinic", "host": "Ana", "focus": "Dee"}
+    ]
+    with pytest.raises(KeyError):
+        store.record_meeting("Nobody", "Check-in")
+
+
+def test_a_corrupt_file_is_backed_up_and_the_store_starts_empty() -> None:
+    path = data_dir() / "circles.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    garbage = b'{"version": 1, "circles": {"Crew": {"people": ["Ana", '  # torn by hand
+    path.write_bytes(garbage)
+
+    store = CircleStore()
+    assert store.list() == []
+    assert store.problem is not None and "circles.json.bak" in store.problem
+    assert store.backup == path.with_name("circles.json.bak")
+    assert store.backup.read_bytes() == garbage
+
+    store.save("Crew", CREW)
+    assert CircleStore().names() == ["Crew"]
+    assert store.backup.read_bytes() == garbage  # the user's bytes are still there
+
+    path.write_bytes(b"\x00\x00\x00")  # corrupt again: a second backup, the first kept
+    second = CircleStore()
+    assert second.backup == path.with_name("circles.json.2.bak")
+    assert store.backup.read_bytes() == garbage
+    assert second.list() == []
+
+
+def test_one_bad_circle_is_reported_and_the_others_kept() -> None:
+    path = data_dir() / "circles.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    original = json.dumps(
+        {
+            "version": 1,
+            "circles": {
+                "Good": {"people": ["Ana", "Ben"], "roles": {}, "meetings": []},
+                "Bad": {"people": ["Ana", "Ana"]},
+            },
+        }
+    )
+    path.write_text(original)
+    store = CircleStore()
+    assert store.names() == ["Good"]
+    assert store.problem is not None and "'Bad'" in store.problem
+    assert store.backup is not None and store.backup.read_text() == original
+    # The salvage was written back, so the next start is quiet.
+    assert CircleStore().problem is None
+
+
+def test_an_unreadable_file_is_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "circles.json"
+    path.mkdir()  # reading a directory fails with an OSError that is not "missing"
+    store = CircleStore(path)
+    assert store.problem is not None
+    with pytest.raises(CircleStoreError):
+        store.save("Crew", CREW)
+    assert path.is_dir()
+
+
+def test_two_windows_do_not_lose_each_others_circles() -> None:
+    first, second = CircleStore(), CircleStore()
+    first.save("Crew", CREW)
+    second.save("Sangha", ["Eli", "Fay"])
+    assert CircleStore().names() == ["Crew", "Sangha"]
+
+
+def test_the_file_is_replaced_not_rewritten_in_place() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    path = data_dir() / "circles.json"
+    before = os.stat(path).st_ino
+    store.save("Sangha", ["Eli"])
+    assert os.stat(path).st_ino != before
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
