@@ -14,8 +14,9 @@ from circlekeeper.tui.widgets.timer import BigTimer
 
 
 def live(app: Any) -> LiveScreen:
-    screen = app.screen
-    assert isinstance(screen, LiveScreen), screen
+    """The live screen, even under a dialog."""
+    screen = app.live_screen
+    assert isinstance(screen, LiveScreen), app.screen_stack
     return screen
 
 
