@@ -123,7 +123,13 @@ class CueSpec(Model):
     """Words spoken after the sound."""
 
 
-Cue = Annotated[CueSpec, BeforeValidator(_cue_shorthand)]
+_CUE_SHORTHAND = Annotated[str, Field(pattern=r"^ *[a-z][a-z0-9_-]{0,39}( +x *[0-9]{1,2})? *$")]
+
+# The schema must offer the shorthand too, or editors flag every `start: bowl x3`.
+Cue = Annotated[
+    CueSpec,
+    BeforeValidator(_cue_shorthand, json_schema_input_type=_CUE_SHORTHAND | CueSpec),
+]
 """A cue: a mapping, or the shorthand `bowl` / `bowl x3`."""
 
 
