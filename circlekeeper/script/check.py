@@ -1,0 +1,76 @@
+"""`circlekeeper check`: validate scripts and summarise them, never with a traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from circlekeeper.script.duration import format_duration
+from circlekeeper.script.errors import ScriptError, ScriptErrors
+from circlekeeper.script.estimate import estimate_seconds
+from circlekeeper.script.loader import load_practice
+from circlekeeper.script.model import Practice
+from circlekeeper.script.resolve import iter_practice_files
+
+
+def summary_line(label: str, practice: Practice, size: int) -> str:
+    """`path: Title · kind · N steps · ~Xm for 6 people`."""
+    steps = len(practice.steps)
+    seconds = estimate_seconds(practice, size)
+    rounded = max(60, round(seconds / 60) * 60)
+    people = "person" if size == 1 else "people"
+    noun = "step" if steps == 1 else "steps"
+    return (
+        f"{label}: {practice.title} · {practice.kind} · {steps} {noun} · "
+        f"~{format_duration(rounded)} for {size} {people}"
+    )
+
+
+def _expand(paths: list[Path]) -> tuple[list[Path], list[ScriptError]]:
+    files: list[Path] = []
+    errors: list[ScriptError] = []
+    for path in paths:
+        try:
+            is_dir = path.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            found = iter_practice_files([path])
+            if not found:
+                errors.append(ScriptError(str(path), 1, 1, "no practice scripts (*.yaml) here"))
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, errors
+
+
+def run_check(
+    paths: list[Path], size: int, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Check each file (folders: every script inside); 0 when all are valid, else 2."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    failed = False
+    try:
+        files, problems = _expand(paths)
+    except Exception as exc:  # a check must never end in a traceback
+        files, problems = [], [ScriptError(str(paths[0]) if paths else "?", 1, 1, f"{exc}")]
+    for problem in problems:
+        failed = True
+        print(problem, file=err)
+    for path in files:
+        label = str(path)
+        try:
+            practice = load_practice(path)
+            print(summary_line(label, practice, size), file=out)
+        except ScriptErrors as exc:
+            failed = True
+            for error in exc.errors:
+                print(error, file=err)
+        except Exception as exc:  # report it, never crash
+            failed = True
+            print(
+                f"{label}:1:1: internal error while checking: {type(exc).__name__}: {exc}", file=err
+            )
+    return 2 if failed else 0
