@@ -64,9 +64,9 @@ def _partials(
         phase = rng.uniform(0, 2 * np.pi)
         if p.beat > 0:
             # Two slightly detuned modes (a real bowl is never perfectly round): slow beating.
-            tone = 0.5 * (
-                np.sin(2 * np.pi * (freq - p.beat / 2) * t + phase)
-                + np.sin(2 * np.pi * (freq + p.beat / 2) * t + phase + 0.7)
+            # Unequal halves, so the level wobbles (~-10 dB dips) instead of dropping to nothing.
+            tone = 0.7 * np.sin(2 * np.pi * (freq - p.beat / 2) * t + phase) + 0.3 * np.sin(
+                2 * np.pi * (freq + p.beat / 2) * t + phase + 0.7
             )
         else:
             tone = np.sin(2 * np.pi * freq * t + phase)
@@ -75,9 +75,12 @@ def _partials(
 
 
 def _fades(x: FloatArray, rate: int, fade_in: float = FADE_IN_S) -> FloatArray:
-    """Raised-cosine fade-in and fade-out so the first and last samples are zero (no clicks)."""
+    """Raised-cosine fade-in and fade-out so the first and last samples are zero (no clicks).
+
+    The fade-out covers the last tenth of the tail, so the ring dies away rather than stops.
+    """
     n_in = max(2, int(fade_in * rate))
-    n_out = max(2, int(FADE_OUT_S * rate))
+    n_out = max(2, int(FADE_OUT_S * rate), len(x) // 10)
     x = x.copy()
     x[:n_in] *= 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_in))
     x[-n_out:] *= 0.5 + 0.5 * np.cos(np.linspace(0, np.pi, n_out))
@@ -87,26 +90,26 @@ def _fades(x: FloatArray, rate: int, fade_in: float = FADE_IN_S) -> FloatArray:
 def _strike_bowl(rate: int) -> FloatArray:
     # Singing-bowl mode ratios are close to 1 : 2.7 : 5.1 : 8.3 (Inácio et al.), each split.
     partials = [
-        _Partial(1.0, 1.0, 6.5, beat=0.9),
-        _Partial(2.71, 0.55, 4.2, beat=1.6),
-        _Partial(5.08, 0.22, 2.2, beat=2.3),
-        _Partial(8.32, 0.08, 1.1, beat=3.1),
+        _Partial(1.0, 1.0, 4.5, beat=0.9),
+        _Partial(2.71, 0.55, 3.2, beat=1.6),
+        _Partial(5.08, 0.22, 1.8, beat=2.3),
+        _Partial(8.32, 0.08, 1.0, beat=3.1),
         _Partial(12.1, 0.03, 0.5),
     ]
-    body = _partials(218.0, partials, 9.0, rate, seed=1)
+    body = _partials(218.0, partials, 16.0, rate, seed=1)
     return _fades(body, rate, fade_in=0.006)
 
 
 def _strike_chime(rate: int) -> FloatArray:
     # A small bright bell: a clear strike tone with a few inharmonic upper partials.
     partials = [
-        _Partial(1.0, 1.0, 2.6, beat=0.6),
-        _Partial(2.76, 0.45, 1.3),
-        _Partial(5.40, 0.25, 0.6),
+        _Partial(1.0, 1.0, 1.7, beat=0.6),
+        _Partial(2.76, 0.45, 1.0),
+        _Partial(5.40, 0.25, 0.5),
         _Partial(8.93, 0.12, 0.3),
         _Partial(13.3, 0.05, 0.15),
     ]
-    body = _partials(1046.5, partials, 4.5, rate, seed=2)
+    body = _partials(1046.5, partials, 6.0, rate, seed=2)
     return _fades(body, rate, fade_in=0.002)
 
 
@@ -158,17 +161,17 @@ def _strike_clappers(rate: int) -> FloatArray:
 def _strike_gong(rate: int) -> FloatArray:
     # A soft gong: low fundamental, dense inharmonic partials that bloom in after the strike.
     partials = [
-        _Partial(1.0, 1.0, 7.0, beat=0.4, bloom=0.05),
-        _Partial(1.52, 0.6, 5.5, beat=0.7, bloom=0.25),
-        _Partial(2.31, 0.5, 4.5, beat=1.1, bloom=0.45),
-        _Partial(2.94, 0.4, 3.8, bloom=0.6),
-        _Partial(3.77, 0.35, 3.0, beat=1.7, bloom=0.8),
-        _Partial(4.61, 0.25, 2.4, bloom=0.9),
-        _Partial(5.89, 0.18, 1.8, beat=2.2, bloom=1.0),
-        _Partial(7.33, 0.12, 1.3, bloom=1.1),
+        _Partial(1.0, 1.0, 4.8, beat=0.4, bloom=0.05),
+        _Partial(1.52, 0.6, 4.2, beat=0.7, bloom=0.25),
+        _Partial(2.31, 0.5, 3.6, beat=1.1, bloom=0.45),
+        _Partial(2.94, 0.4, 3.0, bloom=0.6),
+        _Partial(3.77, 0.35, 2.5, beat=1.7, bloom=0.8),
+        _Partial(4.61, 0.25, 2.0, bloom=0.9),
+        _Partial(5.89, 0.18, 1.6, beat=2.2, bloom=1.0),
+        _Partial(7.33, 0.12, 1.2, bloom=1.1),
         _Partial(9.12, 0.07, 0.9, bloom=1.2),
     ]
-    body = _partials(92.0, partials, 11.0, rate, seed=4)
+    body = _partials(92.0, partials, 16.0, rate, seed=4)
     # The mallet is soft: a slower attack than a metal striker.
     return _fades(body, rate, fade_in=0.03)
 
@@ -176,11 +179,11 @@ def _strike_gong(rate: int) -> FloatArray:
 def _strike_warning(rate: int) -> FloatArray:
     # A gentle high chime: few partials, soft attack, short ring.
     partials = [
-        _Partial(1.0, 1.0, 1.4, beat=0.5),
-        _Partial(2.76, 0.25, 0.7),
-        _Partial(5.40, 0.08, 0.3),
+        _Partial(1.0, 1.0, 0.9, beat=0.5),
+        _Partial(2.76, 0.25, 0.5),
+        _Partial(5.40, 0.08, 0.25),
     ]
-    body = _partials(1318.5, partials, 2.8, rate, seed=5)
+    body = _partials(1318.5, partials, 3.2, rate, seed=5)
     return _fades(body, rate, fade_in=0.01)
 
 

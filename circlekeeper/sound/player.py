@@ -463,10 +463,10 @@ class AudioSink:
             # No PortAudio library: sounddevice raises OSError at import.
             self._degrade(f"no audio: PortAudio missing ({exc}); visual cues only")
             return
-        self._open()
-        # Render the usual bells now, so the first cue does not wait for the synthesis.
+        # Render the usual bells before the stream runs, so the first cue never waits for them.
         for name in bells.BELLS:
             bells.render_bell(name, 1, rate=self.rate)
+        self._open()
 
     def _start_speech(self) -> None:
         try:

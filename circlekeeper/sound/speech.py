@@ -116,30 +116,32 @@ class SpeechWorker:
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         deadline = time.monotonic() + timeout
-        while b"\n" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.kill()
-                raise WorkerError(f"speech worker did not answer within {timeout:.1f}s")
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                code = self.proc.poll()
-                self.kill()
-                raise WorkerError(f"speech worker exited (status {code})")
-            self._buf += chunk
-        line, self._buf = self._buf.split(b"\n", 1)
-        try:
-            reply = json.loads(line)
-        except ValueError as exc:
-            self.kill()
-            raise WorkerError(f"speech worker said {line[:80]!r}") from exc
-        if not isinstance(reply, dict):
-            self.kill()
-            raise WorkerError("speech worker sent a malformed reply")
-        return reply
+        while True:
+            while b"\n" not in self._buf:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.kill()
+                    raise WorkerError(f"speech worker did not answer within {timeout:.1f}s")
+                ready, _, _ = select.select([fd], [], [], left)
+                if not ready:
+                    continue
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    code = self.proc.poll() if self.proc else None
+                    self.kill()
+                    raise WorkerError(f"speech worker exited (status {code})")
+                self._buf += chunk
+            raw, self._buf = self._buf.split(b"\n", 1)
+            try:
+                reply = json.loads(raw)
+            except ValueError:
+                reply = None
+            if isinstance(reply, dict):
+                return reply
+            # Driver chatter that slipped onto the reply channel: log it, keep reading.
+            line = raw.decode("utf-8", "replace").rstrip()
+            self.stderr_tail.append(line)
+            log.debug("speech worker (stdout): %s", line)
 
     def _drain(self, proc: subprocess.Popen[bytes]) -> None:
         """Keep the worker's stderr (and the driver's prints) out of the terminal, in the log."""
