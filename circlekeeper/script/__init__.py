@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from circlekeeper.script.errors import ScriptError, ScriptErrors
+from circlekeeper.script.estimate import estimate_seconds, step_estimates
 from circlekeeper.script.loader import (
     LoadedPractice,
     load_practice,
@@ -11,14 +12,24 @@ from circlekeeper.script.loader import (
     load_text_with_positions,
 )
 from circlekeeper.script.model import Practice
+from circlekeeper.script.positions import Positions
+from circlekeeper.script.resolve import iter_practice_files, resolve_practice
+from circlekeeper.script.texts import localize, spoken_texts
 
 __all__ = [
     "LoadedPractice",
+    "Positions",
     "Practice",
     "ScriptError",
     "ScriptErrors",
+    "estimate_seconds",
+    "iter_practice_files",
     "load_practice",
     "load_practice_with_positions",
     "load_text",
     "load_text_with_positions",
+    "localize",
+    "resolve_practice",
+    "spoken_texts",
+    "step_estimates",
 ]
