@@ -363,7 +363,9 @@ def read_journal(path: str | os.PathLike[str], *, repair: bool = True) -> Journa
     target = Path(path)
     try:
         fd = os.open(target, os.O_RDWR if repair else os.O_RDONLY)
-    except PermissionError:
+    except FileNotFoundError:
+        raise
+    except OSError:  # read-only file or filesystem: read it, repair nothing
         fd = os.open(target, os.O_RDONLY)
         repair = False
     try:

@@ -117,7 +117,7 @@ def forked_run(directory: Path, delay: float, mode: int, *, after_header: bool =
 def test_sigkill_at_random_moments_in_forked_writers(tmp_path: Path) -> None:
     rng = random.Random(20261123)
     outcomes = []
-    for number in range(160):
+    for number in range(120):
         directory = tmp_path / f"run{number}"
         # Mostly writes cut into pieces (so kills land inside records), some whole writes,
         # and every eighth run killed at any moment, even while the file is being created.
@@ -127,14 +127,14 @@ def test_sigkill_at_random_moments_in_forked_writers(tmp_path: Path) -> None:
         acks = forked_run(directory, delay, mode, after_header=not anytime)
         outcomes.append(check_after_kill(directory, acks))
     # The runs really did cut records in half and really did get somewhere.
-    assert sum(o.torn for o in outcomes) >= 10
+    assert sum(o.torn for o in outcomes) >= 8
     assert any(o.events > 10 for o in outcomes)
 
 
 def test_sigkill_of_a_fresh_interpreter(tmp_path: Path) -> None:
     rng = random.Random(7)
     outcomes = []
-    for number in range(12):
+    for number in range(8):
         directory = tmp_path / f"proc{number}"
         writer = subprocess.Popen(
             [
