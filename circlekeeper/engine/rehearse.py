@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from circlekeeper.engine.circle import Circle, SessionOptions, assign_roles
@@ -184,12 +183,10 @@ def _fail(message: str, err: TextIO) -> int:
 
 
 def _load(practice_arg: str) -> Practice:
+    """A path or a practice name, loaded; raises ScriptErrors."""
     from circlekeeper.script.loader import load_practice
+    from circlekeeper.script.resolve import resolve_practice
 
-    try:
-        from circlekeeper.script.resolve import resolve_practice
-    except ImportError:  # pragma: no cover - only while the resolver is missing
-        return load_practice(Path(practice_arg))
     return load_practice(resolve_practice(practice_arg))
 
 

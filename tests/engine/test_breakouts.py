@@ -1,0 +1,125 @@
+"""Breakouts: group sizes, leftovers, shuffles, swaps and the return cue."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+from circlekeeper.engine.events import BellDue, GroupsFormed, StepEnded, SwapDue
+from circlekeeper.engine.groups import chunk, merge
+
+from .helpers import of, session
+
+SIX = ("A", "B", "C", "D", "E", "F")
+
+
+def breakout(**fields: object) -> dict[str, object]:
+    return {"kind": "breakout", "group_size": 2, "duration": "6m", **fields}
+
+
+def groups_of(events: list) -> list[tuple[tuple[str, ...], ...]]:
+    return [g.groups for g in of(events, GroupsFormed)]
+
+
+def test_chunk_leftovers_join_or_form_their_own_group() -> None:
+    people = list("ABCDEFG")
+    assert [len(g) for g in chunk(people, 3, "join")] == [4, 3]
+    own = chunk(list("ABCDEFGH"), 3, "own-group")
+    assert [len(g) for g in own] == [3, 3, 2]
+    # A single leftover never breaks out alone.
+    assert [len(g) for g in chunk(people, 3, "own-group")] == [4, 3]
+    assert chunk(["A", "B"], 3, "join") == (("A", "B"),)
+
+
+def test_every_person_is_in_exactly_one_group() -> None:
+    s = session(breakout(group_size=3, leftovers="own-group"), names=tuple("ABCDEFGH"))
+    groups = groups_of(s.start(0.0))[0]
+    assert sorted(p for g in groups for p in g) == list("ABCDEFGH")
+    assert sorted(len(g) for g in groups) == [2, 3, 3]
+    assert s.snapshot(0.0).groups == groups
+
+
+def test_avoid_repeats_finds_new_partners_each_time() -> None:
+    s = session(*[breakout() for _ in range(5)], names=SIX, seed=11)
+    events = s.start(0.0)
+    for t in range(1, 6):
+        events += s.advance(360.0 * t)
+    rounds = groups_of(events)
+    assert len(rounds) == 5
+    met: Counter[frozenset[str]] = Counter()
+    for groups in rounds:
+        for g in groups:
+            met[frozenset(g)] += 1
+    # Six people have fifteen pairs: five rounds of three pairs can all be new.
+    assert max(met.values()) == 1
+
+
+def test_shuffles_are_deterministic_for_a_seed() -> None:
+    steps = [breakout(shuffle="random"), breakout(shuffle="avoid-repeats")]
+    one = session(*steps, names=SIX, seed=2)
+    two = session(*steps, names=SIX, seed=2)
+    a = one.start(0.0) + one.advance(720.0)
+    b = two.start(0.0) + two.advance(720.0)
+    assert groups_of(a) == groups_of(b)
+
+
+def test_keep_reuses_the_last_groups() -> None:
+    s = session(breakout(), breakout(shuffle="keep"), names=SIX)
+    events = s.start(0.0) + s.advance(720.0)
+    first, second = groups_of(events)
+    assert first == second
+
+
+def test_merge_turns_pairs_into_fours() -> None:
+    s = session(
+        breakout(), breakout(group_size=4, shuffle="merge"), names=tuple("ABCDEFGH"), seed=4
+    )
+    events = s.start(0.0) + s.advance(720.0)
+    pairs, fours = groups_of(events)
+    assert len(fours) == 2
+    for four in fours:
+        assert len(four) == 4
+        inside = [p for p in pairs if set(p) <= set(four)]
+        assert len(inside) == 2
+    assert merge((("A", "B"), ("C", "D"), ("E", "F")), 4, "join") == (
+        ("A", "B", "C", "D", "E", "F"),
+    )
+
+
+def test_swap_signals_and_return_cue_on_one_timer() -> None:
+    s = session(breakout(swap_every="2m", swap_cue="chime", return_cue="gong x2"), names=SIX)
+    events = s.start(0.0) + s.advance(1000.0)
+    assert [(e.t, e.swap) for e in of(events, SwapDue)] == [(120.0, 1), (240.0, 2)]
+    bells = [(e.t, e.sound, e.reason) for e in of(events, BellDue)]
+    assert bells == [(120.0, "chime", "swap"), (240.0, "chime", "swap"), (360.0, "gong", "return")]
+    assert of(events, StepEnded)[0].t == 360.0
+
+
+def test_return_cue_sounds_when_ended_early() -> None:
+    s = session(breakout(), names=SIX)
+    s.start(0.0)
+    events = s.next(100.0)
+    assert [(e.t, e.reason) for e in of(events, BellDue)] == [(100.0, "return")]
+
+
+def test_circle_of_one_breaks_out_alone() -> None:
+    s = session(breakout(), names=("Solo",))
+    assert groups_of(s.start(0.0)) == [(("Solo",),)]
+
+
+def test_avoid_repeats_beats_random_on_repeat_partners() -> None:
+    """Across a series of reshuffles, avoid-repeats meets fewer old partners than chance."""
+    people = tuple("ABCDEFGHIJ")
+
+    def repeat_pairs(shuffle: str) -> int:
+        s = session(*[breakout(shuffle=shuffle) for _ in range(6)], names=people, seed=9)
+        events = s.start(0.0) + s.advance(6 * 360.0)
+        met: Counter[frozenset[str]] = Counter()
+        for groups in groups_of(events):
+            for g in groups:
+                for pair in itertools.combinations(g, 2):
+                    met[frozenset(pair)] += 1
+        return sum(c - 1 for c in met.values() if c > 1)
+
+    assert repeat_pairs("avoid-repeats") == 0
+    assert repeat_pairs("avoid-repeats") <= repeat_pairs("random")
