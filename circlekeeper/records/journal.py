@@ -243,6 +243,19 @@ def _parse_line(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def _salvage_glued(raw: bytes) -> dict[str, Any] | None:
+    """A whole record glued onto the end of a torn one (a writer that appended after a crash
+    without repairing first): find where it starts and keep it."""
+    for marker in (b'{"t":', b'{"record":'):
+        position = raw.find(marker, 1)
+        while position != -1:
+            try:
+                return _parse_line(raw[position:])
+            except (ValueError, UnicodeDecodeError):
+                position = raw.find(marker, position + 1)
+    return None
+
+
 def _lock(fd: int) -> bool:
     """Take the file's advisory lock without waiting; False when someone else holds it."""
     if fcntl is None:  # pragma: no cover
@@ -269,12 +282,16 @@ def _read_fd(path: Path, fd: int, *, repair: bool) -> JournalContents:
     tail = pieces.pop()  # bytes after the last newline: empty unless the last write was torn
     lines: list[tuple[int, dict[str, Any] | None, int]] = []  # (line number, record, start)
     start = 0
+    glued: list[int] = []
     for number, raw in enumerate(pieces, start=1):
         if raw.strip():
             try:
                 lines.append((number, _parse_line(raw), start))
             except (ValueError, UnicodeDecodeError):
-                lines.append((number, None, start))
+                record = _salvage_glued(raw)
+                if record is not None:
+                    glued.append(number)
+                lines.append((number, record, start))
         start += len(raw) + 1
 
     cut_to: int | None = None  # truncate the file to this size
@@ -312,6 +329,10 @@ def _read_fd(path: Path, fd: int, *, repair: bool) -> JournalContents:
             contents.problems.append(f"not repaired: {contents.repaired}")
             contents.repaired = None
 
+    for number in glued:
+        contents.problems.append(
+            f"line {number}: a torn record was skipped; the record glued onto it was kept"
+        )
     segment, offset = 0, 0.0
     for number, record, _start in lines:
         if record is None:

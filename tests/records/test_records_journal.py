@@ -12,6 +12,7 @@ from records_samples import CIRCLE, ROLES, long_session, one_of_each
 
 from circlekeeper.engine.events import (
     GroupsFormed,
+    Paused,
     SessionEnded,
     StepEnded,
     StepStarted,
@@ -182,6 +183,19 @@ def test_unparsable_last_line_is_cut_and_middle_corruption_is_reported() -> None
     assert contents.events == [events[0], events[1], *events[3:6]]
     assert contents.closed is None  # the zero-filled last line was the close record
     assert b"\x00" * 40 not in journal.path.read_bytes()
+
+
+def test_a_record_glued_onto_a_torn_one_is_kept() -> None:
+    journal = new_journal()
+    journal.close()
+    header = journal.path.read_bytes().split(b"\n")[0]
+    # What a writer that never repairs leaves: a torn record, the next one glued on.
+    journal.path.write_bytes(
+        header + b'\n{"t": 1.0, "event": "turn_sta{"t": 2.0, "event": "paused", "wall": 2.0}\n'
+    )
+    contents = read_journal(journal.path)
+    assert contents.events == [Paused(2.0)]
+    assert len(contents.problems) == 1 and "glued" in contents.problems[0]
 
 
 def test_read_without_repair_leaves_the_file_alone() -> None:
