@@ -152,7 +152,7 @@ class CircleKeeperApp(App[int]):
 
     def _load_sound(self, driver: Driver) -> None:
         """In a thread: load the audio stack (numpy, PortAudio) after the first frame."""
-        from circlekeeper.sound import make_sink
+        from circlekeeper.sound.player import make_sink
 
         config = driver.config
         sink = make_sink(

@@ -111,7 +111,7 @@ async def test_no_suspend_dialog_for_ordinary_ticks(live_app: LiveApp) -> None:
 async def test_an_exception_in_an_event_handler_is_shown_not_fatal(
     live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, clock, _ = live_app()
+    app, _, _ = live_app()
 
     def boom(self: Any, event: Any) -> None:
         raise RuntimeError("injected failure")

@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
 
+from circlekeeper.script.texts import localize
+
 if TYPE_CHECKING:
     from circlekeeper.script.model import Practice
     from circlekeeper.tui.app import CircleKeeperApp
@@ -28,14 +30,6 @@ def split_names(text: str) -> list[str]:
             seen.add(name.casefold())
             names.append(name)
     return names
-
-
-def _text(value: Any, language: str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return str(value.get(language) or next(iter(value.values()), ""))
-    return str(value)
 
 
 class SetupScreen(Screen[None]):
@@ -75,7 +69,8 @@ class SetupScreen(Screen[None]):
             yield Select[str]([], prompt="the first in the order", id="setup-starter")
             for role in practice.roles:
                 if role.assign == "ask":
-                    yield Label(f"Role: {_text(role.name, practice.language)}")
+                    name = localize(role.name, practice.language, practice.language)
+                    yield Label(f"Role: {name}")
                     yield Select[str]([], prompt="(nobody yet)", id=f"role-{role.id}")
             with Horizontal(classes="setup-row"), VerticalScroll(classes="setup-col"):
                 yield Label("Language")
@@ -134,12 +129,12 @@ class SetupScreen(Screen[None]):
             order.highlighted = min(highlighted, len(names) - 1)
         choices = [(n, n) for n in names]
         starter = self.query_one("#setup-starter", Select)
-        keep = starter.value if starter.value in names else Select.BLANK
+        keep = starter.value if starter.value in names else Select.NULL
         starter.set_options(choices)
         starter.value = keep
         for select in self.query(Select).results():
             if select.id and select.id.startswith("role-"):
-                keep = select.value if select.value in names else Select.BLANK
+                keep = select.value if select.value in names else Select.NULL
                 select.set_options(choices)
                 select.value = keep
 
