@@ -1,0 +1,245 @@
+"""Random command sequences with random time gaps: the engine's invariants always hold."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from circlekeeper.engine import Circle, SessionOptions
+from circlekeeper.engine.events import (
+    Event,
+    LapStarted,
+    Paused,
+    Resumed,
+    SessionEnded,
+    SessionStarted,
+    StepEnded,
+    StepStarted,
+    TurnEnded,
+    TurnStarted,
+    TurnWarning,
+    Undone,
+)
+from circlekeeper.engine.session import Session
+
+from .helpers import NAMES, practice, round_step, session
+
+EXAMPLES = 300
+"""Per test; four tests make 1,200 examples a run."""
+PROFILE = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+PRACTICES: dict[str, list[dict[str, Any]]] = {
+    "check-in": [
+        {"kind": "read", "text": "Welcome"},
+        round_step(turn={"time": "2m", "warning": "30s"}, prompts=["One?", "Two?"]),
+        {"kind": "sit", "duration": "5m", "bells": {"halfway": "chime", "warning": "1m"}},
+    ],
+    "stick": [
+        round_step(turn={"budget": "6m", "end": "hard", "warning": "20s"}, passing="skip"),
+        round_step(order="popcorn", turn={"time": "1m"}),
+        round_step(order="quietest-first", until="all-pass"),
+        round_step(start="rotate-per-lap", laps=2, direction="counterclockwise"),
+    ],
+    "groups": [
+        {"kind": "breakout", "group_size": 2, "duration": "4m", "swap_every": "1m"},
+        {
+            "kind": "for-each",
+            "as": "giver",
+            "steps": [
+                round_step(end_with="giver", turn={"time": "45s", "end": "hard"}),
+                {"kind": "silence", "duration": "30s"},
+            ],
+        },
+        {"kind": "breakout", "group_size": 4, "duration": "3m", "shuffle": "merge"},
+        {
+            "kind": "discussion",
+            "duration": "6m",
+            "bells": {"interval": {"every": "1m", "jitter": "20s"}, "at": [{"at": "0s"}]},
+        },
+    ],
+}
+
+COMMANDS = st.sampled_from(
+    [
+        "advance",
+        "advance",
+        "advance",
+        "next",
+        "next",
+        "pass",
+        "pick",
+        "extend",
+        "pause",
+        "resume",
+        "skip",
+        "undo",
+        "back",
+    ]
+)
+STEPS = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=240, allow_nan=False),
+        COMMANDS,
+        st.sampled_from(NAMES),
+        st.sampled_from([-90.0, -15.0, 30.0, 60.0]),
+    ),
+    max_size=40,
+)
+
+
+def drive(s: Session, steps: list[tuple[float, str, str, float]]) -> list[Event]:
+    """Run the commands, checking snapshot invariants after each; end the session last."""
+    now = 0.0
+    events = s.start(now)
+    for gap, command, name, seconds in steps:
+        now += gap
+        at = now - 30.0 if command == "back" else now  # a clock that jumps back
+        if command in ("advance", "back"):
+            events += s.advance(at)
+        elif command == "pass":
+            events += s.pass_stick(at)
+        elif command == "pick":
+            events += s.pick(name, at)
+        elif command == "extend":
+            events += s.extend(seconds, at)
+        else:
+            events += getattr(s, command)(at)
+        snap = s.snapshot(at)
+        assert snap.step_remaining is None or snap.step_remaining >= 0
+        assert snap.turn_remaining is None or snap.turn_remaining >= 0
+        assert snap.next_cue_in is None or snap.next_cue_in >= 0
+        assert snap.turn_overtime >= 0
+    events += s.end(now + 1.0)
+    assert s.ended
+    return events
+
+
+def check(events: list[Event]) -> None:
+    times = [e.t for e in events]
+    assert times == sorted(times), "event times went backwards"
+    assert isinstance(events[0], SessionStarted)
+    assert isinstance(events[-1], SessionEnded)
+    assert sum(isinstance(e, SessionEnded) for e in events) == 1
+
+    # Every step starts once and ends once, one at a time.
+    open_step: int | None = None
+    started: list[int] = []
+    ended: list[int] = []
+    for e in events:
+        if isinstance(e, StepStarted):
+            assert open_step is None
+            open_step = e.index
+            started.append(e.index)
+        elif isinstance(e, StepEnded):
+            assert open_step == e.index
+            open_step = None
+            ended.append(e.index)
+    assert open_step is None
+    assert started == ended == sorted(set(started))
+    assert all(e.remaining >= 0 for e in events if isinstance(e, TurnWarning))
+
+    # Speaking time, computed from the turn and pause events alone.
+    pauses: list[tuple[float, float]] = []
+    pause_at: float | None = None
+    intervals: list[tuple[str, float, float]] = []
+    holding: tuple[str, float] | None = None
+    for e in events:
+        if isinstance(e, Paused):
+            pause_at = e.t
+        elif isinstance(e, Resumed):
+            assert pause_at is not None
+            assert abs((e.t - pause_at) - e.paused_for) < 1e-9
+            pauses.append((pause_at, e.t))
+            pause_at = None
+        elif isinstance(e, TurnStarted):
+            assert holding is None
+            holding = (e.speaker, e.t)
+        elif isinstance(e, TurnEnded):
+            assert holding is not None and holding[0] == e.speaker
+            intervals.append((e.speaker, holding[1], e.t))
+            holding = None
+        elif isinstance(e, Undone):
+            # The withdrawn turn counts for nobody.
+            assert (holding[0] if holding else None) == e.dropped
+            holding = None
+    assert holding is None
+    if pause_at is not None:
+        pauses.append((pause_at, events[-1].t))
+
+    def active(a: float, b: float) -> float:
+        overlap = sum(max(0.0, min(b, q) - max(a, p)) for p, q in pauses)
+        return (b - a) - overlap
+
+    spoke: dict[str, float] = defaultdict(float)
+    for who, a, b in intervals:
+        spoke[who] += active(a, b)
+    final = events[-1]
+    assert isinstance(final, SessionEnded)
+    for who in NAMES:
+        assert abs(final.airtime[who] - spoke[who]) < 1e-6
+        reported = sum(e.spoke for e in events if isinstance(e, TurnEnded) and e.speaker == who)
+        assert abs(final.airtime[who] - reported) < 1e-6
+        assert final.overtime[who] >= 0
+
+
+@PROFILE
+@given(STEPS)
+def test_check_in_invariants(steps: list[tuple[float, str, str, float]]) -> None:
+    check(drive(session(*PRACTICES["check-in"]), steps))
+
+
+@PROFILE
+@given(STEPS, st.integers(0, 3))
+def test_talking_stick_invariants(steps: list[tuple[float, str, str, float]], seed: int) -> None:
+    check(drive(session(*PRACTICES["stick"], seed=seed), steps))
+
+
+@PROFILE
+@given(STEPS, st.integers(0, 3))
+def test_breakout_and_loop_invariants(
+    steps: list[tuple[float, str, str, float]], seed: int
+) -> None:
+    check(drive(session(*PRACTICES["groups"], seed=seed), steps))
+
+
+FAIR = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=200, allow_nan=False),
+        st.sampled_from(["advance", "next", "next", "extend", "pause", "resume"]),
+        st.sampled_from(NAMES),
+        st.sampled_from([-60.0, 30.0]),
+    ),
+    max_size=40,
+)
+
+
+@PROFILE
+@given(
+    FAIR,
+    st.sampled_from(["first", "random", "rotate-per-lap", "rotate-per-meeting"]),
+    st.sampled_from(["soft", "hard"]),
+)
+def test_fixed_order_nobody_speaks_twice_before_everyone(
+    steps: list[tuple[float, str, str, float]], start: str, end: str
+) -> None:
+    p = practice(round_step(start=start, laps=3, turn={"time": "1m", "end": end}))
+    s = Session(p, Circle(NAMES), SessionOptions(seed=3, meeting=2))
+    events = drive(s, steps)
+    check(events)
+    lap_of: dict[int, tuple[str, ...]] = {}
+    turns: dict[int, list[str]] = defaultdict(list)
+    for e in events:
+        if isinstance(e, LapStarted):
+            lap_of[e.lap] = e.order
+        elif isinstance(e, TurnStarted):
+            turns[e.lap].append(e.speaker)
+    for lap, who in turns.items():
+        assert len(who) == len(set(who))
+        assert tuple(who) == lap_of[lap][: len(who)]
