@@ -1,0 +1,35 @@
+"""Clocks: the mock one tests drive, and the real one the app uses."""
+
+from __future__ import annotations
+
+from circlekeeper.engine import Clock, MockClock, MonotonicClock
+
+from .helpers import session
+
+
+def test_mock_clock_moves_only_when_told() -> None:
+    clock = MockClock(start=5.0)
+    assert clock.now() == 5.0
+    assert clock.advance(2.5) == 7.5
+    assert clock.advance(-3.0) == 7.5  # advancing never goes back
+    assert clock.set(100.0) == 100.0
+    assert clock.set(50.0) == 50.0  # but a clock can be set back, to test the engine's clamp
+
+
+def test_monotonic_clock_never_goes_back() -> None:
+    clock: Clock = MonotonicClock()
+    first = clock.now()
+    assert clock.now() >= first
+
+
+def test_a_session_driven_by_a_mock_clock() -> None:
+    clock = MockClock(1000.0)
+    s = session({"kind": "silence", "duration": "1m"})
+    s.start(clock.now())
+    clock.advance(59.0)
+    assert s.advance(clock.now()) == []
+    clock.advance(1.0)
+    events = s.advance(clock.now())
+    assert [(e.name, e.t) for e in events][-1] == ("session_ended", 60.0)
+    clock.set(500.0)  # a misbehaving clock after the end changes nothing
+    assert s.advance(clock.now()) == [] and s.ended
