@@ -94,7 +94,14 @@ class _Estimator:
 def step_label(step: StepBase, language: str) -> str:
     """A short name for a step: its title, else its prompt or text, else its kind."""
     kind = str(getattr(step, "kind", "step"))
-    for candidate in (step.title, getattr(step, "prompt", None), getattr(step, "text", None)):
+    prompts = getattr(step, "prompts", None) or [None]
+    candidates = (
+        step.title,
+        getattr(step, "prompt", None),
+        prompts[0],
+        getattr(step, "text", None),
+    )
+    for candidate in candidates:
         if candidate is not None:
             text = " ".join(localize(candidate, None, language).split())
             return text if len(text) <= 48 else text[:45] + "..."
