@@ -53,9 +53,11 @@ class StepRecord:
 class Ledger:
     """A running tally of a session, fed one event at a time.
 
-    Airtime and overtime add up each `TurnEnded`. An `Undone` takes back the latest pass or
-    turn end (the engine reports the resumed turn again, whole, when it ends). When the
-    engine's own `SessionEnded` ledger is present, `summarize` prefers it.
+    Airtime and overtime add up the `spoke` and `overtime` of every `TurnEnded`, as the
+    engine's own totals do: an undo withdraws a turn that never gets a `TurnEnded`, and the
+    resumed turn reports only its new part. A turn counts when it ends in speaking, not in a
+    pass (the engine closes a passer's turn with a `TurnEnded` too); an undone next or pick
+    makes the resumed turn one with the part before it, an undone pass is no pass.
     """
 
     circle: list[str] = field(default_factory=list)
@@ -72,7 +74,7 @@ class Ledger:
     first_t: float | None = None
     last_t: float = 0.0
     ended: SessionEnded | None = None
-    _undoable: list[TurnEnded | Passed] = field(default_factory=list)
+    _passing: str | None = None  # the next TurnEnded of this speaker closes a pass
 
     def _person(self, name: str) -> None:
         if name not in self.circle:
@@ -108,16 +110,21 @@ class Ledger:
             self._person(event.speaker)
             self.open_turn = event
         elif isinstance(event, TurnEnded):
-            self._add_turn(event, +1)
-            self._undoable.append(event)
+            who = event.speaker
+            self._person(who)
+            self.airtime[who] = self.airtime.get(who, 0.0) + event.spoke
+            self.overtime[who] = self.overtime.get(who, 0.0) + event.overtime
+            if self._passing == who:
+                self._passing = None
+            else:
+                self.turns[who] = self.turns.get(who, 0) + 1
             self.open_turn = None
         elif isinstance(event, Passed):
             self._person(event.speaker)
             self.passes[event.speaker] = self.passes.get(event.speaker, 0) + 1
-            self._undoable.append(event)
-            self.open_turn = None
+            self._passing = event.speaker
         elif isinstance(event, Undone):
-            self._undo(event.what)
+            self._undo(event)
         elif isinstance(event, Paused):
             self.pauses += 1
             self.paused_at = event.t
@@ -129,25 +136,16 @@ class Ledger:
             self.current_step = None
             self.open_turn = None
 
-    def _add_turn(self, event: TurnEnded, sign: int) -> None:
-        self._person(event.speaker)
+    def _undo(self, event: Undone) -> None:
+        """`event.speaker` holds the stick again: their pass, or the end of their turn, is off."""
         who = event.speaker
-        self.airtime[who] = self.airtime.get(who, 0.0) + sign * event.spoke
-        self.overtime[who] = self.overtime.get(who, 0.0) + sign * event.overtime
-        self.turns[who] = self.turns.get(who, 0) + sign
-
-    def _undo(self, what: str) -> None:
-        """Take back the latest pass (for an undone pass) or the latest pass or turn end."""
-        wanted: type[TurnEnded | Passed] | None = Passed if "pass" in what else None
-        for position in range(len(self._undoable) - 1, -1, -1):
-            candidate = self._undoable[position]
-            if wanted is None or isinstance(candidate, wanted):
-                del self._undoable[position]
-                if isinstance(candidate, TurnEnded):
-                    self._add_turn(candidate, -1)
-                else:
-                    self.passes[candidate.speaker] -= 1
-                return
+        if who is None:
+            return
+        if event.what == "pass":
+            if self.passes.get(who, 0) > 0:
+                self.passes[who] -= 1
+        elif self.turns.get(who, 0) > 0:
+            self.turns[who] -= 1  # the resumed turn counts once, when it ends
 
     @property
     def pause_open_for(self) -> float:

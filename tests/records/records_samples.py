@@ -58,8 +58,8 @@ def one_of_each() -> list[Event]:
         Paused(400.0),
         Resumed(460.0, paused_for=60.0),
         TimeChanged(461.0, seconds=-30.0, target="turn"),
-        Undone(462.0, what="pass"),
-        StepEnded(500.0, index=0, reason="all-pass"),
+        Undone(462.0, what="pass", speaker="Ben", dropped="Cy"),
+        StepEnded(500.0, index=0, reason="all-pass", airtime={"Ana": 130.75, "Ben": 0.0}),
         SessionEnded(
             501.0, airtime={"Ana": 130.75, "Ben": 0.0}, overtime={"Ana": 10.75}, reason="end"
         ),
@@ -98,8 +98,12 @@ def long_session(count: int, seed: int = 1) -> list[Event]:
         events.append(BellDue(tick(1), sound="bowl", strikes=1 + index % 3, reason="start"))
         events.append(LapStarted(tick(1), lap=1, prompt=None, order=CIRCLE))
         for speaker in CIRCLE:
-            if rng.random() < 0.2:
+            if rng.random() < 0.2:  # a pass: the engine closes the passer's turn too
+                events.append(TurnStarted(tick(1), speaker=speaker, lap=1, allowed=60.0))
                 events.append(Passed(tick(3), speaker=speaker, again=False))
+                events.append(
+                    TurnEnded(t, speaker=speaker, spoke=round(rng.uniform(0, 3), 3), overtime=0.0)
+                )
                 continue
             start = tick(1)
             events.append(TurnStarted(start, speaker=speaker, lap=1, allowed=60.0))

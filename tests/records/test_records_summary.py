@@ -37,7 +37,8 @@ def step(t: float, index: int, kind: str, title: str, duration: float | None) ->
 
 
 def session() -> list[Event]:
-    """Arrive (silence), a check-in round with a pause, a skipped step, a check-out with undos."""
+    """Arrive (silence), a check-in round with a pause, a skipped step, a check-out with an
+    undone next and a pass, as the engine reports them (a passer's turn ends too)."""
     return [
         SessionStarted(0.0, practice="Crew check-in", circle=CIRCLE),
         step(0.0, 0, "silence", "Arrive", 60.0),
@@ -51,6 +52,7 @@ def session() -> list[Event]:
         TurnEnded(200.0, speaker="Ana", spoke=140.0, overtime=20.0),
         TurnStarted(200.0, speaker="Ben", lap=1, allowed=120.0),
         Passed(210.0, speaker="Ben", again=True),
+        TurnEnded(210.0, speaker="Ben", spoke=10.0, overtime=0.0),
         TurnStarted(210.0, speaker="Cy", lap=1, allowed=120.0),
         Paused(220.0),
         Resumed(250.0, paused_for=30.0),
@@ -65,10 +67,14 @@ def session() -> list[Event]:
         TurnEnded(380.0, speaker="Ana", spoke=30.0, overtime=0.0),
         TurnStarted(380.0, speaker="Ben", lap=1, allowed=None),
         TurnEnded(400.0, speaker="Ben", spoke=20.0, overtime=0.0),
-        Undone(405.0, what="next"),  # Ben was not done: his turn goes on, reported whole
-        TurnEnded(430.0, speaker="Ben", spoke=50.0, overtime=0.0),
-        Passed(430.0, speaker="Cy", again=False),
-        Undone(432.0, what="pass"),  # Cy speaks after all
+        TurnStarted(400.0, speaker="Cy", lap=1, allowed=None),
+        # Ben was not done: his turn goes on; Cy's five seconds count for nobody.
+        Undone(405.0, what="next", speaker="Ben", dropped="Cy"),
+        TurnStarted(405.0, speaker="Ben", lap=1, allowed=None),
+        TurnEnded(430.0, speaker="Ben", spoke=25.0, overtime=0.0),
+        TurnStarted(430.0, speaker="Cy", lap=1, allowed=None),
+        Passed(432.0, speaker="Cy", again=True),
+        TurnEnded(432.0, speaker="Cy", spoke=2.0, overtime=0.0),
         TurnStarted(432.0, speaker="Cy", lap=1, allowed=None),
         TurnEnded(460.0, speaker="Cy", spoke=28.0, overtime=0.0),
         StepEnded(460.0, index=3, reason="done"),
@@ -78,10 +84,11 @@ def session() -> list[Event]:
 def test_numbers_from_the_turns_of_a_session_cut_short() -> None:
     summary = summarize(session(), "Crew check-in", CIRCLE, started=STARTED)
     assert summary.airtime_source == "turns"
-    assert summary.airtime == {"Ana": 170.0, "Ben": 95.0, "Cy": 88.0}
+    # Ana 140 + 30; Ben 10 (before passing) + 45 + 20 + 25; Cy 60 + 2 (before passing) + 28.
+    assert summary.airtime == {"Ana": 170.0, "Ben": 100.0, "Cy": 90.0}
     assert summary.overtime == {"Ana": 20.0, "Ben": 0.0, "Cy": 0.0}
     assert summary.turns == {"Ana": 2, "Ben": 2, "Cy": 2}
-    assert summary.passes == {"Ana": 0, "Ben": 1, "Cy": 0}
+    assert summary.passes == {"Ana": 0, "Ben": 1, "Cy": 1}
     assert summary.steps_done == 3
     assert summary.steps_skipped == 1
     assert [(s.title, s.seconds, s.outcome) for s in summary.steps] == [
@@ -101,17 +108,34 @@ def test_the_engine_ledger_wins_when_the_session_ended() -> None:
         *session(),
         SessionEnded(
             470.0,
-            airtime={"Ana": 171.0, "Ben": 96.0, "Cy": 88.0},
+            airtime={"Ana": 171.0, "Ben": 101.0, "Cy": 90.0},
             overtime={"Ana": 21.0, "Ben": 0.0, "Cy": 0.0},
             reason="done",
         ),
     ]
     summary = summarize(events, "Crew check-in", CIRCLE, started=STARTED)
     assert summary.airtime_source == "engine"
-    assert summary.airtime == {"Ana": 171.0, "Ben": 96.0, "Cy": 88.0}
+    assert summary.airtime == {"Ana": 171.0, "Ben": 101.0, "Cy": 90.0}
     assert summary.overtime == {"Ana": 21.0, "Ben": 0.0, "Cy": 0.0}
     assert summary.duration == 470.0
     assert summary.ended == "done"
+
+
+def test_an_undone_pass_is_no_pass() -> None:
+    events = [
+        step(0.0, 0, "round", "Round", None),
+        TurnStarted(0.0, speaker="Cy", lap=1, allowed=60.0),
+        Passed(3.0, speaker="Cy", again=False),
+        TurnEnded(3.0, speaker="Cy", spoke=3.0, overtime=0.0),
+        TurnStarted(3.0, speaker="Dee", lap=1, allowed=60.0),
+        Undone(4.0, what="pass", speaker="Cy", dropped="Dee"),
+        TurnStarted(4.0, speaker="Cy", lap=1, allowed=57.0),
+        TurnEnded(34.0, speaker="Cy", spoke=30.0, overtime=0.0),
+    ]
+    summary = summarize(events, "Round", ("Cy", "Dee"), started=STARTED)
+    assert summary.airtime == {"Cy": 33.0, "Dee": 0.0}
+    assert summary.passes == {"Cy": 0, "Dee": 0}
+    assert summary.turns == {"Cy": 1, "Dee": 0}
 
 
 def test_an_open_pause_and_an_interrupted_step_count_up_to_the_last_event() -> None:
@@ -136,10 +160,11 @@ def test_markdown_has_the_names_a_table_and_the_steps() -> None:
     assert "- Duration: 7:40, cut short (not finished)" in lines
     assert "- Pauses: 1 (0:30 in all)" in lines
     assert "| Person | Airtime | Share | Overtime | Turns | Passes |" in lines
-    # 170 + 95 + 88 = 353 s in all; bars are 12 wide, full for the most airtime.
-    assert "| Ana | 2:50 | `████████████` 48% | 0:20 | 2 | 0 |" in lines
-    assert "| Ben | 1:35 | `███████░░░░░` 27% | 0:00 | 2 | 1 |" in lines
-    assert "| Cy | 1:28 | `██████░░░░░░` 25% | 0:00 | 2 | 0 |" in lines
+    # 170 + 100 + 90 = 360 s in all; bars are 12 wide, full for the most airtime
+    # (Ben 12 x 100 / 170 = 7.06 -> 7, Cy 12 x 90 / 170 = 6.35 -> 6).
+    assert "| Ana | 2:50 | `████████████` 47% | 0:20 | 2 | 0 |" in lines
+    assert "| Ben | 1:40 | `███████░░░░░` 28% | 0:00 | 2 | 1 |" in lines
+    assert "| Cy | 1:30 | `██████░░░░░░` 25% | 0:00 | 2 | 1 |" in lines
     assert "| 3 | Open talk | open | 0:05 | skipped |" in lines
 
 
