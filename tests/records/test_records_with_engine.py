@@ -1,0 +1,101 @@
+"""The journal and the summary with the real engine: a check-in run with a mock clock,
+every event journaled, read back, and the numbers agreeing with the engine's own ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from circlekeeper.engine.events import SessionEnded
+from circlekeeper.records.journal import Journal, read_journal, resume_plan, summarize_journal
+
+session_module = pytest.importorskip("circlekeeper.engine.session")
+circle_module = pytest.importorskip("circlekeeper.engine.circle")
+loader = pytest.importorskip("circlekeeper.script.loader")
+
+PRACTICES = Path(__file__).resolve().parents[2] / "practices"
+
+NAMES = ("Ana", "Ben", "Cy", "Dee")
+
+
+def run_check_in(journal: Journal, *, stop_after: float | None = None) -> None:
+    """Run the built-in check-in: some speak long, one passes, one undo, a pause."""
+    practice = loader.load_practice(PRACTICES / "check-in.yaml")
+    session = session_module.Session(
+        practice, circle_module.Circle(NAMES), circle_module.SessionOptions(seed=11)
+    )
+    plan = [
+        (0.0, "start"),
+        (5.0, "next"),
+        (70.0, "next"),
+        (95.0, "pass"),
+        (96.0, "undo"),
+        (130.0, "pause"),
+        (160.0, "resume"),
+        (200.0, "next"),
+        (330.0, "next"),
+        (400.0, "next"),
+        (460.0, "next"),
+        (520.0, "next"),
+        (580.0, "next"),
+    ]
+    commands = {
+        "start": session.start,
+        "next": session.next,
+        "pass": session.pass_stick,
+        "undo": session.undo,
+        "pause": session.pause,
+        "resume": session.resume,
+    }
+    now = 0.0
+    for at, command in plan:
+        if stop_after is not None and at > stop_after:
+            return
+        while now < at:  # ticks, as the app's timer would send them
+            now = min(at, now + 1.0)
+            for event in session.advance(now):
+                journal.append(event)
+        for event in commands[command](at):
+            journal.append(event)
+    now += 1.0
+    for event in session.end(now):
+        journal.append(event)
+
+
+def test_a_real_session_round_trips_and_the_numbers_agree() -> None:
+    journal = Journal.create("Check-in round", PRACTICES / "check-in.yaml", NAMES, seed=11)
+    run_check_in(journal)
+    journal.close()
+    assert journal.error is None
+
+    contents = read_journal(journal.path)
+    assert contents.problems == []
+    assert contents.events == journal.events
+    ended = contents.events[-1]
+    assert isinstance(ended, SessionEnded)
+
+    summary = summarize_journal(contents)
+    assert summary.airtime_source == "engine"
+    # The turns the journal recorded add up to the engine's own totals.
+    contents.entries = [e for e in contents.entries if not isinstance(e.event, SessionEnded)]
+    rebuilt = summarize_journal(contents)
+    assert rebuilt.airtime_source == "turns"
+    assert rebuilt.airtime == pytest.approx({n: ended.airtime.get(n, 0.0) for n in NAMES})
+    assert rebuilt.overtime == pytest.approx({n: ended.overtime.get(n, 0.0) for n in NAMES})
+    assert sum(rebuilt.airtime.values()) > 0
+    assert rebuilt.pauses == 1
+
+
+def test_a_real_session_cut_short_has_a_resume_plan() -> None:
+    journal = Journal.create("Check-in round", PRACTICES / "check-in.yaml", NAMES, seed=11)
+    run_check_in(journal, stop_after=200.0)
+    contents = read_journal(journal.path, repair=False)  # still open: read, do not touch
+    plan = resume_plan(contents)
+    assert plan.seed == 11
+    assert plan.circle == NAMES
+    assert plan.steps_completed >= 1  # the welcome is behind us
+    assert plan.interrupted_step is not None
+    assert plan.session_time == 200.0
+    assert sum(plan.airtime.values()) > 0
+    journal.close()
