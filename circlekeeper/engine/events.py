@@ -156,6 +156,14 @@ class SwapDue(Event):
 
 
 @dataclass(frozen=True)
+class StackChanged(Event):
+    """Taking stack in a discussion: `queue` is who asked to speak, in order."""
+
+    queue: tuple[str, ...]
+    name: ClassVar[str] = "stack_changed"
+
+
+@dataclass(frozen=True)
 class Paused(Event):
     """Guardian pause: every timer is frozen."""
 
@@ -218,6 +226,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     PromptDue,
     GroupsFormed,
     SwapDue,
+    StackChanged,
     Paused,
     Resumed,
     TimeChanged,

@@ -25,6 +25,7 @@ from circlekeeper.engine.events import (
     Resumed,
     SessionEnded,
     SessionStarted,
+    StackChanged,
     StepEnded,
     StepStarted,
     SwapDue,
@@ -163,6 +164,8 @@ def describe(event: Event, titles: dict[int, str]) -> str:
         return "groups: " + " | ".join("+".join(g) for g in event.groups)
     if isinstance(event, SwapDue):
         return f"swap {event.swap}: the next person in each group speaks"
+    if isinstance(event, StackChanged):
+        return "waiting to speak: " + (", ".join(event.queue) or "nobody")
     if isinstance(event, Paused):
         return "paused"
     if isinstance(event, Resumed):
@@ -217,10 +220,13 @@ def run_rehearse(
         return _fail(first + more, err)
     except Exception as exc:  # one line to the user, never a traceback
         return _fail(str(exc) or type(exc).__name__, err)
-    if len(names) < practice.size.min:
+    size = practice.size
+    if not size.min <= len(names) <= size.max:
+        least = len(names) < size.min
         print(
-            f"circlekeeper rehearse: warning: {practice.title!r} is made for at least "
-            f"{practice.size.min} people; rehearsing with {len(names)}",
+            f"circlekeeper rehearse: warning: {practice.title!r} is made for "
+            f"{'at least ' + str(size.min) if least else 'at most ' + str(size.max)} people; "
+            f"rehearsing with {len(names)}",
             file=err,
         )
     try:

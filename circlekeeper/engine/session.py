@@ -29,6 +29,7 @@ from circlekeeper.engine.events import (
     Resumed,
     SessionEnded,
     SessionStarted,
+    StackChanged,
     StepEnded,
     StepStarted,
     SwapDue,
@@ -180,6 +181,11 @@ class _StepRun:
     swap_k: int = 1
     groups: Groups = ()
     round: _Round | None = None
+    stack: list[str] | None = None
+    """Taking stack in a discussion: who asked to speak, in order (None: no stack)."""
+    floor: _Turn | None = None
+    """Who has the floor in a discussion taking stack."""
+    floor_spoken: list[str] = field(default_factory=list)
     airtime: dict[str, float] = field(default_factory=dict)
 
 
@@ -574,6 +580,8 @@ class Session:
             self._bell(step.bells.start, "start")
         if step.speak and not (isinstance(step, RoundStep) and step.prompt is None):
             self._prompt(raw_text)
+        if isinstance(step, DiscussionStep) and step.stack:
+            st.stack = []
         if not isinstance(step, RoundStep):
             return None
         roles = {**self._roles, **run.bindings}
@@ -595,11 +603,15 @@ class Session:
         step = st.run.step
         if st.round is not None and st.round.turn is not None:
             self._end_turn(st.round)
+        if st.floor is not None:
+            self._book(st.floor)
+            st.floor = None
         if reason in _RETURN_CUE and isinstance(step, BreakoutStep):
             self._bell(step.return_cue, "return")
         if reason in _END_BELL and step.bells.end is not None:
             self._bell(step.bells.end, "end")
-        airtime = dict(st.airtime) if st.round is not None else {}
+        counted = st.round is not None or st.stack is not None
+        airtime = dict(st.airtime) if counted else {}
         self._emit(StepEnded(self._stamp(), st.run.index, reason, airtime))
         self._reasons[st.run.index] = reason
         self._step = None
@@ -648,6 +660,16 @@ class Session:
         """Close the open turn, book its airtime, and say who it was."""
         turn = r.turn
         assert turn is not None
+        self._book(turn)
+        r.turn = None
+        if turn.speaker in r.passed:
+            r.passed.remove(turn.speaker)
+        if turn.speaker not in r.spoken:
+            r.spoken.append(turn.speaker)
+        return turn.speaker
+
+    def _book(self, turn: _Turn) -> None:
+        """Book a finished turn's airtime and overtime, and say so."""
         a = self._a
         spoke = max(0.0, a - turn.seg_start)
         over = max(0.0, turn.overtime(a) - turn.ot_seg0)
@@ -657,12 +679,6 @@ class Session:
         assert st is not None
         st.airtime[turn.speaker] = st.airtime.get(turn.speaker, 0.0) + spoke
         self._emit(TurnEnded(self._stamp(), turn.speaker, spoke, over))
-        r.turn = None
-        if turn.speaker in r.passed:
-            r.passed.remove(turn.speaker)
-        if turn.speaker not in r.spoken:
-            r.spoken.append(turn.speaker)
-        return turn.speaker
 
     def _move_on(self, r: _Round, *, wait: bool = False) -> None:
         """After a turn: the next in the queue (or, with `wait`, nobody until a pick), or the
@@ -691,6 +707,8 @@ class Session:
 
     def _do_next(self) -> None:
         if self._step is None:
+            return
+        if self._step.stack is not None and self._next_on_stack(self._step):
             return
         r = self._step.round
         if r is None:
@@ -726,7 +744,39 @@ class Session:
         self._undo = rec
         self._move_on(r)
 
+    def _next_on_stack(self, st: _StepRun) -> bool:
+        """Taking stack: the floor passes to the first in the queue. False: nothing to do
+        (floor open, nobody waiting), so `next` ends the step."""
+        assert st.stack is not None
+        if st.floor is None and not st.stack:
+            return False
+        if st.floor is not None:
+            self._book(st.floor)
+            if st.floor.speaker not in st.floor_spoken:
+                st.floor_spoken.append(st.floor.speaker)
+            st.floor = None
+        if st.stack:
+            self._give_floor(st, st.stack.pop(0))
+            self._emit(StackChanged(self._stamp(), tuple(st.stack)))
+        return True
+
+    def _give_floor(self, st: _StepRun, name: str) -> None:
+        st.floor = _Turn(name, 1, None, self._a, None, ot_mark=self._a)
+        self._emit(TurnStarted(self._stamp(), name, 1, None))
+
     def _do_pick(self, name: str) -> None:
+        st = self._step
+        if st is not None and st.stack is not None:
+            # Taking stack: raise a hand; an open floor goes to them at once.
+            speaking = st.floor.speaker if st.floor is not None else None
+            if name not in self._names or name == speaking or name in st.stack:
+                return
+            if st.floor is None:
+                self._give_floor(st, name)
+            else:
+                st.stack.append(name)
+                self._emit(StackChanged(self._stamp(), tuple(st.stack)))
+            return
         r = self._current_round()
         if r is None or name not in r.queue:
             return
@@ -896,6 +946,9 @@ class Session:
         spoken: tuple[str, ...] = ()
         passed: tuple[str, ...] = ()
         popcorn = False
+        turn_allowed: float | None = None
+        extra_ot = 0.0
+        lead: tuple[str, ...] = ()
         if st is not None:
             roles.update(st.run.bindings)
             if st.deadline is not None:
@@ -910,15 +963,20 @@ class Session:
                 lap, laps = r.lap, r.spec.lap_count
                 queue, spoken, passed = tuple(r.queue), tuple(r.spoken), tuple(r.passed)
                 popcorn = r.spec.order == "popcorn"
-                if r.turn is not None:
-                    speaker = r.turn.speaker
-                    turn_remaining = r.turn.remaining(a)
-                    turn_overtime = r.turn.overtime(a)
-                    air[speaker] += max(0.0, a - r.turn.seg_start)
+            turn = r.turn if r is not None else st.floor
+            if st.stack is not None:
+                queue, spoken, popcorn = tuple(st.stack), tuple(st.floor_spoken), True
+            if turn is not None:
+                speaker = turn.speaker
+                turn_allowed = turn.allowed
+                turn_remaining = turn.remaining(a)
+                turn_overtime = turn.overtime(a)
+                air[speaker] += max(0.0, a - turn.seg_start)
+                extra_ot = max(0.0, turn_overtime - turn.ot_seg0)
+            lead = roles.get(st.run.step.lead, ()) if st.run.step.lead else ()
         over = dict(self._ot)
-        if speaker is not None and st is not None and st.round is not None:
-            assert st.round.turn is not None
-            over[speaker] += max(0.0, turn_overtime - st.round.turn.ot_seg0)
+        if speaker is not None:
+            over[speaker] += extra_ot
         step = st.run.step if st is not None else None
         return Snapshot(
             now=now_s,
@@ -953,6 +1011,10 @@ class Session:
             overtime=over,
             can_undo=self._undo is not None and self._undo.pos == self._pos,
             popcorn=popcorn,
+            stack=st is not None and st.stack is not None,
+            step_note=self._text(step.note) if step is not None else None,
+            lead=lead,
+            turn_allowed=turn_allowed,
         )
 
 

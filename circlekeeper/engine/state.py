@@ -65,3 +65,12 @@ class Snapshot:
     can_undo: bool = False
     popcorn: bool = False
     """The facilitator picks who speaks next (`pick`)."""
+    stack: bool = False
+    """A discussion taking stack: `pick` adds someone to the queue (or gives them the floor if
+    it is open), `next` gives the floor to the first in the queue."""
+    step_note: str | None = None
+    """Guidance for the facilitator (never spoken)."""
+    lead: tuple[str, ...] = ()
+    """Who holds the role that leads this step."""
+    turn_allowed: float | None = None
+    """The time the speaker was given for this turn; None when untimed."""

@@ -58,6 +58,7 @@ PRACTICES: dict[str, list[dict[str, Any]]] = {
             ],
         },
         {"kind": "breakout", "group_size": 4, "duration": "3m", "shuffle": "merge"},
+        {"kind": "discussion", "duration": "5m", "stack": True},
         {
             "kind": "discussion",
             "duration": "6m",
