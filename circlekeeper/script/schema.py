@@ -25,5 +25,5 @@ def schema_dict() -> dict[str, Any]:
 
 
 def schema_json() -> str:
-    """The schema as pretty JSON, ending with a newline (as committed in the docs)."""
-    return json.dumps(schema_dict(), indent=2, ensure_ascii=False) + "\n"
+    """The schema as pretty JSON (no final newline: `circlekeeper schema` adds one)."""
+    return json.dumps(schema_dict(), indent=2, ensure_ascii=False)
