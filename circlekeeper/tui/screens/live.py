@@ -38,10 +38,11 @@ TICK_SECONDS = 0.2
 EXTEND_SECONDS = 30.0
 
 SESSION_BINDINGS: list[Binding] = [
-    Binding("space", "next", "Next", id="next", tooltip="End this turn (or step) now"),
+    # "␣" for space keeps all eleven keys in an 80-column footer.
+    Binding("space", "next", "Next", id="next", key_display="␣", tooltip="End this turn now"),
     Binding("p", "pass_stick", "Pass", id="pass", tooltip="The speaker passes the stick"),
-    Binding("plus", "extend", "+30s", id="extend", key_display="+"),
-    Binding("minus", "shorten", "-30s", id="shorten", key_display="-"),
+    Binding("plus", "extend", "More", id="extend", key_display="+", tooltip="30 s more"),
+    Binding("minus", "shorten", "Less", id="shorten", key_display="-", tooltip="30 s less"),
     Binding("b", "bell", "Bell", id="bell", tooltip="Ring a bell now"),
     Binding("g", "guardian", "Pause", id="guardian", tooltip="Guardian pause / resume"),
     Binding("s", "skip", "Skip", id="skip", tooltip="Skip this step"),
@@ -105,11 +106,14 @@ class LiveScreen(Screen[None]):
                 yield Static("", id="practice-title")
                 yield AgendaView(id="agenda")
                 yield Static("", id="next-cue")
-        yield Footer(compact=True)
+                yield Static("", id="airtime-live")
+        # ctrl+p is listed in the help (?); the footer's room goes to the session keys.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_resize(self) -> None:
         # Fill a large screen: a wider agenda and roomier prompt beyond 110 columns.
         self.set_class(self.size.width >= 110, "-wide")
+        self.set_class(self.size.height >= 32, "-tall")
 
     def on_mount(self) -> None:
         if self.ck.errors:
@@ -230,6 +234,9 @@ class LiveScreen(Screen[None]):
             cue = f"Next sound: {snap.next_cue} in {clock_text(snap.next_cue_in)}"
         if self._set("cue", cue):
             self.query_one("#next-cue", Static).update(cue)
+        airtime = tuple((n, int(snap.airtime.get(n, 0.0))) for n in snap.circle)
+        if self._set("airtime", airtime):
+            self.query_one("#airtime-live", Static).update(airtime_text(airtime))
         if self._set("popcorn", snap.popcorn):
             self._popcorn = snap.popcorn
             self.refresh_bindings()
@@ -378,6 +385,20 @@ class LiveScreen(Screen[None]):
         from circlekeeper.tui.screens.dialogs import HelpScreen
 
         self.app.push_screen(HelpScreen(self.ck.key_rows(SESSION_BINDINGS, COMMANDS)))
+
+
+def airtime_text(airtime: tuple[tuple[str, int], ...], width: int = 12) -> Text:
+    """Airtime so far, one short bar per person (shown on tall screens)."""
+    text = Text("Airtime so far\n", style="bold")
+    most = max([seconds for _, seconds in airtime] + [1])
+    name_width = max((len(name) for name, _ in airtime), default=4)
+    for name, seconds in airtime:
+        filled = round(width * seconds / most)
+        text.append(f"{name[:12]:<{min(name_width, 12)}} ")
+        text.append("█" * filled + "░" * (width - filled))
+        text.append(f" {clock_text(seconds)}\n")
+    text.rstrip()
+    return text
 
 
 def _suspend_dialog(slept: float) -> Screen[str]:

@@ -99,7 +99,8 @@ class SummaryScreen(Screen[None]):
                 Text(f"{config.practice.title}: finished", style="bold"), id="summary-title"
             )
             yield Static(
-                f"{done} steps done, {skipped} skipped  ·  {clock_text(total)} spoken"
+                f"{done} {'step' if done == 1 else 'steps'} done, {skipped} skipped"
+                f"  ·  {clock_text(total)} spoken"
                 f"  ·  {clock_text(over)} overtime",
                 id="summary-figures",
             )

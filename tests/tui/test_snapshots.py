@@ -1,0 +1,159 @@
+"""SVG snapshots of every screen at 80x24 and 120x40 (mock clock, fixed wall clock, no blink).
+
+Regenerate with `pytest tests/tui --snapshot-update` and look at the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from conftest import LiveApp, MockClock, session_factory
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from circlekeeper.sound.api import RecordingSink
+from circlekeeper.tui.app import make_app
+from circlekeeper.tui.widgets.timer import BigTimer
+
+SIZES = [(80, 24), (120, 40)]
+Compare = Callable[..., bool]
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """Wait for workers, tick once, and stop anything that blinks or flashes."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    live = getattr(app, "live_screen", None)
+    if live is not None:
+        live.tick()
+        for timer in live.query(BigTimer):
+            timer.remove_class("flash")
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    app.clear_notifications()
+    await pilot.pause()
+
+
+def run(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]], Any]:
+    async def before(pilot: Pilot[Any]) -> None:
+        await steady(pilot)
+        for step in steps:
+            await step(pilot)
+            await steady(pilot)
+
+    return before
+
+
+def library() -> Any:
+    return make_app(
+        clock=MockClock(),
+        wall=lambda: 1_780_000_000.0,
+        sink=RecordingSink(),
+        session_factory=session_factory,
+        load_user_keymap=False,
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_library(snap_compare: Compare, size: tuple[int, int]) -> None:
+    assert snap_compare(library(), terminal_size=size, run_before=run())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_library_broken_script(snap_compare: Compare, size: tuple[int, int]) -> None:
+    async def go_to_broken(pilot: Pilot[Any]) -> None:
+        await pilot.press("end")
+
+    assert snap_compare(library(), terminal_size=size, run_before=run(go_to_broken))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_setup(snap_compare: Compare, size: tuple[int, int]) -> None:
+    async def set_up(pilot: Pilot[Any]) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"Ana, Ben, Cy, Dee")
+
+    assert snap_compare(library(), terminal_size=size, run_before=run(set_up))
+
+
+async def _next(pilot: Pilot[Any]) -> None:
+    clock = pilot.app.clock
+    clock.advance(35)  # type: ignore[attr-defined]
+    await pilot.press("space")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, _, _ = live_app()
+
+    async def pass_and_talk(pilot: Pilot[Any]) -> None:
+        await _next(pilot)
+        await pilot.press("p")
+        pilot.app.clock.advance(50)  # type: ignore[attr-defined]
+
+    assert snap_compare(app, terminal_size=size, run_before=run(pass_and_talk))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_paused(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, _, _ = live_app(silent=True)
+
+    async def pause(pilot: Pilot[Any]) -> None:
+        await pilot.press("g")
+
+    assert snap_compare(app, terminal_size=size, run_before=run(pause))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, _, _ = live_app()
+
+    async def ask(pilot: Pilot[Any]) -> None:
+        await pilot.press("question_mark")
+
+    assert snap_compare(app, terminal_size=size, run_before=run(ask))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_quit(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, _, _ = live_app()
+
+    async def quit_(pilot: Pilot[Any]) -> None:
+        await pilot.press("q")
+
+    assert snap_compare(app, terminal_size=size, run_before=run(quit_))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_suspend(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    wall = [1_780_000_000.0]
+    app, _, _ = live_app(wall=lambda: wall[0])
+
+    async def sleep(pilot: Pilot[Any]) -> None:
+        wall[0] += 600
+
+    assert snap_compare(app, terminal_size=size, run_before=run(sleep))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, _, _ = live_app()
+
+    async def finish(pilot: Pilot[Any]) -> None:
+        await _next(pilot)
+        await _next(pilot)
+        await pilot.press("p")
+        pilot.app.clock.advance(20)  # type: ignore[attr-defined]
+        await pilot.app.live_screen.run_action("end_session")  # type: ignore[attr-defined]
+
+    assert snap_compare(app, terminal_size=size, run_before=run(finish))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_high_contrast(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, _, _ = live_app(high_contrast=True)
+    assert snap_compare(app, terminal_size=size, run_before=run(_next))
