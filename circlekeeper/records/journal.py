@@ -405,7 +405,16 @@ def list_journals(directory: Path | None = None) -> list[Path]:
         found = [p for p in folder.iterdir() if p.suffix == SUFFIX and p.is_file()]
     except OSError:
         return []
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return sorted(found, key=_age_key, reverse=True)
+
+
+def _age_key(path: Path) -> tuple[str, float]:
+    """The start time in the name, then (for two started in the same second) the mtime."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return path.name[:15], mtime
 
 
 def unfinished_journals(directory: Path | None = None) -> list[JournalContents]:
@@ -576,7 +585,9 @@ class Journal:
 
     def _open_new(self) -> int:
         """Create the journal file under a name nobody has used (`-2`, `-3`... on a clash)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.is_dir():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fsync_dir(self.path.parent.parent)  # the new folder's own entry
         stem = self.path.name.removesuffix(SUFFIX)
         base = stem
         for attempt in range(2, 1000):
