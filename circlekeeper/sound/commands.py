@@ -72,7 +72,8 @@ def say_command(
     for warning in speaker.renderer.warnings if speaker else []:
         _err(f"warning: {warning}")
     if speaker is None or not speaker.available:
-        _err("speech unavailable: " + (speaker.renderer.unavailable or "") if speaker else "")
+        reason = speaker.renderer.unavailable if speaker else None
+        _err(f"speech unavailable: {reason or 'the speech engine did not start'}")
         return 1
     played = sink.mixer is not None and any(tag == "speech" for tag, _ in sink.mixer.latencies)
     if not played:

@@ -1,0 +1,174 @@
+"""Real audio devices for the sound tests: an ALSA file device and a PulseAudio null sink."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+HELPER = HERE / "play_helper.py"
+
+
+@dataclass
+class AlsaCapture:
+    """What an ALSA `file` device received, read back from its raw file."""
+
+    samples: np.ndarray
+    """Mono float samples (the first channel)."""
+    rate: int
+    report: dict[str, object]
+    sample_format: str
+
+
+def alsa_env(tmp_path: Path, out: Path) -> dict[str, str]:
+    """An environment whose ALSA default device writes raw samples to `out`."""
+    conf = tmp_path / "asound.conf"
+    template = (HERE / "asound-file.conf").read_text(encoding="utf-8")
+    conf.write_text(template.replace("@OUT@", str(out)), encoding="utf-8")
+    # A missing or empty ALSA_CONFIG_PATH file makes `import sounddevice` abort the whole
+    # process; the file has just been written, so it exists.
+    assert conf.stat().st_size > 0
+    env = dict(os.environ)
+    env.pop("XDG_RUNTIME_DIR", None)  # no PulseAudio here: only our file device
+    env.pop("PULSE_SERVER", None)
+    env["ALSA_CONFIG_PATH"] = str(conf)
+    return env
+
+
+def play_to_alsa_file(tmp_path: Path, mode: str) -> AlsaCapture:
+    """Run the helper against an ALSA file device and decode what it wrote."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "out.raw"
+    result = tmp_path / "result.json"
+    proc = subprocess.run(
+        [sys.executable, str(HELPER), mode, str(result)],
+        env=alsa_env(tmp_path, out),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.exists(), proc.stderr
+    report = json.loads(result.read_text())
+    assert proc.returncode == 0, (report, proc.stderr)
+    raw = out.read_bytes()
+    frames = int(report["frames_at_close"])  # type: ignore[call-overload]
+    channels = int(report["channels"])  # type: ignore[call-overload]
+    # The file plugin writes whatever format PortAudio negotiated with the null slave:
+    # work it out from the bytes per frame, then check the values make sense for it.
+    per_sample = round(len(raw) / frames / channels)
+    if per_sample == 4:
+        data = np.frombuffer(raw[: len(raw) - len(raw) % (4 * channels)], dtype="<f4")
+        fmt = "FLOAT_LE"
+        assert np.all(np.isfinite(data)) and np.max(np.abs(data)) <= 1.0
+    elif per_sample == 2:
+        data = np.frombuffer(raw[: len(raw) - len(raw) % (2 * channels)], dtype="<i2") / 32768
+        fmt = "S16_LE"
+    else:
+        raise AssertionError(f"unexpected {len(raw)} bytes for {frames} frames")
+    mono = data.reshape(-1, channels)[:, 0].astype(np.float64)
+    return AlsaCapture(mono, int(report["rate"]), report, fmt)  # type: ignore[call-overload]
+
+
+@dataclass
+class Pulse:
+    """A private PulseAudio daemon with a null sink `ck`, and how to reach it."""
+
+    env: dict[str, str]
+    runtime: Path
+
+    def record(self, out: Path) -> subprocess.Popen[bytes]:
+        """Start recording what plays on the null sink."""
+        proc = subprocess.Popen(
+            ["parec", "-d", "ck.monitor", "--file-format=wav", str(out)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(0.3)  # let the recorder connect before anything plays
+        return proc
+
+
+@pytest.fixture(scope="session")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pulse]:
+    """A paced audio device like real hardware; skipped when PulseAudio is not installed."""
+    if not (shutil.which("pulseaudio") and shutil.which("parec")):
+        pytest.skip("pulseaudio and parec (pulseaudio-utils) are not installed")
+    root = tmp_path_factory.mktemp("pulse")
+    runtime = root / "run"
+    runtime.mkdir(mode=0o700)
+    env = dict(os.environ)
+    env.pop("PULSE_SERVER", None)
+    env.pop("ALSA_CONFIG_PATH", None)
+    env.update(XDG_RUNTIME_DIR=str(runtime), HOME=str(root), XDG_CONFIG_HOME=str(root / "cfg"))
+    start = subprocess.run(
+        [
+            "pulseaudio",
+            "--daemonize=yes",
+            "--exit-idle-time=-1",
+            "-n",
+            "--load=module-native-protocol-unix",
+            "--load=module-null-sink sink_name=ck",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    pid_file = runtime / "pulse" / "pid"
+    deadline = time.monotonic() + 10
+    while not (runtime / "pulse" / "native").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if start.returncode != 0 or not pid_file.exists():
+        pytest.skip(f"PulseAudio would not start here: {start.stderr.strip()[:200]}")
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        yield Pulse(env, runtime)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A recorded WAV as mono float (the first channel) and its rate."""
+    import wave
+
+    with wave.open(str(path), "rb") as w:
+        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+        raw = w.readframes(w.getnframes())
+    assert width == 2
+    data = np.frombuffer(raw[: len(raw) - len(raw) % (2 * channels)], dtype="<i2") / 32768
+    return data.reshape(-1, channels)[:, 0].astype(np.float64), rate
+
+
+def stop_recording(proc: subprocess.Popen[bytes]) -> None:
+    """Stop parec so it finishes the WAV header."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
