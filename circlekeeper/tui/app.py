@@ -288,12 +288,7 @@ class CircleKeeperApp(App[int]):
             if not binding.show and binding.id != "help":
                 continue
             keys = self.user_keymap.get(binding.id or "", binding.key)
-            shown = ", ".join(
-                binding.key_display
-                if binding.key_display and keys == binding.key
-                else self.get_key_display(Binding(key, "", ""))
-                for key in keys.split(",")
-            )
+            shown = ", ".join(self.get_key_display(Binding(key, "", "")) for key in keys.split(","))
             rows.append((shown, helps.get(binding.action, binding.description)))
         rows.append(("1-9", "popcorn: the person with that number speaks next"))
         rows.append(("ctrl+p", "all commands"))
