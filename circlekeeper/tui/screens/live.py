@@ -217,7 +217,7 @@ class LiveScreen(Screen[None]):
             self.query_one(CircleView).show(snap)
         if self._set("stems", snap.stems):
             stems = self.query_one("#stems", Static)
-            stems.update("\n".join(f"“{stem} …”" for stem in snap.stems))
+            stems.update("\n".join(stem_line(stem) for stem in snap.stems))
             stems.display = bool(snap.stems)
         if self._set("groups", snap.groups):
             groups = self.query_one("#groups", Static)
@@ -385,6 +385,14 @@ class LiveScreen(Screen[None]):
         from circlekeeper.tui.screens.dialogs import HelpScreen
 
         self.app.push_screen(HelpScreen(self.ck.key_rows(SESSION_BINDINGS, COMMANDS)))
+
+
+def stem_line(stem: str) -> str:
+    """A sentence stem, trailing off: `“Right now I feel…”`."""
+    stem = stem.strip()
+    if not stem.endswith(("...", "…")):
+        stem += " …"
+    return f"“{stem}”"
 
 
 def airtime_text(airtime: tuple[tuple[str, int], ...], width: int = 12) -> Text:

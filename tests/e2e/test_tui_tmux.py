@@ -1,0 +1,157 @@
+"""The real program in a real terminal (tmux): a short sit from start to a clean exit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+TIMEOUT = 20.0
+
+
+class Tmux:
+    """One tmux session running a shell; keys in, screen text out."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.name = f"ck-e2e-{uuid.uuid4().hex[:8]}"
+        self.env = env
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "bash --norc --noprofile",
+            ],
+            check=True,
+            env=env,
+            cwd=REPO,
+        )
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def type_line(self, line: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", line], check=True)
+        self.send("Enter")
+
+    def screen(self) -> str:
+        out = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        return out.stdout
+
+    def wait_for(self, check: Callable[[str], bool], what: str) -> str:
+        deadline = time.monotonic() + TIMEOUT
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if check(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    env = dict(os.environ, TERM="xterm-256color", PS1="$ ", TZ="UTC")
+    env.pop("TMUX", None)
+    term = Tmux(env)
+    try:
+        yield term
+    finally:
+        term.kill()
+
+
+def at_prompt(text: str) -> bool:
+    """The app has left the screen and the shell waits for input."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "Next" not in text and bool(lines) and lines[-1].rstrip().endswith(("$", "#"))
+
+
+def speaking(name: str) -> Callable[[str], bool]:
+    return lambda text: f"Speaking: {name}" in text
+
+
+def test_a_check_in_from_start_to_a_clean_exit(tmux: Tmux) -> None:
+    tmux.type_line("stty -g > /dev/null; echo READY")
+    tmux.wait_for(lambda t: "READY" in t.split("echo READY")[-1], "the shell")
+    command = (
+        f"{sys.executable} -m circlekeeper run practices/check-in.yaml "
+        '--circle "Ana,Ben,Cy,Dee" --silent; echo "EXIT=$?"'
+    )
+    tmux.type_line(command)
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the welcome step")
+    tmux.send("Space")  # the welcome is read; the round begins with the host, Ana
+    first = tmux.wait_for(speaking("Ana"), "Ana holding the stick")
+    assert "Ana's time" in first
+    # Her time is running: the big digits change between two captures.
+    tmux.wait_for(lambda t: t != first and speaking("Ana")(t), "Ana's time to run")
+
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ben"), "Ben holding the stick")
+    tmux.send("p")
+    after_pass = tmux.wait_for(speaking("Cy"), "Ben passing to Cy")
+    assert "Ben ↷" in after_pass
+    tmux.send("Space")
+    tmux.wait_for(speaking("Dee"), "Dee")
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ben"), "Ben back at the end of the queue")
+
+    tmux.send("C-z")  # no suspend during a live session
+    tmux.send("g")
+    tmux.wait_for(lambda t: "GUARDIAN PAUSE" in t, "the guardian pause")
+    tmux.send("q")
+    tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
+    tmux.send("y")
+    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+
+    # The terminal is sane again: canonical mode and echo are back.
+    tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '")
+    tmux.wait_for(lambda t: "echo icanon" in t, "a sane terminal")
+
+
+def test_sigtstp_and_sigcont_leave_the_terminal_sane(tmux: Tmux, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    # `exec` keeps the shell's pid, so the file names the app's own process.
+    tmux.type_line(
+        f"bash -c 'echo $$ > {pid_file}; exec {sys.executable} -m circlekeeper run "
+        "practices/check-in.yaml --circle Ana,Ben --silent'"
+    )
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the live session")
+    pid = int(pid_file.read_text().strip())
+    os.kill(pid, signal.SIGTSTP)  # as job control would send it
+    tmux.wait_for(lambda t: "Stopped" in t, "the job to stop")
+    tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '")
+    tmux.wait_for(lambda t: "echo icanon" in t, "a sane terminal while stopped")
+    tmux.type_line("fg")
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the session back on screen")
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ana"), "keys working again")
+    tmux.send("q")
+    tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
+    tmux.send("y")
+    tmux.wait_for(at_prompt, "the shell's prompt")
+    tmux.type_line("echo DONE=$?")
+    tmux.wait_for(lambda t: "DONE=0" in t, "a clean exit")
