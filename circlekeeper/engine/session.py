@@ -870,30 +870,39 @@ class Session:
         self._end_session("end")
 
     # -------------------------------------------------------------- snapshot
-    def _agenda_rows(self) -> list[tuple[str, str, list[int], float]]:
-        rows: list[tuple[str, str, list[int], float]] = []
+    def _agenda_rows(self) -> list[tuple[str, str, int, int, float]]:
+        """Per top-level step: title, kind, its first run index, how many runs, estimate."""
         size = len(self._names)
+        rows: list[tuple[str, str, int, int, float]] = []
+        pos = 0
         for i, step in enumerate(self.practice.steps):
-            runs = [r for r in self._runs if r.agenda == i]
             total = 0.0
-            for run in runs:
+            count = 0
+            # Unrolling keeps each top-level step's runs together and in order.
+            while pos + count < len(self._runs) and self._runs[pos + count].agenda == i:
+                run = self._runs[pos + count]
                 speakers = 0
                 if isinstance(run.step, RoundStep):
                     roles = {**self._roles, **run.bindings}
                     speakers = len(eligible(run.step, self._names, roles, self._silent))
                 total += estimate(run, speakers, size)
-            rows.append((self._title(step), step.kind, [r.index for r in runs], total))
+                count += 1
+            rows.append((self._title(step), step.kind, pos, count, total))
+            pos += count
         return rows
 
     def _agenda(self) -> tuple[AgendaItem, ...]:
         items = []
-        for title, kind, indices, total in self._rows:
+        current = self._step.run.agenda if self._step is not None else None
+        for i, (title, kind, first, count, total) in enumerate(self._rows):
             status: Literal["done", "current", "todo", "skipped"] = "todo"
-            if self._step is not None and self._pos in indices:
+            ended = [self._reasons[j] for j in range(first, first + count) if j in self._reasons]
+            if i == current:
                 status = "current"
-            elif indices and all(i in self._reasons for i in indices):
-                skipped = all(self._reasons[i] == "skip" for i in indices)
-                status = "skipped" if skipped else "done"
+            elif count and len(ended) == count:
+                status = "skipped" if all(r == "skip" for r in ended) else "done"
+            elif not count and (self._pos >= first or self._phase == "ended"):
+                status = "skipped"  # nothing to run (a loop over nobody)
             items.append(AgendaItem(title, kind, status, total))
         return tuple(items)
 

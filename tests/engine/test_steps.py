@@ -206,3 +206,15 @@ def test_commands_before_start_do_nothing(command: str) -> None:
     s = session({"kind": "read", "text": "x"})
     assert getattr(s, command)(5.0) == []
     assert not s.started
+
+
+def test_agenda_row_of_a_loop_over_nobody_is_skipped() -> None:
+    s = session(
+        {"kind": "for-each", "only": ["giver"], "steps": [{"kind": "read", "text": "x"}]},
+        {"kind": "read", "text": "y"},
+    )
+    assert [a.status for a in s.snapshot(0.0).agenda] == ["todo", "todo"]
+    s.start(0.0)
+    assert [a.status for a in s.snapshot(0.0).agenda] == ["skipped", "current"]
+    s.next(1.0)
+    assert [a.status for a in s.snapshot(1.0).agenda] == ["skipped", "done"]
