@@ -10,6 +10,7 @@ Like h11's `_state.py`, what may happen in each phase is written down once (`ACC
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -283,7 +284,7 @@ class Session:
         """Begin the session at `now`; session time counts from here."""
         if "start" not in ACCEPTS[self._phase]:
             return []
-        self._t0 = float(now)
+        self._t0 = float(now) if math.isfinite(float(now)) else 0.0
         self._phase = MOVES[("ready", "start")]
         self._out = []
         self._emit(SessionStarted(0.0, self.practice.title, self._names, dict(self._roles)))
@@ -348,7 +349,10 @@ class Session:
     # ------------------------------------------------------------- machinery
     def _clamp(self, now: float) -> float:
         """Session time of `now`, never earlier than any time seen before."""
-        now_s = max(float(now) - self._t0, self._last_s)
+        now_f = float(now)
+        if not math.isfinite(now_f):
+            return self._last_s  # a broken clock reading is no reason to jump anywhere
+        now_s = max(now_f - self._t0, self._last_s)
         self._last_s = now_s
         return now_s
 
@@ -818,7 +822,7 @@ class Session:
 
     def _do_extend(self, seconds: float) -> None:
         st = self._step
-        if st is None or seconds == 0:
+        if st is None or seconds == 0 or not math.isfinite(seconds):
             return
         a = self._a
         r = st.round
@@ -940,7 +944,8 @@ class Session:
 
         Read-only: it does not fire cues, so call `advance(now)` first.
         """
-        now_s = max(float(now) - self._t0, self._last_s) if self.started else 0.0
+        now_f = float(now) if math.isfinite(float(now)) else self._t0 + self._last_s
+        now_s = max(now_f - self._t0, self._last_s) if self.started else 0.0
         a = self._active(now_s)
         st = self._step if self._phase != "ended" else None
         roles = dict(self._roles)

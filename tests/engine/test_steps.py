@@ -218,3 +218,13 @@ def test_agenda_row_of_a_loop_over_nobody_is_skipped() -> None:
     assert [a.status for a in s.snapshot(0.0).agenda] == ["skipped", "current"]
     s.next(1.0)
     assert [a.status for a in s.snapshot(1.0).agenda] == ["skipped", "done"]
+
+
+def test_broken_clock_readings_and_amounts_are_ignored() -> None:
+    s = session({"kind": "silence", "duration": "5m"}, {"kind": "read", "text": "x"})
+    s.start(0.0)
+    s.advance(10.0)
+    assert s.advance(float("nan")) == [] and s.advance(float("inf")) == []
+    assert s.extend(float("nan"), 20.0) == []
+    snap = s.snapshot(float("nan"))
+    assert snap.now == 20.0 and snap.step_remaining == 280.0
