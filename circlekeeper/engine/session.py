@@ -974,7 +974,8 @@ class Session:
                 next_cue, next_cue_in = cue[0], max(0.0, cue[1] - a)
             r = st.round
             if r is not None:
-                lap, laps = r.lap, r.spec.lap_count
+                # Until everyone passes, nobody knows how many laps there will be.
+                lap, laps = r.lap, None if r.spec.until == "all-pass" else r.spec.lap_count
                 queue, spoken, passed = tuple(r.queue), tuple(r.spoken), tuple(r.passed)
                 popcorn = r.spec.order == "popcorn"
             turn = r.turn if r is not None else st.floor

@@ -64,6 +64,7 @@ def test_random_starter_is_seeded_and_keeps_circle_order() -> None:
 def test_rotate_per_lap_moves_the_starter_one_seat_each_lap() -> None:
     s = session(round_step(start="rotate-per-lap", laps=3))
     events = s.start(0.0)
+    assert (s.snapshot(0.0).lap, s.snapshot(0.0).laps) == (1, 3)
     for t in range(1, 13):
         events += s.next(float(t))
     assert [lap.order[0] for lap in of(events, LapStarted)] == ["Ana", "Ben", "Cy"]
@@ -242,6 +243,7 @@ def test_laps_with_a_prompt_per_lap() -> None:
     events = run_through(s)
     laps = of(events, LapStarted)
     assert [(lap.lap, lap.prompt) for lap in laps] == [(1, "First?"), (2, "Second?")]
+
     assert [p.text for p in of(events, PromptDue)] == ["First?", "Second?"]
     assert speakers(events) == ["Ana", "Ben", "Ana", "Ben"]
     assert of(events, StepStarted)[0].text == "First?"
@@ -250,6 +252,7 @@ def test_laps_with_a_prompt_per_lap() -> None:
 def test_until_all_pass_keeps_lapping_until_a_whole_lap_passes() -> None:
     s = session(round_step(until="all-pass", passing="skip"), names=("Ana", "Ben"))
     s.start(0.0)
+    assert (s.snapshot(0.0).lap, s.snapshot(0.0).laps) == (1, None)
     s.next(10.0)
     s.pass_stick(15.0)  # lap 1: Ana spoke, Ben passed
     s.pass_stick(20.0)  # lap 2: Ana passes...
