@@ -20,10 +20,11 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
     AliasEvent,
+    CollectionEndEvent,
     DocumentStartEvent,
-    Event,
     MappingStartEvent,
     NodeEvent,
+    ScalarEvent,
     SequenceStartEvent,
 )
 from ruamel.yaml.reader import ReaderError
@@ -259,94 +260,101 @@ def _parse(source: _Source) -> Any:
 
 
 def _check_events(source: _Source) -> None:
-    """Reject tags, anchors, aliases, directives, several documents and deep nesting.
+    """Reject tags, anchors, aliases, directives, several documents, deep nesting and
+    duplicate keys.
 
     This runs on parser events, before any object is constructed, so a tag such as
     `!!python/object/apply` is refused without ever being resolved, and an alias bomb
     is refused at its first alias, long before any expansion.
     """
-    depth = 0
+
+    def stop(mark: Any, message: str) -> _Stop:
+        return _Stop([source.error(mark.line, mark.column, message)])
+
+    # One frame per open collection: [is_mapping, expecting_key, {key: first line}].
+    frames: list[tuple[bool, list[bool], dict[str, int]]] = []
     documents = 0
+    last_scalar: ScalarEvent | None = None
+
+    def node_done() -> None:
+        if frames and frames[-1][0]:
+            frames[-1][1][0] = not frames[-1][1][0]
+
     try:
-        events: list[Event] = []
         for event in _yaml().parse(source.text):
-            events.append(event)
             mark = event.start_mark
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _Stop(
-                        [
-                            source.error(
-                                mark.line,
-                                mark.column,
-                                "a second YAML document (`---`); a script is one document",
-                            )
-                        ]
-                    )
-                if getattr(event, "version", None) is not None and event.explicit:
+                    raise stop(mark, "a second YAML document (`---`); a script is one document")
+                if (event.version is not None and event.explicit) or event.tags:
                     # `%YAML 1.1` would turn `off` and `no` back into booleans.
                     raise _Stop(
                         [source.error(0, 0, "YAML directives (`%YAML`, `%TAG`) are not allowed")]
                     )
-                if getattr(event, "tags", None):
-                    raise _Stop(
-                        [source.error(0, 0, "YAML directives (`%YAML`, `%TAG`) are not allowed")]
-                    )
             if isinstance(event, AliasEvent):
-                raise _Stop(
-                    [
-                        source.error(
-                            mark.line,
-                            mark.column,
-                            f"aliases (`*{event.anchor}`) are not allowed in a practice script; "
-                            "write the value out",
-                        )
-                    ]
+                raise stop(
+                    mark,
+                    f"aliases (`*{event.anchor}`) are not allowed in a practice script; "
+                    "write the value out",
                 )
-            if isinstance(event, NodeEvent):
-                if event.anchor is not None:
-                    raise _Stop(
-                        [
-                            source.error(
-                                mark.line,
-                                mark.column,
-                                f"anchors (`&{event.anchor}`) are not allowed in a practice "
-                                "script; write the value out",
-                            )
-                        ]
-                    )
-                tag = getattr(event, "tag", None)
-                if tag is not None and str(tag) not in ("", "None"):
-                    tag = str(tag).replace("tag:yaml.org,2002:", "!!")
-                    raise _Stop(
-                        [
-                            source.error(
-                                mark.line,
-                                mark.column,
-                                f"tags are not allowed in a practice script (found `{tag}`); "
-                                "a script is plain data",
-                            )
-                        ]
-                    )
-            if isinstance(event, MappingStartEvent | SequenceStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _Stop(
-                        [
-                            source.error(
-                                mark.line,
-                                mark.column,
-                                f"nested more than {MAX_DEPTH} levels deep",
-                            )
-                        ]
-                    )
-            elif type(event).__name__ in ("MappingEndEvent", "SequenceEndEvent"):
-                depth -= 1
-            # Events are only needed one at a time; keep memory flat on big files.
-            events.clear()
+            if not isinstance(event, NodeEvent):
+                if isinstance(event, CollectionEndEvent) and frames:
+                    frames.pop()
+                    node_done()
+                continue
+            if event.anchor is not None:
+                raise stop(
+                    mark,
+                    f"anchors (`&{event.anchor}`) are not allowed in a practice script; "
+                    "write the value out",
+                )
+            tag = getattr(event, "tag", None)
+            if tag is not None and str(tag) not in ("", "None"):
+                shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+                raise stop(
+                    mark,
+                    f"tags are not allowed in a practice script (found `{shown}`); "
+                    "a script is plain data",
+                )
+            is_key = bool(frames) and frames[-1][0] and frames[-1][1][0]
+            if isinstance(event, ScalarEvent):
+                last_scalar = event
+                if is_key:
+                    seen = frames[-1][2]
+                    if event.value in seen:
+                        raise stop(
+                            mark,
+                            f"duplicate key `{event.value}` (first on line "
+                            f"{seen[event.value]}); each key may appear once",
+                        )
+                    seen[event.value] = source.pos(mark.line, mark.column)[0]
+                node_done()
+            elif isinstance(event, MappingStartEvent | SequenceStartEvent):
+                if len(frames) >= MAX_DEPTH:
+                    raise stop(mark, f"nested more than {MAX_DEPTH} levels deep")
+                frames.append((isinstance(event, MappingStartEvent), [True], {}))
     except (MarkedYAMLError, ReaderError, YAMLError) as exc:
-        raise _Stop([_yaml_error(source, exc)]) from None
+        raise _Stop([_quote_hint(source, exc, last_scalar) or _yaml_error(source, exc)]) from None
+
+
+def _quote_hint(source: _Source, exc: YAMLError, last: ScalarEvent | None) -> ScriptError | None:
+    """A quote left open swallows lines up to the next quote, and YAML fails just after.
+
+    When the error comes right at the end of a quoted text spanning several lines, the
+    open quote is the likely cause: point at it.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    if last is None or mark is None or last.style not in ("'", '"'):
+        return None
+    start, end = last.start_mark, last.end_mark
+    if start.line == end.line or mark.line != end.line:
+        return None
+    return source.error(
+        start.line,
+        start.column,
+        f"unterminated quote? the quoted text that starts here runs on to line {end.line + 1}",
+    )
 
 
 def _duplicate_key(source: _Source, exc: DuplicateKeyError) -> ScriptError:

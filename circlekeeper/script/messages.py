@@ -51,6 +51,8 @@ _TYPE_ERRORS = frozenset(
     }
 )
 
+_EMPTY_ERRORS = _TYPE_ERRORS | {"value_error", "literal_error", "string_pattern_mismatch"}
+
 _PLACES: dict[type[BaseModel], str] = {
     Practice: "the practice",
     CueSpec: "a cue",
@@ -341,6 +343,13 @@ def _message(err: ErrorDetails, walk: _Walk) -> str:
         if walk.parent_model is Practice:
             return f"the practice needs `{name}`"
         return f"{_place(walk.parent_model)} needs `{name}`"
+    if kind == "union_tag_invalid" and isinstance(value, dict) and value.get("kind") is None:
+        kind = "union_tag_not_found"
+    if kind == "model_attributes_type" and value is None and _is_step_union(tp):
+        return "an empty step; a step is a mapping with a `kind`, like `- kind: read`"
+    if value is None and walk.node is None and kind in _EMPTY_ERRORS and tp is not None:
+        # `field:` with nothing after it: say so, rather than "not nothing".
+        return _prefix(label, f"is empty; expected {describe(tp)}").replace("`: is", "` is")
     if kind == "union_tag_not_found":
         return f"a step needs a `kind` (one of: {', '.join(STEP_KINDS)})"
     if kind == "union_tag_invalid":
@@ -478,7 +487,9 @@ def _collapse_unions(walked: list[tuple[ErrorDetails, _Walk]]) -> list[tuple[Err
             for b, errs in by_branch.items()
             if any(len(w.data_path) > len(at) or w.key_error for _, w in errs)
         ]
-        if deep:
+        if all(e.get("input") is None for e, _ in items):
+            chosen = []  # an empty value: one "is empty; expected ..." message below
+        elif deep:
             chosen = deep
         else:
             chosen = [

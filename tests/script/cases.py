@@ -536,4 +536,35 @@ BAD: list[Bad] = [
         7,
         "`size`: `min` is larger than `max`",
     ),
+    # Found after a first review of the messages --------------------------------------------
+    Bad(
+        "duplicate-key-in-flow-mapping",
+        _s("steps:\n  - {kind: read, text: hi, text: ho}\n"),
+        4,
+        28,
+        "duplicate key `text` (first on line 4)",
+    ),
+    Bad(
+        "quote-closed-much-later",
+        _s("summary: 'it never ends\nsteps:\n  - kind: read\n    text: 'x'\n"),
+        3,
+        10,
+        "the quoted text that starts here runs on to line 6",
+    ),
+    Bad("empty-step", _s("steps:\n  -\n"), 4, 4, "an empty step"),
+    Bad("empty-kind", _s("steps:\n  - kind:\n"), 4, 5, "a step needs a `kind`"),
+    Bad(
+        "empty-duration",
+        _s("steps:\n  - kind: sit\n    duration:\n"),
+        5,
+        5,
+        "`duration` is empty; expected a duration",
+    ),
+    Bad(
+        "repeat-nothing",
+        _s("steps:\n  - kind: repeat\n    times: 2\n"),
+        4,
+        5,
+        "`repeat` needs `steps` to repeat, or `of`",
+    ),
 ]
