@@ -492,8 +492,10 @@ class RepeatStep(StepBase):
 
     @model_validator(mode="after")
     def _one_body(self) -> RepeatStep:
-        if bool(self.steps) == bool(self.of):
+        if self.steps and self.of:
             raise ValueError("`repeat` needs either `steps` or `of`, not both")
+        if not self.steps and not self.of:
+            raise ValueError("`repeat` needs `steps` to repeat, or `of` with ids of earlier steps")
         return self
 
 
