@@ -12,6 +12,7 @@ from circlekeeper.engine import Circle, SessionOptions
 from circlekeeper.engine.events import (
     Event,
     LapStarted,
+    Passed,
     Paused,
     Resumed,
     SessionEnded,
@@ -23,12 +24,12 @@ from circlekeeper.engine.events import (
     TurnWarning,
     Undone,
 )
-from circlekeeper.engine.session import Session
+from circlekeeper.engine.session import MAX_LAPS, Session
 
 from .helpers import NAMES, practice, round_step, session
 
 EXAMPLES = 300
-"""Per test; four tests make 1,200 examples a run."""
+"""Per test: with the all-pass test, 1,300 examples a run."""
 PROFILE = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -45,6 +46,7 @@ PRACTICES: dict[str, list[dict[str, Any]]] = {
         round_step(turn={"budget": "6m", "end": "hard", "warning": "20s"}, passing="skip"),
         round_step(order="popcorn", turn={"time": "1m"}),
         round_step(order="quietest-first", until="all-pass"),
+        round_step(until="all-pass", laps=2),
         round_step(start="rotate-per-lap", laps=2, direction="counterclockwise"),
     ],
     "groups": [
@@ -69,18 +71,15 @@ PRACTICES: dict[str, list[dict[str, Any]]] = {
 
 COMMANDS = st.sampled_from(
     [
-        "advance",
-        "advance",
-        "advance",
-        "next",
-        "next",
-        "pass",
+        *["advance"] * 3,
+        *["next"] * 2,
+        *["pass"] * 2,
         "pick",
         "extend",
         "pause",
         "resume",
         "skip",
-        "undo",
+        *["undo"] * 2,
         "back",
     ]
 )
@@ -244,3 +243,36 @@ def test_fixed_order_nobody_speaks_twice_before_everyone(
     for lap, who in turns.items():
         assert len(who) == len(set(who))
         assert tuple(who) == lap_of[lap][: len(who)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["pass", "pass", "pass", "next", "undo"]), max_size=120),
+    st.sampled_from(["to-end", "skip"]),
+)
+def test_all_pass_round_ends_on_a_lap_of_passes(moves: list[str], passing: str) -> None:
+    s = session(round_step(until="all-pass", passing=passing), {"kind": "read", "text": "x"})
+    events = s.start(0.0)
+    t = 0.0
+    for move in moves:
+        t += 5.0
+        events += {"pass": s.pass_stick, "next": s.next, "undo": s.undo}[move](t)
+    events += s.end(t + 1.0)
+    check(events)
+    ends = [e for e in events if isinstance(e, StepEnded) and e.index == 0]
+    assert len(ends) == 1
+    laps = [e for e in events if isinstance(e, LapStarted)]
+    assert len(laps) <= MAX_LAPS
+    if ends[0].reason == "all-pass":
+        # Nobody spoke in the last lap: every turn in it ended in a pass.
+        start = max(i for i, e in enumerate(events) if isinstance(e, LapStarted))
+        stop = events.index(ends[0])
+        lap = events[start:stop]
+        ended = [e.speaker for e in lap if isinstance(e, TurnEnded)]
+        passed = [e.speaker for e in lap if isinstance(e, Passed)]
+        # (An undone next leaves that person's first segment in the stream; then they pass.)
+        assert ended and set(ended) == set(passed)
+        last_end = {e.speaker: i for i, e in enumerate(lap) if isinstance(e, TurnEnded)}
+        for who, i in last_end.items():
+            before = lap[i - 1]
+            assert isinstance(before, Passed) and before.speaker == who
