@@ -182,7 +182,9 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        self.action_reload()
+        # Load after the first frame is out: the loading thread imports pydantic and YAML,
+        # and would hold the interpreter while the screen is still being drawn.
+        self.call_after_refresh(self.action_reload)
 
     def action_reload(self) -> None:
         """Load (again) every practice, in a thread."""
