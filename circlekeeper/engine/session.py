@@ -143,7 +143,6 @@ class _Round:
 
     spec: RoundStep
     speakers: tuple[str, ...]
-    rng: random.Random
     lap: int = 0
     order: tuple[str, ...] = ()
     per_turn: float | None = None
@@ -590,8 +589,7 @@ class Session:
             return None
         roles = {**self._roles, **run.bindings}
         speakers = eligible(step, self._names, roles, self._silent)
-        rng = random.Random(f"{self._seed}:round:{run.index}")
-        st.round = _Round(step, speakers, rng)
+        st.round = _Round(step, speakers)
         return st.round
 
     def _finish_step(self, reason: EndReason) -> None:
@@ -641,7 +639,8 @@ class Session:
             meeting=self.options.meeting,
             keeper_role=self.practice.keeper_role,
             airtime=self._air,
-            rng=r.rng,
+            # The same draw every lap: a random starter, then around the circle each time.
+            rng=random.Random(f"{self._seed}:round:{st.run.index}"),
         )
         r.queue = list(r.order)
         r.spoken, r.passed, r.passed_once = [], [], set()

@@ -287,3 +287,12 @@ def test_nobody_speaks_twice_in_a_lap(order: str) -> None:
     for lap in range(3):
         assert sorted(turns[lap * 4 : lap * 4 + 4]) == ["Ana", "Ben", "Cy", "Dee"]
     assert "passed" not in names(events)
+
+
+def test_random_starter_is_drawn_once_per_round() -> None:
+    s = session(round_step(start="random", laps=3), seed=12)
+    events = s.start(0.0)
+    for t in range(1, 13):
+        events += s.next(float(t))
+    orders = {lap.order for lap in of(events, LapStarted)}
+    assert len(orders) == 1
