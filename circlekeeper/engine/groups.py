@@ -86,7 +86,30 @@ def form_groups(
             if score == 0:
                 break
     assert best is not None
-    return best
+    return improve(best, met) if best_score else best
+
+
+def improve(groups: Groups, met: PairCounts, passes: int = 4) -> Groups:
+    """Swap people between groups while that lowers the repeat count (sizes stay the same)."""
+    gs = [list(g) for g in groups]
+
+    def cost(group: list[str]) -> int:
+        return sum(met[frozenset(pair)] for pair in itertools.combinations(group, 2))
+
+    for _ in range(passes):
+        better = False
+        for i, j in itertools.combinations(range(len(gs)), 2):
+            for a in range(len(gs[i])):
+                for b in range(len(gs[j])):
+                    before = cost(gs[i]) + cost(gs[j])
+                    gs[i][a], gs[j][b] = gs[j][b], gs[i][a]
+                    if cost(gs[i]) + cost(gs[j]) < before:
+                        better = True
+                    else:
+                        gs[i][a], gs[j][b] = gs[j][b], gs[i][a]
+        if not better:
+            break
+    return tuple(tuple(g) for g in gs)
 
 
 def record(groups: Groups, met: PairCounts) -> None:
