@@ -123,3 +123,14 @@ def test_avoid_repeats_beats_random_on_repeat_partners() -> None:
 
     assert repeat_pairs("avoid-repeats") == 0
     assert repeat_pairs("avoid-repeats") <= repeat_pairs("random")
+
+
+def test_improve_swaps_people_away_from_old_partners() -> None:
+    from circlekeeper.engine.groups import improve, repeats
+
+    met: Counter[frozenset[str]] = Counter({frozenset("AB"): 1, frozenset("CD"): 1})
+    groups = (("A", "B"), ("C", "D"))
+    better = improve(groups, met)
+    assert repeats(better, met) == 0
+    assert sorted(len(g) for g in better) == [2, 2]
+    assert sorted(p for g in better for p in g) == ["A", "B", "C", "D"]
