@@ -102,6 +102,9 @@ def load_practice_with_positions(path: Path) -> LoadedPractice:
             raise ScriptErrors([ScriptError(label, 1, 1, "no such file")])
         if path.is_dir():
             raise ScriptErrors([ScriptError(label, 1, 1, "is a folder, not a practice script")])
+        if not path.is_file():
+            # A pipe or a device would block the read or never end.
+            raise ScriptErrors([ScriptError(label, 1, 1, "not a regular file")])
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ScriptErrors([ScriptError(label, 1, 1, _too_big(size))])
@@ -204,8 +207,9 @@ def _decode(text: str | bytes, label: str) -> _Source:
             )
         text = decoded
     else:
-        if len(text) > MAX_BYTES:
-            raise _Stop([ScriptError(label, 1, 1, _too_big(len(text.encode("utf-8"))))])
+        size = len(text.encode("utf-8", errors="surrogatepass"))
+        if size > MAX_BYTES:
+            raise _Stop([ScriptError(label, 1, 1, _too_big(size))])
         nul = text.find("\x00")
         if nul >= 0:
             line = text.count("\n", 0, nul) + 1
