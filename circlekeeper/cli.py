@@ -7,28 +7,41 @@ Each command is a thin shim: it imports its area's module only when it runs, so 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from circlekeeper import __version__
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _circle(value: str | None) -> list[str] | None:
-    """Split `--circle "Ana, Ben,Cy"` into names; an empty list is an error."""
-    if value is None:
-        return None
+def _fail(message: str) -> NoReturn:
+    """One line on stderr and exit status 2: the contract for every bad input."""
+    click.echo(f"circlekeeper: {message}", err=True)
+    sys.exit(2)
+
+
+def _circle(value: str) -> list[str]:
+    """Split `--circle "Ana, Ben,Cy"` into names; no names or a repeated name is an error."""
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not names:
-        raise click.BadParameter("name at least one person, like --circle \"Ana,Ben,Cy\"")
-    if len({n.casefold() for n in names}) != len(names):
-        raise click.BadParameter("each name in the circle must be different")
+        _fail('--circle names nobody; name the people like --circle "Ana,Ben,Cy"')
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            _fail(f"--circle names {name!r} twice; each person in the circle needs their own name")
+        seen.add(name.casefold())
+    if len(names) > 200:
+        _fail(f"--circle names {len(names)} people; circlekeeper keeps circles of up to 200")
     return names
 
 
-def _circle_option(required: bool) -> click.Option:
+def _circle_option(required: bool) -> Callable[[F], F]:
     return click.option(
         "--circle",
         "circle",
@@ -61,8 +74,13 @@ def cli(ctx: click.Context, extra_dirs: tuple[Path, ...]) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--size", default=6, show_default=True, type=click.IntRange(1, 200),
-              help="Circle size used for the estimated duration.")
+@click.option(
+    "--size",
+    default=6,
+    show_default=True,
+    type=click.IntRange(1, 200),
+    help="Circle size used for the estimated duration.",
+)
 def check(paths: tuple[Path, ...], size: int) -> None:
     """Validate practice scripts (files or folders)."""
     from circlekeeper.script.check import run_check
@@ -87,7 +105,7 @@ def rehearse(practice: str, circle: str, seed: int | None, as_json: bool) -> Non
     """Run a practice in simulated time and print its timeline."""
     from circlekeeper.engine.rehearse import run_rehearse
 
-    sys.exit(run_rehearse(practice, _circle(circle) or [], seed=seed, as_json=as_json))
+    sys.exit(run_rehearse(practice, _circle(circle), seed=seed, as_json=as_json))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -111,7 +129,7 @@ def run(
     sys.exit(
         run_session(
             practice,
-            _circle(circle) or [],
+            _circle(circle),
             silent=silent,
             lang=lang,
             device=device,
@@ -126,8 +144,9 @@ def run(
 @click.option("--voice", default=None, help="A speech voice id (see `circlekeeper devices`).")
 @click.option("--rate", type=click.IntRange(60, 400), default=None, help="Words per minute.")
 @click.option("--device", default=None, help="Audio output, by name.")
-def say(text: str, lang: str | None, voice: str | None, rate: int | None,
-        device: str | None) -> None:
+def say(
+    text: str, lang: str | None, voice: str | None, rate: int | None, device: str | None
+) -> None:
     """Speak TEXT through the audio output."""
     from circlekeeper.sound.commands import say_command
 
