@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from circlekeeper.script.duration import format_duration
-from circlekeeper.script.errors import ScriptError, ScriptErrors
+from circlekeeper.script.errors import ScriptError, ScriptErrors, printable
 from circlekeeper.script.estimate import estimate_seconds
 from circlekeeper.script.loader import load_practice
 from circlekeeper.script.model import Practice
@@ -22,7 +22,8 @@ def summary_line(label: str, practice: Practice, size: int) -> str:
     people = "person" if size == 1 else "people"
     noun = "step" if steps == 1 else "steps"
     return (
-        f"{label}: {practice.title} · {practice.kind} · {steps} {noun} · "
+        f"{printable(label)}: {printable(' '.join(practice.title.split()))} · "
+        f"{practice.kind} · {steps} {noun} · "
         f"~{format_duration(rounded)} for {size} {people}"
     )
 
@@ -70,7 +71,6 @@ def run_check(
                 print(error, file=err)
         except Exception as exc:  # report it, never crash
             failed = True
-            print(
-                f"{label}:1:1: internal error while checking: {type(exc).__name__}: {exc}", file=err
-            )
+            problem = f"internal error while checking: {type(exc).__name__}: {exc}"
+            print(ScriptError(label, 1, 1, problem), file=err)
     return 2 if failed else 0

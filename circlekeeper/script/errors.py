@@ -6,6 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
+def printable(text: str) -> str:
+    """`text` on one line with control characters escaped.
+
+    Messages quote what the author wrote; an escape sequence hidden in a key (`"\\e[2J"`)
+    must not reach the terminal, and a newline must not split an error line in two.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
 @dataclass(frozen=True)
 class ScriptError:
     """One problem in a script; `line` and `col` are 1-based."""
@@ -15,8 +28,11 @@ class ScriptError:
     col: int
     message: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", printable(self.message))
+
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        return f"{printable(self.path)}:{self.line}:{self.col}: {self.message}"
 
 
 class ScriptErrors(Exception):

@@ -208,3 +208,11 @@ def test_bom_and_crlf_are_fine() -> None:
     assert [(e.line, e.col) for e in errors] == [(4, 5), (5, 5)]
     assert "needs `text`" in errors[0].message
     assert "did you mean `text`?" in errors[1].message
+
+
+def test_messages_never_carry_control_characters() -> None:
+    text = 'title: T\nkind: other\n"\\e[2Jsneaky\\nkey": 1\nsteps:\n  - kind: read\n    text: hi\n'
+    errors = _errors(text)
+    assert (errors[0].line, errors[0].col) == (3, 1)
+    assert "\x1b" not in str(errors[0]) and "\n" not in str(errors[0])
+    assert "\\x1b[2Jsneaky\\nkey" in errors[0].message
