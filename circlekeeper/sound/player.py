@@ -68,7 +68,7 @@ def portaudio_version(sd: Any) -> str:
 class _Voice:
     """One sound being mixed: its samples, where it is, and its latency probe."""
 
-    __slots__ = ("delay", "gain", "pos", "samples", "started", "t_request", "tag")
+    __slots__ = ("delay", "gain", "lead", "pos", "samples", "started", "t_request", "tag")
 
     def __init__(
         self, samples: np.ndarray, gain: float, tag: str, t_request: float, delay: int = 0
@@ -80,6 +80,8 @@ class _Voice:
         self.pos = 0
         self.delay = delay
         self.started = False
+        self.lead = 0
+        """Index of the first audible sample: latency is measured to it, not to a fade-in."""
 
 
 class Mixer:
@@ -115,7 +117,10 @@ class Mixer:
     ) -> None:
         """Start mixing a sound on the next callback."""
         t = time.perf_counter() if t_request is None else t_request
-        self.pending.append(_Voice(samples, gain, tag, t, delay))
+        voice = _Voice(samples, gain, tag, t, delay)
+        audible = self.np.flatnonzero(self.np.abs(samples[:48000]) > 1e-3)
+        voice.lead = int(audible[0]) if audible.size else 0
+        self.pending.append(voice)
 
     def clear(self) -> None:
         """Drop everything playing (from any thread)."""
@@ -156,7 +161,7 @@ class Mixer:
                     tmp = self._tmp[:n]
                     self.np.multiply(chunk, v.gain * master, out=tmp)
                     mix[start : start + n] += tmp
-                    if not v.started and master > 0:
+                    if not v.started and master > 0 and v.pos + n > v.lead:
                         v.started = True
                         self.latencies.append((v.tag, time.perf_counter() - v.t_request))
                     v.pos += n
@@ -322,6 +327,12 @@ class AudioSink:
         self._muted = bool(muted)
         if self.mixer is not None:
             self.mixer.muted = self._muted
+
+    def stop_cues(self) -> None:
+        """Cut off everything playing now (a skipped prompt, the end of a session)."""
+        mixer = self.mixer
+        if mixer is not None:
+            mixer.clear()
 
     def set_volume(self, volume: float) -> None:
         """Master volume from 0 to 1."""

@@ -275,6 +275,10 @@ def wav_problem(path: Path, text: str, rate: int) -> str | None:
 def normalise(x: np.ndarray, rate: int) -> np.ndarray:
     """Speech at a steady loudness next to the bells, with soft edges and a silent tail."""
     y = np.asarray(x, dtype=np.float64)
+    # Drop leading silence (keeping 5 ms), so a prompt starts the moment it is asked for.
+    audible = np.flatnonzero(np.abs(y) > 0.003)
+    if audible.size:
+        y = y[max(0, int(audible[0]) - int(0.005 * rate)) :]
     loud = np.abs(y) > 0.01
     if loud.any():
         rms = float(np.sqrt(np.mean(np.square(y[loud]))))
@@ -417,7 +421,8 @@ class Speaker:
     def __init__(self, renderer: SpeechRenderer, rate: int = 48000) -> None:
         self.renderer = renderer
         self.rate = rate
-        self._ready: dict[Path, np.ndarray] = {}
+        # Keyed by rate too: a re-opened device may run at another rate than before.
+        self._ready: dict[tuple[Path, int], np.ndarray] = {}
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._lock = threading.Lock()
@@ -450,7 +455,7 @@ class Speaker:
 
     def get(self, text: str, lang: str) -> np.ndarray | None:
         """The prompt's samples if they are ready, else None (never blocks)."""
-        return self._ready.get(self.renderer.path_for(text, lang))
+        return self._ready.get((self.renderer.path_for(text, lang), self.rate))
 
     def request(self, text: str, lang: str, on_ready: Callable[[np.ndarray | None], None]) -> None:
         """Render ahead of everything prepared, then call `on_ready` (None on failure)."""
@@ -460,13 +465,13 @@ class Speaker:
     def _load(self, text: str, lang: str) -> np.ndarray:
         from circlekeeper.sound.bells import load_wav
 
-        path = self.renderer.path_for(text, lang)
-        hit = self._ready.get(path)
+        rate = self.rate
+        hit = self._ready.get((self.renderer.path_for(text, lang), rate))
         if hit is not None:
             return hit
         path = self.renderer.render(text, lang)
-        samples = normalise(load_wav(path, self.rate), self.rate)
-        self._ready[path] = samples
+        samples = normalise(load_wav(path, rate), rate)
+        self._ready[(path, rate)] = samples
         return samples
 
     def _run(self) -> None:

@@ -121,6 +121,35 @@ def test_mute_silences_every_cue(sd: FakeSD, sinks: list[AudioSink]) -> None:
     assert np.max(np.abs(sd.output())) > 0.1
 
 
+def test_stop_cues_cuts_off_what_is_playing(sd: FakeSD, sinks: list[AudioSink]) -> None:
+    sink = open_sink(sinks, sd, speech=False)
+    sink.bell("gong", strikes=3)
+    assert eventually(lambda: bool(sink.mixer and sink.mixer.latencies))
+    sink.stop_cues()
+    assert sink.wait_idle(2)
+    time.sleep(0.05)
+    heard = len(sd.captured)
+    time.sleep(0.05)
+    assert np.max(np.abs(np.concatenate(sd.captured[heard:]))) == 0.0
+
+
+def test_self_check_reports_each_part(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(player, "import_sounddevice", lambda: FakeSD(devices=[]))
+    checks = {c.name: c for c in player.self_check(speech_command=FAKE_TTS)}
+    assert checks["PortAudio"].ok
+    assert not checks["output"].ok and "none found" in checks["output"].detail
+    assert checks["speech"].ok
+    assert str(checks["output"]).startswith("output: FAIL")
+
+
+def test_self_check_with_espeak_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_TTS_MODE", "noespeak")
+    check, voices = player.speech_probe(10, FAKE_TTS)
+    assert not check.ok and "libespeak" in check.detail and voices == []
+
+
 def test_unknown_sound_rings_the_bowl_rather_than_nothing(
     sd: FakeSD, sinks: list[AudioSink]
 ) -> None:
