@@ -71,6 +71,6 @@ def run_check(
                 print(error, file=err)
         except Exception as exc:  # report it, never crash
             failed = True
-            problem = f"internal error while checking: {type(exc).__name__}: {exc}"
-            print(ScriptError(label, 1, 1, problem), file=err)
+            reason = f"internal error while checking: {type(exc).__name__}: {exc}"
+            print(ScriptError(label, 1, 1, reason), file=err)
     return 2 if failed else 0
