@@ -181,7 +181,7 @@ def describe(event: Event, titles: dict[int, str]) -> str:
 
 
 def _fail(message: str, err: TextIO) -> int:
-    print(f"circlekeeper rehearse: {message}", file=err)
+    print(f"circlekeeper: {message}", file=err)
     return 2
 
 
@@ -215,16 +215,17 @@ def run_rehearse(
     try:
         practice = _load(practice_arg)
     except ScriptErrors as exc:
-        first = str(exc.errors[0]) if exc.errors else "the script is not valid"
-        more = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
-        return _fail(first + more, err)
+        # Each error is already `path:line:col: message`; print them as `check` does.
+        for error in exc.errors:
+            print(error, file=err)
+        return 2
     except Exception as exc:  # one line to the user, never a traceback
         return _fail(str(exc) or type(exc).__name__, err)
     size = practice.size
     if not size.min <= len(names) <= size.max:
         least = len(names) < size.min
         print(
-            f"circlekeeper rehearse: warning: {practice.title!r} is made for "
+            f"circlekeeper: warning: {practice.title!r} is made for "
             f"{'at least ' + str(size.min) if least else 'at most ' + str(size.max)} people; "
             f"rehearsing with {len(names)}",
             file=err,

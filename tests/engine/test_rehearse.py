@@ -126,7 +126,7 @@ def test_bad_input_exits_2_with_one_line(script: Path, tmp_path: Path, args: lis
 def test_empty_circle_exits_2(script: Path) -> None:
     code, out, err = rehearse(str(script), "--circle", " , ")
     assert code == 2 and out == ""
-    assert "at least one person" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "names nobody" in err and "Traceback" not in err
 
 
 def test_run_rehearse_reports_script_errors_with_a_position(tmp_path: Path) -> None:
