@@ -46,6 +46,16 @@ def _expand(paths: list[Path]) -> tuple[list[Path], list[ScriptError]]:
     return files, errors
 
 
+def _emit(line: object, stream: TextIO) -> None:
+    """Print one line; a terminal that cannot show `·` gets a replacement, not a traceback."""
+    text = str(line)
+    try:
+        print(text, file=stream)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        print(text.encode(encoding, errors="replace").decode(encoding), file=stream)
+
+
 def run_check(
     paths: list[Path], size: int, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -57,20 +67,38 @@ def run_check(
         files, problems = _expand(paths)
     except Exception as exc:  # a check must never end in a traceback
         files, problems = [], [ScriptError(str(paths[0]) if paths else "?", 1, 1, f"{exc}")]
-    for problem in problems:
-        failed = True
-        print(problem, file=err)
-    for path in files:
-        label = str(path)
-        try:
-            practice = load_practice(path)
-            print(summary_line(label, practice, size), file=out)
-        except ScriptErrors as exc:
+    try:
+        for problem in problems:
             failed = True
-            for error in exc.errors:
-                print(error, file=err)
-        except Exception as exc:  # report it, never crash
-            failed = True
-            reason = f"internal error while checking: {type(exc).__name__}: {exc}"
-            print(ScriptError(label, 1, 1, reason), file=err)
+            _emit(problem, err)
+        for path in files:
+            label = str(path)
+            try:
+                practice = load_practice(path)
+                _emit(summary_line(label, practice, size), out)
+            except ScriptErrors as exc:
+                failed = True
+                for error in exc.errors:
+                    _emit(error, err)
+            except (BrokenPipeError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # report it, never crash
+                failed = True
+                reason = f"internal error while checking: {type(exc).__name__}: {exc}"
+                _emit(ScriptError(label, 1, 1, reason), err)
+    except BrokenPipeError:
+        # `circlekeeper check practices | head -1`: the reader left; stop quietly.
+        _silence_stdout()
+        return 2 if failed else 0
     return 2 if failed else 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

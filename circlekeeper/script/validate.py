@@ -279,6 +279,13 @@ class _Checker:
                     "`start: keeper-first` needs `keeper_role` at the top of the practice",
                 )
         if isinstance(step, ForEachStep):
+            if self.positions.has((*path, "as_")):
+                # The model also accepts its Python name; a script uses the YAML one only.
+                self.add(
+                    (*path, "as_"),
+                    "unknown field `as_` in a for-each step; did you mean `as`?",
+                    key=True,
+                )
             for index, role in enumerate(step.only):
                 self.role_ref((*path, "only", index), role, at.bindings)
             if step.as_ in self.role_ids:

@@ -567,4 +567,14 @@ BAD: list[Bad] = [
         5,
         "`repeat` needs `steps` to repeat, or `of`",
     ),
+    Bad(
+        "for-each-python-alias",
+        _s(
+            "steps:\n  - kind: for-each\n    as_: client\n    steps:\n      - kind: silence\n"
+            "        duration: 1m\n"
+        ),
+        5,
+        5,
+        "unknown field `as_` in a for-each step; did you mean `as`?",
+    ),
 ]

@@ -141,3 +141,20 @@ def test_practices_point_at_the_schema() -> None:
         assert first.startswith("# yaml-language-server: $schema="), script.name
         target = (script.parent / first.split("=", 1)[1]).resolve()
         assert target == SCHEMA_FILE.resolve()
+
+
+def test_check_output_survives_an_ascii_terminal() -> None:
+    import io
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    code = check_module.run_check([PRACTICES / "check-in.yaml"], size=6, out=out, err=err)
+    out.flush()
+    assert code == 0
+    assert (
+        out.buffer.getvalue()
+        .decode("ascii")
+        .startswith(  # type: ignore[attr-defined]
+            f"{PRACTICES / 'check-in.yaml'}: Check-in round ? check-in ? 2 steps"
+        )
+    )
