@@ -130,12 +130,12 @@ def _branch(members: list[Any], tag: str | int) -> Any:
     for member in members:
         base = _unwrap(member)
         name = getattr(base, "__name__", "")
-        if name and origin_free(base) and re.search(rf"\b{name}\b", tag):
+        if name and _origin_free(base) and re.search(rf"\b{name}\b", tag):
             return member
     return None
 
 
-def origin_free(tp: Any) -> bool:
+def _origin_free(tp: Any) -> bool:
     """A plain class such as `int` or `str` (not a generic alias)."""
     return get_origin(tp) is None and isinstance(tp, type)
 
@@ -358,7 +358,7 @@ def _message(err: ErrorDetails, walk: _Walk) -> str:
             f"unknown step kind `{tag}`{did_you_mean(tag, list(STEP_KINDS))} "
             f"(one of: {', '.join(STEP_KINDS)})"
         )
-    if kind == "model_attributes_type" and isinstance(tp, object) and _is_step_union(tp):
+    if kind == "model_attributes_type" and _is_step_union(tp):
         return f"a step must be a mapping with a `kind`, like `- kind: read`; not {show(value)}"
     if kind == "bool_type":
         return _prefix(label, f"must be true or false, not {show(value)}").replace(
