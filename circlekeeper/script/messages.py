@@ -319,7 +319,13 @@ def _pattern_message(pattern: str, value: Any) -> str:
 
 
 def _prefix(label: str, message: str) -> str:
+    """A label and a message: `turn.time`: '2x' is not a duration."""
     return f"`{label}`: {message}" if label else message
+
+
+def _says(label: str, predicate: str) -> str:
+    """A label and its predicate: `speak` must be true or false."""
+    return f"`{label}` {predicate}" if label else predicate
 
 
 def _message(err: ErrorDetails, walk: _Walk) -> str:
@@ -349,7 +355,7 @@ def _message(err: ErrorDetails, walk: _Walk) -> str:
         return "an empty step; a step is a mapping with a `kind`, like `- kind: read`"
     if value is None and walk.node is None and kind in _EMPTY_ERRORS and tp is not None:
         # `field:` with nothing after it: say so, rather than "not nothing".
-        return _prefix(label, f"is empty; expected {describe(tp)}").replace("`: is", "` is")
+        return _says(label, f"is empty; expected {describe(tp)}")
     if kind == "union_tag_not_found":
         return f"a step needs a `kind` (one of: {', '.join(STEP_KINDS)})"
     if kind == "union_tag_invalid":
@@ -361,25 +367,21 @@ def _message(err: ErrorDetails, walk: _Walk) -> str:
     if kind == "model_attributes_type" and _is_step_union(tp):
         return f"a step must be a mapping with a `kind`, like `- kind: read`; not {show(value)}"
     if kind == "bool_type":
-        return _prefix(label, f"must be true or false, not {show(value)}").replace(
-            "`: must", "` must"
-        )
+        return _says(label, f"must be true or false, not {show(value)}")
     if kind in ("string_type",):
         if value is None:
-            return _prefix(label, "is empty; expected text").replace("`: is", "` is")
+            return _says(label, "is empty; expected text")
         return _prefix(label, f"expected text, not {show(value)}")
     if kind == "int_type":
-        return _prefix(label, f"must be a whole number, not {show(value)}").replace(
-            "`: must", "` must"
-        )
+        return _says(label, f"must be a whole number, not {show(value)}")
     if kind == "float_type":
-        return _prefix(label, f"must be a number, not {show(value)}").replace("`: must", "` must")
+        return _says(label, f"must be a number, not {show(value)}")
     if kind == "list_type":
         return _prefix(label, f"expected a list (one `- ` item per line), not {show(value)}")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         what = describe(tp) if tp is not None else "a mapping of `key: value` lines"
         if value is None:
-            return _prefix(label, f"is empty; expected {what}").replace("`: is", "` is")
+            return _says(label, f"is empty; expected {what}")
         return _prefix(label, f"expected {what}, not {show(value)}")
     if kind == "literal_error":
         choices = _literal_choices(tp) or [str(ctx.get("expected", ""))]
@@ -390,19 +392,15 @@ def _message(err: ErrorDetails, walk: _Walk) -> str:
     if kind == "string_pattern_mismatch":
         return _prefix(label, _pattern_message(str(ctx.get("pattern", "")), value))
     if kind == "string_too_short":
-        return _prefix(label, "must not be empty").replace("`: must", "` must")
+        return _says(label, "must not be empty")
     if kind == "string_too_long":
-        return _prefix(label, f"is too long (at most {ctx.get('max_length')} characters)").replace(
-            "`: is", "` is"
-        )
+        return _says(label, f"is too long (at most {ctx.get('max_length')} characters)")
     if kind == "too_short":
         least = ctx.get("min_length", 1)
         noun = "item" if least == 1 else "items"
-        return _prefix(label, f"needs at least {least} {noun}").replace("`: needs", "` needs")
+        return _says(label, f"needs at least {least} {noun}")
     if kind == "too_long":
-        return _prefix(label, f"has too many items (at most {ctx.get('max_length')})").replace(
-            "`: has", "` has"
-        )
+        return _says(label, f"has too many items (at most {ctx.get('max_length')})")
     bounds = {
         "greater_than": ("more than", "gt"),
         "greater_than_equal": ("at least", "ge"),
@@ -411,11 +409,9 @@ def _message(err: ErrorDetails, walk: _Walk) -> str:
     }
     if kind in bounds:
         words, key = bounds[kind]
-        return _prefix(label, f"must be {words} {ctx.get(key)}, not {show(value)}").replace(
-            "`: must", "` must"
-        )
+        return _says(label, f"must be {words} {ctx.get(key)}, not {show(value)}")
     if kind == "finite_number":
-        return _prefix(label, f"must be a finite number, not {show(value)}")
+        return _says(label, f"must be a finite number, not {show(value)}")
     if kind in ("value_error", "assertion_error"):
         text = str(err.get("msg", ""))
         for lead in ("Value error, ", "Assertion failed, "):
