@@ -18,6 +18,7 @@ from circlekeeper.sound.player import (
     device_setting,
     import_sounddevice,
     list_outputs,
+    load_sounddevice,
     portaudio_version,
     speech_probe,
 )
@@ -105,7 +106,7 @@ def devices_command() -> int:
     """List outputs and speech voices, then the self-check verdict."""
     checks: list[Check] = []
     try:
-        sd = import_sounddevice()
+        sd = load_sounddevice(import_sounddevice)
         checks.append(Check("PortAudio", True, portaudio_version(sd)))
     except (OSError, ImportError) as exc:
         sd = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
+import sys
 import threading
 import time
 import tomllib
@@ -39,21 +40,113 @@ BLOCK = 480
 """Frames per callback: 10 ms, so a cue waits at most one short block to start."""
 LATENCY = "high"
 """PortAudio's generous latency setting: fewer underruns on a busy laptop."""
-WATCHDOG = {"open": 6.0, "start": 3.0, "stop": 2.0, "close": 2.0, "query": 3.0}
+WATCHDOG = {"init": 12.0, "open": 6.0, "start": 3.0, "stop": 2.0, "close": 2.0, "query": 3.0}
 """Seconds a blocking PortAudio call may take before the device counts as hung."""
-STALL_S = 2.0
-"""A running stream whose callback has not run for this long has stalled."""
+STALL_S = 5.0
+"""A running stream whose callback has not run for this long has stalled (PulseAudio alone
+pauses a new stream for up to ~2 s, so this is well above that)."""
 RETRY_S = 5.0
 """Seconds between attempts to re-open a lost output."""
+RETRY_ABSENT_S = 30.0
+"""Seconds between looks for an output when there was none (a speaker plugged in later)."""
+PROBE_TIMEOUT = 10.0
 SPEECH_LATE_S = 10.0
 """A prompt that is not rendered within this long after its cue is skipped, not played late."""
 
 
 def import_sounddevice() -> Any:
     """Import sounddevice (separate so tests can make PortAudio missing or fake)."""
+    quiet_alsa()
     import sounddevice
 
     return sounddevice
+
+
+_real_import = import_sounddevice
+
+
+def load_sounddevice(importer: Any = None) -> Any:
+    """sounddevice, started safely: raises OSError with a one-line reason if it cannot be.
+
+    The real import is probed in a throw-away process first (see `probe_portaudio`).
+    """
+    importer = importer or import_sounddevice
+    if importer is _real_import and "sounddevice" not in sys.modules:
+        problem = probe_portaudio()
+        if problem:
+            raise OSError(problem)
+    return importer()
+
+
+_alsa_handler: Any = None
+
+
+def quiet_alsa() -> None:
+    """Send ALSA's error chatter to our log instead of the terminal the TUI is drawing.
+
+    PortAudio probes every ALSA device when it starts, and ALSA prints what fails
+    ("unable to open slave", "Unknown PCM") straight to stderr from C.
+    """
+    global _alsa_handler
+    if _alsa_handler is not None:
+        return
+    import ctypes
+
+    try:
+        lib = ctypes.cdll.LoadLibrary("libasound.so.2")
+    except OSError:
+        return  # no ALSA (another platform): nothing to quiet
+    # void handler(const char *file, int line, const char *func, int err, const char *fmt, ...)
+    # The variadic tail is ignored, which is safe on the Linux calling conventions.
+    proto = ctypes.CFUNCTYPE(
+        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+    )
+
+    def handler(file: bytes, line: int, func: bytes, err: int, fmt: bytes) -> None:
+        log.debug("ALSA: %s (%s:%d, error %d)", fmt, file, line, err)
+
+    _alsa_handler = proto(handler)  # kept referenced: ALSA holds the pointer
+    with contextlib.suppress(Exception):
+        lib.snd_lib_error_set_handler(_alsa_handler)
+
+
+def probe_portaudio(timeout: float = PROBE_TIMEOUT) -> str | None:
+    """Start PortAudio once in a throw-away process; what went wrong, or None.
+
+    A bad ALSA configuration (ALSA_CONFIG_PATH naming a missing or empty file) makes
+    `import sounddevice` abort the whole process with SIGABRT, which no `except` can catch;
+    better the probe dies than the session.
+    """
+    import signal
+    import subprocess
+    import sys
+
+    code = "import sounddevice as sd; sd.query_devices()"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return f"PortAudio did not start within {timeout:.0f}s"
+    except OSError as exc:
+        return f"cannot check PortAudio: {exc}"
+    if proc.returncode == 0:
+        return None
+    if proc.returncode < 0:
+        try:
+            name = signal.Signals(-proc.returncode).name
+        except ValueError:
+            name = str(-proc.returncode)
+        return f"PortAudio crashed while starting ({name}); check ALSA_CONFIG_PATH"
+    lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else f"exit status {proc.returncode}"
+    if "PortAudio library not found" in last or last.startswith("OSError"):
+        return f"PortAudio missing ({last.split(': ', 1)[-1]})"
+    return f"PortAudio failed to start: {last}"
 
 
 def portaudio_version(sd: Any) -> str:
@@ -469,10 +562,11 @@ class AudioSink:
         if self._speech_enabled:
             self._start_speech()
         try:
-            self.sd = self._import_sd()
+            self.sd = self._pa("init", load_sounddevice, self._import_sd)
         except (OSError, ImportError) as exc:
-            # No PortAudio library: sounddevice raises OSError at import.
-            self._degrade(f"no audio: PortAudio missing ({exc}); visual cues only")
+            # No PortAudio library: sounddevice raises OSError at import; or the probe failed.
+            reason = str(exc) if str(exc).startswith("PortAudio") else f"PortAudio missing ({exc})"
+            self._degrade(f"no audio: {reason}; visual cues only")
             return
         # Render the usual bells before the stream runs, so the first cue never waits for them.
         for name in bells.BELLS:
@@ -579,11 +673,12 @@ class AudioSink:
                 if mixer is not None:
                     mixer.clear()
                 self._close_stream()
+        wait = RETRY_S if self._lost_at else RETRY_ABSENT_S
         if (
             not self._ok
+            and not self._closed
             and self.sd is not None
-            and self._lost_at
-            and now - self._last_try > RETRY_S
+            and now - self._last_try > wait
             and now - self._last_cue > 1.0
         ):
             # The device list is frozen at PortAudio's start: refresh it before re-opening.
@@ -705,7 +800,7 @@ def self_check(
     """PortAudio present? an output to open? speech renders a test phrase in time?"""
     checks: list[Check] = []
     try:
-        sd = import_sounddevice()
+        sd = load_sounddevice()
         checks.append(Check("PortAudio", True, portaudio_version(sd)))
     except (OSError, ImportError) as exc:
         sd = None

@@ -112,6 +112,28 @@ def test_no_device_at_all_exits_1_with_one_line(tmp_path: Path) -> None:
         assert "Traceback" not in proc.stderr
 
 
+def test_alsa_config_that_aborts_portaudio_does_not_take_us_down(tmp_path: Path) -> None:
+    # An ALSA_CONFIG_PATH file that is empty (or missing) makes `import sounddevice` abort
+    # the process. The sink probes PortAudio in a throw-away process first, so the command
+    # (and a session) carries on without sound instead.
+    conf = tmp_path / "empty.conf"
+    conf.write_text("")
+    env = alsa_env(tmp_path, tmp_path / "unused.raw")
+    env["ALSA_CONFIG_PATH"] = str(conf)
+    for args in (["bell"], ["devices"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "circlekeeper", *args],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 1, proc.stderr
+        line = proc.stderr.strip().splitlines()
+        assert len(line) == 1 and "ALSA_CONFIG_PATH" in line[0], proc.stderr
+
+
 # ----- PulseAudio null sink: paced like real hardware -----
 
 
