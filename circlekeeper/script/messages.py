@@ -385,10 +385,11 @@ def _message(err: ErrorDetails, walk: _Walk) -> str:
         return _prefix(label, f"expected {what}, not {show(value)}")
     if kind == "literal_error":
         choices = _literal_choices(tp) or [str(ctx.get("expected", ""))]
-        return _prefix(
-            label,
-            f"{show(value)} is not one of: {', '.join(choices)}{did_you_mean(str(value), choices)}",
-        )
+        if str(value) in choices:
+            # `format: "1"`: the right value, written as text.
+            return _prefix(label, f"write {value} without quotes")
+        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        return _prefix(label, f"{show(value)} is not one of: {', '.join(choices)}{hint}")
     if kind == "string_pattern_mismatch":
         return _prefix(label, _pattern_message(str(ctx.get("pattern", "")), value))
     if kind == "string_too_short":

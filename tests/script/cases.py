@@ -577,4 +577,18 @@ BAD: list[Bad] = [
         5,
         "unknown field `as_` in a for-each step; did you mean `as`?",
     ),
+    Bad(
+        "format-quoted",
+        'format: "1"\ntitle: T\nkind: other\nsteps:\n  - kind: read\n    text: hi\n',
+        1,
+        9,
+        "`format`: write 1 without quotes",
+    ),
+    Bad(
+        "kind-as-list",
+        "title: T\nkind: [other]\nsteps:\n  - kind: read\n    text: hi\n",
+        2,
+        7,
+        "`kind`: a list is not one of: check-in",
+    ),
 ]
