@@ -7,6 +7,7 @@ sits about 12 dB below them so it reads as a nudge, not an ending.
 
 from __future__ import annotations
 
+import functools
 import threading
 import wave
 from collections.abc import Callable
@@ -203,14 +204,19 @@ def rms_first_second(x: FloatArray, rate: int) -> float:
     return float(np.sqrt(np.sum(np.square(head)) / rate))
 
 
+@functools.lru_cache(maxsize=16)
 def _one_strike(name: str, rate: int) -> FloatArray:
-    """A single strike, loudness-matched: the same RMS over its first second as every bell."""
+    """A single strike, loudness-matched: the same RMS over its first second as every bell.
+
+    Cached, so three strikes of a bell already heard once cost an overlap-add, not a synthesis.
+    """
     make, _ = _STRIKES[name]
     x = make(rate)
     target = 10 ** (TARGET_RMS_DB / 20)
     x = x * (target / max(rms_first_second(x, rate), 1e-9))
     if name == "warning":
         x *= 10 ** (WARNING_DB / 20)
+    x.setflags(write=False)  # shared by every render of this bell
     return x
 
 

@@ -389,6 +389,7 @@ class AudioSink:
         self.mixer: Mixer | None = None
         self.speaker: Speaker | None = None
         self._sounds: dict[str, _SoundDef] = {}
+        self._loaded: dict[str, np.ndarray] = {}
         self._lost_at = 0.0
         self._last_try = 0.0
         self._last_cue = 0.0
@@ -703,7 +704,15 @@ class AudioSink:
             if self.speaker is not None and self.speaker.available:
                 self.speaker.prepare(cmd[1])
         elif kind == "define":
-            self._sounds[cmd[1]] = cmd[2]
+            name, spec = cmd[1], cmd[2]
+            self._sounds[name] = spec
+            self._loaded.pop(name, None)
+            if spec.file is not None:
+                # Load now, off the caller's thread, so the first ring does not wait for disk.
+                try:
+                    self._loaded[name] = self._bells.load_wav(spec.file, self.rate)
+                except Exception as exc:
+                    log.warning("sound %r: cannot read %s: %s", name, spec.file, exc)
 
     def _ring(self, name: str, strikes: int, volume: float, t: float) -> None:
         self._last_cue = time.monotonic()
@@ -715,12 +724,9 @@ class AudioSink:
         if custom is not None:
             gain *= custom.volume
             if custom.file is not None:
-                try:
-                    one = bells.load_wav(custom.file, self.rate)
-                except Exception as exc:
-                    log.warning(
-                        "sound %r: cannot read %s: %s; ringing the bowl", name, custom.file, exc
-                    )
+                one = self._loaded.get(name)
+                if one is None or len(one) == 0:
+                    log.warning("sound %r could not be read; ringing the bowl", name)
                     one = bells.render_bell("bowl", 1, rate=self.rate)
                 for i in range(max(1, strikes)):
                     self.mixer.add(one, gain, f"sound:{name}", t, delay=i * len(one))
@@ -773,14 +779,43 @@ def make_sink(
     silent: bool = False,
     voices: dict[str, Any] | None = None,
     language: str = "en",
+    sounds: Mapping[str, Any] | None = None,
+    sounds_dir: str | Path | None = None,
 ) -> SoundSink:
-    """The sink for a session. Never raises; imports nothing heavy on the caller's thread."""
+    """The sink for a session. Never raises; imports nothing heavy on the caller's thread.
+
+    `voices` is a practice's `voices:` table and `sounds` its `sounds:` table (models or
+    plain dicts); a sound's `file` is looked up in `sounds_dir`, the script's folder, only.
+    """
     if silent:
         return NullSink("sound off (--silent)")
     try:
-        return AudioSink(device, voices=voices, language=language)
+        sink = AudioSink(device, voices=voices, language=language)
     except Exception as exc:
         return NullSink(f"sound unavailable: {_one_line(exc)}")
+    for name, spec in (sounds or {}).items():
+        try:
+            file = _spec(spec, "file")
+            path = None
+            if file:
+                # Only a plain name beside the script: never a path that leaves its folder.
+                path = Path(sounds_dir or ".") / Path(str(file)).name
+            volume = _spec(spec, "volume")
+            sink.define_sound(
+                str(name),
+                builtin=_spec(spec, "builtin"),
+                file=path,
+                volume=1.0 if volume is None else float(volume),
+            )
+        except Exception as exc:
+            log.warning("sound %r not defined: %s", name, exc)
+    return sink
+
+
+def _spec(spec: Any, key: str) -> Any:
+    if isinstance(spec, Mapping):
+        return spec.get(key)
+    return getattr(spec, key, None)
 
 
 class Check(NamedTuple):

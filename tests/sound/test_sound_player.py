@@ -179,6 +179,35 @@ def test_practice_sound_from_a_wav_file(sd: FakeSD, sinks: list[AudioSink], tmp_
     assert tags == ["bell:chime", "sound:drum", "sound:drum"]
 
 
+def test_make_sink_defines_a_practices_sounds_from_beside_the_script(
+    sd: FakeSD, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wave
+
+    with wave.open(str(tmp_path / "drum.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(22050)
+        w.writeframes((np.full(2205, 8000)).astype("<i2").tobytes())
+    monkeypatch.setattr(player, "import_sounddevice", lambda: sd)
+    sounds = {
+        "drum": {"file": "elsewhere/../drum.wav", "volume": 0.5},
+        "soft": SimpleNamespace(builtin="chime", file=None, volume=0.2),
+    }
+    sink = make_sink(sounds=sounds, sounds_dir=tmp_path)
+    assert isinstance(sink, AudioSink)
+    try:
+        assert sink.wait_ready(10)
+        sink.bell("drum")
+        sink.bell("soft")
+        assert sink.wait_idle(20)
+        assert sorted(tag for tag, _ in sink.mixer.latencies) == ["bell:chime", "sound:drum"]
+        assert sink._sounds["drum"].file == tmp_path / "drum.wav"
+    finally:
+        sink.close()
+        sink.wait_closed(2)
+
+
 def test_device_is_chosen_by_name(sd: FakeSD, sinks: list[AudioSink]) -> None:
     sink = open_sink(sinks, sd, device="usb")
     assert sink.status().ok
