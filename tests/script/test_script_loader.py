@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cases import BAD, Bad
+from script_cases import BAD, Bad
 
 from circlekeeper.script import (
     ScriptError,
