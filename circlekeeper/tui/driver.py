@@ -81,6 +81,8 @@ class Driver:
         self.clock = clock
         self.wall = wall
         self.sink: SoundSink = sink or NullSink("sound is starting")
+        self.sound_loading = sink is None and not config.silent
+        """True until the real sink replaces the stand-in (it loads after the first frame)."""
         self.journal: JournalLike | None = None
         self.events: list[Event] = []
         self.muted = False
@@ -160,6 +162,7 @@ class Driver:
     def replace_sink(self, sink: SoundSink) -> None:
         """Swap in the real sink once it is loaded; keep the mute choice."""
         old, self.sink = self.sink, sink
+        self.sound_loading = False
         if self.muted:
             sink.set_muted(True)
         try:

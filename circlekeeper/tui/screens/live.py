@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from circlekeeper.engine.events import (
@@ -34,7 +36,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 0.2
+TICK_MIN = 0.05
+TICK_MAX = 0.5
+"""The tick is scheduled for the moment the shown second changes (or a cue is due), within
+these bounds; the time shown always comes from the clock, never from counting ticks."""
 EXTEND_SECONDS = 30.0
 
 SESSION_BINDINGS: list[Binding] = [
@@ -83,6 +88,8 @@ class LiveScreen(Screen[None]):
         self._shown: dict[str, Any] = {}
         self._popcorn = False
         self._slept = 0.0
+        self._timer: Timer | None = None
+        self._last_snap: Snapshot | None = None
 
     @property
     def ck(self) -> CircleKeeperApp:
@@ -96,10 +103,12 @@ class LiveScreen(Screen[None]):
         with Horizontal(id="live-main"):
             with VerticalScroll(id="live-left"):
                 yield Static("", id="step-title")
-                yield Static("", id="step-prompt")
+                # The countdown and the stick come first: they must stay on an 80x24
+                # screen even under a long reading.
                 yield BigTimer(id="timer")
                 yield Static("", id="speaker-line")
                 yield CircleView(id="circle")
+                yield Static("", id="step-prompt")
                 yield Static("", id="stems")
                 yield Static("", id="groups")
             with Vertical(id="live-side"):
@@ -119,7 +128,7 @@ class LiveScreen(Screen[None]):
         if self.ck.errors:
             self.show_error(self.ck.errors[-1])
         self.ck.guard("starting the session", self._start)
-        self.set_interval(TICK_SECONDS, self.tick, name="session-tick")
+        self._schedule(TICK_MIN)
 
     def _start(self) -> None:
         if not self.driver.session.started:
@@ -127,6 +136,36 @@ class LiveScreen(Screen[None]):
         self.redraw()
 
     # -- the tick ---------------------------------------------------------------------------
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, self._timed_tick, name="session-tick")
+
+    def _timed_tick(self) -> None:
+        delay = TICK_MAX
+        try:
+            self.tick()
+            delay = self.ck.guard("scheduling the tick", self.next_delay) or TICK_MAX
+        finally:
+            self._schedule(delay)
+
+    def next_delay(self) -> float:
+        """Seconds until the screen will next change: the countdown's next whole second,
+        or the next cue, whichever is sooner."""
+        snap = self._last_snap
+        if snap is None or snap.phase != "running":
+            return TICK_MAX
+        candidates = [TICK_MAX]
+        for remaining in (snap.turn_remaining, snap.step_remaining):
+            if remaining is not None and remaining > 0:
+                candidates.append(remaining - math.ceil(remaining) + 1.0)
+        if snap.turn_overtime > 0:
+            candidates.append(1.0 - snap.turn_overtime % 1.0)
+        if snap.next_cue_in is not None:
+            candidates.append(snap.next_cue_in)
+        # A hair past the boundary, so the new second is already there when we look.
+        return min(max(min(candidates) + 0.01, TICK_MIN), TICK_MAX)
 
     def tick(self) -> None:
         """Advance the engine to now and redraw; never raises."""
@@ -184,6 +223,7 @@ class LiveScreen(Screen[None]):
     def redraw(self) -> None:
         """Draw everything from one snapshot."""
         snap = self.driver.snapshot()
+        self._last_snap = snap
         paused = snap.phase == "paused"
         if self._set("paused", paused):
             self.set_class(paused, "paused")
@@ -231,15 +271,24 @@ class LiveScreen(Screen[None]):
             self.query_one("#practice-title", Static).update(Text(snap.practice, style="bold"))
         cue = ""
         if snap.next_cue and snap.next_cue_in is not None:
-            cue = f"Next sound: {snap.next_cue} in {clock_text(snap.next_cue_in)}"
+            cue = f"Next sound: {snap.next_cue} in {cue_in_text(snap.next_cue_in)}"
         if self._set("cue", cue):
-            self.query_one("#next-cue", Static).update(cue)
+            self._update_fixed("#next-cue", cue)
         airtime = tuple((n, int(snap.airtime.get(n, 0.0))) for n in snap.circle)
         if self._set("airtime", airtime):
-            self.query_one("#airtime-live", Static).update(airtime_text(airtime))
+            self._update_fixed("#airtime-live", airtime_text(airtime))
         if self._set("popcorn", snap.popcorn):
             self._popcorn = snap.popcorn
             self.refresh_bindings()
+
+    def _update_fixed(self, selector: str, content: str | Text) -> None:
+        """Update a Static whose size rarely changes: skip the full-screen layout when the
+        text is as long as before (a per-second countdown would otherwise re-lay out every
+        widget every second)."""
+        size = len(str(content))
+        same = self._shown.get(f"size{selector}") == size
+        self._shown[f"size{selector}"] = size
+        self.query_one(selector, Static).update(content, layout=not same)
 
     def _draw_timer(self, snap: Snapshot, paused: bool) -> None:
         if snap.speaker is not None and (snap.turn_remaining is not None or snap.turn_overtime):
@@ -285,6 +334,8 @@ class LiveScreen(Screen[None]):
             text = "Silent: no app sound. Bells show as a flash of the timer."
         elif status.muted:
             text = "Muted (m): bells show as a flash of the timer."
+        elif self.driver.sound_loading:
+            text = "Sound is starting… bells show as a flash of the timer meanwhile."
         elif not status.ok:
             text = f"Sound unavailable: {status.detail}. Visual cues only."
         elif status.to_prepare and status.prepared < status.to_prepare:
@@ -385,6 +436,13 @@ class LiveScreen(Screen[None]):
         from circlekeeper.tui.screens.dialogs import HelpScreen
 
         self.app.push_screen(HelpScreen(self.ck.key_rows(SESSION_BINDINGS, COMMANDS)))
+
+
+def cue_in_text(seconds: float) -> str:
+    """Whole minutes while the cue is far off (a quieter screen), seconds in the last one."""
+    if seconds > 60:
+        return f"{math.ceil(seconds / 60)} min"
+    return f"{math.ceil(seconds)} s"
 
 
 def stem_line(stem: str) -> str:

@@ -29,6 +29,8 @@ class BigTimer(Vertical):
     BigTimer.flash Digits { color: $background; }
     """
 
+    _caption = ""
+
     def compose(self) -> ComposeResult:
         yield Digits("--:--", id="timer-digits")
         yield Static("", id="timer-caption")
@@ -54,7 +56,11 @@ class BigTimer(Vertical):
             caption += f"  ·  step ends {end}"
         if paused:
             caption += "  ·  PAUSED"
-        self.query_one("#timer-caption", Static).update(caption)
+        if caption != self._caption:
+            # Same length: no need to lay out the whole screen again.
+            same = len(caption) == len(self._caption)
+            self._caption = caption
+            self.query_one("#timer-caption", Static).update(caption, layout=not same)
         self.set_class(overtime > 0, "overtime")
         self.set_class(paused, "paused")
 
