@@ -179,7 +179,8 @@ def _ours(long_text: str) -> None:
     sink.prepare([(PROMPT, "en"), (long_text, "en")])
     while sink.status().prepared < 2:
         time.sleep(0.01)
-    print(json.dumps({"ready": sink.status().detail}), flush=True)
+    latency = getattr(sink.stream, "latency", None)
+    print(json.dumps({"ready": sink.status().detail, "latency": latency}), flush=True)
     for line in sys.stdin:
         kind = line.strip()
         if kind == "end":
@@ -257,6 +258,7 @@ def drive(
     handed: dict[str, list[float]] = {}
     kinds: list[str] = []
     note = ""
+    latency = None
 
     def send(line: str) -> None:
         assert proc.stdin is not None
@@ -268,6 +270,7 @@ def drive(
         if hello is None:
             return {"error": f"{mode} player did not start"}
         note = str(hello.get("ready", ""))
+        latency = hello.get("latency")
         for kind in plan:
             monitor.wait_silence()
             send(kind)
@@ -288,7 +291,7 @@ def drive(
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=10)
-    return {"at_device": at_device, "handed": handed, "note": note}
+    return {"at_device": at_device, "handed": handed, "note": note, "latency": latency}
 
 
 # ----- pre-rendering a practice -----
@@ -445,10 +448,13 @@ def _latency_section(ours: dict[str, Any], naive: dict[str, Any], long_text: str
                 f"- {LABELS[kind].capitalize()}, at the device: pyttsx3 median / ours = "
                 f"{ratio:.1f}x (target 10x: {verdict})."
             )
+    buffer = ours.get("latency") if "error" not in ours else None
+    buffer_note = f" (PortAudio reports {buffer * 1000:.0f} ms here)" if buffer else ""
     out += [
         "- Our device-side figure is mostly PortAudio's output buffer (its `high` latency "
-        "setting, kept for fewer underruns): a running stream always has that much queued "
-        "ahead of a new cue, while `aplay` opens a fresh, empty stream per utterance. "
+        f"setting, kept for fewer underruns){buffer_note}: a running stream always has that "
+        "much queued ahead of a new cue, while `aplay` opens a fresh, empty stream per "
+        "utterance. "
         "pyttsx3's delay grows with the text, because espeak synthesises all of it before "
         "`aplay` starts; ours does not.",
         "- A new PulseAudio stream does not run steadily for its first ~1.5 s. The sink opens "

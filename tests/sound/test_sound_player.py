@@ -342,6 +342,26 @@ def test_output_that_hangs_mid_play(
     assert exercise(sink) < 0.1
 
 
+def test_a_hung_speech_worker_never_holds_up_bells_or_the_caller(
+    sd: FakeSD, sinks: list[AudioSink], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from circlekeeper.sound import speech
+
+    monkeypatch.setattr(speech, "render_timeout", lambda text: 1.0)
+    sink = open_sink(sinks, sd)
+    started = time.perf_counter()
+    sink.speak("HANG in the worker", "en")
+    assert time.perf_counter() - started < 0.1
+    sink.bell("chime")
+    assert eventually(lambda: bool(sink.mixer and sink.mixer.latencies), 5)
+    assert [tag for tag, _ in sink.mixer.latencies] == ["bell:chime"]
+    assert exercise(sink) < 0.1
+    # The worker is killed and respawned; the next prompt is spoken.
+    sink.speak("after the hang", "en")
+    assert sink.wait_idle(30)
+    assert [tag for tag, _ in sink.mixer.latencies][-1] == "speech"
+
+
 def test_underflows_are_counted_and_logged(
     sd: FakeSD, sinks: list[AudioSink], caplog: pytest.LogCaptureFixture
 ) -> None:
