@@ -33,6 +33,7 @@ class _Estimator:
         self.practice = practice
         self.size = max(1, size)
         self.by_id: dict[str, StepBase] = {}
+        self.memo: dict[int, float] = {}
         self._index(practice.steps)
 
     def _index(self, steps: Sequence[object]) -> None:
@@ -61,6 +62,13 @@ class _Estimator:
         return max(1, self.size - silent)
 
     def seconds(self, step: StepBase, depth: int = 0) -> float:
+        # Memoised: `repeat: {of: [a, a]}` chains would otherwise cost 2^n calls.
+        key = id(step)
+        if key not in self.memo:
+            self.memo[key] = self._seconds(step, depth)
+        return self.memo[key]
+
+    def _seconds(self, step: StepBase, depth: int) -> float:
         if depth > 50:
             return 0.0  # a repeat chain this deep is not a real script; do not recurse forever
         if isinstance(step, ReadStep):

@@ -46,6 +46,10 @@ vi vo wa wo xh yi yo za zh zu
 ISO_639_1 = frozenset(_ISO_639_1_TEXT.split())
 
 
+MAX_STEP_RUNS = 10_000
+"""Most step runs a session may expand to (repeats and loops multiplied out)."""
+
+
 @dataclass(frozen=True)
 class _StepAt:
     """A step with its data path, its ancestors and the loop bindings in scope."""
@@ -99,6 +103,7 @@ class _Checker:
         self.check_ids(steps)
         for at in steps:
             self.check_step(at)
+        self.check_expansion(steps)
         self.check_cues(self.practice, ())
         return self.errors
 
@@ -261,6 +266,41 @@ class _Checker:
                     self.add(
                         path, f"`of`: `{ref}` comes later; `repeat` can only run earlier steps"
                     )
+
+    def check_expansion(self, steps: list[_StepAt]) -> None:
+        """A script whose repeats multiply into an endless session is refused.
+
+        Counts the step runs for the largest circle; `repeat: {of: [a, a]}` chains could
+        otherwise ask for billions. Counting stops just past the limit.
+        """
+        by_id = {at.step.id: at.step for at in steps if at.step.id is not None}
+        people = self.practice.size.max
+        memo: dict[int, int] = {}
+
+        def runs(step: StepBase) -> int:
+            key = id(step)
+            if key in memo:
+                return memo[key]
+            memo[key] = 0  # a step inside itself is reported on its own; count it once
+            total = 1
+            if isinstance(step, GroupStep):
+                total += sum(runs(s) for s in step.steps)
+            elif isinstance(step, ForEachStep):
+                total += people * sum(runs(s) for s in step.steps)
+            elif isinstance(step, RepeatStep):
+                body: list[StepBase] = list(step.steps) or [by_id[n] for n in step.of if n in by_id]
+                total += step.times * sum(runs(s) for s in body)
+            memo[key] = min(total, MAX_STEP_RUNS + 1)
+            return memo[key]
+
+        for index, step in enumerate(self.practice.steps):
+            if runs(step) > MAX_STEP_RUNS:
+                self.add(
+                    ("steps", index),
+                    f"this step would run more than {MAX_STEP_RUNS} steps for {people} people; "
+                    "repeat fewer times",
+                )
+                return
 
     def check_step(self, at: _StepAt) -> None:
         step, path = at.step, at.path

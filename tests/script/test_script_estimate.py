@@ -123,3 +123,37 @@ def test_spoken_texts_follow_nested_steps_and_guardian() -> None:
         head="guardian: {pause_cue: {sound: chime, say: Let us pause.}}\n",
     )
     assert spoken_texts(practice) == [("Let us pause.", "en"), ("Your turn.", "en")]
+
+
+def _doubling_chain(levels: int) -> str:
+    steps = "  - kind: silence\n    id: r0\n    duration: 1m\n"
+    for i in range(1, levels):
+        steps += f"  - kind: repeat\n    id: r{i}\n    of: [r{i - 1}, r{i - 1}]\n"
+    return f"title: T\nkind: other\nsteps:\n{steps}"
+
+
+def test_repeat_chains_are_estimated_without_blowing_up() -> None:
+    import time
+
+    from ruamel.yaml import YAML
+
+    from circlekeeper.script.model import Practice
+
+    # Built without the semantic checks, which would refuse it (see the next test).
+    practice = Practice.model_validate(YAML(typ="safe", pure=True).load(_doubling_chain(60)))
+    started = time.perf_counter()
+    estimates = step_estimates(practice, 4)
+    assert time.perf_counter() - started < 1.0
+    assert estimates[3][2] == 2**3 * 60
+
+
+def test_a_script_that_multiplies_into_an_endless_session_is_refused() -> None:
+    from circlekeeper.script import ScriptErrors
+
+    assert load_text(_doubling_chain(13), "t.yaml").steps  # 2^12 runs: long, but allowed
+    with pytest.raises(ScriptErrors) as info:
+        load_text(_doubling_chain(20), "t.yaml")
+    error = info.value.errors[0]
+    # r13 is the first step past 10,000 runs (2^14 - 1); it starts on line 4 + 3 * 13.
+    assert (error.line, error.col) == (43, 5)
+    assert "more than 10000 steps" in error.message
