@@ -26,6 +26,18 @@ class Tmux:
     def __init__(self, env: dict[str, str]) -> None:
         self.name = f"ck-e2e-{uuid.uuid4().hex[:8]}"
         self.env = env
+        # A tmux server started earlier keeps its own environment: pass what matters
+        # (private config/data/cache folders) explicitly with -e.
+        passed = [
+            arg
+            for key in (
+                "CIRCLEKEEPER_CONFIG_DIR",
+                "CIRCLEKEEPER_DATA_DIR",
+                "CIRCLEKEEPER_CACHE_DIR",
+                "TZ",
+            )
+            for arg in ("-e", f"{key}={env[key]}")
+        ]
         subprocess.run(
             [
                 "tmux",
@@ -37,6 +49,7 @@ class Tmux:
                 "100",
                 "-y",
                 "30",
+                *passed,
                 "bash --norc --noprofile",
             ],
             check=True,
@@ -130,6 +143,17 @@ def test_a_check_in_from_start_to_a_clean_exit(tmux: Tmux) -> None:
     # The terminal is sane again: canonical mode and echo are back.
     tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '")
     tmux.wait_for(lambda t: "echo icanon" in t, "a sane terminal")
+
+    # The session's journal was written to the (private) data folder and closed.
+    from circlekeeper.records.journal import read_journal
+
+    journals = sorted((Path(tmux.env["CIRCLEKEEPER_DATA_DIR"]) / "journals").glob("*.jsonl"))
+    assert len(journals) == 1
+    contents = read_journal(journals[0])
+    names = [event.name for event in contents.events]
+    assert names[0] == "session_started"
+    assert "passed" in names and "paused" in names
+    assert contents.ended
 
 
 def test_sigtstp_and_sigcont_leave_the_terminal_sane(tmux: Tmux, tmp_path: Path) -> None:

@@ -337,7 +337,10 @@ class LiveScreen(Screen[None]):
         elif self.driver.sound_loading:
             text = "Sound is starting… bells show as a flash of the timer meanwhile."
         elif not status.ok:
-            text = f"Sound unavailable: {status.detail}. Visual cues only."
+            detail = status.detail.rstrip(". ")
+            text = f"Sound unavailable: {detail}."
+            if "visual" not in detail.lower():
+                text += " Visual cues only."
         elif status.to_prepare and status.prepared < status.to_prepare:
             text = f"Preparing speech {status.prepared}/{status.to_prepare}…"
         if self.driver.journal_error:

@@ -62,7 +62,7 @@ class SetupScreen(Screen[None]):
             yield Label("Saved circle")
             yield Select[str]([], prompt="(none)", id="setup-saved", allow_blank=True)
             yield Label("Names, in seating order (comma between names)")
-            yield Input(placeholder="Ana, Ben, Cy, Dee", id="setup-names")
+            yield Input(placeholder="type names, e.g.  Ana, Ben, Cy", id="setup-names")
             yield Label("Order (alt+up / alt+down moves the highlighted person)")
             yield OptionList(id="setup-order")
             yield Label("Who starts")
