@@ -1,0 +1,53 @@
+"""`circlekeeper run` with bad input: one line on stderr, exit 2, before Textual starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from circlekeeper.tui import launch
+
+
+@pytest.fixture(autouse=True)
+def _no_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bad input must be caught before any app is built."""
+
+    def refuse(**_: object) -> None:
+        raise AssertionError("the app was started")
+
+    monkeypatch.setattr("circlekeeper.tui.app.make_app", refuse)
+
+
+def run(practice: str, names: list[str]) -> int:
+    return launch.run_session(practice, names, silent=True, lang=None, device=None, seed=None)
+
+
+def test_an_unknown_practice(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("no-such-practice", ["Ana", "Ben"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no-such-practice" in err
+    assert "Traceback" not in err
+
+
+def test_an_invalid_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "bad.yaml"
+    script.write_text("format: 1\ntitle: Bad\nkind: sit\nsteps:\n  - kind: sit\n", "utf-8")
+    assert run(str(script), ["Ana"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err and all(line.startswith(f"{script}:") for line in err)
+    assert ":5:" in err[0]
+
+
+def test_a_missing_practices_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert launch.open_library([tmp_path / "nowhere"]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_load_config_assigns_roles_from_the_script() -> None:
+    config = launch.load_config(
+        "check-in", ["Ana", "Ben"], silent=False, lang=None, device=None, seed=3
+    )
+    assert config.circle == ("Ana", "Ben")
+    assert config.path is not None and config.path.name == "check-in.yaml"
+    assert config.roles.get("host") == ("Ana",)  # rotated, first meeting

@@ -1,0 +1,169 @@
+"""Sound status on screen, the sound loader thread, the journal, groups and focus people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import NAMES, WALL, LiveApp, MockClock, practice, session_factory
+from test_keys import live, settle, snap
+
+from circlekeeper.records.journal import Journal, read_journal
+from circlekeeper.sound.api import RecordingSink, SoundStatus
+from circlekeeper.tui.app import make_app
+from circlekeeper.tui.config import SessionConfig
+from circlekeeper.tui.screens.dialogs import PickDialog
+
+
+class StatusSink(RecordingSink):
+    """A recording sink that reports a chosen status."""
+
+    def __init__(self, status: SoundStatus) -> None:
+        super().__init__()
+        self._status = status
+
+    def status(self) -> SoundStatus:
+        return self._status
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (SoundStatus(ok=False, detail="the output device vanished"), "Sound unavailable"),
+        (SoundStatus(ok=True, detail="default", prepared=3, to_prepare=9), "Preparing speech 3/9"),
+    ],
+)
+async def test_the_sound_banner_shows_the_sinks_state(status: SoundStatus, expected: str) -> None:
+    sink = StatusSink(status)
+    config = SessionConfig(practice=practice(), path=None, circle=NAMES)
+    app = make_app(
+        config=config,
+        clock=MockClock(),
+        wall=lambda: WALL,
+        sink=sink,
+        session_factory=session_factory,
+        load_user_keymap=False,
+    )
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        banner = live(app).query_one("#sound-banner")
+        assert banner.display
+        assert expected in str(banner.render())
+
+
+async def test_the_real_sink_loads_in_a_thread_and_prepares_speech(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loaded = RecordingSink()
+    asked: list[dict[str, Any]] = []
+
+    def fake_make_sink(**kwargs: Any) -> RecordingSink:
+        asked.append(kwargs)
+        return loaded
+
+    monkeypatch.setattr("circlekeeper.sound.player.make_sink", fake_make_sink)
+    config = SessionConfig(practice=practice(), path=None, circle=NAMES, device="USB")
+    app = make_app(
+        config=config,
+        clock=MockClock(),
+        wall=lambda: WALL,
+        session_factory=session_factory,
+        load_user_keymap=False,
+    )
+    async with app.run_test() as pilot:
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert live(app).driver.sink is loaded
+        assert asked[0]["device"] == "USB"
+        prepared = dict(loaded.calls)["prepare"]
+        assert ("How are you arriving?", "en") in prepared
+        await pilot.press("b")
+        await pilot.pause()
+        assert "bell" in loaded.kinds()
+
+
+async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path) -> None:
+    journals: list[Journal] = []
+
+    def journal(config: SessionConfig) -> Journal:
+        made = Journal.create(config.practice.title, None, config.circle, directory=tmp_path)
+        journals.append(made)
+        return made
+
+    config = SessionConfig(practice=practice(), path=None, circle=NAMES)
+    clock = MockClock()
+    app = make_app(
+        config=config,
+        clock=clock,
+        wall=lambda: WALL,
+        sink=RecordingSink(),
+        session_factory=session_factory,
+        journal_factory=journal,
+        load_user_keymap=False,
+    )
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        clock.advance(12)
+        await pilot.press("space")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    contents = read_journal(journals[0].path)
+    names = [event.name for event in contents.events]
+    assert names[0] == "session_started"
+    assert "passed" in names
+    assert names[-1] == "session_ended"
+    assert contents.ended
+
+
+GROUPS = {
+    "title": "Pairs and cases",
+    "kind": "other",
+    "steps": [
+        {
+            "kind": "breakout",
+            "title": "Pairs",
+            "group_size": 2,
+            "duration": "5m",
+            "prompt": "Share a challenge.",
+        },
+        {
+            "kind": "for-each",
+            "title": "Case clinic",
+            "steps": [{"kind": "discussion", "title": "Coaching", "duration": "3m"}],
+        },
+    ],
+}
+
+
+async def test_breakout_groups_and_the_focus_person_are_shown(live_app: LiveApp) -> None:
+    app, _, _ = live_app(GROUPS)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        groups = str(live(app).query_one("#groups").render())
+        assert "Group 1:" in groups and "Group 2:" in groups
+        assert "time left in this step" in str(live(app).query_one("#timer-caption").render())
+        assert "step ends" in str(live(app).query_one("#timer-caption").render())
+        await pilot.press("space")
+        await settle(pilot)
+        assert snap(app).focus == NAMES[0]
+        assert f"focus: {NAMES[0]}" in str(live(app).query_one("#step-title").render())
+
+
+async def test_the_popcorn_picker(live_app: LiveApp) -> None:
+    from conftest import POPCORN
+
+    app, _, _ = live_app(POPCORN)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, PickDialog)
+        await pilot.press("down", "down", "enter")  # the third person
+        await pilot.pause()
+        await settle(pilot)
+        assert snap(app).speaker == NAMES[2]
