@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_PRACTICES, MockClock, session_factory
 from textual.widgets import Button, Input, OptionList, Select, Switch
 
@@ -147,3 +148,34 @@ def test_fixture_library_is_used() -> None:
     from circlekeeper.paths import builtin_practices_dir
 
     assert builtin_practices_dir() == FIXTURE_PRACTICES
+
+
+async def test_setup_finds_outputs_in_a_thread_and_picks_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from circlekeeper.sound.player import Output
+
+    outputs = [
+        Output(0, "Built-in Audio", "ALSA", 2, 48000.0, True),
+        Output(3, "USB Speaker", "ALSA", 2, 44100.0, False),
+    ]
+    monkeypatch.setattr("circlekeeper.sound.player.load_sounddevice", lambda: object())
+    monkeypatch.setattr("circlekeeper.sound.player.list_outputs", lambda sd: outputs)
+    app, _ = library_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        setup = app.screen
+        assert isinstance(setup, SetupScreen)
+        setup.query_one("#setup-find-outputs", Button).press()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        listing = setup.query_one("#setup-outputs", OptionList)
+        assert listing.display and listing.option_count == 2
+        listing.focus()
+        listing.highlighted = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert setup.query_one("#setup-device", Input).value == "USB Speaker"

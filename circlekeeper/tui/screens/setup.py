@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -86,7 +87,10 @@ class SetupScreen(Screen[None]):
                 yield Label("Announce steps and speakers")
                 yield Switch(value=False, id="setup-announce")
             yield Label("Output device (by name; empty: the default)")
-            yield Input(placeholder="default", id="setup-device")
+            with Horizontal(classes="setup-row"):
+                yield Input(placeholder="default", id="setup-device")
+                yield Button("Find outputs", id="setup-find-outputs")
+            yield OptionList(id="setup-outputs")
             yield Label("Save this circle as")
             yield Input(placeholder="e.g. Tuesday crew", id="setup-circle-name")
             with Horizontal(id="setup-buttons"):
@@ -172,10 +176,43 @@ class SetupScreen(Screen[None]):
         """Start, save or go back."""
         if event.button.id == "setup-start":
             self.action_start()
+        elif event.button.id == "setup-find-outputs":
+            self._status("Looking for audio outputs…")
+            self._find_outputs()
         elif event.button.id == "setup-save":
             self.ck.guard("saving the circle", self._save_circle)
         else:
             self.action_back()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="outputs")
+    def _find_outputs(self) -> None:
+        """In a thread: PortAudio starts slowly and must never stall the screen."""
+        from circlekeeper.sound.player import list_outputs, load_sounddevice
+
+        try:
+            outputs = [
+                o.name + (" (default)" if o.default else "")
+                for o in list_outputs(load_sounddevice())
+            ]
+            problem = None
+        except Exception as error:  # no PortAudio, no device: say so, keep the form usable
+            outputs, problem = [], str(error)
+        self.app.call_from_thread(self._show_outputs, outputs, problem)
+
+    def _show_outputs(self, outputs: list[str], problem: str | None) -> None:
+        listing = self.query_one("#setup-outputs", OptionList)
+        listing.clear_options()
+        listing.add_options([Option(name, id=name.removesuffix(" (default)")) for name in outputs])
+        listing.display = bool(outputs)
+        if problem or not outputs:
+            self._status(f"No audio outputs found{': ' + problem if problem else ''}.")
+        else:
+            self._status(f"{len(outputs)} outputs found: pick one with enter.")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Picking an output fills in the device name."""
+        if event.option_list.id == "setup-outputs" and event.option.id:
+            self.query_one("#setup-device", Input).value = event.option.id
 
     def action_back(self) -> None:
         """Back to the library."""
