@@ -20,8 +20,8 @@ class BigTimer(Vertical):
         padding: 0 1;
         border: heavy $primary;
     }
-    BigTimer Digits { width: auto; text-style: bold; color: $text; }
-    BigTimer #timer-caption { color: $text-muted; }
+    BigTimer Digits { width: 100%; text-align: center; text-style: bold; color: $text; }
+    BigTimer #timer-caption { width: 100%; text-align: center; color: $text-muted; }
     BigTimer.overtime Digits { color: $warning; }
     BigTimer.paused { border: heavy $warning; }
     BigTimer.paused Digits { color: $text-disabled; }
