@@ -203,3 +203,32 @@ async def test_announce_mode_speaks_every_change_of_speaker(live_app: LiveApp) -
         await pilot.press("space")
         await settle(pilot)
         assert ("speak", ("Ben", "en")) in sink.calls
+
+
+@pytest.mark.parametrize(
+    ("key", "method"), [("space", "next"), ("p", "pass_stick"), ("g", "pause"), ("s", "skip")]
+)
+async def test_an_exception_in_a_command_is_shown_not_fatal(
+    live_app: LiveApp, monkeypatch: pytest.MonkeyPatch, key: str, method: str
+) -> None:
+    app, _, _ = live_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(live(app).driver.session, method, lambda *a: [][1])
+        await pilot.press(key)
+        await settle(pilot)
+        assert app.is_running
+        assert any("IndexError" in e for e in app.errors)
+        assert live(app).query_one("#error-banner").display
+        await pilot.press("b")  # other keys still work
+        await pilot.pause()
+        assert "bell" in app.driver.sink.kinds()  # type: ignore[union-attr]
+
+
+async def test_f2_switches_to_the_high_contrast_theme(live_app: LiveApp) -> None:
+    app, _, _ = live_app()
+    async with app.run_test() as pilot:
+        assert app.theme == "circlekeeper"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.theme == "circlekeeper-high-contrast"
