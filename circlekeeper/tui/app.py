@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from circlekeeper.sound.api import NullSink, SoundSink
@@ -86,7 +87,16 @@ class CircleKeeperApp(App[int]):
         self.errors: list[str] = []
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = HIGH_CONTRAST_THEME.name if high_contrast else CIRCLE_THEME.name
+        # Set before the first stylesheet parse, without the watcher: assigning `theme`
+        # here would parse the whole stylesheet a second time before the first frame.
+        theme = HIGH_CONTRAST_THEME if high_contrast else CIRCLE_THEME
+        self.set_reactive(CircleKeeperApp.theme, theme.name)
+        # What the theme watcher would have done, less the second parse.
+        self.set_class(True, f"-theme-{theme.name}")
+        self.set_class(theme.dark, "-dark-mode")
+        self.set_class(not theme.dark, "-light-mode")
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     @property
     def clock(self) -> ClockLike:
@@ -102,10 +112,14 @@ class CircleKeeperApp(App[int]):
             self.guard("loading the keymap", self._load_keymap)
         if self.start_config is not None:
             self.start_session(self.start_config)
-        else:
-            from circlekeeper.tui.screens.library import LibraryScreen
 
-            self.push_screen(LibraryScreen(self.extra_dirs))
+    def get_default_screen(self) -> Screen[Any]:
+        """The library is the base screen (no blank screen drawn first)."""
+        if self.start_config is not None:
+            return super().get_default_screen()
+        from circlekeeper.tui.screens.library import LibraryScreen
+
+        return LibraryScreen(self.extra_dirs)
 
     def _load_keymap(self) -> None:
         from circlekeeper.tui.keymap import load_keymap
