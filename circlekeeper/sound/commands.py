@@ -39,6 +39,8 @@ def _open(sink: AudioSink) -> bool:
     if not status.ok:
         _err(status.detail)
         return False
+    if sink.device_note:
+        _err(f"warning: {sink.device_note}")
     return True
 
 

@@ -383,6 +383,8 @@ class AudioSink:
         self._ok = False
         self._speech_detail = ""
         self.output: Output | None = None
+        self.device_note = ""
+        """Why the output is not the one asked for by name, if it is not."""
         self.rate = RATE
         self.sd: Any = None
         self.stream: Any = None
@@ -629,6 +631,7 @@ class AudioSink:
             self._degrade(f"no audio: {_one_line(exc)}; visual cues only")
             return False
         self.stream, self.mixer, self.output = stream, mixer, out
+        self.device_note = note
         self._ok = True
         self._detail = f"{out.name} ({rate // 1000} kHz)" + (f"; {note}" if note else "")
         log.info("sound output: %s", self._detail)

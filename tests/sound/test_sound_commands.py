@@ -97,3 +97,13 @@ def test_devices_lists_outputs_voices_and_verdict(monkeypatch: pytest.MonkeyPatc
     verdict = out.strip().splitlines()[-1]
     assert verdict.startswith("Self-check: ok") and "speech ok" in verdict
     assert len(out.splitlines()) < 20
+
+
+def test_unknown_device_name_warns_and_uses_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    sd = FakeSD()
+    use(monkeypatch, sd)
+    result = CliRunner().invoke(cli, ["bell", "warning", "--device", "HDMI"])
+    assert result.exit_code == 0, result.stderr
+    line = one_line(result.stderr)
+    assert "HDMI" in line and "default" in line
+    assert sd.streams[-1].kw["device"] == 0
