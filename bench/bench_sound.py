@@ -193,7 +193,8 @@ def _ours(long_text: str) -> None:
             sink.bell(BELL)
         else:
             sink.speak(PROMPT if kind == "short" else long_text, "en")
-        print(json.dumps({"kind": kind, "t": t}), flush=True)
+        blocked = time.monotonic() - t
+        print(json.dumps({"kind": kind, "t": t, "blocked": blocked}), flush=True)
     sink.stop_cues()
     sink.wait_idle(10)
     mixer = sink.mixer
@@ -215,11 +216,12 @@ def _naive(long_text: str) -> None:
         if kind == "end":
             break
         if kind == "hush":
-            continue  # runAndWait cannot be cut short: it has already returned
+            continue  # runAndWait cannot be cut short: this is read once it has returned
         t = time.monotonic()
         print(json.dumps({"kind": kind, "t": t}), flush=True)
         engine.say(PROMPT if kind == "short" else long_text)
         engine.runAndWait()
+        print(json.dumps({"kind": kind, "blocked": time.monotonic() - t}), flush=True)
     print(json.dumps({"latencies": []}), flush=True)
 
 
@@ -256,6 +258,7 @@ def drive(
     )
     at_device: dict[str, list[float]] = {}
     handed: dict[str, list[float]] = {}
+    blocked: dict[str, list[float]] = {}
     kinds: list[str] = []
     note = ""
     latency = None
@@ -271,10 +274,20 @@ def drive(
             return {"error": f"{mode} player did not start"}
         note = str(hello.get("ready", ""))
         latency = hello.get("latency")
+
+        def next_message(timeout: float) -> dict[str, Any] | None:
+            # Record how long each request held up its caller, whenever that is reported.
+            while True:
+                msg = _readline(proc, timeout)
+                if msg is not None and "blocked" in msg:
+                    blocked.setdefault(str(msg["kind"]), []).append(float(msg["blocked"]))
+                if msg is None or "t" in msg or "latencies" in msg:
+                    return msg
+
         for kind in plan:
             monitor.wait_silence()
             send(kind)
-            msg = _readline(proc, 120)
+            msg = next_message(120)
             if msg is None or "t" not in msg:
                 break
             kinds.append(kind)
@@ -283,7 +296,7 @@ def drive(
                 at_device.setdefault(kind, []).append(onset - float(msg["t"]))
             send("hush")
         send("end")
-        final = _readline(proc, 120) or {}
+        final = next_message(300) or {}
         # The mixer's probes come back in cue order.
         for kind, (_, seconds) in zip(kinds, final.get("latencies", []), strict=False):
             handed.setdefault(kind, []).append(float(seconds))
@@ -291,7 +304,13 @@ def drive(
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=10)
-    return {"at_device": at_device, "handed": handed, "note": note, "latency": latency}
+    return {
+        "at_device": at_device,
+        "handed": handed,
+        "blocked": blocked,
+        "note": note,
+        "latency": latency,
+    }
 
 
 # ----- pre-rendering a practice -----
@@ -352,7 +371,12 @@ def _ms(values: list[float]) -> tuple[str, str]:
         return "-", "-"
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"{statistics.median(values) * 1000:.1f}", f"{p95 * 1000:.1f}"
+
+    def fmt(seconds: float) -> str:
+        ms = seconds * 1000
+        return f"{ms:.3f}" if ms < 1 else f"{ms:.1f}"
+
+    return fmt(statistics.median(values)), fmt(p95)
 
 
 def run() -> str:
@@ -429,6 +453,23 @@ def _latency_section(ours: dict[str, Any], naive: dict[str, Any], long_text: str
                 f"| {LABELS[kind]} | pyttsx3 say() | at the device | {med} | {p95} | "
                 f"{len(values)} |"
             )
+    out += [
+        "",
+        "How long the request holds up its caller (a TUI's event loop, if called from it):",
+        "",
+        "| cue | player | median ms | p95 ms | n |",
+        "|---|---|---|---|---|",
+    ]
+    for player, result, kinds in (
+        ("circlekeeper", ours, ("bell", "short", "long")),
+        ("pyttsx3 say() + runAndWait()", naive, ("short", "long")),
+    ):
+        if "error" in result:
+            continue
+        for kind in kinds:
+            values = result["blocked"].get(kind, [])
+            med, p95 = _ms(values)
+            out.append(f"| {LABELS[kind]} | {player} | {med} | {p95} | {len(values)} |")
     out.append("")
     handed = ours.get("handed", {}) if "error" not in ours else {}
     medians = [statistics.median(v) * 1000 for v in handed.values() if v]
