@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TICK_MIN = 0.05
-TICK_MAX = 0.5
+TICK_MAX = 1.0
 """The tick is scheduled for the moment the shown second changes (or a cue is due), within
 these bounds; the time shown always comes from the clock, never from counting ticks."""
 EXTEND_SECONDS = 30.0
