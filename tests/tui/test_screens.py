@@ -179,3 +179,24 @@ async def test_setup_finds_outputs_in_a_thread_and_picks_one(
         await pilot.press("enter")
         await pilot.pause()
         assert setup.query_one("#setup-device", Input).value == "USB Speaker"
+
+
+async def test_setup_shows_rotated_roles_and_asks_for_the_others() -> None:
+    app, _ = library_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        setup = app.screen
+        assert isinstance(setup, SetupScreen)
+        setup.query_one("#setup-names", Input).value = "Ana, Ben, Cy"
+        await pilot.pause()
+        assert "Host: Ana (rotate)" in str(setup.query_one("#setup-roles").render())
+        setup.query_one("#setup-starter", Select).value = "Ben"
+        await pilot.pause()
+        assert "Host: Ben (rotate)" in str(setup.query_one("#setup-roles").render())
+        setup.query_one("#role-guardian", Select).value = "Cy"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, LiveScreen)
+        assert app.screen.driver.config.roles == {"host": ("Ben",), "guardian": ("Cy",)}

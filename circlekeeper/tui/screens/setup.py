@@ -73,6 +73,8 @@ class SetupScreen(Screen[None]):
                     name = localize(role.name, practice.language, practice.language)
                     yield Label(f"Role: {name}")
                     yield Select[str]([], prompt="(nobody yet)", id=f"role-{role.id}")
+            if any(role.assign != "ask" for role in practice.roles):
+                yield Static("", id="setup-roles")
             with Horizontal(classes="setup-row"), VerticalScroll(classes="setup-col"):
                 yield Label("Language")
                 yield Select[str](
@@ -131,6 +133,7 @@ class SetupScreen(Screen[None]):
         order.add_options([Option(f"{i}. {n}", id=n) for i, n in enumerate(names, 1)])
         if highlighted is not None and names:
             order.highlighted = min(highlighted, len(names) - 1)
+        self._show_assigned_roles()
         choices = [(n, n) for n in names]
         starter = self.query_one("#setup-starter", Select)
         keep = starter.value if starter.value in names else Select.NULL
@@ -141,6 +144,36 @@ class SetupScreen(Screen[None]):
                 keep = select.value if select.value in names else Select.NULL
                 select.set_options(choices)
                 select.value = keep
+
+    def _show_assigned_roles(self) -> None:
+        """Roles given by rule (first, rotate, random) are shown, so nobody is surprised."""
+        shown = self.query("#setup-roles")
+        if not shown:
+            return
+        from circlekeeper.engine import assign_roles
+
+        practice = self.practice
+        names = self.ordered_names() if self.is_mounted else self.names
+        roles = assign_roles(practice, names, meeting=self._meeting(), seed=None)
+        parts = []
+        for role in practice.roles:
+            if role.assign in ("ask", "random"):
+                continue
+            label = localize(role.name, practice.language, practice.language)
+            holders = ", ".join(roles.get(role.id, ())) or "nobody"
+            parts.append(f"{label}: {holders} ({role.assign})")
+        parts += [
+            f"{localize(r.name, practice.language, practice.language)}: drawn at random"
+            for r in practice.roles
+            if r.assign == "random"
+        ]
+        shown.first(Static).update("Roles: " + "; ".join(parts))
+
+    def _meeting(self) -> int:
+        circle_name = self.query_one("#setup-circle-name", Input).value.strip()
+        if self.store is not None and circle_name and self.store.get(circle_name):
+            return int(self.store.meeting_count(circle_name))
+        return 0
 
     def action_move(self, step: int) -> None:
         """Move the highlighted person up or down the order."""
@@ -155,6 +188,9 @@ class SetupScreen(Screen[None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Picking a saved circle fills in its people, roles and next host."""
+        if event.select.id == "setup-starter":
+            self._show_assigned_roles()
+            return
         if event.select.id != "setup-saved" or not isinstance(event.value, str):
             return
         circle = self.store.get(event.value) if self.store else None
