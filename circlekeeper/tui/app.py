@@ -198,7 +198,10 @@ class CircleKeeperApp(App[int]):
         message = f"Error in {label}: {type(error).__name__}: {error}"
         log.error(message, exc_info=error)
         self.log.error(message)
+        repeated = bool(self.errors) and self.errors[-1] == message
         self.errors.append(message)
+        if repeated:  # a failure on every tick: one toast and the banner are enough
+            return
         try:
             self.notify(message, title="Something went wrong", severity="error", timeout=10)
             live = self.live_screen

@@ -236,3 +236,19 @@ async def test_f2_switches_to_the_high_contrast_theme(live_app: LiveApp) -> None
         await pilot.press("f2")
         await pilot.pause()
         assert app.theme == "circlekeeper-high-contrast"
+
+
+async def test_a_failure_on_every_tick_is_shown_once(
+    live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, clock, _ = live_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(live(app).driver.session, "advance", lambda now: 1 / 0)
+        for _ in range(5):
+            clock.advance(1)
+            live(app).tick()
+        await pilot.pause()
+        assert len(app.errors) == 5
+        toasts = [n for n in app._notifications if "ZeroDivisionError" in n.message]
+        assert len(toasts) == 1
