@@ -8,6 +8,7 @@ counted: every time shown comes from `clock.now()` through the engine.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -91,6 +92,7 @@ class Driver:
         self.catching_up = False
         self._last: tuple[float, float] | None = None
         self.journal_error: str | None = None
+        self.closed = False
 
     # -- time -------------------------------------------------------------------------------
 
@@ -161,6 +163,10 @@ class Driver:
 
     def replace_sink(self, sink: SoundSink) -> None:
         """Swap in the real sink once it is loaded; keep the mute choice."""
+        if self.closed:  # the session ended while sound was loading: release it at once
+            with contextlib.suppress(Exception):
+                sink.close()
+            return
         old, self.sink = self.sink, sink
         self.sound_loading = False
         if self.muted:
@@ -217,6 +223,7 @@ class Driver:
 
     def close(self) -> None:
         """Release the sound device."""
+        self.closed = True
         try:
             self.sink.close()
         except Exception as error:
