@@ -1,0 +1,89 @@
+"""The driver on its own: routing, suspend detection and skipping ahead, without a screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import NAMES, WALL, MockClock, practice, session_factory
+
+from circlekeeper.engine.events import BellDue, Event
+from circlekeeper.sound.api import RecordingSink
+from circlekeeper.tui.config import SessionConfig
+from circlekeeper.tui.driver import SUSPEND_THRESHOLD, Driver
+
+
+class ListJournal:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def append(self, event: Event) -> bool:
+        self.events.append(event)
+        return True
+
+    def close(self, summary: Any = None) -> None:
+        pass
+
+
+def make(silent: bool = False) -> tuple[Driver, MockClock, list[float], RecordingSink]:
+    config = SessionConfig(practice=practice(), path=None, circle=NAMES, silent=silent)
+    clock = MockClock()
+    wall = [WALL]
+    sink = RecordingSink()
+    driver = Driver(config, session_factory(config), clock, wall=lambda: wall[0], sink=sink)
+    driver.journal = ListJournal()
+    return driver, clock, wall, sink
+
+
+def test_every_event_goes_to_the_journal_and_bells_to_the_sink() -> None:
+    driver, clock, _, sink = make()
+    driver.start()
+    clock.advance(95)
+    events = driver.tick().events
+    assert any(isinstance(e, BellDue) for e in events)
+    assert driver.journal.events == driver.events  # type: ignore[union-attr]
+    assert "bell" in sink.kinds()
+
+
+def test_silent_routes_nothing_to_the_sink_but_journals_everything() -> None:
+    driver, clock, _, sink = make(silent=True)
+    driver.start()
+    driver.ring_now()
+    clock.advance(95)
+    driver.tick()
+    assert [k for k in sink.kinds() if k in ("bell", "speak")] == []
+    assert any(isinstance(e, BellDue) and e.reason == "manual" for e in driver.events)
+
+
+def test_a_wall_jump_beyond_the_threshold_is_a_suspend() -> None:
+    driver, clock, wall, _ = make()
+    driver.start()
+    clock.advance(5)
+    wall[0] += 5 + SUSPEND_THRESHOLD / 2  # NTP-sized drift is not a suspend
+    assert driver.tick().suspended_for is None
+    wall[0] += 600
+    assert driver.tick().suspended_for == 600
+
+
+def test_skip_ahead_lets_the_lost_time_pass_without_sound() -> None:
+    driver, _, _, sink = make()
+    driver.start()
+    driver.command("pause")
+    sink.calls.clear()
+    events = driver.skip_ahead(100)
+    snap = driver.snapshot()
+    assert snap.phase == "running"
+    assert snap.now == 100
+    # Only the resume cue sounds; the cues of the 100 s that passed at once stay silent.
+    caught_up = [e for e in events if isinstance(e, BellDue) and e.t > 0]
+    assert caught_up
+    resume_cues = [e for e in events if isinstance(e, BellDue) and e.t == 0]
+    assert sink.kinds().count("bell") == len(resume_cues)
+
+
+def test_a_sink_loaded_after_the_end_is_closed() -> None:
+    driver, _, _, _ = make()
+    driver.close()
+    late = RecordingSink()
+    driver.replace_sink(late)
+    assert late.closed
+    assert driver.sink is not late
