@@ -131,13 +131,17 @@ class CircleKeeperApp(App[int]):
         if problem:
             self.notify(problem, title="Keymap", severity="warning", timeout=8)
 
-    def start_session(self, config: SessionConfig) -> None:
-        """Set up the driver and open the live screen; sound loads behind it."""
+    def start_session(self, config: SessionConfig, prepared: SoundSink | None = None) -> None:
+        """Set up the driver and open the live screen; sound loads behind it.
+
+        `prepared` is a sink the setup screen already loaded (and asked to pre-render the
+        prompts), so speech is ready when the circle starts.
+        """
         from circlekeeper.tui.driver import Driver
         from circlekeeper.tui.screens.live import LiveScreen
 
         session = self.session_factory(config)
-        sink = self.given_sink
+        sink = self.given_sink or prepared
         if sink is None and config.silent:
             sink = NullSink("silent")
         driver = Driver(config, session, self.clock, wall=self.wall, sink=sink)
@@ -150,7 +154,7 @@ class CircleKeeperApp(App[int]):
         self.push_screen(LiveScreen(driver))
         if self.given_sink is not None:
             self.guard("preparing speech", self._prepare, driver, self.given_sink)
-        elif not config.silent:
+        elif prepared is None and not config.silent:
             self.run_worker(
                 lambda: self._load_sound(driver),
                 thread=True,

@@ -200,3 +200,46 @@ async def test_setup_shows_rotated_roles_and_asks_for_the_others() -> None:
         await pilot.pause()
         assert isinstance(app.screen, LiveScreen)
         assert app.screen.driver.config.roles == {"host": ("Ben",), "guardian": ("Cy",)}
+
+
+async def test_setup_prepares_speech_and_hands_the_sink_to_the_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from circlekeeper.sound.api import SoundStatus
+
+    class Preparing(RecordingSink):
+        def status(self) -> SoundStatus:
+            return SoundStatus(ok=True, detail="Speakers", prepared=2, to_prepare=5)
+
+    made: list[Preparing] = []
+
+    def fake_make_sink(**_: object) -> Preparing:
+        made.append(Preparing())
+        return made[-1]
+
+    monkeypatch.setattr("circlekeeper.sound.player.make_sink", fake_make_sink)
+    app = make_app(
+        clock=MockClock(),
+        wall=lambda: 1_780_000_000.0,
+        session_factory=session_factory,
+        load_user_keymap=False,
+    )
+    async with app.run_test(size=(100, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        setup = app.screen
+        assert isinstance(setup, SetupScreen)
+        status = str(setup.query_one("#setup-sound-status").render())
+        assert "preparing speech 2/5" in status
+        assert "prepare" in made[0].kinds()
+        setup.query_one("#setup-names", Input).value = "Ana, Ben"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, LiveScreen)
+        assert app.screen.driver.sink is made[0]
+        assert len(made) == 1  # no second load
+        assert not made[0].closed

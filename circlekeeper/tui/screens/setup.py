@@ -49,6 +49,8 @@ class SetupScreen(Screen[None]):
         self.path = path
         self.names: list[str] = []
         self.store: Any = None
+        self.sound: Any = None
+        self._sound_handed_over = False
 
     @property
     def ck(self) -> CircleKeeperApp:
@@ -60,6 +62,7 @@ class SetupScreen(Screen[None]):
         languages = sorted({practice.language, *practice.voices})
         with VerticalScroll(id="setup-body"):
             yield Static(f"[b]{practice.title}[/b]: set up the circle", id="setup-title")
+            yield Static("", id="setup-sound-status")
             yield Label("Saved circle")
             yield Select[str]([], prompt="(none)", id="setup-saved", allow_blank=True)
             yield Label("Names, in seating order (comma between names)")
@@ -105,6 +108,51 @@ class SetupScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#setup-names", Input).focus()
         self.ck.guard("reading saved circles", self._load_store)
+        self.query_one("#setup-sound-status", Static).display = False
+        if self.ck.given_sink is None:
+            # Sound loads and pre-renders the prompts while the circle is being set up.
+            self._load_sound()
+            self.set_interval(1.0, self._show_sound_progress, name="sound-progress")
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="setup-sound")
+    def _load_sound(self) -> None:
+        from circlekeeper.script.texts import spoken_texts
+        from circlekeeper.sound.player import make_sink
+
+        practice = self.practice
+        sink = make_sink(device=None, voices=practice.voices, language=practice.language)
+        self.app.call_from_thread(self._sound_ready, sink)
+        sink.prepare(spoken_texts(practice, practice.language))
+
+    def _sound_ready(self, sink: Any) -> None:
+        if not self.is_attached:  # the facilitator went back meanwhile
+            self._close_sound(sink)
+            return
+        self.sound = sink
+        self._show_sound_progress()
+
+    def _show_sound_progress(self) -> None:
+        if self.sound is None:
+            return
+        status = self.ck.guard("reading the sound status", self.sound.status)
+        if status is None:
+            return
+        if not status.ok:
+            text = f"Sound: {status.detail}"
+        elif status.to_prepare and status.prepared < status.to_prepare:
+            text = f"Sound: {status.detail}; preparing speech {status.prepared}/{status.to_prepare}"
+        else:
+            text = f"Sound: {status.detail}; speech ready"
+        shown = self.query_one("#setup-sound-status", Static)
+        shown.update(text)
+        shown.display = True
+
+    def _close_sound(self, sink: Any) -> None:
+        self.ck.guard("closing sound", sink.close)
+
+    def on_unmount(self) -> None:
+        if self.sound is not None and not self._sound_handed_over:
+            self._close_sound(self.sound)
 
     def _load_store(self) -> None:
         from circlekeeper.records.circles import CircleStore
@@ -334,4 +382,13 @@ class SetupScreen(Screen[None]):
                 self.practice.title,
                 host,
             )
-        self.ck.start_session(config)
+        prepared = None
+        if self.sound is not None:
+            # The prepared sink was made for the default output and the script's language.
+            if config.silent or device or config.language != self.practice.language:
+                self._close_sound(self.sound)
+            else:
+                prepared = self.sound
+            self.sound = None
+        self._sound_handed_over = prepared is not None
+        self.ck.start_session(config, prepared)
