@@ -306,7 +306,7 @@ class CircleKeeperApp(App[int]):
         helps = {action: f"{title}: {help}" for action, title, help in commands}
         rows: list[tuple[str, str]] = []
         for binding in bindings:
-            if not binding.show and binding.id != "help":
+            if (binding.id or "").startswith("pick-"):  # shown as one "1-9" row below
                 continue
             keys = self.user_keymap.get(binding.id or "", binding.key)
             shown = ", ".join(self.get_key_display(Binding(key, "", "")) for key in keys.split(","))

@@ -157,3 +157,19 @@ def test_summary(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]
 def test_high_contrast(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
     app, _, _ = live_app(high_contrast=True)
     assert snap_compare(app, terminal_size=size, run_before=run(_next))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_popcorn(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    from conftest import POPCORN
+
+    app, _, _ = live_app(POPCORN)
+    assert snap_compare(app, terminal_size=size, run_before=run())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_breakout(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    from test_sound_and_records import GROUPS
+
+    app, _, _ = live_app(GROUPS, names=("Ana", "Ben", "Cy", "Dee", "Eli"))
+    assert snap_compare(app, terminal_size=size, run_before=run())

@@ -44,6 +44,7 @@ EXTEND_SECONDS = 30.0
 
 SESSION_BINDINGS: list[Binding] = [
     # "␣" for space keeps all eleven keys in an 80-column footer.
+    # "k" (the popcorn picker) is not in the footer: the speaker line says "1-9 or k".
     Binding("space", "next", "Next", id="next", key_display="␣", tooltip="End this turn now"),
     Binding("p", "pass_stick", "Pass", id="pass", tooltip="The speaker passes the stick"),
     Binding("plus", "extend", "More", id="extend", key_display="+", tooltip="30 s more"),
@@ -53,7 +54,9 @@ SESSION_BINDINGS: list[Binding] = [
     Binding("s", "skip", "Skip", id="skip", tooltip="Skip this step"),
     Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last next or pass"),
     Binding("m", "mute", "Mute", id="mute", tooltip="Mute / unmute every cue"),
-    Binding("k", "picker", "Pick", id="picker", tooltip="Popcorn: pick who speaks next"),
+    Binding(
+        "k", "picker", "Pick", id="picker", show=False, tooltip="Popcorn: pick who speaks next"
+    ),
     Binding("question_mark", "help", "Keys", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit", tooltip="End the session and quit (asks)"),
     *[Binding(str(n), f"pick({n})", f"Pick {n}", show=False, id=f"pick-{n}") for n in range(1, 10)],
@@ -297,6 +300,8 @@ class LiveScreen(Screen[None]):
             remaining, what = snap.step_remaining, "time left in this step"
         elif snap.speaker is not None:
             remaining, what = None, f"{snap.speaker} speaks (untimed)"
+        elif snap.popcorn:
+            remaining, what = None, "popcorn: pick who speaks (1-9 or k)"
         else:
             remaining, what = None, "untimed: space moves on" if snap.phase != "ended" else "done"
         ends = None if snap.step_ends_wall is None else int(snap.step_ends_wall // 60)
