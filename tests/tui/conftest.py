@@ -82,7 +82,10 @@ def live_app() -> LiveApp:
     ) -> tuple[CircleKeeperApp, Any, RecordingSink]:
         clock = MockClock()
         sink = RecordingSink()
-        config = SessionConfig(practice=practice(data), path=None, circle=names, silent=silent)
+        # A fixed seed: random orders and breakout groups come out the same every run.
+        config = SessionConfig(
+            practice=practice(data), path=None, circle=names, silent=silent, seed=1
+        )
         app = make_app(
             config=config,
             clock=clock,
