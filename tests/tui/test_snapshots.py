@@ -173,3 +173,15 @@ def test_live_breakout(snap_compare: Compare, live_app: LiveApp, size: tuple[int
 
     app, _, _ = live_app(GROUPS, names=("Ana", "Ben", "Cy", "Dee", "Eli"))
     assert snap_compare(app, terminal_size=size, run_before=run())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pick_dialog(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    from conftest import POPCORN
+
+    app, _, _ = live_app(POPCORN)
+
+    async def pick(pilot: Pilot[Any]) -> None:
+        await pilot.press("k")
+
+    assert snap_compare(app, terminal_size=size, run_before=run(pick))
