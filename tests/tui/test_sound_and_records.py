@@ -167,3 +167,29 @@ async def test_the_popcorn_picker(live_app: LiveApp) -> None:
         await pilot.pause()
         await settle(pilot)
         assert snap(app).speaker == NAMES[2]
+
+
+async def test_a_refused_pick_says_why_and_the_picker_greys_out_who_spoke(
+    live_app: LiveApp,
+) -> None:
+    from conftest import POPCORN
+
+    app, _, _ = live_app(POPCORN)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert snap(app).speaker == NAMES[1]
+        await pilot.press("space")  # Ben is done; somebody else next
+        await settle(pilot)
+        await pilot.press("2")  # Ben again, in the same lap
+        await settle(pilot)
+        assert snap(app).speaker != NAMES[1]
+        assert any("cannot take the stick" in n.message for n in app._notifications)
+        await pilot.press("k")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PickDialog)
+        listing = dialog.query_one("#pick-list")
+        ben = listing.get_option(NAMES[1])  # type: ignore[attr-defined]
+        assert ben.disabled

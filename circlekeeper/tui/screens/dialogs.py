@@ -120,15 +120,19 @@ class PickDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="pick.cancel")
     ]
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], unavailable: Iterable[str | None] = ()) -> None:
         super().__init__(classes="dialog")
         self.names = list(names)
+        self.unavailable = set(unavailable)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static("Who speaks next?", classes="dialog-title")
             yield OptionList(
-                *[Option(f"{i}  {n}" if i <= 9 else n, id=n) for i, n in enumerate(self.names, 1)],
+                *[
+                    Option(f"{i}  {n}" if i <= 9 else n, id=n, disabled=n in self.unavailable)
+                    for i, n in enumerate(self.names, 1)
+                ],
                 id="pick-list",
             )
 

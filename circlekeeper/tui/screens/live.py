@@ -427,17 +427,35 @@ class LiveScreen(Screen[None]):
         """Popcorn: the person with this number speaks next."""
         circle = self.driver.config.circle
         if 1 <= number <= len(circle):
-            self._do("pick", "pick", circle[number - 1])
+            self._pick(circle[number - 1])
+
+    def _pick(self, name: str) -> None:
+        def pick() -> None:
+            events = self.driver.command("pick", name)
+            if not events:  # the engine said no: say why rather than do nothing
+                self.notify(
+                    f"{name} cannot take the stick now (spoken already this lap?)",
+                    severity="warning",
+                    timeout=4,
+                )
+            self.handle(events)
+
+        self.ck.guard("pick", pick)
+        self.ck.guard("redrawing", self.redraw)
 
     def action_picker(self) -> None:
-        """Popcorn: choose from a list."""
+        """Popcorn: choose from a list (who already spoke in this lap is greyed out)."""
         from circlekeeper.tui.screens.dialogs import PickDialog
 
         def chosen(name: str | None) -> None:
             if name:
-                self._do("pick", "pick", name)
+                self._pick(name)
 
-        self.app.push_screen(PickDialog(self.driver.config.circle), chosen)
+        snap = self._last_snap
+        done: set[str | None] = set()
+        if snap is not None:
+            done = {*snap.spoken, snap.speaker}
+        self.app.push_screen(PickDialog(self.driver.config.circle, done), chosen)
 
     def action_help(self) -> None:
         """Show every key."""
