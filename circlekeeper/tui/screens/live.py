@@ -465,9 +465,12 @@ class LiveScreen(Screen[None]):
 
 
 def cue_in_text(seconds: float) -> str:
-    """Whole minutes while the cue is far off (a quieter screen), seconds in the last one."""
+    """Coarse while the cue is far off (a quieter screen, fewer redraws): whole minutes,
+    then five-second steps, then seconds in the last ten."""
     if seconds > 60:
         return f"{math.ceil(seconds / 60)} min"
+    if seconds > 10:
+        return f"{5 * math.ceil(seconds / 5)} s"
     return f"{math.ceil(seconds)} s"
 
 
