@@ -170,14 +170,11 @@ class CircleKeeperApp(App[int]):
 
     def _load_sound(self, driver: Driver) -> None:
         """In a thread: load the audio stack (numpy, PortAudio) after the first frame."""
-        from circlekeeper.sound.player import make_sink
+        from circlekeeper.tui.soundload import practice_sink
 
         config = driver.config
-        sink = make_sink(
-            device=config.device,
-            silent=False,
-            voices=config.practice.voices,
-            language=driver.language,
+        sink = practice_sink(
+            config.practice, config.path, device=config.device, language=driver.language
         )
         self.call_from_thread(driver.replace_sink, sink)
         self._prepare(driver, sink)

@@ -67,10 +67,8 @@ def run_session(
     seed: int | None,
 ) -> int:
     """`circlekeeper run`: validate everything, then open the live session."""
-    try:
-        from circlekeeper.script.errors import ScriptErrors
-    except ImportError:  # pragma: no cover - the script package always has it once built
-        ScriptErrors = ValueError  # type: ignore[misc,assignment]
+    from circlekeeper.script.errors import ScriptErrors
+
     try:
         config = load_config(
             practice_arg, circle, silent=silent, lang=lang, device=device, seed=seed

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NAMES, WALL, LiveApp, MockClock, practice, session_factory
+from conftest import CHECK_IN, NAMES, WALL, LiveApp, MockClock, practice, session_factory
 from test_keys import live, settle, snap
 
 from circlekeeper.records.journal import Journal, read_journal
@@ -81,6 +81,34 @@ async def test_the_real_sink_loads_in_a_thread_and_prepares_speech(
         await pilot.press("b")
         await pilot.pause()
         assert "bell" in loaded.kinds()
+
+
+async def test_the_sink_gets_the_practices_own_sounds_from_its_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    asked: list[dict[str, Any]] = []
+
+    def fake_make_sink(**kwargs: Any) -> RecordingSink:
+        asked.append(kwargs)
+        return RecordingSink()
+
+    monkeypatch.setattr("circlekeeper.sound.player.make_sink", fake_make_sink)
+    data = {**CHECK_IN, "sounds": {"temple": {"file": "temple.wav", "volume": 0.5}}}
+    script = tmp_path / "own-bell.yaml"
+    config = SessionConfig(practice=practice(data), path=script, circle=NAMES, language="en")
+    app = make_app(
+        config=config,
+        clock=MockClock(),
+        wall=lambda: WALL,
+        session_factory=session_factory,
+        load_user_keymap=False,
+    )
+    async with app.run_test() as pilot:
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+    assert set(asked[0]["sounds"]) == {"temple"}
+    assert asked[0]["sounds"]["temple"].file == "temple.wav"
+    assert asked[0]["sounds_dir"] == tmp_path
 
 
 async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path) -> None:

@@ -117,10 +117,10 @@ class SetupScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="setup-sound")
     def _load_sound(self) -> None:
         from circlekeeper.script.texts import spoken_texts
-        from circlekeeper.sound.player import make_sink
+        from circlekeeper.tui.soundload import practice_sink
 
         practice = self.practice
-        sink = make_sink(device=None, voices=practice.voices, language=practice.language)
+        sink = practice_sink(practice, self.path, device=None, language=practice.language)
         self.app.call_from_thread(self._sound_ready, sink)
         sink.prepare(spoken_texts(practice, practice.language))
 
