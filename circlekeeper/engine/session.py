@@ -950,6 +950,7 @@ class Session:
         roles = dict(self._roles)
         air = dict(self._air)
         step_remaining = step_ends_wall = next_cue_in = None
+        ends_estimated = False
         next_cue = None
         speaker = None
         lap = laps = None
@@ -977,6 +978,10 @@ class Session:
                 lap, laps = r.lap, None if r.spec.until == "all-pass" else r.spec.lap_count
                 queue, spoken, passed = tuple(r.queue), tuple(r.spoken), tuple(r.passed)
                 popcorn = r.spec.order == "popcorn"
+                if st.deadline is None and wall is not None:
+                    left = self._round_forecast(r, a, laps)
+                    if left is not None:
+                        step_ends_wall, ends_estimated = wall + left, True
             turn = r.turn if r is not None else st.floor
             if st.stack is not None:
                 queue, spoken, popcorn = tuple(st.stack), tuple(st.floor_spoken), True
@@ -1029,7 +1034,19 @@ class Session:
             step_note=self._text(step.note) if step is not None else None,
             lead=lead,
             turn_allowed=turn_allowed,
+            step_ends_estimated=ends_estimated,
         )
+
+    @staticmethod
+    def _round_forecast(r: _Round, a: float, laps: int | None) -> float | None:
+        """Seconds until a timed round ends if every turn to come runs its full time."""
+        if r.per_turn is None or laps is None or r.spec.order == "popcorn":
+            return None
+        current = 0.0
+        if r.turn is not None:
+            current = r.turn.remaining(a) or 0.0
+        turns_left = len(r.queue) + max(0, laps - r.lap) * len(r.speakers)
+        return current + turns_left * r.per_turn
 
 
 def _step_text(step: object) -> str | dict[str, str] | None:

@@ -74,3 +74,6 @@ class Snapshot:
     """Who holds the role that leads this step."""
     turn_allowed: float | None = None
     """The time the speaker was given for this turn; None when untimed."""
+    step_ends_estimated: bool = False
+    """True when `step_ends_wall` is a forecast: a round whose turns still to come are
+    counted at their full time (passes and early finishes make it end sooner)."""

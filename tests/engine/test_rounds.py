@@ -296,3 +296,29 @@ def test_random_starter_is_drawn_once_per_round() -> None:
         events += s.next(float(t))
     orders = {lap.order for lap in of(events, LapStarted)}
     assert len(orders) == 1
+
+
+def test_a_timed_round_forecasts_its_end_on_the_wall_clock() -> None:
+    s = session(round_step(laps=2, turn={"time": "1m"}), names=("Ana", "Ben", "Cy"))
+    s.start(0.0)
+    # Ana's minute, Ben and Cy in this lap, then three more turns in the second lap.
+    first = s.snapshot(0.0, wall=1000.0)
+    assert first.step_ends_estimated and first.step_ends_wall == 1000.0 + 6 * 60
+    # Used as given, the forecast holds still as time passes.
+    s.advance(20.0)
+    assert s.snapshot(20.0, wall=1020.0).step_ends_wall == 1360.0
+    # Ana finishes 40 s early and Ben passes at once: he comes back at the end of the lap,
+    # and the forecast moves 39 s earlier.
+    s.next(20.0)
+    s.pass_stick(21.0)
+    later = s.snapshot(21.0, wall=1021.0)
+    assert later.speaker == "Cy" and later.queue == ("Ben",)
+    assert later.step_ends_wall == 1021.0 + 60 + 60 + 3 * 60 == 1360.0 - 39
+
+
+def test_untimed_and_popcorn_rounds_forecast_nothing() -> None:
+    for fields in ({}, {"order": "popcorn", "turn": {"time": "1m"}}):
+        s = session(round_step(**fields))
+        s.start(0.0)
+        snap = s.snapshot(5.0, wall=1005.0)
+        assert snap.step_ends_wall is None and not snap.step_ends_estimated

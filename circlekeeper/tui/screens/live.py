@@ -306,7 +306,8 @@ class LiveScreen(Screen[None]):
             remaining, what = None, "untimed: space moves on" if snap.phase != "ended" else "done"
         ends = None if snap.step_ends_wall is None else int(snap.step_ends_wall // 60)
         over = clock_text(snap.turn_overtime) if snap.turn_overtime else ""
-        shown = (clock_text(remaining), what, ends, over, paused)
+        estimated = snap.step_ends_estimated
+        shown = (clock_text(remaining), what, ends, over, paused, estimated)
         if self._set("timer", shown):
             self.query_one(BigTimer).show(
                 remaining,
@@ -314,6 +315,7 @@ class LiveScreen(Screen[None]):
                 ends_wall=snap.step_ends_wall,
                 overtime=snap.turn_overtime,
                 paused=paused,
+                estimated=estimated,
             )
 
     def _draw_speaker(self, snap: Snapshot) -> None:

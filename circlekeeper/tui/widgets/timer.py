@@ -43,6 +43,7 @@ class BigTimer(Vertical):
         ends_wall: float | None,
         overtime: float = 0.0,
         paused: bool = False,
+        estimated: bool = False,
     ) -> None:
         """Draw the countdown; `what` says whose time it is."""
         digits = self.query_one(Digits)
@@ -53,7 +54,7 @@ class BigTimer(Vertical):
         caption = what
         end = wall_hhmm(ends_wall)
         if end and not paused:
-            caption += f"  ·  step ends {end}"
+            caption += f"  ·  ends about {end}" if estimated else f"  ·  step ends {end}"
         if paused:
             caption += "  ·  PAUSED"
         if caption != self._caption:
