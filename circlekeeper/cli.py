@@ -60,8 +60,9 @@ def _circle_option(required: bool) -> Callable[[F], F]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Another folder of practice scripts to show in the library.",
 )
+@click.option("--high-contrast", is_flag=True, help="Start with the high-contrast theme.")
 @click.pass_context
-def cli(ctx: click.Context, extra_dirs: tuple[Path, ...]) -> None:
+def cli(ctx: click.Context, extra_dirs: tuple[Path, ...], high_contrast: bool) -> None:
     """Keep time and turns for a live circle.
 
     Run without a command to open the practice library.
@@ -69,7 +70,7 @@ def cli(ctx: click.Context, extra_dirs: tuple[Path, ...]) -> None:
     if ctx.invoked_subcommand is None:
         from circlekeeper.tui.launch import open_library
 
-        ctx.exit(open_library(list(extra_dirs)))
+        ctx.exit(open_library(list(extra_dirs), high_contrast=high_contrast))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -115,6 +116,8 @@ def rehearse(practice: str, circle: str, seed: int | None, as_json: bool) -> Non
 @click.option("--lang", default=None, help="Language of the prompts, like en or de.")
 @click.option("--device", default=None, help="Audio output, by name.")
 @click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
+@click.option("--announce", is_flag=True, help="Speak every change of step and speaker.")
+@click.option("--high-contrast", is_flag=True, help="Start with the high-contrast theme.")
 def run(
     practice: str,
     circle: str,
@@ -122,6 +125,8 @@ def run(
     lang: str | None,
     device: str | None,
     seed: int | None,
+    announce: bool,
+    high_contrast: bool,
 ) -> None:
     """Start a practice straight in the live session."""
     from circlekeeper.tui.launch import run_session
@@ -134,6 +139,8 @@ def run(
             lang=lang,
             device=device,
             seed=seed,
+            announce=announce,
+            high_contrast=high_contrast,
         )
     )
 

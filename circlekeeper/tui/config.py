@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,9 @@ class SessionConfig:
     silent: bool = False
     language: str | None = None
     device: str | None = None
-    seed: int | None = None
+    seed: int = field(default_factory=lambda: random.randrange(2**31))
+    """Seed of random orders and groups; drawn here when not given, so that the engine and
+    the journal share it and a resumed session can reproduce them."""
     meeting: int = 0
     announce: bool = False
     """Speak every change of step and of speaker (for people who cannot see the screen)."""

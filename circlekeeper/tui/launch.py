@@ -7,6 +7,7 @@ before Textual takes over the terminal.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from circlekeeper.tui.config import SessionConfig
@@ -17,14 +18,16 @@ def _fail(message: str) -> int:
     return 2
 
 
-def open_library(extra_dirs: list[Path]) -> int:
+def open_library(extra_dirs: list[Path], *, high_contrast: bool = False) -> int:
     """`circlekeeper` with no command: the practice library."""
     from circlekeeper.tui.app import make_app
 
     missing = [d for d in extra_dirs if not d.is_dir()]
     if missing:
         return _fail(f"{missing[0]}: no such folder")
-    app = make_app(extra_dirs=extra_dirs, journal_factory=default_journal)
+    app = make_app(
+        extra_dirs=extra_dirs, journal_factory=default_journal, high_contrast=high_contrast
+    )
     return _exit_code(app.run())
 
 
@@ -36,6 +39,7 @@ def load_config(
     lang: str | None,
     device: str | None,
     seed: int | None,
+    announce: bool = False,
 ) -> SessionConfig:
     """Resolve and load the practice and assign roles; raises ScriptErrors or ValueError."""
     from circlekeeper.engine import assign_roles
@@ -44,17 +48,19 @@ def load_config(
 
     path = resolve_practice(practice_arg)
     practice = load_practice(path)
-    roles = assign_roles(practice, list(circle), meeting=0, seed=seed)
-    return SessionConfig(
+    config = SessionConfig(
         practice=practice,
         path=path,
         circle=tuple(circle),
-        roles=roles,
         silent=silent,
         language=lang,
         device=device,
-        seed=seed,
+        announce=announce,
     )
+    if seed is not None:
+        config = replace(config, seed=seed)
+    roles = assign_roles(practice, list(circle), meeting=0, seed=config.seed)
+    return replace(config, roles=roles)
 
 
 def run_session(
@@ -65,13 +71,21 @@ def run_session(
     lang: str | None,
     device: str | None,
     seed: int | None,
+    announce: bool = False,
+    high_contrast: bool = False,
 ) -> int:
     """`circlekeeper run`: validate everything, then open the live session."""
     from circlekeeper.script.errors import ScriptErrors
 
     try:
         config = load_config(
-            practice_arg, circle, silent=silent, lang=lang, device=device, seed=seed
+            practice_arg,
+            circle,
+            silent=silent,
+            lang=lang,
+            device=device,
+            seed=seed,
+            announce=announce,
         )
     except ScriptErrors as error:
         lines = [str(e) for e in getattr(error, "errors", [])] or [str(error)]
@@ -80,7 +94,7 @@ def run_session(
         return _fail(str(error).strip("'\"") or type(error).__name__)
     from circlekeeper.tui.app import make_app
 
-    app = make_app(config=config, journal_factory=default_journal)
+    app = make_app(config=config, journal_factory=default_journal, high_contrast=high_contrast)
     return _exit_code(app.run())
 
 

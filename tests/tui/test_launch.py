@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from circlekeeper.tui import launch
+from circlekeeper.tui.config import SessionConfig
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +52,39 @@ def test_load_config_assigns_roles_from_the_script() -> None:
     assert config.circle == ("Ana", "Ben")
     assert config.path is not None and config.path.name == "check-in.yaml"
     assert config.roles.get("host") == ("Ana",)  # rotated, first meeting
+
+
+def test_load_config_draws_one_seed_for_the_engine_and_the_journal() -> None:
+    given = launch.load_config("check-in", ["Ana"], silent=True, lang=None, device=None, seed=7)
+    assert given.seed == 7
+    drawn = {
+        launch.load_config("check-in", ["Ana"], silent=True, lang=None, device=None, seed=None).seed
+        for _ in range(5)
+    }
+    # A real number is drawn (never None), and not the same one every time.
+    assert all(isinstance(seed, int) for seed in drawn) and len(drawn) > 1
+
+
+def test_run_flags_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from circlekeeper.cli import cli
+
+    built: list[dict[str, object]] = []
+
+    class FakeApp:
+        def run(self) -> None:
+            return None
+
+    def fake_make_app(**kwargs: object) -> FakeApp:
+        built.append(kwargs)
+        return FakeApp()
+
+    monkeypatch.setattr("circlekeeper.tui.app.make_app", fake_make_app)
+    args = ["run", "check-in", "--circle", "Ana,Ben", "--silent", "--announce", "--high-contrast"]
+    result = CliRunner().invoke(cli, [*args, "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    config = built[0]["config"]
+    assert isinstance(config, SessionConfig)
+    assert built[0]["high_contrast"] is True
+    assert config.announce and config.silent and config.seed == 5
