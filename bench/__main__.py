@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -34,14 +34,25 @@ def machine() -> str:
     )
 
 
+def run_alone(name: str) -> str:
+    """One benchmark in a fresh interpreter: peak memory and imports are its own."""
+    code = f"import bench.{name} as b, sys; sys.stdout.write(b.run())"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        return f"## {name}\n\nFailed (exit {done.returncode}): {tail[0]}"
+    return done.stdout.strip()
+
+
 def main(argv: list[str]) -> int:
     """Run the named benchmark modules (all by default) and write the report."""
     names = argv or sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     sections = []
     for name in names:
         print(f"running {name}...", file=sys.stderr, flush=True)
-        module = importlib.import_module(f"bench.{name}")
-        sections.append(module.run().strip())
+        sections.append(run_alone(name))
     header = (
         "# Benchmarks\n\n"
         f"Measured {dt.date.today().isoformat()} on {machine()}.\n"
