@@ -30,6 +30,9 @@ bench: sysdeps venv
 	@$(PY) -m bench
 
 venv: $(STAMP)
+	@# Bytecode for the editable sources, as pip makes for an installed wheel: start-up must
+	@# not recompile every module where the environment forbids writing bytecode on import.
+	@$(PY) -m compileall -q circlekeeper >/dev/null
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
