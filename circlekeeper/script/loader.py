@@ -89,6 +89,13 @@ class _Source:
         return self.error(pos[0] - 1, pos[1] - 1, message)
 
 
+def _byte_position(text: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of the byte at `offset`."""
+    line = text.count(b"\n", 0, offset) + 1
+    start = text.rfind(b"\n", 0, offset) + 1
+    return line, len(text[start:offset].decode("utf-8", errors="replace")) + 1
+
+
 def load_practice(path: Path) -> Practice:
     """Load and check the script at `path`; raise `ScriptErrors` on any problem."""
     return load_practice_with_positions(path).practice
@@ -178,9 +185,7 @@ def _decode(text: str | bytes, label: str) -> _Source:
             decoded = text[:limit].decode("utf-8")
         except UnicodeDecodeError as exc:
             bad = exc.start
-            line = text.count(b"\n", 0, bad) + 1
-            start = text.rfind(b"\n", 0, bad) + 1
-            col = len(text[start:bad].decode("utf-8", errors="replace")) + 1
+            line, col = _byte_position(text, bad)
             raise _Stop(
                 [
                     ScriptError(
@@ -192,9 +197,7 @@ def _decode(text: str | bytes, label: str) -> _Source:
                 ]
             ) from None
         if nul >= 0:
-            line = text.count(b"\n", 0, nul) + 1
-            start = text.rfind(b"\n", 0, nul) + 1
-            col = len(text[start:nul].decode("utf-8", errors="replace")) + 1
+            line, col = _byte_position(text, nul)
             raise _Stop(
                 [
                     ScriptError(

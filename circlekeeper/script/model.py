@@ -7,7 +7,7 @@ error with a line number, never a silently ignored setting.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -22,8 +22,11 @@ from pydantic import (
 from circlekeeper.script.duration import DURATION_REGEX, parse_duration
 
 FORMAT_VERSION: Literal[1] = 1
-BUILTIN_SOUNDS: tuple[str, ...] = ("bowl", "chime", "clappers", "gong", "warning")
-PRACTICE_KINDS = (
+BuiltinSound = Literal["bowl", "chime", "clappers", "gong", "warning"]
+"""The sounds circlekeeper synthesises itself."""
+BUILTIN_SOUNDS: tuple[str, ...] = get_args(BuiltinSound)
+
+PracticeKind = Literal[
     "check-in",
     "check-out",
     "sit",
@@ -33,7 +36,9 @@ PRACTICE_KINDS = (
     "convergence",
     "dyad",
     "other",
-)
+]
+"""What sort of practice a script is; the library groups practices by kind."""
+PRACTICE_KINDS: tuple[str, ...] = get_args(PracticeKind)
 
 
 def _duration(value: Any) -> Any:
@@ -246,7 +251,7 @@ class Role(Model):
 class SoundDef(Model):
     """A named sound: a built-in one, or a WAV file beside the script."""
 
-    builtin: Literal["bowl", "chime", "clappers", "gong", "warning"] | None = None
+    builtin: BuiltinSound | None = None
     """A built-in sound to base this one on."""
     file: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_. -]*\.wav$")] | None = None
     """A WAV file in the same folder as the script."""
@@ -521,17 +526,10 @@ Step = Annotated[
 ]
 """One step of a practice; `kind` says which."""
 
-STEP_KINDS: tuple[str, ...] = (
-    "read",
-    "silence",
-    "sit",
-    "round",
-    "discussion",
-    "breakout",
-    "for-each",
-    "repeat",
-    "group",
+STEP_KINDS: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["kind"].annotation)[0] for cls in get_args(get_args(Step)[0])
 )
+"""The `kind` of every step class, in the order of the `Step` union."""
 
 
 class Practice(Model):
@@ -543,17 +541,7 @@ class Practice(Model):
     """The name shown in the library."""
     summary: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
     """One or two sentences on what the practice is for."""
-    kind: Literal[
-        "check-in",
-        "check-out",
-        "sit",
-        "feedback",
-        "conflict",
-        "decision",
-        "convergence",
-        "dyad",
-        "other",
-    ]
+    kind: PracticeKind
     """What sort of practice this is; the library groups practices by kind."""
     size: CircleSize = CircleSize()
     """How many people it is made for."""
