@@ -190,3 +190,12 @@ def test_resample_keeps_pitch() -> None:
     t = np.arange(22050) / 22050
     y = resample(np.sin(2 * np.pi * 1000 * t), 22050, RATE)
     assert peak_freqs(y, 1, lo=100)[0] == pytest.approx(1000, abs=2)
+
+
+def test_every_sound_a_script_may_name_is_synthesised() -> None:
+    # The script format and the synthesiser keep their own lists (sound does not import
+    # script); a bell added to one and not the other would fail a live session quietly.
+    from circlekeeper.script.model import BUILTIN_SOUNDS
+    from circlekeeper.sound.bells import BELLS
+
+    assert set(BELLS) == set(BUILTIN_SOUNDS)
