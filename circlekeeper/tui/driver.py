@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUSPEND_THRESHOLD = 20.0
+HELD_SPEECH_MAX_AGE = 30.0
+"""Speech asked for while sound was loading is still spoken this late (the welcome text)."""
+HELD_BELL_MAX_AGE = 3.0
+"""A bell that late would mislead: past this it is left out (its flash was shown)."""
 """Seconds by which wall time may outrun monotonic time between ticks before we call it a
 suspend (lid closed). NTP slews are far smaller; a real suspend is minutes."""
 
@@ -93,6 +97,8 @@ class Driver:
         self._last: tuple[float, float] | None = None
         self.journal_error: str | None = None
         self.closed = False
+        self._held: list[tuple[float, str, tuple[Any, ...]]] = []
+        """Cues asked for while sound was loading: (session time, "bell" or "speak", args)."""
 
     # -- time -------------------------------------------------------------------------------
 
@@ -175,6 +181,21 @@ class Driver:
             old.close()
         except Exception as error:
             log.warning("closing the old sink failed: %s", error)
+        self._replay_held()
+
+    def _replay_held(self) -> None:
+        """Give the real sink what the stand-in could not play, if it is not too late."""
+        held, self._held = self._held, []
+        now = self.now()
+        for t, kind, args in held:
+            limit = HELD_SPEECH_MAX_AGE if kind == "speak" else HELD_BELL_MAX_AGE
+            if now - t > limit:
+                log.info("%s asked for while sound was loading is too late now: %s", kind, args)
+                continue
+            try:
+                getattr(self.sink, kind)(*args)
+            except Exception as error:  # sound never takes the circle down
+                log.warning("sound failed on a held %s: %s", kind, error)
 
     # -- routing ----------------------------------------------------------------------------
 
@@ -190,19 +211,24 @@ class Driver:
     def _sound(self, event: Event) -> None:
         if self.config.silent or self.catching_up:
             return
-        try:
-            if isinstance(event, BellDue):
-                self.sink.bell(event.sound, event.strikes)
-                if event.say:
-                    self.sink.speak(event.say, self.language)
-            elif isinstance(event, PromptDue):
-                self.sink.speak(event.text, event.language)
-            elif self.config.announce:
-                text = announcement(event)
-                if text:
-                    self.sink.speak(text, self.language)
-        except Exception as error:  # sound never takes the circle down
-            log.warning("sound failed on %s: %s", event.name, error)
+        cues: list[tuple[str, tuple[Any, ...]]] = []
+        if isinstance(event, BellDue):
+            cues.append(("bell", (event.sound, event.strikes)))
+            if event.say:
+                cues.append(("speak", (event.say, self.language)))
+        elif isinstance(event, PromptDue):
+            cues.append(("speak", (event.text, event.language)))
+        elif self.config.announce:
+            text = announcement(event)
+            if text:
+                cues.append(("speak", (text, self.language)))
+        for kind, args in cues:
+            if self.sound_loading:
+                self._held.append((self.now(), kind, args))
+            try:
+                getattr(self.sink, kind)(*args)
+            except Exception as error:  # sound never takes the circle down
+                log.warning("sound failed on %s: %s", event.name, error)
 
     def _journal(self, event: Event) -> None:
         if self.journal is None:

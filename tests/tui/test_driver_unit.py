@@ -87,3 +87,43 @@ def test_a_sink_loaded_after_the_end_is_closed() -> None:
     driver.replace_sink(late)
     assert late.closed
     assert driver.sink is not late
+
+
+def loading() -> tuple[Driver, MockClock]:
+    """A driver whose real sink is still loading, as with `circlekeeper run`."""
+    config = SessionConfig(practice=practice(), path=None, circle=NAMES)
+    clock = MockClock()
+    driver = Driver(config, session_factory(config), clock, wall=lambda: WALL)
+    assert driver.sound_loading
+    return driver, clock
+
+
+def test_the_first_prompt_is_spoken_once_sound_has_loaded() -> None:
+    driver, clock = loading()
+    driver.start()  # the round's prompt is due now, before any real sink exists
+    driver.ring_now()
+    clock.advance(2)
+    real = RecordingSink()
+    driver.replace_sink(real)
+    assert ("speak", ("How are you arriving?", "en")) in real.calls
+    assert real.kinds().count("bell") == 1
+    # Handed over once: a later sink swap does not repeat them.
+    again = RecordingSink()
+    driver.replace_sink(again)
+    assert again.calls == []
+
+
+def test_cues_too_old_when_sound_loads_are_left_out() -> None:
+    driver, clock = loading()
+    driver.start()
+    driver.ring_now()
+    clock.advance(10)  # too late for the bell, still in time for the prompt
+    real = RecordingSink()
+    driver.replace_sink(real)
+    assert real.kinds() == ["speak"]
+    driver2, clock2 = loading()
+    driver2.start()
+    clock2.advance(45)  # too late even for speech
+    late = RecordingSink()
+    driver2.replace_sink(late)
+    assert [k for k in late.kinds() if k in ("speak", "bell")] == []
