@@ -15,7 +15,6 @@ import json
 import os
 import select
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from circlekeeper.sound.nullsink import NullSinkUnavailable, start_null_sink
+
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 48000
 CUES = 30
@@ -35,54 +36,7 @@ BELL = "clappers"  # the shortest built-in bell: cues can follow each other quic
 AUDIBLE = 0.003  # about -50 dBFS; the null sink's monitor is digital silence otherwise
 
 
-# ----- a private PulseAudio daemon and a recorder on its monitor -----
-
-
-def start_pulse(root: Path) -> tuple[dict[str, str], int] | None:
-    """Start PulseAudio with a null sink `ck`; its environment and pid, or None."""
-    if not (shutil.which("pulseaudio") and shutil.which("parec")):
-        return None
-    runtime = root / "run"
-    runtime.mkdir(mode=0o700)
-    env = dict(os.environ)
-    env.pop("PULSE_SERVER", None)
-    env.pop("ALSA_CONFIG_PATH", None)
-    env.update(XDG_RUNTIME_DIR=str(runtime), HOME=str(root), XDG_CONFIG_HOME=str(root / "cfg"))
-    subprocess.run(
-        [
-            "pulseaudio",
-            "--daemonize=yes",
-            "--exit-idle-time=-1",
-            "-n",
-            "--load=module-native-protocol-unix",
-            "--load=module-null-sink sink_name=ck",
-        ],
-        env=env,
-        capture_output=True,
-        timeout=30,
-    )
-    pid_file = runtime / "pulse" / "pid"
-    deadline = time.monotonic() + 10
-    while not (runtime / "pulse" / "native").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not pid_file.exists():
-        return None
-    return env, int(pid_file.read_text().split()[0])
-
-
-def stop_pid(pid: int) -> None:
-    """Terminate a process we started, then make sure it is gone."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+# ----- a recorder on the null sink's monitor -----
 
 
 class Monitor:
@@ -385,11 +339,12 @@ def run() -> str:
     found = longest_practice()
     long_text = max((t for t, _ in found[2]), key=len) if found else PROMPT
     with tempfile.TemporaryDirectory(prefix="ck-bench-pulse-") as tmp:
-        started = start_pulse(Path(tmp))
-        if started is None:
-            lines += ["Cue latency: not measured (PulseAudio and parec are not installed).", ""]
+        try:
+            daemon = start_null_sink(Path(tmp))
+        except NullSinkUnavailable as error:
+            lines += [f"Cue latency: not measured ({error}).", ""]
         else:
-            env, pid = started
+            env = daemon.env
             monitor = Monitor(env)
             try:
                 time.sleep(0.5)
@@ -404,7 +359,7 @@ def run() -> str:
                 )
             finally:
                 monitor.close()
-                stop_pid(pid)
+                daemon.stop()
             lines += _latency_section(ours, naive, long_text)
     lines += _prerender_section(prerender(found))
     return "\n".join(lines)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from circlekeeper.sound.nullsink import NullSinkUnavailable, start_null_sink
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -105,51 +105,14 @@ class Pulse:
 @pytest.fixture(scope="session")
 def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pulse]:
     """A paced audio device like real hardware; skipped when PulseAudio is not installed."""
-    if not (shutil.which("pulseaudio") and shutil.which("parec")):
-        pytest.skip("pulseaudio and parec (pulseaudio-utils) are not installed")
-    root = tmp_path_factory.mktemp("pulse")
-    runtime = root / "run"
-    runtime.mkdir(mode=0o700)
-    env = dict(os.environ)
-    env.pop("PULSE_SERVER", None)
-    env.pop("ALSA_CONFIG_PATH", None)
-    env.update(XDG_RUNTIME_DIR=str(runtime), HOME=str(root), XDG_CONFIG_HOME=str(root / "cfg"))
-    start = subprocess.run(
-        [
-            "pulseaudio",
-            "--daemonize=yes",
-            "--exit-idle-time=-1",
-            "-n",
-            "--load=module-native-protocol-unix",
-            "--load=module-null-sink sink_name=ck",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    pid_file = runtime / "pulse" / "pid"
-    deadline = time.monotonic() + 10
-    while not (runtime / "pulse" / "native").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if start.returncode != 0 or not pid_file.exists():
-        pytest.skip(f"PulseAudio would not start here: {start.stderr.strip()[:200]}")
-    pid = int(pid_file.read_text().split()[0])
     try:
-        yield Pulse(env, runtime)
+        daemon = start_null_sink(tmp_path_factory.mktemp("pulse"))
+    except NullSinkUnavailable as error:
+        pytest.skip(str(error))
+    try:
+        yield Pulse(daemon.env, daemon.runtime)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.05)
-        else:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        daemon.stop()
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
