@@ -52,24 +52,40 @@ async def test_the_sound_banner_shows_the_sinks_state(status: SoundStatus, expec
         assert expected in str(banner.render())
 
 
-async def test_the_real_sink_loads_in_a_thread_and_prepares_speech(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+LoaderCalls = list[dict[str, Any]]
+
+
+@pytest.fixture
+def sink_loader(monkeypatch: pytest.MonkeyPatch) -> tuple[LoaderCalls, RecordingSink]:
+    """Stands in for the real sink loader: what it was asked for, and the sink it hands out."""
     loaded = RecordingSink()
-    asked: list[dict[str, Any]] = []
+    asked: LoaderCalls = []
 
     def fake_make_sink(**kwargs: Any) -> RecordingSink:
         asked.append(kwargs)
         return loaded
 
     monkeypatch.setattr("circlekeeper.sound.player.make_sink", fake_make_sink)
-    config = SessionConfig(practice=practice(), path=None, circle=NAMES, device="USB")
-    app = make_app(
+    return asked, loaded
+
+
+def app_loading_sound(config: SessionConfig) -> Any:
+    """An app given no sink, so it loads the real one in a thread after the first frame."""
+    return make_app(
         config=config,
         clock=MockClock(),
         wall=lambda: WALL,
         session_factory=session_factory,
         load_user_keymap=False,
+    )
+
+
+async def test_the_real_sink_loads_in_a_thread_and_prepares_speech(
+    sink_loader: tuple[LoaderCalls, RecordingSink],
+) -> None:
+    asked, loaded = sink_loader
+    app = app_loading_sound(
+        SessionConfig(practice=practice(), path=None, circle=NAMES, device="USB")
     )
     async with app.run_test() as pilot:
         await app.workers.wait_for_complete()
@@ -84,24 +100,13 @@ async def test_the_real_sink_loads_in_a_thread_and_prepares_speech(
 
 
 async def test_the_sink_gets_the_practices_own_sounds_from_its_folder(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    sink_loader: tuple[LoaderCalls, RecordingSink], tmp_path: Path
 ) -> None:
-    asked: list[dict[str, Any]] = []
-
-    def fake_make_sink(**kwargs: Any) -> RecordingSink:
-        asked.append(kwargs)
-        return RecordingSink()
-
-    monkeypatch.setattr("circlekeeper.sound.player.make_sink", fake_make_sink)
+    asked, _ = sink_loader
     data = {**CHECK_IN, "sounds": {"temple": {"file": "temple.wav", "volume": 0.5}}}
     script = tmp_path / "own-bell.yaml"
-    config = SessionConfig(practice=practice(data), path=script, circle=NAMES, language="en")
-    app = make_app(
-        config=config,
-        clock=MockClock(),
-        wall=lambda: WALL,
-        session_factory=session_factory,
-        load_user_keymap=False,
+    app = app_loading_sound(
+        SessionConfig(practice=practice(data), path=script, circle=NAMES, language="en")
     )
     async with app.run_test() as pilot:
         await app.workers.wait_for_complete()
