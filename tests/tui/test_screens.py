@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURE_PRACTICES, MockClock, session_factory
@@ -41,6 +42,16 @@ async def loaded(pilot: object) -> LibraryScreen:
 def listed(screen: LibraryScreen) -> list[str]:
     options = screen.query_one(OptionList)
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def open_setup(app: CircleKeeperApp, pilot: Any) -> SetupScreen:
+    """From the loaded library, enter on the highlighted practice: its setup screen."""
+    await loaded(pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+    setup = app.screen
+    assert isinstance(setup, SetupScreen)
+    return setup
 
 
 async def test_library_groups_by_kind_and_lists_broken_scripts() -> None:
@@ -83,11 +94,7 @@ async def test_library_shows_the_error_of_a_broken_script(tmp_path: Path) -> Non
 async def test_library_to_setup_to_live_session() -> None:
     app, sink = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await loaded(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        setup = app.screen
-        assert isinstance(setup, SetupScreen)
+        setup = await open_setup(app, pilot)
         assert setup.practice.title == "Crew check-in"
         await pilot.press(*"Ana, Ben, Cy")
         await pilot.pause()
@@ -104,11 +111,7 @@ async def test_library_to_setup_to_live_session() -> None:
 async def test_setup_reorders_and_saves_a_circle() -> None:
     app, _ = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await loaded(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        setup = app.screen
-        assert isinstance(setup, SetupScreen)
+        setup = await open_setup(app, pilot)
         setup.query_one("#setup-names", Input).value = "Ana, Ben, Cy"
         await pilot.pause()
         order = setup.query_one("#setup-order", OptionList)
@@ -129,11 +132,7 @@ async def test_setup_picks_a_saved_circle() -> None:
     CircleStore().save("Crew", ["Dee", "Eli", "Fay"])
     app, _ = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await loaded(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        setup = app.screen
-        assert isinstance(setup, SetupScreen)
+        setup = await open_setup(app, pilot)
         setup.query_one("#setup-saved", Select).value = "Crew"
         await pilot.pause()
         assert setup.names == ["Dee", "Eli", "Fay"]
@@ -163,11 +162,7 @@ async def test_setup_finds_outputs_in_a_thread_and_picks_one(
     monkeypatch.setattr("circlekeeper.sound.player.list_outputs", lambda sd: outputs)
     app, _ = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await loaded(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        setup = app.screen
-        assert isinstance(setup, SetupScreen)
+        setup = await open_setup(app, pilot)
         setup.query_one("#setup-find-outputs", Button).press()
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -184,11 +179,7 @@ async def test_setup_finds_outputs_in_a_thread_and_picks_one(
 async def test_setup_shows_rotated_roles_and_asks_for_the_others() -> None:
     app, _ = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await loaded(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        setup = app.screen
-        assert isinstance(setup, SetupScreen)
+        setup = await open_setup(app, pilot)
         setup.query_one("#setup-names", Input).value = "Ana, Ben, Cy"
         await pilot.pause()
         assert "Host: Ana (rotate)" in str(setup.query_one("#setup-roles").render())
