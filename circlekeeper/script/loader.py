@@ -60,6 +60,14 @@ class _Stop(Exception):
         self.errors = errors
 
 
+def _stop_at(label: str, line: int, col: int, message: str) -> _Stop:
+    """Loading stops on one error at `line`:`col`."""
+    return _Stop([ScriptError(label, line, col, message)])
+
+
+_NUL_MESSAGE = "a NUL byte: this looks like a binary file, not a practice script"
+
+
 class _Source:
     """The decoded text of a script and helpers to turn offsets into positions."""
 
@@ -186,28 +194,10 @@ def _decode(text: str | bytes, label: str) -> _Source:
         except UnicodeDecodeError as exc:
             bad = exc.start
             line, col = _byte_position(text, bad)
-            raise _Stop(
-                [
-                    ScriptError(
-                        label,
-                        line,
-                        col,
-                        f"not UTF-8 text (byte 0x{text[bad]:02x}); save the script as UTF-8",
-                    )
-                ]
-            ) from None
+            message = f"not UTF-8 text (byte 0x{text[bad]:02x}); save the script as UTF-8"
+            raise _stop_at(label, line, col, message) from None
         if nul >= 0:
-            line, col = _byte_position(text, nul)
-            raise _Stop(
-                [
-                    ScriptError(
-                        label,
-                        line,
-                        col,
-                        "a NUL byte: this looks like a binary file, not a practice script",
-                    )
-                ]
-            )
+            raise _stop_at(label, *_byte_position(text, nul), _NUL_MESSAGE)
         text = decoded
     else:
         size = len(text.encode("utf-8", errors="surrogatepass"))
@@ -217,16 +207,7 @@ def _decode(text: str | bytes, label: str) -> _Source:
         if nul >= 0:
             line = text.count("\n", 0, nul) + 1
             col = nul - (text.rfind("\n", 0, nul) + 1) + 1
-            raise _Stop(
-                [
-                    ScriptError(
-                        label,
-                        line,
-                        col,
-                        "a NUL byte: this looks like a binary file, not a practice script",
-                    )
-                ]
-            )
+            raise _stop_at(label, line, col, _NUL_MESSAGE)
     text = text.removeprefix("\ufeff")
     source = _Source(text, label)
     if not _has_content(text):
