@@ -222,9 +222,12 @@ class Driver:
             text = announcement(event)
             if text:
                 cues.append(("speak", (text, self.language)))
+        if self.sound_loading and cues:
+            now = self.now()
+            # Bounded even if sound never finishes loading: older cues could not be replayed.
+            self._held = [h for h in self._held if now - h[0] <= HELD_SPEECH_MAX_AGE]
+            self._held += [(now, kind, args) for kind, args in cues]
         for kind, args in cues:
-            if self.sound_loading:
-                self._held.append((self.now(), kind, args))
             try:
                 getattr(self.sink, kind)(*args)
             except Exception as error:  # sound never takes the circle down

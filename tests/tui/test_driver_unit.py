@@ -127,3 +127,14 @@ def test_cues_too_old_when_sound_loads_are_left_out() -> None:
     late = RecordingSink()
     driver2.replace_sink(late)
     assert [k for k in late.kinds() if k in ("speak", "bell")] == []
+
+
+def test_cues_held_while_sound_never_loads_stay_bounded() -> None:
+    driver, clock = loading()
+    driver.start()
+    for _ in range(200):  # a long sit with a manual bell every 10 s and no sound ever
+        clock.advance(10)
+        driver.ring_now()
+    young = [t for t, _, _ in driver._held]
+    assert young and min(young) >= driver.now() - 30
+    assert len(young) <= 4
