@@ -1,24 +1,26 @@
 """The session engine: pure and synchronous. Time comes in as arguments, events go out.
 
 No Textual, no sound, no files: the TUI, the rehearsal and the tests all drive it the same
-way, with `advance(now)` and commands, and route the events it returns.
+way, with `advance(now)` and `do(command, now)`, and route the events it returns.
 """
 
-from circlekeeper.engine.circle import Circle, SessionOptions, assign_roles
 from circlekeeper.engine.clock import Clock, MockClock, MonotonicClock
+from circlekeeper.engine.commands import Command, command_from_json
 from circlekeeper.engine.plan import PlanError, RunStep
-from circlekeeper.engine.session import ACCEPTS, MOVES, Session
+from circlekeeper.engine.session import ACCEPTS, PHASE_TABLE, Session
+from circlekeeper.engine.setup import CirclePlan, plan_circle
 
 __all__ = [
     "ACCEPTS",
-    "MOVES",
-    "Circle",
+    "PHASE_TABLE",
+    "CirclePlan",
     "Clock",
+    "Command",
     "MockClock",
     "MonotonicClock",
     "PlanError",
     "RunStep",
     "Session",
-    "SessionOptions",
-    "assign_roles",
+    "command_from_json",
+    "plan_circle",
 ]

@@ -5,8 +5,18 @@ Modelled on Textual's `clock.py`: a protocol, a real monotonic clock, and a mock
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Protocol
+
+RESOLUTION = 0.001
+"""Session time is kept to the millisecond: a journal's times are then exact."""
+
+
+def ceil_ms(seconds: float) -> float:
+    """The first millisecond at or after `seconds`."""
+    # Rounding first keeps float noise (120.00000000000001) from costing a whole ms.
+    return math.ceil(round(seconds * 1000, 6)) / 1000
 
 
 class Clock(Protocol):
@@ -26,9 +36,13 @@ class MonotonicClock:
 
 
 class MockClock:
-    """A clock that only moves when told to, for tests and rehearsals."""
+    """A clock that only moves when told to, for tests and rehearsals.
 
-    def __init__(self, start: float = 0.0) -> None:
+    It starts far from 0 unless told otherwise, so that a machine time can never pass for a
+    session time (which counts from 0 at `start`).
+    """
+
+    def __init__(self, start: float = 1_234.5) -> None:
         self._now = float(start)
 
     def now(self) -> float:

@@ -1,8 +1,9 @@
 """What the session engine says happened: frozen dataclasses, one per kind of event.
 
-Every event carries `t`, the session time in seconds (monotonic, from `start`), and a
-snake_case `name` used by the JSON timeline and the journal. Events are plain data:
-the TUI routes them to the screen, to sound and to the journal.
+Every event carries `t`, the session time in seconds (monotonic, from `start`, kept to the
+millisecond), and a snake_case `name` used by the JSON timeline and the journal. Events are
+plain data: the TUI routes them to the screen, to sound and to the journal. Every command
+answers with `CommandTaken` (then what it caused) or with one `Refused`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,27 @@ class Event:
         data = asdict(self)
         t = data.pop("t")
         return {"t": round(t, 3), "event": self.name, **data}
+
+
+@dataclass(frozen=True)
+class CommandTaken(Event):
+    """A command was accepted at `t`; `command` is its JSON form (`Command.to_json()`).
+
+    It comes before the events the command caused. Replaying these, each at its `t`, into a
+    session built from the same plan gives the same session again.
+    """
+
+    command: dict[str, Any]
+    name: ClassVar[str] = "command_taken"
+
+
+@dataclass(frozen=True)
+class Refused(Event):
+    """A command was refused and changed nothing; `reason` says why, for the facilitator."""
+
+    command: dict[str, Any]
+    reason: str
+    name: ClassVar[str] = "refused"
 
 
 @dataclass(frozen=True)
@@ -213,6 +235,8 @@ class SessionEnded(Event):
 
 
 EVENT_TYPES: tuple[type[Event], ...] = (
+    CommandTaken,
+    Refused,
     SessionStarted,
     StepStarted,
     StepEnded,

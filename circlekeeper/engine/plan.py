@@ -1,7 +1,9 @@
-"""Turning a practice into the list of steps a session runs, and who speaks in a round.
+"""The run list of a practice, who speaks in a round and in what order, and how long a
+step takes (timed, or as estimated).
 
 Loops (`for-each`, `repeat`) and `group` blocks are unrolled once, when the session is set
-up, so the running engine only ever sees plain steps in a row.
+up, so the running engine only ever sees plain steps in a row. The estimate here is the only
+one: the library, `check` and the live agenda all come to it (through `projection`).
 """
 
 from __future__ import annotations
@@ -24,29 +26,18 @@ from circlekeeper.script.model import (
     Step,
     duration_seconds,
 )
+from circlekeeper.script.texts import localize
+from circlekeeper.script.validate import MAX_STEP_RUNS
 
 LeafStep = ReadStep | SilenceStep | SitStep | RoundStep | DiscussionStep | BreakoutStep
 Roles = Mapping[str, tuple[str, ...]]
 
-MAX_RUN_STEPS = 5000
-"""A practice that unrolls to more steps than this is refused (nested loops gone wild)."""
-
 UNTIMED_TURN = 120.0
 """Seconds an untimed turn is assumed to take, for estimates and rehearsals."""
-UNTIMED_READ = 30.0
-"""Seconds an untimed reading is assumed to take, for estimates and rehearsals."""
-
-DEFAULT_TITLES: dict[str, str] = {
-    "read": "Reading",
-    "silence": "Silence",
-    "sit": "Sitting",
-    "round": "Round",
-    "discussion": "Discussion",
-    "breakout": "Breakout",
-    "for-each": "For each person",
-    "repeat": "Repeat",
-    "group": "Group",
-}
+WORDS_PER_MINUTE = 150
+"""Reading pace of a read step without a duration, for estimates and rehearsals."""
+MIN_READ_SECONDS = 20.0
+"""Even a short reading takes a moment to settle into."""
 
 
 class PlanError(ValueError):
@@ -70,9 +61,14 @@ def _holders(roles: Roles, role_ids: Sequence[str]) -> set[str]:
 
 
 def unroll(
-    practice: Practice, names: tuple[str, ...], roles: Roles, seed: int
+    practice: Practice, names: tuple[str, ...], roles: Roles, seed: int, starter: str
 ) -> tuple[RunStep, ...]:
-    """The run list: every leaf step in the order it runs."""
+    """The run list: every leaf step in the order it runs.
+
+    A `for-each` goes round the circle from the starter's seat (or in a seeded random order).
+    """
+    first = names.index(starter) if starter in names else 0
+    around = names[first:] + names[:first]
     out: list[RunStep] = []
     seen: dict[str, Step] = {}
     loops = 0
@@ -89,8 +85,6 @@ def unroll(
             row = i if agenda is None else agenda
             if step.id is not None:
                 seen.setdefault(step.id, step)
-            if len(out) > MAX_RUN_STEPS:
-                raise PlanError(f"the practice unrolls to more than {MAX_RUN_STEPS} steps")
             if isinstance(step, GroupStep):
                 walk(step.steps, row, focus, bindings, (*stack, id(step)))
             elif isinstance(step, RepeatStep):
@@ -103,7 +97,7 @@ def unroll(
                     walk(body, row, focus, bindings, (*stack, id(step)))
             elif isinstance(step, ForEachStep):
                 loops += 1
-                people = list(names)
+                people = list(around)
                 if step.only:
                     allowed = _holders({**roles, **bindings}, step.only)
                     people = [p for p in people if p in allowed]
@@ -114,6 +108,13 @@ def unroll(
                     walk(step.steps, row, person, inner, (*stack, id(step)))
             else:
                 out.append(RunStep(len(out), row, step, focus, bindings))
+                if len(out) > MAX_STEP_RUNS:
+                    # `check` refuses such a script for its largest circle (the same limit,
+                    # counted the same way); only a larger circle can get here.
+                    raise PlanError(
+                        f"the practice would run more than {MAX_STEP_RUNS} steps for "
+                        f"{len(names)} people"
+                    )
 
     walk(practice.steps, None, None, {}, ())
     return tuple(out)
@@ -145,21 +146,27 @@ def lap_order(
     *,
     lap: int,
     meeting: int,
+    starter: str,
     keeper_role: str | None,
     airtime: Mapping[str, float],
     rng: random.Random,
 ) -> tuple[str, ...]:
-    """The order of one lap of a fixed or quietest-first round (popcorn: the queue's order)."""
+    """The order of one lap of a fixed or quietest-first round (popcorn: the queue's order).
+
+    The stick goes round from the starter's seat (or the first speaker after it).
+    """
     if not speakers:
         return ()
     seat = {name: i for i, name in enumerate(names)}
-    ring = sorted(speakers, key=seat.__getitem__)
+    first = seat.get(starter, 0)
+    ring = sorted(speakers, key=lambda p: (seat[p] - first) % len(names))
     if step.direction == "counterclockwise":
         # Going the other way round from the first seat: a, e, d, c, b.
         ring = ring[:1] + ring[1:][::-1]
     last = set(roles.get(step.end_with, ())) if step.end_with else set()
     if step.order == "quietest-first":
-        order = sorted(ring, key=lambda p: (airtime.get(p, 0.0), seat[p]))
+        place = {p: i for i, p in enumerate(ring)}
+        order = sorted(ring, key=lambda p: (airtime.get(p, 0.0), place[p]))
     else:
         start = 0
         m = len(ring)
@@ -170,7 +177,9 @@ def lap_order(
             elif step.start == "rotate-per-lap":
                 start = (lap - 1) % m
             elif step.start == "rotate-per-meeting":
-                start = meeting % m
+                # The meeting rotation counts from the first seat, like the host's: not from
+                # the starter, which would rotate twice.
+                wanted = (sorted(speakers, key=seat.__getitem__)[meeting % m],)
             elif step.start == "keeper-first" and keeper_role:
                 wanted = roles.get(keeper_role, ())
             elif step.start == "role" and step.start_role:
@@ -202,11 +211,20 @@ def turn_seconds(step: RoundStep, speakers: int, size: int) -> float | None:
     return None
 
 
-def estimate(run: RunStep, speakers: int, size: int) -> float:
-    """A rough length of one run step: untimed turns and readings take typical times."""
+def reading_seconds(text: str) -> float:
+    """How long reading `text` aloud takes, at least `MIN_READ_SECONDS`."""
+    return max(MIN_READ_SECONDS, len(text.split()) / WORDS_PER_MINUTE * 60.0)
+
+
+def estimate(run: RunStep, speakers: int, size: int, language: str, default: str) -> float:
+    """How long one run step takes: its own time, or typical times for untimed turns and
+    readings (in `language`)."""
     step = run.step
     if isinstance(step, RoundStep):
         per = turn_seconds(step, speakers, size)
         return step.lap_count * speakers * (UNTIMED_TURN if per is None else per)
     seconds = step_seconds(step, size)
-    return UNTIMED_READ if seconds is None else seconds
+    if seconds is not None:
+        return seconds
+    assert isinstance(step, ReadStep)  # the only step that may have no duration
+    return reading_seconds(localize(step.text, language, default))

@@ -1,9 +1,10 @@
 """`circlekeeper rehearse`: run a practice in simulated time and print its timeline.
 
 No waiting and no sound. Time jumps from one deadline to the next: each speaker uses their
-whole turn (untimed turns take two minutes), untimed readings take thirty seconds, popcorn
-rounds go in circle order, and a round that runs until everyone passes gets one lap of
-passes after its laps.
+whole turn, untimed turns and readings take what the estimate says (two minutes a turn, a
+reading at reading pace), popcorn rounds go in circle order, and a round that runs until
+everyone passes gets one lap of passes after its laps. The circle is set up by
+`plan_circle`, as for a live session; roles asked at setup get their default holders.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from circlekeeper.engine.circle import Circle, SessionOptions, assign_roles
+from circlekeeper.engine.clock import ceil_ms
 from circlekeeper.engine.events import (
     BellDue,
+    CommandTaken,
     Event,
     GroupsFormed,
     LapStarted,
     Passed,
     Paused,
     PromptDue,
+    Refused,
     Resumed,
     SessionEnded,
     SessionStarted,
@@ -36,12 +39,16 @@ from circlekeeper.engine.events import (
     TurnWarning,
     Undone,
 )
-from circlekeeper.engine.plan import UNTIMED_READ, UNTIMED_TURN
+from circlekeeper.engine.plan import UNTIMED_TURN
 from circlekeeper.engine.session import Session
+from circlekeeper.engine.setup import plan_circle
 from circlekeeper.script.model import Practice, RoundStep
 
 MAX_ACTIONS = 200_000
 """A rehearsal that needs more moves than this is cut short (it would never end)."""
+START = 1_000.0
+"""The simulated machine clock at the start: session times count from 0 all the same."""
+UNTIMED_READ = 30.0
 
 
 def clock(seconds: float) -> str:
@@ -64,21 +71,12 @@ def _quote(text: str | None, limit: int = 70) -> str:
     return f' "{flat if len(flat) <= limit else flat[: limit - 1] + "…"}"'
 
 
-def _roles_for_rehearsal(practice: Practice, names: list[str], seed: int | None) -> Circle:
-    """Assign roles; roles asked at setup go to people in seat order, for a full picture."""
-    roles = assign_roles(practice, names, seed=seed)
-    seat = 0
-    for role in practice.roles:
-        if not roles.get(role.id):
-            count = min(role.count, len(names))
-            roles[role.id] = tuple(names[(seat + i) % len(names)] for i in range(count))
-            seat += count
-    return Circle(tuple(names), roles)
-
-
 def simulate(session: Session) -> list[Event]:
-    """Drive `session` from start to end in simulated time, cue to cue."""
-    events = session.start(0.0)
+    """Drive `session` from start to end in simulated time, cue to cue.
+
+    Every time here is session time; the session is given `START + t`.
+    """
+    events = session.start(START)
     now = 0.0
     turn_started = step_started = 0.0
     for event in events:
@@ -87,7 +85,7 @@ def simulate(session: Session) -> list[Event]:
     for _ in range(MAX_ACTIONS):
         if session.ended:
             break
-        snap = session.snapshot(now)
+        snap = session.snapshot(START + now)
         action: Callable[[float], list[Event]] | None = None
         when: float | None = None
         run = session.runs[snap.step_index] if snap.step_index is not None else None
@@ -99,22 +97,22 @@ def simulate(session: Session) -> list[Event]:
             elif step.until == "all-pass" and laps_done and step.passing != "not-allowed":
                 action, when = session.pass_stick, now
             elif snap.turn_remaining is None:
-                action, when = session.next, turn_started + UNTIMED_TURN
+                action, when = session.next, ceil_ms(turn_started + UNTIMED_TURN)
             elif step.turn.end == "soft" or snap.turn_remaining == 0:
                 # The speaker uses the whole turn, then hands the stick on.
-                action, when = session.next, now + snap.turn_remaining
+                action, when = session.next, ceil_ms(now + snap.turn_remaining)
         elif step is not None and snap.step_remaining is None:
-            action, when = session.next, step_started + UNTIMED_READ
+            action, when = session.next, ceil_ms(step_started + UNTIMED_READ)
         due = session.next_due()
         targets = [x for x in (when, due) if x is not None]
         if not targets:
             # Nothing scheduled and nothing to do: end rather than loop.
-            fresh = session.end(now)
+            fresh = session.end(START + now)
         else:
             now = max(now, min(targets))
-            fresh = session.advance(now)
+            fresh = session.advance(START + now)
             if not fresh and action is not None and when is not None and when <= now:
-                fresh = action(now)
+                fresh = action(START + now)
         for event in fresh:
             if isinstance(event, TurnStarted):
                 turn_started = event.t
@@ -122,12 +120,20 @@ def simulate(session: Session) -> list[Event]:
                 step_started = event.t
         events.extend(fresh)
     if not session.ended:
-        events.extend(session.end(now))
+        events.extend(session.end(START + now))
     return events
 
 
-def describe(event: Event, titles: dict[int, str]) -> str:
-    """One readable line for an event, without its time."""
+def describe(event: Event, titles: dict[int, str]) -> str | None:
+    """One readable line for an event, without its time; None for a line not worth showing.
+
+    Commands are left out: in a rehearsal nobody acts, the simulation moves on by itself
+    (the JSON timeline has them all).
+    """
+    if isinstance(event, CommandTaken):
+        return None
+    if isinstance(event, Refused):
+        return f"refused {event.command.get('command')}: {event.reason}"
     if isinstance(event, SessionStarted):
         roles = ", ".join(f"{r}: {'+'.join(h)}" for r, h in event.roles.items() if h)
         extra = f" (roles: {roles})" if roles else ""
@@ -208,8 +214,6 @@ def run_rehearse(
     names = [n.strip() for n in circle if n.strip()]
     if not names:
         return _fail("name at least one person with --circle", err)
-    if len(set(names)) != len(names):
-        return _fail("each name in the circle must be different", err)
     from circlekeeper.script.errors import ScriptErrors
 
     try:
@@ -221,20 +225,11 @@ def run_rehearse(
         return 2
     except Exception as exc:  # one line to the user, never a traceback
         return _fail(str(exc) or type(exc).__name__, err)
-    size = practice.size
-    if not size.min <= len(names) <= size.max:
-        least = len(names) < size.min
-        print(
-            f"circlekeeper: warning: {practice.title!r} is made for "
-            f"{'at least ' + str(size.min) if least else 'at most ' + str(size.max)} people; "
-            f"rehearsing with {len(names)}",
-            file=err,
-        )
     try:
-        session = Session(
-            practice, _roles_for_rehearsal(practice, names, seed), SessionOptions(seed=seed)
-        )
-        events = simulate(session)
+        plan = plan_circle(practice, names, seed=seed)
+        for warning in plan.warnings:
+            print(f"circlekeeper: warning: {warning}", file=err)
+        events = simulate(Session(practice, plan))
     except ValueError as exc:
         return _fail(str(exc), err)
     titles: dict[int, str] = {}
@@ -248,6 +243,8 @@ def run_rehearse(
             passer = None
             continue
         passer = event.speaker if isinstance(event, Passed) else None
-        out.write(f"[{clock(event.t)}] {describe(event, titles)}\n")
+        line = describe(event, titles)
+        if line is not None:
+            out.write(f"[{clock(event.t)}] {line}\n")
     out.flush()
     return 0

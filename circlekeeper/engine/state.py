@@ -77,3 +77,7 @@ class Snapshot:
     step_ends_estimated: bool = False
     """True when `step_ends_wall` is a forecast: a round whose turns still to come are
     counted at their full time (passes and early finishes make it end sooner)."""
+    starter: str | None = None
+    """Who holds the stick first in a round that starts with the first seat."""
+    host: str | None = None
+    """Who hosts this meeting."""

@@ -1,4 +1,5 @@
-"""Texts in several languages: choosing a translation, and listing what a session speaks."""
+"""The texts of a script: choosing a translation, a step's title and text, what a session
+speaks and when. The engine, the library and speech rendering all ask here."""
 
 from __future__ import annotations
 
@@ -51,23 +52,105 @@ def localize(text: TextValue, language: str | None, default_language: str) -> st
     return text[pick_language(text, language, default_language)]
 
 
-def _step_texts(step: StepBase) -> list[TextValue]:
-    """Texts a step speaks when it starts (if `speak`), in the order they are heard."""
-    if not step.speak:
-        return []
+DEFAULT_TITLES: dict[str, str] = {
+    "read": "Reading",
+    "silence": "Silence",
+    "sit": "Sitting",
+    "round": "Round",
+    "discussion": "Discussion",
+    "breakout": "Breakout",
+    "for-each": "For each person",
+    "repeat": "Repeat",
+    "group": "Group",
+}
+"""The heading of a step that has no `title`, by kind."""
+
+
+def step_title(step: StepBase, language: str | None, default_language: str) -> str:
+    """The heading of a step: its title, else a walking period's "Walking", else its kind's."""
+    if step.title is not None:
+        title = localize(step.title, language, default_language).strip()
+        if title:
+            return title
+    if isinstance(step, SitStep) and step.mode == "walking":
+        return "Walking"
+    return DEFAULT_TITLES.get(str(getattr(step, "kind", "")), "Step")
+
+
+def lap_prompt(step: RoundStep, lap: int) -> TextValue | None:
+    """The prompt of one lap of a round: its own from `prompts`, else the round's `prompt`,
+    else (a lap past the prompts, in a round that runs until everyone passes) the last one."""
+    if 1 <= lap <= len(step.prompts):
+        return step.prompts[lap - 1]
+    if step.prompt is not None:
+        return step.prompt
+    return step.prompts[-1] if step.prompts else None
+
+
+def main_text(step: StepBase, lap: int | None = None) -> TextValue | None:
+    """The main text of a step: what is read, guided or asked.
+
+    For a round, `lap` picks that lap's prompt; without it, the round's question as a whole
+    (its `prompt`, else the first lap's).
+    """
     if isinstance(step, ReadStep):
-        return [step.text]
+        return step.text
     if isinstance(step, SitStep):
-        return [step.guidance] if step.guidance is not None else []
+        return step.guidance
     if isinstance(step, RoundStep):
-        found: list[TextValue] = []
-        if step.prompt is not None:
-            found.append(step.prompt)
-        found.extend(step.prompts)
-        return found
+        if lap is not None:
+            return lap_prompt(step, lap)
+        return step.prompt if step.prompt is not None else lap_prompt(step, 1)
     if isinstance(step, SilenceStep | DiscussionStep | BreakoutStep):
-        return [step.prompt] if step.prompt is not None else []
-    return []
+        return step.prompt
+    return None
+
+
+def step_text(
+    step: StepBase, language: str | None, default_language: str, lap: int | None = None
+) -> str | None:
+    """`main_text` in the session's language, or None."""
+    text = main_text(step, lap)
+    return None if text is None else localize(text, language, default_language)
+
+
+def speech_at_start(step: StepBase) -> TextValue | None:
+    """What a step speaks when it starts (with `speak`): its main text; a round speaks its
+    `prompt` here, and each lap's own prompt when the lap starts."""
+    if not step.speak:
+        return None
+    if isinstance(step, RoundStep):
+        return step.prompt
+    return main_text(step)
+
+
+def speech_at_lap(step: RoundStep, lap: int) -> TextValue | None:
+    """What a round speaks when lap `lap` starts: that lap's entry of `prompts`, if any."""
+    if not step.speak or not 1 <= lap <= len(step.prompts):
+        return None
+    return step.prompts[lap - 1]
+
+
+def spoken(
+    text: TextValue | None, language: str | None, default_language: str
+) -> tuple[str, str] | None:
+    """(words, language code) as they are spoken for `language`; None for no or blank text.
+
+    The session speaks exactly this, and `spoken_texts` lists exactly this, so speech
+    rendered ahead of a session is the speech the session asks for.
+    """
+    if text is None:
+        return None
+    words = localize(text, language, default_language).strip()
+    return (words, pick_language(text, language, default_language)) if words else None
+
+
+def _step_texts(step: StepBase) -> list[TextValue]:
+    """Texts a step speaks, in the order they are heard."""
+    found = [speech_at_start(step)]
+    if isinstance(step, RoundStep):
+        found += [speech_at_lap(step, lap) for lap in range(1, len(step.prompts) + 1)]
+    return [text for text in found if text is not None]
 
 
 def _cue_says(value: Any, found: list[TextValue]) -> None:
@@ -102,11 +185,8 @@ def spoken_texts(practice: Practice, language: str | None = None) -> list[tuple[
         found.extend(_step_texts(at.step))
         _cue_says(at.step, found)
     result: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
     for text in found:
-        code = pick_language(text, language, default)
-        item = (localize(text, language, default).strip(), code)
-        if item[0] and item not in seen:
-            seen.add(item)
+        item = spoken(text, language, default)
+        if item is not None and item not in result:
             result.append(item)
     return result

@@ -8,7 +8,7 @@ from collections import Counter
 from circlekeeper.engine.events import BellDue, GroupsFormed, StepEnded, SwapDue
 from circlekeeper.engine.groups import chunk, merge
 
-from .helpers import of, session
+from .helpers import T0, of, session
 
 SIX = ("A", "B", "C", "D", "E", "F")
 
@@ -33,17 +33,17 @@ def test_chunk_leftovers_join_or_form_their_own_group() -> None:
 
 def test_every_person_is_in_exactly_one_group() -> None:
     s = session(breakout(group_size=3, leftovers="own-group"), names=tuple("ABCDEFGH"))
-    groups = groups_of(s.start(0.0))[0]
+    groups = groups_of(s.start(T0))[0]
     assert sorted(p for g in groups for p in g) == list("ABCDEFGH")
     assert sorted(len(g) for g in groups) == [2, 3, 3]
-    assert s.snapshot(0.0).groups == groups
+    assert s.snapshot(T0).groups == groups
 
 
 def test_avoid_repeats_finds_new_partners_each_time() -> None:
     s = session(*[breakout() for _ in range(5)], names=SIX, seed=11)
-    events = s.start(0.0)
+    events = s.start(T0)
     for t in range(1, 6):
-        events += s.advance(360.0 * t)
+        events += s.advance(T0 + (360.0 * t))
     rounds = groups_of(events)
     assert len(rounds) == 5
     met: Counter[frozenset[str]] = Counter()
@@ -58,14 +58,14 @@ def test_shuffles_are_deterministic_for_a_seed() -> None:
     steps = [breakout(shuffle="random"), breakout(shuffle="avoid-repeats")]
     one = session(*steps, names=SIX, seed=2)
     two = session(*steps, names=SIX, seed=2)
-    a = one.start(0.0) + one.advance(720.0)
-    b = two.start(0.0) + two.advance(720.0)
+    a = one.start(T0) + one.advance(T0 + 720.0)
+    b = two.start(T0) + two.advance(T0 + 720.0)
     assert groups_of(a) == groups_of(b)
 
 
 def test_keep_reuses_the_last_groups() -> None:
     s = session(breakout(), breakout(shuffle="keep"), names=SIX)
-    events = s.start(0.0) + s.advance(720.0)
+    events = s.start(T0) + s.advance(T0 + 720.0)
     first, second = groups_of(events)
     assert first == second
 
@@ -74,7 +74,7 @@ def test_merge_turns_pairs_into_fours() -> None:
     s = session(
         breakout(), breakout(group_size=4, shuffle="merge"), names=tuple("ABCDEFGH"), seed=4
     )
-    events = s.start(0.0) + s.advance(720.0)
+    events = s.start(T0) + s.advance(T0 + 720.0)
     pairs, fours = groups_of(events)
     assert len(fours) == 2
     for four in fours:
@@ -88,7 +88,7 @@ def test_merge_turns_pairs_into_fours() -> None:
 
 def test_swap_signals_and_return_cue_on_one_timer() -> None:
     s = session(breakout(swap_every="2m", swap_cue="chime", return_cue="gong x2"), names=SIX)
-    events = s.start(0.0) + s.advance(1000.0)
+    events = s.start(T0) + s.advance(T0 + 1000.0)
     assert [(e.t, e.swap) for e in of(events, SwapDue)] == [(120.0, 1), (240.0, 2)]
     bells = [(e.t, e.sound, e.reason) for e in of(events, BellDue)]
     assert bells == [(120.0, "chime", "swap"), (240.0, "chime", "swap"), (360.0, "gong", "return")]
@@ -97,14 +97,14 @@ def test_swap_signals_and_return_cue_on_one_timer() -> None:
 
 def test_return_cue_sounds_when_ended_early() -> None:
     s = session(breakout(), names=SIX)
-    s.start(0.0)
-    events = s.next(100.0)
+    s.start(T0)
+    events = s.next(T0 + 100.0)
     assert [(e.t, e.reason) for e in of(events, BellDue)] == [(100.0, "return")]
 
 
 def test_circle_of_one_breaks_out_alone() -> None:
     s = session(breakout(), names=("Solo",))
-    assert groups_of(s.start(0.0)) == [(("Solo",),)]
+    assert groups_of(s.start(T0)) == [(("Solo",),)]
 
 
 def test_avoid_repeats_beats_random_on_repeat_partners() -> None:
@@ -113,7 +113,7 @@ def test_avoid_repeats_beats_random_on_repeat_partners() -> None:
 
     def repeat_pairs(shuffle: str) -> int:
         s = session(*[breakout(shuffle=shuffle) for _ in range(6)], names=people, seed=9)
-        events = s.start(0.0) + s.advance(6 * 360.0)
+        events = s.start(T0) + s.advance(T0 + (6 * 360.0))
         met: Counter[frozenset[str]] = Counter()
         for groups in groups_of(events):
             for g in groups:

@@ -8,12 +8,15 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circlekeeper.engine import Circle, SessionOptions
+from circlekeeper.engine import command_from_json, plan_circle
+from circlekeeper.engine.commands import Extend, Pick, RingBell
 from circlekeeper.engine.events import (
+    CommandTaken,
     Event,
     LapStarted,
     Passed,
     Paused,
+    Refused,
     Resumed,
     SessionEnded,
     SessionStarted,
@@ -24,9 +27,10 @@ from circlekeeper.engine.events import (
     TurnWarning,
     Undone,
 )
-from circlekeeper.engine.session import MAX_LAPS, Session
+from circlekeeper.engine.session import Session
+from circlekeeper.engine.stick import MAX_LAPS
 
-from .helpers import NAMES, practice, round_step, session
+from .helpers import NAMES, T0, practice, round_step, session
 
 EXAMPLES = 300
 """Per test: with the all-pass test, 1,300 examples a run."""
@@ -97,33 +101,36 @@ STEPS = st.lists(
 def drive(s: Session, steps: list[tuple[float, str, str, float]]) -> list[Event]:
     """Run the commands, checking snapshot invariants after each; end the session last."""
     now = 0.0
-    events = s.start(now)
+    events = s.start(T0 + now)
     for gap, command, name, seconds in steps:
         now += gap
         at = now - 30.0 if command == "back" else now  # a clock that jumps back
         if command in ("advance", "back"):
-            events += s.advance(at)
+            events += s.advance(T0 + at)
         elif command == "pass":
-            events += s.pass_stick(at)
+            events += s.pass_stick(T0 + at)
         elif command == "pick":
-            events += s.pick(name, at)
+            events += s.pick(name, T0 + at)
         elif command == "extend":
-            events += s.extend(seconds, at)
+            events += s.extend(seconds, T0 + at)
         else:
-            events += getattr(s, command)(at)
-        snap = s.snapshot(at)
+            events += getattr(s, command)(T0 + at)
+        snap = s.snapshot(T0 + at)
         assert snap.step_remaining is None or snap.step_remaining >= 0
         assert snap.turn_remaining is None or snap.turn_remaining >= 0
         assert snap.next_cue_in is None or snap.next_cue_in >= 0
         assert snap.turn_overtime >= 0
-    events += s.end(now + 1.0)
+    events += s.end(T0 + (now + 1.0))
     assert s.ended
     return events
 
 
-def check(events: list[Event]) -> None:
-    times = [e.t for e in events]
+def check(every: list[Event]) -> None:
+    times = [e.t for e in every]
     assert times == sorted(times), "event times went backwards"
+    # Every command answers: taken (then what it caused) or refused, alone.
+    assert isinstance(every[0], CommandTaken) and every[0].command == {"command": "start"}
+    events = [e for e in every if not isinstance(e, CommandTaken | Refused)]
     assert isinstance(events[0], SessionStarted)
     assert isinstance(events[-1], SessionEnded)
     assert sum(isinstance(e, SessionEnded) for e in events) == 1
@@ -230,7 +237,7 @@ def test_fixed_order_nobody_speaks_twice_before_everyone(
     steps: list[tuple[float, str, str, float]], start: str, end: str
 ) -> None:
     p = practice(round_step(start=start, laps=3, turn={"time": "1m", "end": end}))
-    s = Session(p, Circle(NAMES), SessionOptions(seed=3, meeting=2))
+    s = Session(p, plan_circle(p, NAMES, seed=3, meeting=2))
     events = drive(s, steps)
     check(events)
     lap_of: dict[int, tuple[str, ...]] = {}
@@ -252,12 +259,12 @@ def test_fixed_order_nobody_speaks_twice_before_everyone(
 )
 def test_all_pass_round_ends_on_a_lap_of_passes(moves: list[str], passing: str) -> None:
     s = session(round_step(until="all-pass", passing=passing), {"kind": "read", "text": "x"})
-    events = s.start(0.0)
+    events = s.start(T0)
     t = 0.0
     for move in moves:
         t += 5.0
-        events += {"pass": s.pass_stick, "next": s.next, "undo": s.undo}[move](t)
-    events += s.end(t + 1.0)
+        events += {"pass": s.pass_stick, "next": s.next, "undo": s.undo}[move](T0 + t)
+    events += s.end(T0 + (t + 1.0))
     check(events)
     ends = [e for e in events if isinstance(e, StepEnded) and e.index == 0]
     assert len(ends) == 1
@@ -276,3 +283,52 @@ def test_all_pass_round_ends_on_a_lap_of_passes(moves: list[str], passing: str) 
         for who, i in last_end.items():
             before = lap[i - 1]
             assert isinstance(before, Passed) and before.speaker == who
+
+
+REPLAYED_AT = 1_234.5
+"""The machine clock of the rebuilt session: not the original's, so no machine time can hide."""
+
+
+def replay(s: Session, events: list[Event], until: float) -> Session:
+    """A second session from the same plan, given only the accepted commands, each at its
+    session time, then time up to `until` (session time)."""
+    again = Session(s.practice, s.plan)
+    for event in events:
+        if isinstance(event, CommandTaken):
+            again.do(command_from_json(event.command), REPLAYED_AT + event.t)
+    again.advance(REPLAYED_AT + until)
+    return again
+
+
+@PROFILE
+@given(STEPS, st.sampled_from(sorted(PRACTICES)), st.integers(0, 3))
+def test_replaying_the_taken_commands_rebuilds_the_same_session(
+    steps: list[tuple[float, str, str, float]], which: str, seed: int
+) -> None:
+    s = session(*PRACTICES[which], seed=seed)
+    now = 0.0
+    events = s.start(T0)
+    for gap, command, name, seconds in steps:
+        now += gap
+        at = T0 + (now - 30.0 if command == "back" else now)  # a clock that jumps back
+        if command in ("advance", "back"):
+            events += s.advance(at)
+        elif command == "pick":
+            events += s.do(Pick(name), at)
+        elif command == "extend":
+            events += s.do(Extend(seconds), at)
+        else:
+            events += s.do(command_from_json({"command": command}), at)
+    events += s.do(RingBell("chime", 2), T0 + now + 0.25)
+    end = s.snapshot(T0 + now + 5.0).now
+    events += s.advance(T0 + now + 5.0)
+    again = replay(s, events, end)
+    assert again.snapshot(REPLAYED_AT + end) == s.snapshot(T0 + now + 5.0)
+    # The rebuilt session said the same, less what was refused (it was never asked).
+    rebuilt = Session(s.practice, s.plan)
+    said: list[Event] = []
+    for event in events:
+        if isinstance(event, CommandTaken):
+            said += rebuilt.do(command_from_json(event.command), REPLAYED_AT + event.t)
+    said += rebuilt.advance(REPLAYED_AT + end)
+    assert said == [e for e in events if not isinstance(e, Refused)]

@@ -56,7 +56,10 @@ def rehearse(*args: str) -> tuple[int, str, str]:
 def test_json_timeline_one_object_per_line(script: Path) -> None:
     code, out, err = rehearse(str(script), "--circle", "Ana,Ben,Cy", "--seed", "4", "--json")
     assert code == 0, err
-    lines = [json.loads(line) for line in out.splitlines()]
+    every = [json.loads(line) for line in out.splitlines()]
+    # The JSON keeps every command, first the start; the rest of the timeline as before.
+    assert every[0] == {"t": 0.0, "event": "command_taken", "command": {"command": "start"}}
+    lines = [line for line in every if line["event"] != "command_taken"]
     assert lines[0]["event"] == "session_started"
     assert all({"t", "event"} <= set(line) for line in lines)
     assert all("speaker" in line for line in lines if line["event"] in TURN_EVENTS)

@@ -28,7 +28,10 @@ def rehearse(path: Path, circle: list[str]) -> list[dict[str, Any]]:
         cli, ["rehearse", str(path), "--circle", ",".join(circle), "--json"]
     )
     assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    # In a rehearsal nobody is refused anything; the commands themselves are left out here.
+    assert not [e for e in events if e["event"] == "refused"]
+    return [e for e in events if e["event"] != "command_taken"]
 
 
 def by_step(events: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:

@@ -19,23 +19,24 @@ from circlekeeper.engine.events import (
     TurnTimeUp,
     TurnWarning,
 )
-from circlekeeper.engine.session import MAX_LAPS, Session
+from circlekeeper.engine.session import Session
+from circlekeeper.engine.stick import MAX_LAPS
 
-from .helpers import names, of, round_step, session, speakers
+from .helpers import T0, names, of, refused, round_step, session, speakers
 
 
 def run_through(s: Session, t: float = 0.0, step: float = 10.0) -> list[Event]:
     """Start and press next every `step` seconds until the first step is over."""
-    events = s.start(t)
+    events = s.start(T0 + t)
     while not of(events, StepEnded):
         t += step
-        events += s.next(t)
+        events += s.next(T0 + t)
     return events
 
 
 def lap_order(**fields: Any) -> tuple[str, ...]:
     s = session(round_step(**fields))
-    return of(s.start(0.0), LapStarted)[0].order
+    return of(s.start(T0), LapStarted)[0].order
 
 
 def test_fixed_round_from_the_first_seat() -> None:
@@ -49,13 +50,13 @@ def test_counterclockwise_goes_the_other_way_round() -> None:
 
 
 def test_random_starter_is_seeded_and_keeps_circle_order() -> None:
-    first = of(session(round_step(start="random"), seed=7).start(0.0), LapStarted)[0].order
-    again = of(session(round_step(start="random"), seed=7).start(0.0), LapStarted)[0].order
+    first = of(session(round_step(start="random"), seed=7).start(T0), LapStarted)[0].order
+    again = of(session(round_step(start="random"), seed=7).start(T0), LapStarted)[0].order
     assert first == again
     i = ("Ana", "Ben", "Cy", "Dee").index(first[0])
     assert first == (("Ana", "Ben", "Cy", "Dee") * 2)[i : i + 4]
     starters = {
-        of(session(round_step(start="random"), seed=n).start(0.0), LapStarted)[0].order[0]
+        of(session(round_step(start="random"), seed=n).start(T0), LapStarted)[0].order[0]
         for n in range(20)
     }
     assert len(starters) > 1
@@ -63,33 +64,33 @@ def test_random_starter_is_seeded_and_keeps_circle_order() -> None:
 
 def test_rotate_per_lap_moves_the_starter_one_seat_each_lap() -> None:
     s = session(round_step(start="rotate-per-lap", laps=3))
-    events = s.start(0.0)
-    assert (s.snapshot(0.0).lap, s.snapshot(0.0).laps) == (1, 3)
+    events = s.start(T0)
+    assert (s.snapshot(T0).lap, s.snapshot(T0).laps) == (1, 3)
     for t in range(1, 13):
-        events += s.next(float(t))
+        events += s.next(T0 + (float(t)))
     assert [lap.order[0] for lap in of(events, LapStarted)] == ["Ana", "Ben", "Cy"]
 
 
 def test_rotate_per_meeting_uses_the_meeting_number() -> None:
     for meeting, starter in [(0, "Ana"), (1, "Ben"), (5, "Ben")]:
         s = session(round_step(start="rotate-per-meeting"), meeting=meeting)
-        assert of(s.start(0.0), LapStarted)[0].order[0] == starter
+        assert of(s.start(T0), LapStarted)[0].order[0] == starter
 
 
 def test_keeper_first_starts_with_the_keeper_else_the_first_seat() -> None:
     roles = [{"id": "host", "name": "Host"}]
     s = session(round_step(start="keeper-first"), keeper_role="host", roles=roles)
-    assert of(s.start(0.0), LapStarted)[0].order[0] == "Ana"  # nobody holds it
-    s = Session(
-        s.practice, type(s.circle)(("Ana", "Ben", "Cy", "Dee"), {"host": ("Cy",)}), s.options
+    assert of(s.start(T0), LapStarted)[0].order[0] == "Ana"  # nobody holds it
+    s = session(
+        round_step(start="keeper-first"), keeper_role="host", roles=roles, holders={"host": ("Cy",)}
     )
-    assert of(s.start(0.0), LapStarted)[0].order == ("Cy", "Dee", "Ana", "Ben")
+    assert of(s.start(T0), LapStarted)[0].order == ("Cy", "Dee", "Ana", "Ben")
 
 
 def test_role_starter_and_end_with_role() -> None:
     roles = {"host": ("Ben",), "giver": ("Cy",)}
     s = session(round_step(start="role", start_role="host", end_with="giver"), holders=roles)
-    assert of(s.start(0.0), LapStarted)[0].order == ("Ben", "Dee", "Ana", "Cy")
+    assert of(s.start(T0), LapStarted)[0].order == ("Ben", "Dee", "Ana", "Cy")
 
 
 def test_only_roles_speak() -> None:
@@ -105,7 +106,7 @@ def test_roles_that_do_not_speak_are_left_out() -> None:
 
 def test_a_round_nobody_may_speak_in_ends_at_once() -> None:
     s = session(round_step(only=["nobody"]), {"kind": "read", "text": "x"})
-    events = s.start(0.0)
+    events = s.start(T0)
     assert [(e.index, e.reason) for e in of(events, StepEnded)] == [(0, "done")]
     assert of(events, StepStarted)[-1].kind == "read"
 
@@ -119,9 +120,9 @@ def test_for_each_binds_its_role_for_inner_rounds() -> None:
         },
         names=("Ana", "Ben", "Cy"),
     )
-    events = s.start(0.0)
+    events = s.start(T0)
     for t in range(1, 30):
-        events += s.next(float(t))
+        events += s.next(T0 + (float(t)))
     orders = [lap.order for lap in of(events, LapStarted)]
     assert orders == [
         ("Ben", "Cy", "Ana"),
@@ -135,58 +136,59 @@ def test_for_each_binds_its_role_for_inner_rounds() -> None:
 
 def test_quietest_first_orders_by_airtime_then_seat() -> None:
     s = session(round_step(), round_step(order="quietest-first"))
-    s.start(0.0)
-    s.next(50.0)  # Ana 50
-    s.next(60.0)  # Ben 10
-    s.next(90.0)  # Cy 30
-    events = s.next(190.0)  # Dee 100
+    s.start(T0)
+    s.next(T0 + 50.0)  # Ana 50
+    s.next(T0 + 60.0)  # Ben 10
+    s.next(T0 + 90.0)  # Cy 30
+    events = s.next(T0 + 190.0)  # Dee 100
     assert of(events, LapStarted)[0].order == ("Ben", "Cy", "Ana", "Dee")
 
 
 def test_popcorn_waits_for_a_pick_and_next_takes_circle_order() -> None:
     s = session(round_step(order="popcorn"))
-    events = s.start(0.0)
+    events = s.start(T0)
     assert speakers(events) == []
-    snap = s.snapshot(0.0)
+    snap = s.snapshot(T0)
     assert snap.popcorn and snap.speaker is None
-    assert speakers(s.pick("Cy", 5.0)) == ["Cy"]
-    assert speakers(s.next(20.0)) == ["Ana"]
-    assert s.pick("Cy", 25.0) == []  # already spoke in this lap
-    assert speakers(s.pick("Dee", 30.0)) == ["Dee"]
-    events = s.next(40.0)
+    assert speakers(s.pick("Cy", T0 + 5.0)) == ["Cy"]
+    assert speakers(s.next(T0 + 20.0)) == ["Ana"]
+    assert refused(s.pick("Cy", T0 + 25.0)) == "Cy has already spoken in this lap"
+    assert speakers(s.pick("Dee", T0 + 30.0)) == ["Dee"]
+    events = s.next(T0 + 40.0)
     assert speakers(events) == ["Ben"]
-    assert of(s.next(50.0), StepEnded)[0].reason == "done"
+    assert of(s.next(T0 + 50.0), StepEnded)[0].reason == "done"
 
 
 def test_pick_in_a_fixed_round_jumps_someone_forward() -> None:
     s = session(round_step())
-    s.start(0.0)
-    assert speakers(s.pick("Dee", 10.0)) == ["Dee"]
-    assert s.snapshot(10.0).queue == ("Ben", "Cy")
-    assert s.pick("Nobody", 11.0) == []
+    s.start(T0)
+    assert speakers(s.pick("Dee", T0 + 10.0)) == ["Dee"]
+    assert s.snapshot(T0 + 10.0).queue == ("Ben", "Cy")
+    assert refused(s.pick("Nobody", T0 + 11.0)) == "Nobody is not in this circle"
+    assert refused(s.pick("Dee", T0 + 12.0)) == "Dee holds the stick already"
 
 
 def test_timed_turn_with_warning_and_soft_end() -> None:
     s = session(round_step(turn={"time": "2m", "warning": "30s", "end_cue": "gong"}))
-    s.start(0.0)
-    events = s.advance(200.0)
+    s.start(T0)
+    events = s.advance(T0 + 200.0)
     warning = of(events, TurnWarning)[0]
     assert (warning.t, warning.speaker, warning.remaining) == (90.0, "Ana", 30.0)
     bells = [(e.t, e.sound, e.reason) for e in of(events, BellDue)]
     assert bells == [(90.0, "warning", "warning"), (120.0, "gong", "time-up")]
     up = of(events, TurnTimeUp)[0]
     assert (up.t, up.hard) == (120.0, False)
-    snap = s.snapshot(200.0)
+    snap = s.snapshot(T0 + 200.0)
     assert snap.speaker == "Ana" and snap.turn_remaining == 0.0 and snap.turn_overtime == 80.0
-    ended = of(s.next(200.0), TurnEnded)[0]
+    ended = of(s.next(T0 + 200.0), TurnEnded)[0]
     assert (ended.spoke, ended.overtime) == (200.0, 80.0)
-    assert s.snapshot(200.0).overtime["Ana"] == 80.0
+    assert s.snapshot(T0 + 200.0).overtime["Ana"] == 80.0
 
 
 def test_hard_end_moves_the_stick_on_by_itself() -> None:
     s = session(round_step(turn={"time": "1m", "end": "hard"}), {"kind": "read", "text": "x"})
-    s.start(0.0)
-    events = s.advance(1000.0)
+    s.start(T0)
+    events = s.advance(T0 + 1000.0)
     assert [(e.t, e.speaker) for e in of(events, TurnStarted)] == [
         (60.0, "Ben"),
         (120.0, "Cy"),
@@ -199,43 +201,43 @@ def test_hard_end_moves_the_stick_on_by_itself() -> None:
 
 def test_budget_is_shared_by_the_speakers_of_the_lap() -> None:
     s = session(round_step(turn={"budget": "8m"}))
-    assert of(s.start(0.0), TurnStarted)[0].allowed == 120.0
+    assert of(s.start(T0), TurnStarted)[0].allowed == 120.0
     s = session(round_step(turn={"budget": {"per_person": "1m"}, "warning": "10s"}))
-    assert of(s.start(0.0), TurnStarted)[0].allowed == 60.0
-    assert of(s.advance(55.0), TurnWarning)[0].t == 50.0
+    assert of(s.start(T0), TurnStarted)[0].allowed == 60.0
+    assert of(s.advance(T0 + 55.0), TurnWarning)[0].t == 50.0
 
 
 def test_passing_to_end_returns_once_then_done() -> None:
     s = session(round_step(), names=("Ana", "Ben", "Cy"))
-    s.start(0.0)
-    first = s.pass_stick(5.0)
+    s.start(T0)
+    first = s.pass_stick(T0 + 5.0)
     assert [(e.speaker, e.again) for e in of(first, Passed)] == [("Ana", True)]
     assert speakers(first) == ["Ben"]
-    assert s.snapshot(5.0).queue == ("Cy", "Ana")
-    assert s.snapshot(5.0).passed == ("Ana",)
-    s.next(10.0)  # Ben
-    s.next(20.0)  # Cy
-    again = s.pass_stick(25.0)  # Ana passes a second time: done for this lap
+    assert s.snapshot(T0 + 5.0).queue == ("Cy", "Ana")
+    assert s.snapshot(T0 + 5.0).passed == ("Ana",)
+    s.next(T0 + 10.0)  # Ben
+    s.next(T0 + 20.0)  # Cy
+    again = s.pass_stick(T0 + 25.0)  # Ana passes a second time: done for this lap
     assert [(e.speaker, e.again) for e in of(again, Passed)] == [("Ana", False)]
     assert of(again, StepEnded)[0].reason == "done"
 
 
 def test_passing_skip_and_not_allowed() -> None:
     s = session(round_step(passing="skip"), names=("Ana", "Ben"))
-    s.start(0.0)
-    events = s.pass_stick(5.0)
+    s.start(T0)
+    events = s.pass_stick(T0 + 5.0)
     assert [(e.speaker, e.again) for e in of(events, Passed)] == [("Ana", False)]
-    assert s.snapshot(5.0).queue == ()
+    assert s.snapshot(T0 + 5.0).queue == ()
     s = session(round_step(passing="not-allowed"), names=("Ana", "Ben"))
-    s.start(0.0)
-    assert s.pass_stick(5.0) == []
-    assert s.snapshot(5.0).speaker == "Ana"
+    s.start(T0)
+    assert refused(s.pass_stick(T0 + 5.0)) == "passing is not allowed in this round"
+    assert s.snapshot(T0 + 5.0).speaker == "Ana"
 
 
 def test_pass_outside_a_round_does_nothing() -> None:
     s = session({"kind": "read", "text": "x"})
-    s.start(0.0)
-    assert s.pass_stick(1.0) == []
+    s.start(T0)
+    assert refused(s.pass_stick(T0 + 1.0)) == "passing is only for rounds"
 
 
 def test_laps_with_a_prompt_per_lap() -> None:
@@ -251,25 +253,25 @@ def test_laps_with_a_prompt_per_lap() -> None:
 
 def test_until_all_pass_keeps_lapping_until_a_whole_lap_passes() -> None:
     s = session(round_step(until="all-pass", passing="skip"), names=("Ana", "Ben"))
-    s.start(0.0)
-    assert (s.snapshot(0.0).lap, s.snapshot(0.0).laps) == (1, None)
-    s.next(10.0)
-    s.pass_stick(15.0)  # lap 1: Ana spoke, Ben passed
-    s.pass_stick(20.0)  # lap 2: Ana passes...
-    events = s.next(30.0)  # ...Ben speaks: not a whole lap of passes
+    s.start(T0)
+    assert (s.snapshot(T0).lap, s.snapshot(T0).laps) == (1, None)
+    s.next(T0 + 10.0)
+    s.pass_stick(T0 + 15.0)  # lap 1: Ana spoke, Ben passed
+    s.pass_stick(T0 + 20.0)  # lap 2: Ana passes...
+    events = s.next(T0 + 30.0)  # ...Ben speaks: not a whole lap of passes
     assert of(events, LapStarted)[0].lap == 3
-    s.pass_stick(35.0)
-    events = s.pass_stick(40.0)
+    s.pass_stick(T0 + 35.0)
+    events = s.pass_stick(T0 + 40.0)
     assert [(e.reason, e.t) for e in of(events, StepEnded)] == [("all-pass", 40.0)]
 
 
 def test_until_all_pass_stops_after_the_lap_cap() -> None:
     s = session(round_step(until="all-pass"), names=("Ana",))
-    events = s.start(0.0)
+    events = s.start(T0)
     t = 0.0
     while not of(events, StepEnded):
         t += 1.0
-        events += s.next(t)
+        events += s.next(T0 + t)
     assert len(of(events, LapStarted)) == MAX_LAPS
     assert of(events, StepEnded)[0].reason == "done"
 
@@ -291,27 +293,27 @@ def test_nobody_speaks_twice_in_a_lap(order: str) -> None:
 
 def test_random_starter_is_drawn_once_per_round() -> None:
     s = session(round_step(start="random", laps=3), seed=12)
-    events = s.start(0.0)
+    events = s.start(T0)
     for t in range(1, 13):
-        events += s.next(float(t))
+        events += s.next(T0 + (float(t)))
     orders = {lap.order for lap in of(events, LapStarted)}
     assert len(orders) == 1
 
 
 def test_a_timed_round_forecasts_its_end_on_the_wall_clock() -> None:
     s = session(round_step(laps=2, turn={"time": "1m"}), names=("Ana", "Ben", "Cy"))
-    s.start(0.0)
+    s.start(T0)
     # Ana's minute, Ben and Cy in this lap, then three more turns in the second lap.
-    first = s.snapshot(0.0, wall=1000.0)
+    first = s.snapshot(T0, wall=1000.0)
     assert first.step_ends_estimated and first.step_ends_wall == 1000.0 + 6 * 60
     # Used as given, the forecast holds still as time passes.
-    s.advance(20.0)
-    assert s.snapshot(20.0, wall=1020.0).step_ends_wall == 1360.0
+    s.advance(T0 + 20.0)
+    assert s.snapshot(T0 + 20.0, wall=1020.0).step_ends_wall == 1360.0
     # Ana finishes 40 s early and Ben passes at once: he comes back at the end of the lap,
     # and the forecast moves 39 s earlier.
-    s.next(20.0)
-    s.pass_stick(21.0)
-    later = s.snapshot(21.0, wall=1021.0)
+    s.next(T0 + 20.0)
+    s.pass_stick(T0 + 21.0)
+    later = s.snapshot(T0 + 21.0, wall=1021.0)
     assert later.speaker == "Cy" and later.queue == ("Ben",)
     assert later.step_ends_wall == 1021.0 + 60 + 60 + 3 * 60 == 1360.0 - 39
 
@@ -319,6 +321,6 @@ def test_a_timed_round_forecasts_its_end_on_the_wall_clock() -> None:
 def test_untimed_and_popcorn_rounds_forecast_nothing() -> None:
     for fields in ({}, {"order": "popcorn", "turn": {"time": "1m"}}):
         s = session(round_step(**fields))
-        s.start(0.0)
-        snap = s.snapshot(5.0, wall=1005.0)
+        s.start(T0)
+        snap = s.snapshot(T0 + 5.0, wall=1005.0)
         assert snap.step_ends_wall is None and not snap.step_ends_estimated

@@ -7,24 +7,26 @@ import pytest
 from circlekeeper.engine import MockClock
 from circlekeeper.engine.events import (
     BellDue,
+    CommandTaken,
     PromptDue,
     SessionEnded,
     SessionStarted,
     StepEnded,
     StepStarted,
 )
+from circlekeeper.engine.plan import MIN_READ_SECONDS
 
-from .helpers import of, round_step, session
+from .helpers import T0, of, refused, round_step, session
 
 
 def test_untimed_read_waits_for_next() -> None:
     s = session({"kind": "read", "text": "Welcome"}, {"kind": "silence", "duration": "1m"})
-    events = s.start(0.0)
-    assert isinstance(events[0], SessionStarted)
+    events = s.start(T0)
+    assert isinstance(events[0], CommandTaken) and isinstance(events[1], SessionStarted)
     assert of(events, StepStarted)[0].duration is None
-    assert s.advance(3600.0) == []
-    assert s.snapshot(3600.0).step_kind == "read"
-    moved = s.next(3600.0)
+    assert s.advance(T0 + 3600.0) == []
+    assert s.snapshot(T0 + 3600.0).step_kind == "read"
+    moved = s.next(T0 + 3600.0)
     assert [(e.index, e.reason) for e in of(moved, StepEnded)] == [(0, "next")]
     assert of(moved, StepStarted)[0].kind == "silence"
     assert of(moved, StepStarted)[0].t == 3600.0
@@ -35,8 +37,8 @@ def test_timed_step_ends_at_its_deadline_and_next_starts_then() -> None:
         {"kind": "silence", "duration": "1m"},
         {"kind": "sit", "duration": "2m", "bells": {}},
     )
-    s.start(10.0)
-    events = s.advance(10.0 + 500.0)  # one late tick after a long gap
+    s.start(T0 + 10.0)
+    events = s.advance(T0 + (10.0 + 500.0))  # one late tick after a long gap
     ended = of(events, StepEnded)
     assert [(e.t, e.reason) for e in ended] == [(60.0, "time"), (180.0, "time")]
     assert of(events, StepStarted)[0].t == 60.0
@@ -52,9 +54,9 @@ def test_a_late_tick_emits_every_due_cue_in_time_order_at_its_own_time() -> None
             "bells": {"interval": {"every": "1m", "sound": "chime"}, "at": [{"at": "90s"}]},
         }
     )
-    s.start(0.0)
-    assert s.advance(59.9) == []
-    events = s.advance(185.0)
+    s.start(T0)
+    assert s.advance(T0 + 59.9) == []
+    events = s.advance(T0 + 185.0)
     bells = [(e.t, e.reason) for e in of(events, BellDue)]
     assert bells == [(60.0, "interval"), (90.0, "at"), (120.0, "interval"), (180.0, "interval")]
 
@@ -63,8 +65,8 @@ def test_scaled_duration_grows_with_the_circle() -> None:
     step = {"kind": "discussion", "duration": {"per_person": "2m", "plus": "1m", "max": "8m"}}
     three = session(step, names=("A", "B", "C"))
     four = session(step, names=("A", "B", "C", "D"))
-    assert of(three.start(0.0), StepStarted)[0].duration == 7 * 60
-    assert of(four.start(0.0), StepStarted)[0].duration == 8 * 60  # capped by max
+    assert of(three.start(T0), StepStarted)[0].duration == 7 * 60
+    assert of(four.start(T0), StepStarted)[0].duration == 8 * 60  # capped by max
 
 
 def test_for_each_unrolls_once_per_person_with_focus() -> None:
@@ -82,9 +84,9 @@ def test_for_each_unrolls_once_per_person_with_focus() -> None:
         ("silence", "Ben", 0),
         ("read", "Ben", 0),
     ]
-    started = of(s.start(0.0), StepStarted)
+    started = of(s.start(T0), StepStarted)
     assert started[0].focus == "Ana"
-    snap = s.snapshot(0.0)
+    snap = s.snapshot(T0)
     assert snap.focus == "Ana"
     assert snap.roles["client"] == ("Ana",)
 
@@ -134,20 +136,21 @@ def test_agenda_statuses_and_estimates() -> None:
         round_step(turn={"time": "2m"}),
         {"kind": "read", "text": "Bye"},
     )
-    s.start(0.0)
-    agenda = s.snapshot(0.0).agenda
+    s.start(T0)
+    agenda = s.snapshot(T0).agenda
     assert [a.status for a in agenda] == ["current", "todo", "todo"]
-    assert [a.estimate for a in agenda] == [60.0, 4 * 120.0, 30.0]
+    # An untimed reading is estimated at reading pace, at least MIN_READ_SECONDS.
+    assert [a.estimate for a in agenda] == [60.0, 4 * 120.0, MIN_READ_SECONDS]
     assert agenda[0].title == "Arrive"
-    s.advance(60.0)
-    s.skip(61.0)
-    assert [a.status for a in s.snapshot(61.0).agenda] == ["done", "skipped", "current"]
+    s.advance(T0 + 60.0)
+    s.skip(T0 + 61.0)
+    assert [a.status for a in s.snapshot(T0 + 61.0).agenda] == ["done", "skipped", "current"]
 
 
 def test_skip_ends_the_step_with_reason_skip() -> None:
     s = session({"kind": "sit", "duration": "30m"}, {"kind": "read", "text": "x"})
-    s.start(0.0)
-    events = s.skip(100.0)
+    s.start(T0)
+    events = s.skip(T0 + 100.0)
     assert [(e.index, e.reason, e.t) for e in of(events, StepEnded)] == [(0, "skip", 100.0)]
     # A skipped sit does not ring its end bell.
     assert [e.reason for e in of(events, BellDue)] == []
@@ -155,33 +158,35 @@ def test_skip_ends_the_step_with_reason_skip() -> None:
 
 def test_end_closes_the_step_and_the_session() -> None:
     s = session({"kind": "sit", "duration": "30m"}, {"kind": "read", "text": "x"})
-    s.start(0.0)
-    events = s.end(42.0)
+    s.start(T0)
+    events = s.end(T0 + 42.0)
     assert [e.reason for e in of(events, StepEnded)] == ["end"]
     assert of(events, SessionEnded)[0].reason == "end"
-    assert s.ended and s.next(50.0) == [] and s.advance(60.0) == []
+    assert refused(s.next(T0 + 50.0)) == "the session is over"
+    assert s.ended and s.advance(T0 + 60.0) == []
 
 
 def test_prompts_are_spoken_in_the_session_language() -> None:
     text = {"en": "Welcome", "de": "Willkommen"}
     s = session({"kind": "read", "text": text}, language="de")
-    prompt = of(s.start(0.0), PromptDue)[0]
+    prompt = of(s.start(T0), PromptDue)[0]
     assert (prompt.text, prompt.language) == ("Willkommen", "de")
     fallback = session({"kind": "read", "text": text}, language="fr")
-    prompt = of(fallback.start(0.0), PromptDue)[0]
+    prompt = of(fallback.start(T0), PromptDue)[0]
     assert (prompt.text, prompt.language) == ("Welcome", "en")
 
 
 def test_speak_false_shows_text_without_a_prompt() -> None:
     s = session({"kind": "read", "text": "Quiet words", "speak": False})
-    events = s.start(0.0)
+    events = s.start(T0)
     assert of(events, PromptDue) == []
-    assert s.snapshot(0.0).step_text == "Quiet words"
+    assert s.snapshot(T0).step_text == "Quiet words"
 
 
 def test_snapshot_counts_down_and_dates_the_end_on_the_wall_clock() -> None:
     s = session({"kind": "silence", "duration": "5m"})
-    clock = MockClock(100.0)
+    clock = MockClock()
+    assert clock.now() != 0.0  # a mock clock starts far from 0 by default
     s.start(clock.now())
     clock.advance(60.0)
     s.advance(clock.now())
@@ -194,18 +199,19 @@ def test_snapshot_counts_down_and_dates_the_end_on_the_wall_clock() -> None:
 
 def test_a_clock_going_backwards_is_clamped() -> None:
     s = session({"kind": "silence", "duration": "5m"}, {"kind": "read", "text": "x"})
-    s.start(0.0)
-    s.advance(100.0)
-    events = s.skip(50.0)  # earlier than already seen: treated as 100
+    s.start(T0)
+    s.advance(T0 + 100.0)
+    events = s.skip(T0 + 50.0)  # earlier than already seen: treated as 100
     assert all(e.t == 100.0 for e in events)
-    assert s.snapshot(20.0).now == 100.0
+    assert s.snapshot(T0 + 20.0).now == 100.0
 
 
 @pytest.mark.parametrize("command", ["next", "pass_stick", "undo", "skip", "pause", "resume"])
-def test_commands_before_start_do_nothing(command: str) -> None:
+def test_commands_before_start_are_refused(command: str) -> None:
     s = session({"kind": "read", "text": "x"})
-    assert getattr(s, command)(5.0) == []
-    assert not s.started
+    events = getattr(s, command)(T0 + 5.0)
+    assert refused(events) == "the session has not started yet"
+    assert events[0].t == 0.0 and not s.started
 
 
 def test_agenda_row_of_a_loop_over_nobody_is_skipped() -> None:
@@ -213,18 +219,20 @@ def test_agenda_row_of_a_loop_over_nobody_is_skipped() -> None:
         {"kind": "for-each", "only": ["giver"], "steps": [{"kind": "read", "text": "x"}]},
         {"kind": "read", "text": "y"},
     )
-    assert [a.status for a in s.snapshot(0.0).agenda] == ["todo", "todo"]
-    s.start(0.0)
-    assert [a.status for a in s.snapshot(0.0).agenda] == ["skipped", "current"]
-    s.next(1.0)
-    assert [a.status for a in s.snapshot(1.0).agenda] == ["skipped", "done"]
+    assert [a.status for a in s.snapshot(T0).agenda] == ["todo", "todo"]
+    s.start(T0)
+    assert [a.status for a in s.snapshot(T0).agenda] == ["skipped", "current"]
+    s.next(T0 + 1.0)
+    assert [a.status for a in s.snapshot(T0 + 1.0).agenda] == ["skipped", "done"]
 
 
 def test_broken_clock_readings_and_amounts_are_ignored() -> None:
     s = session({"kind": "silence", "duration": "5m"}, {"kind": "read", "text": "x"})
-    s.start(0.0)
-    s.advance(10.0)
-    assert s.advance(float("nan")) == [] and s.advance(float("inf")) == []
-    assert s.extend(float("nan"), 20.0) == []
-    snap = s.snapshot(float("nan"))
+    s.start(T0)
+    s.advance(T0 + 10.0)
+    assert s.advance(T0 + (float("nan"))) == [] and s.advance(T0 + (float("inf"))) == []
+    assert (
+        refused(s.extend(float("nan"), T0 + 20.0)) == "give a number of seconds to add or take away"
+    )
+    snap = s.snapshot(T0 + (float("nan")))
     assert snap.now == 20.0 and snap.step_remaining == 280.0

@@ -1,0 +1,174 @@
+"""What a facilitator can ask of a session: frozen dataclasses, one per command.
+
+Commands are data, like events: `Session.do(command, now)` takes any of them, and the
+journal keeps each accepted one (`CommandTaken`) with its session time, so a session can be
+rebuilt by replaying them. Each has a `name` (the trigger in the phase table) and a JSON
+form; `command_from_json` reads that form back.
+
+Adding a command: a dataclass here (and in `COMMAND_TYPES`), a handler in the session, a
+row in the phase table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, ClassVar
+
+
+class Refusal(Exception):
+    """Raised by a command's handler, before it changes anything, to refuse it.
+
+    The message is the reason, said to the facilitator as it is ("nothing to undo").
+    """
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base of all commands."""
+
+    name: ClassVar[str] = "command"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: `command` (the name), then the fields."""
+        return {"command": self.name, **{f.name: getattr(self, f.name) for f in fields(self)}}
+
+
+@dataclass(frozen=True)
+class Start(Command):
+    """Begin the session; session time counts from here."""
+
+    name: ClassVar[str] = "start"
+
+
+@dataclass(frozen=True)
+class Next(Command):
+    """Move on: the next speaker in a round, the next on the stack, else the next step."""
+
+    name: ClassVar[str] = "next"
+
+
+@dataclass(frozen=True)
+class Pass(Command):
+    """The speaker passes the stick (if the round allows it)."""
+
+    name: ClassVar[str] = "pass"
+
+
+@dataclass(frozen=True)
+class Pick(Command):
+    """Give the stick to `who` (popcorn), or add them to a discussion's stack."""
+
+    who: str
+    name: ClassVar[str] = "pick"
+
+
+@dataclass(frozen=True)
+class Extend(Command):
+    """Add `seconds` to the current turn if it is timed, else to the step (negative: less)."""
+
+    seconds: float
+    name: ClassVar[str] = "extend"
+
+
+@dataclass(frozen=True)
+class Pause(Command):
+    """Guardian pause: every timer freezes."""
+
+    name: ClassVar[str] = "pause"
+
+
+@dataclass(frozen=True)
+class Resume(Command):
+    """Lift the guardian pause."""
+
+    name: ClassVar[str] = "resume"
+
+
+@dataclass(frozen=True)
+class Skip(Command):
+    """End the current step now, with reason "skip"."""
+
+    name: ClassVar[str] = "skip"
+
+
+@dataclass(frozen=True)
+class Undo(Command):
+    """Take back the last next, pass or pick of this step."""
+
+    name: ClassVar[str] = "undo"
+
+
+@dataclass(frozen=True)
+class End(Command):
+    """End the whole session now."""
+
+    name: ClassVar[str] = "end"
+
+
+@dataclass(frozen=True)
+class RingBell(Command):
+    """Ring a bell by hand, now."""
+
+    sound: str = "bowl"
+    strikes: int = 1
+    name: ClassVar[str] = "bell"
+
+
+COMMAND_TYPES: tuple[type[Command], ...] = (
+    Start,
+    Next,
+    Pass,
+    Pick,
+    Extend,
+    Pause,
+    Resume,
+    Skip,
+    Undo,
+    End,
+    RingBell,
+)
+COMMANDS_BY_NAME: dict[str, type[Command]] = {cls.name: cls for cls in COMMAND_TYPES}
+
+
+def _field_value(command: str, field: str, kind: type, value: Any) -> Any:
+    """`value` checked against the field's type; a `ValueError` a person can read if not."""
+    if kind is str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{command}: `{field}` must be a non-empty text, not {value!r}")
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{command}: `{field}` must be a whole number, not {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{command}: `{field}` must be a number of seconds, not {value!r}")
+    return float(value)
+
+
+_FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
+
+
+def command_from_json(data: Any) -> Command:
+    """Rebuild a command from its `to_json()` form; `ValueError` saying what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a command is an object with a `command` name, not {data!r}")
+    given = data.get("command")
+    cls = COMMANDS_BY_NAME.get(given) if isinstance(given, str) else None
+    if cls is None:
+        known = ", ".join(COMMANDS_BY_NAME)
+        raise ValueError(f"unknown command {given!r}; the commands are: {known}")
+    name = cls.name
+    specs = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - {"command"} - set(specs))
+    if unknown:
+        raise ValueError(f"{name}: unknown field {unknown[0]!r}")
+    values: dict[str, Any] = {}
+    for field_name, spec in specs.items():
+        if field_name not in data:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                raise ValueError(f"{name}: `{field_name}` is missing")
+            continue
+        kind = _FIELD_TYPES[str(spec.type)]
+        values[field_name] = _field_value(name, field_name, kind, data[field_name])
+    return cls(**values)

@@ -1,0 +1,160 @@
+"""Setting a circle up for one session: seats, who starts, who hosts, who holds each role.
+
+Every screen and command that starts a session (the setup screen, `run`, `rehearse`) calls
+`plan_circle`; the session itself assigns nothing. The rules:
+
+- Seats are the names exactly as given; they are never rotated.
+- Meeting k of a circle is hosted by the k-th person in seat order, wrapping round; roles
+  that `rotate` follow the same rotation (a role of two: the host and the next seat).
+- `first` roles go to the first seats, `random` roles are drawn with the session's seed.
+- `ask` roles are given at setup. One nobody was given is filled by default: in seat order
+  from the host on, skipping people who already hold a role where possible. It is listed
+  in `defaulted_roles`, so a screen can say so.
+- A role given at setup overrides every rule (a facilitator can always choose).
+- The starter, who holds the stick first in a `start: first` round, is the host unless
+  someone else is chosen.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from circlekeeper.script.model import Practice
+
+Roles = dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class CirclePlan:
+    """Who is in the room and who does what, decided once before a session starts."""
+
+    names: tuple[str, ...]
+    """The people in seat order (clockwise), exactly as given."""
+    starter: str
+    """Who holds the stick first in a round that starts with the first seat."""
+    roles: Roles
+    """Every role of the practice and its holders (empty only in an empty circle)."""
+    host: str
+    """Who hosts this meeting: `names[meeting % len(names)]`."""
+    meeting: int
+    """How many meetings this circle has held before this one."""
+    seed: int
+    """Seed of random orders, groups, roles and jitter; the same seed gives the same session."""
+    language: str
+    """The language prompts are shown and spoken in."""
+    defaulted_roles: tuple[str, ...] = ()
+    """`ask` roles nobody was given, filled by the default rule."""
+    warnings: tuple[str, ...] = field(default=())
+    """Things worth telling the facilitator before starting, one sentence each."""
+
+
+def _check_names(people: Iterable[str]) -> tuple[str, ...]:
+    names = tuple(people)
+    if not names:
+        raise ValueError("a circle needs at least one person")
+    seen: set[str] = set()
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError("each person in the circle needs a name")
+        if name.casefold() in seen:
+            raise ValueError("each name in the circle must be different")
+        seen.add(name.casefold())
+    return names
+
+
+def _ruled_role(
+    assign: str, count: int, names: tuple[str, ...], host: int, rng: random.Random
+) -> tuple[str, ...]:
+    """Holders of a `first`, `rotate` or `random` role."""
+    n = len(names)
+    if assign == "first":
+        return names[:count]
+    if assign == "rotate":
+        return tuple(names[(host + i) % n] for i in range(count))
+    return tuple(rng.sample(names, count))
+
+
+def _default_holders(
+    count: int, names: tuple[str, ...], host: int, taken: set[str]
+) -> tuple[str, ...]:
+    """The default for an `ask` role: seat order from the host, free people first."""
+    n = len(names)
+    order = [names[(host + i) % n] for i in range(n)]
+    free = [p for p in order if p not in taken]
+    busy = [p for p in order if p in taken]
+    return tuple((free + busy)[:count])
+
+
+def plan_circle(
+    practice: Practice,
+    people: Sequence[str],
+    *,
+    starter: str | None = None,
+    given_roles: Mapping[str, Sequence[str]] | None = None,
+    meeting: int = 0,
+    seed: int | None = None,
+    language: str | None = None,
+) -> CirclePlan:
+    """Decide seats, starter, host and roles for one session; `ValueError` on a bad circle.
+
+    `given_roles` (role id -> people) are the choices made at setup; people not in the
+    circle are left out (with a warning). `seed` None draws one, once, here.
+    """
+    names = _check_names(people)
+    n = len(names)
+    if meeting < 0:
+        raise ValueError("the meeting number cannot be negative")
+    if starter is not None and starter not in names:
+        raise ValueError(f"{starter} starts, but is not in the circle")
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**32)
+    host = meeting % n
+    warnings: list[str] = []
+    size = practice.size
+    if not size.min <= n <= size.max:
+        made_for = f"at least {size.min}" if n < size.min else f"at most {size.max}"
+        people_word = "person" if n == 1 else "people"
+        warnings.append(
+            f"{practice.title!r} is made for {made_for} people; this circle has {n} {people_word}."
+        )
+    given = dict(given_roles or {})
+    roles: Roles = {}
+    asked: list[tuple[str, int]] = []
+    for role in practice.roles:
+        count = min(role.count, n)
+        if role.id in given:
+            chosen = [p for p in given[role.id] if p in names]
+            strangers = [p for p in given[role.id] if p not in names]
+            if strangers:
+                warnings.append(
+                    f"{', '.join(strangers)} cannot hold the role {role.id!r}: not in this circle."
+                )
+            if chosen:
+                roles[role.id] = tuple(dict.fromkeys(chosen))[: role.count]
+                continue
+        if role.assign == "ask":
+            asked.append((role.id, count))
+            continue
+        # Seeded per role: adding a role to a script does not reshuffle the others.
+        rng = random.Random(f"{seed}:role:{role.id}")
+        roles[role.id] = _ruled_role(role.assign, count, names, host, rng)
+    defaulted: list[str] = []
+    for role_id, count in asked:
+        taken = {p for holders in roles.values() for p in holders}
+        roles[role_id] = _default_holders(count, names, host, taken)
+        defaulted.append(role_id)
+    # Keep the practice's order of roles, whatever order they were decided in.
+    ordered = {role.id: roles[role.id] for role in practice.roles}
+    return CirclePlan(
+        names=names,
+        starter=starter if starter is not None else names[host],
+        roles=ordered,
+        host=names[host],
+        meeting=meeting,
+        seed=seed,
+        language=language or practice.language,
+        defaulted_roles=tuple(defaulted),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,178 @@
+"""Walking the run list: which step runs, and what starting and ending a step says and rings.
+
+A step starts with its events, its start bell, its prompt, its breakout groups and its
+round's first lap; it ends once, for one reason, with its end cues and the airtime spoken in
+it. Running out of steps ends the session (through the phase table, in the session).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from typing import Literal, Protocol
+
+from circlekeeper.engine.commands import Refusal
+from circlekeeper.engine.cues import CueHost, StepRun, end_cues, interval_due
+from circlekeeper.engine.events import (
+    EndReason,
+    GroupsFormed,
+    StepEnded,
+    StepStarted,
+    TimeChanged,
+)
+from circlekeeper.engine.groups import Groups, form_groups, record
+from circlekeeper.engine.plan import RunStep, step_seconds
+from circlekeeper.engine.setup import CirclePlan
+from circlekeeper.engine.stick import Round, Stack, Stick
+from circlekeeper.script.model import BreakoutStep, DiscussionStep, Practice, RoundStep
+from circlekeeper.script.texts import TextValue, speech_at_start, step_text, step_title
+
+
+class StepsHost(CueHost, Protocol):
+    """What walking the steps needs of the session."""
+
+    def speak(self, text: TextValue | None) -> None:
+        """Speak a prompt now (nothing when None)."""
+        ...
+
+    def end_session(self, reason: Literal["done", "end"]) -> None:
+        """The session is over."""
+        ...
+
+
+class Steps:
+    """The current step of the run list, and how each step that ended, ended."""
+
+    def __init__(
+        self,
+        practice: Practice,
+        plan: CirclePlan,
+        runs: tuple[RunStep, ...],
+        stick: Stick,
+        host: StepsHost,
+    ) -> None:
+        self.practice = practice
+        self.plan = plan
+        self.runs = runs
+        self.stick = stick
+        self.host = host
+        self.position = -1
+        """The run index of the current step (-1 before the start)."""
+        self.current: StepRun | None = None
+        self.reasons: dict[int, EndReason] = {}
+        self._met: Counter[frozenset[str]] = Counter()
+        self._last_groups: Groups | None = None
+
+    def start(self, pos: int) -> None:
+        """Start run step `pos` (past the last one: the session is done)."""
+        # A loop, not recursion: rounds nobody may speak in end at once, maybe many in a row.
+        while True:
+            self.position = pos
+            self.stick.undo_record = None
+            if pos >= len(self.runs):
+                self.current = None
+                self.host.end_session("done")
+                return
+            round_ = self._open(self.runs[pos])
+            if round_ is None:
+                return
+            if round_.speakers:
+                self.stick.start_lap(round_, 1)
+                return
+            self.end("done")
+            pos += 1
+
+    def _open(self, run: RunStep) -> Round | None:
+        """Start `run`: its events, bells and prompt; returns its round, if it is one."""
+        host = self.host
+        step = run.step
+        lang, default = self.plan.language, self.practice.language
+        duration = step_seconds(step, len(self.plan.names))
+        a = host.active
+        st = StepRun(
+            run=run,
+            title=step_title(step, lang, default),
+            text=step_text(step, lang, default),
+            start_a=a,
+            deadline=None if duration is None else a + duration,
+            at_cues=sorted(step.bells.at, key=lambda c: c.at),
+        )
+        self.current = st
+        if step.bells.interval is not None:
+            st.interval_due = interval_due(st, 1, host.seed)
+        started = StepStarted(
+            host.stamp(), run.index, run.agenda, step.kind, st.title, st.text, duration, run.focus
+        )
+        host.emit(started)
+        if isinstance(step, BreakoutStep):
+            rng = random.Random(f"{host.seed}:breakout:{run.index}")
+            st.groups = form_groups(step, self.plan.names, self._last_groups, self._met, rng)
+            record(st.groups, self._met)
+            self._last_groups = st.groups
+            host.emit(GroupsFormed(host.stamp(), st.groups))
+        host.ring(step.bells.start, "start")
+        host.speak(speech_at_start(step))
+        if isinstance(step, DiscussionStep) and step.stack:
+            st.stack = Stack()
+        if not isinstance(step, RoundStep):
+            return None
+        st.round = self.stick.open_round(run, step)
+        return st.round
+
+    def finish(self, reason: EndReason) -> None:
+        """End the current step for `reason` and start the next one at the same moment."""
+        if self.current is None:
+            return
+        self.end(reason)
+        self.start(self.position + 1)
+
+    def end(self, reason: EndReason) -> None:
+        """End the current step, once: who holds the stick is done, its end cues ring."""
+        st = self.current
+        assert st is not None
+        self.stick.close(st.round, st.stack)
+        for cue, why in end_cues(st, reason):
+            self.host.ring(cue, why)
+        talk = st.round or st.stack
+        airtime = dict(talk.airtime) if talk is not None else {}
+        self.host.emit(StepEnded(self.host.stamp(), st.run.index, reason, airtime))
+        self.reasons[st.run.index] = reason
+        self.current = None
+
+    def extend(self, seconds: float) -> None:
+        """`seconds` more (or less) from now: for the speaker's turn if it is timed, else for
+        the step."""
+        if not math.isfinite(seconds) or seconds == 0:
+            raise Refusal("give a number of seconds to add or take away")
+        st = self.current
+        if st is None:
+            raise Refusal("there is no step running")
+        r = st.round
+        if r is not None and r.turn is not None and r.turn.deadline is not None:
+            self.stick.extend_turn(r, seconds)
+        elif st.deadline is not None:
+            self._extend_step(st, seconds)
+        elif r is not None and r.turn is None:
+            raise Refusal("nobody holds the stick")
+        elif r is not None:
+            raise Refusal("this turn is untimed: it ends when you move on")
+        else:
+            raise Refusal("this step is untimed: it ends when you move on")
+
+    def _extend_step(self, st: StepRun, seconds: float) -> None:
+        assert st.deadline is not None
+        a = self.host.active
+        rem = max(0.0, st.deadline - a)
+        new = max(0.0, rem + seconds)
+        if new == rem:
+            raise Refusal("this step's time is already up")
+        st.deadline = a + new
+        # The warning sounds again if the new time reaches back past it; half time has
+        # passed if it now lies behind us.
+        w = st.run.step.bells.warning
+        if w is not None and new > w:
+            st.warning_done = False
+        if st.start_a + (st.deadline - st.start_a) / 2 < a:
+            st.halfway_done = True
+        self.host.emit(TimeChanged(self.host.stamp(), new - rem, "step"))

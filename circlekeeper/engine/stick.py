@@ -1,0 +1,424 @@
+"""The talking stick: rounds, laps and turns; next, pass, pick, undo and more time for a
+turn; the speaking stack of a discussion; and the airtime ledger.
+
+Every command here checks first and raises `Refusal` (saying why, for the facilitator)
+before it changes anything. Times are on the session's active clock (pauses cut out).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from circlekeeper.engine.commands import Refusal
+from circlekeeper.engine.events import (
+    EndReason,
+    Event,
+    LapStarted,
+    Passed,
+    StackChanged,
+    TimeChanged,
+    TurnEnded,
+    TurnStarted,
+    Undone,
+)
+from circlekeeper.engine.plan import RunStep, eligible, lap_order, turn_seconds
+from circlekeeper.engine.setup import CirclePlan
+from circlekeeper.script.model import Practice, RoundStep
+from circlekeeper.script.texts import TextValue, lap_prompt, speech_at_lap
+
+MAX_LAPS = 20
+"""Laps after which an `until: all-pass` round stops even if people keep speaking."""
+
+
+@dataclass
+class Turn:
+    """The stick (or the floor) in one person's hand; undo starts a new segment of it."""
+
+    speaker: str
+    lap: int
+    allowed: float | None
+    seg_start: float
+    deadline: float | None
+    ot_base: float = 0.0
+    """Overtime counted before `ot_mark` (earlier segments, or before an extension)."""
+    ot_mark: float = 0.0
+    ot_seg0: float = 0.0
+    """Overtime already reported by an earlier segment of the same turn."""
+    warned: bool = False
+    timed_up: bool = False
+
+    def remaining(self, a: float) -> float | None:
+        """Seconds left at active time `a` (None: untimed); never negative."""
+        return None if self.deadline is None else max(0.0, self.deadline - a)
+
+    def overtime(self, a: float) -> float:
+        """Seconds past the allowed time at active time `a`."""
+        if self.deadline is None:
+            return self.ot_base
+        return self.ot_base + max(0.0, a - max(self.deadline, self.ot_mark))
+
+
+@dataclass
+class Round:
+    """A round's moving parts: who speaks, who is waiting, who has spoken or passed."""
+
+    spec: RoundStep
+    index: int
+    """The run index of its step (undo never reaches into another step)."""
+    speakers: tuple[str, ...]
+    roles: dict[str, tuple[str, ...]]
+    """The circle's roles with the enclosing loops' bindings."""
+    lap: int = 0
+    order: tuple[str, ...] = ()
+    prompt: str | None = None
+    """The current lap's prompt, in the session's language."""
+    per_turn: float | None = None
+    queue: list[str] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+    passed_once: set[str] = field(default_factory=set)
+    turn: Turn | None = None
+    airtime: dict[str, float] = field(default_factory=dict)
+    """Seconds each person spoke in this step."""
+
+    def copy(self) -> Round:
+        """A copy that shares nothing mutable with this one."""
+        return replace(
+            self,
+            queue=list(self.queue),
+            spoken=list(self.spoken),
+            passed=list(self.passed),
+            passed_once=set(self.passed_once),
+            turn=None if self.turn is None else replace(self.turn),
+            airtime=dict(self.airtime),
+        )
+
+
+@dataclass
+class Stack:
+    """Taking stack in a discussion: who asked to speak, in order, and who has the floor."""
+
+    queue: list[str] = field(default_factory=list)
+    floor: Turn | None = None
+    spoken: list[str] = field(default_factory=list)
+    airtime: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class UndoRecord:
+    """The round as it was just before the last next, pass or pick."""
+
+    what: str
+    index: int
+    a: float
+    round: Round
+
+
+class StickHost(Protocol):
+    """What the stick needs of the session."""
+
+    @property
+    def active(self) -> float:
+        """Now, on the active clock."""
+        ...
+
+    def stamp(self) -> float:
+        """Session time of what happens now."""
+        ...
+
+    def emit(self, event: Event) -> None:
+        """Say that something happened."""
+        ...
+
+    def speak(self, text: TextValue | None) -> None:
+        """Speak a prompt now (nothing when None)."""
+        ...
+
+    def localize(self, text: TextValue | None) -> str | None:
+        """A text in the session's language."""
+        ...
+
+    def finish_step(self, reason: EndReason) -> None:
+        """End the running step and start the next."""
+        ...
+
+
+class Stick:
+    """Moves the stick and keeps the ledger of who spoke how long."""
+
+    def __init__(self, practice: Practice, plan: CirclePlan, host: StickHost) -> None:
+        self.practice = practice
+        self.plan = plan
+        self.host = host
+        self.silent = frozenset(r.id for r in practice.roles if not r.speaks)
+        self.airtime = dict.fromkeys(plan.names, 0.0)
+        self.overtime = dict.fromkeys(plan.names, 0.0)
+        self.undo_record: UndoRecord | None = None
+
+    # -- rounds and laps ---------------------------------------------------------------------
+
+    def open_round(self, run: RunStep, step: RoundStep) -> Round:
+        """The round of `run`, before its first lap."""
+        roles = {**self.plan.roles, **run.bindings}
+        speakers = eligible(step, self.plan.names, roles, self.silent)
+        return Round(step, run.index, speakers, roles)
+
+    def start_lap(self, r: Round, lap: int) -> None:
+        """Start lap `lap`: its order, its prompt, and (unless popcorn) the first turn."""
+        spec = r.spec
+        r.lap = lap
+        r.order = lap_order(
+            spec,
+            r.speakers,
+            self.plan.names,
+            r.roles,
+            lap=lap,
+            meeting=self.plan.meeting,
+            starter=self.plan.starter,
+            keeper_role=self.practice.keeper_role,
+            airtime=self.airtime,
+            # The same draw every lap: a random starter, then around the circle each time.
+            rng=random.Random(f"{self.plan.seed}:round:{r.index}"),
+        )
+        r.queue = list(r.order)
+        r.spoken, r.passed, r.passed_once = [], [], set()
+        r.per_turn = turn_seconds(spec, len(r.order), len(self.plan.names))
+        r.prompt = self.host.localize(lap_prompt(spec, lap))
+        self.host.emit(LapStarted(self.host.stamp(), lap, r.prompt, r.order))
+        self.host.speak(speech_at_lap(spec, lap))
+        if spec.order != "popcorn":
+            self._begin_turn(r, r.queue.pop(0))
+
+    def _begin_turn(self, r: Round, speaker: str) -> None:
+        a = self.host.active
+        allowed = r.per_turn
+        deadline = None if allowed is None else a + allowed
+        r.turn = Turn(speaker, r.lap, allowed, a, deadline, ot_mark=a)
+        self.host.emit(TurnStarted(self.host.stamp(), speaker, r.lap, allowed))
+
+    def end_turn(self, r: Round) -> str:
+        """Close the open turn, book its airtime, and say who it was."""
+        turn = r.turn
+        assert turn is not None
+        self.book(turn, r.airtime)
+        r.turn = None
+        if turn.speaker in r.passed:
+            r.passed.remove(turn.speaker)
+        if turn.speaker not in r.spoken:
+            r.spoken.append(turn.speaker)
+        return turn.speaker
+
+    def book(self, turn: Turn, step_airtime: dict[str, float]) -> None:
+        """Book a finished turn's airtime and overtime, and say so."""
+        a = self.host.active
+        spoke = max(0.0, a - turn.seg_start)
+        over = max(0.0, turn.overtime(a) - turn.ot_seg0)
+        self.airtime[turn.speaker] += spoke
+        self.overtime[turn.speaker] += over
+        step_airtime[turn.speaker] = step_airtime.get(turn.speaker, 0.0) + spoke
+        self.host.emit(TurnEnded(self.host.stamp(), turn.speaker, spoke, over))
+
+    def close(self, r: Round | None, stack: Stack | None) -> None:
+        """The step ends: whoever holds the stick or the floor is done."""
+        if r is not None and r.turn is not None:
+            self.end_turn(r)
+        if stack is not None and stack.floor is not None:
+            self.book(stack.floor, stack.airtime)
+            stack.floor = None
+        self.undo_record = None
+
+    def _move_on(self, r: Round, *, wait: bool = False) -> None:
+        """After a turn: the next in the queue (with `wait`, nobody until a pick), or the lap
+        is over."""
+        if r.queue:
+            if not wait:
+                self._begin_turn(r, r.queue.pop(0))
+            return
+        if r.spec.until == "all-pass":
+            if not r.spoken:
+                self.host.finish_step("all-pass")
+                return
+            if r.lap >= MAX_LAPS:
+                self.host.finish_step("done")
+                return
+        elif r.lap >= r.spec.lap_count:
+            self.host.finish_step("done")
+            return
+        self.start_lap(r, r.lap + 1)
+
+    def time_up(self, r: Round) -> None:
+        """A hard end: the stick moves on by itself (popcorn: back to the middle)."""
+        # Automatic moves cannot be undone: the last next/pass is history now.
+        self.undo_record = None
+        self.end_turn(r)
+        self._move_on(r, wait=r.spec.order == "popcorn")
+
+    def _remember(self, what: str, r: Round) -> UndoRecord:
+        return UndoRecord(what, r.index, self.host.active, r.copy())
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def next(self, r: Round | None, stack: Stack | None) -> bool:
+        """Move the stick or the floor on; False when there is nothing to move (the step
+        itself should end)."""
+        if stack is not None:
+            return self._next_on_stack(stack)
+        if r is None:
+            return False
+        if r.turn is None:
+            if not r.queue:
+                raise Refusal("nobody is waiting to speak")
+            # Popcorn with nobody holding the stick: the next in circle order.
+            self.undo_record = self._remember("next", r)
+            self._begin_turn(r, r.queue.pop(0))
+            return True
+        record = self._remember("next", r)
+        self.end_turn(r)
+        self.undo_record = record
+        self._move_on(r)
+        return True
+
+    def pass_stick(self, r: Round | None) -> None:
+        """The speaker passes: to the end of the queue, or out of this lap."""
+        if r is None:
+            raise Refusal("passing is only for rounds")
+        if r.spec.passing == "not-allowed":
+            raise Refusal("passing is not allowed in this round")
+        if r.turn is None:
+            raise Refusal("nobody holds the stick")
+        record = self._remember("pass", r)
+        speaker = r.turn.speaker
+        again = r.spec.passing == "to-end" and speaker not in r.passed_once
+        self.host.emit(Passed(self.host.stamp(), speaker, again))
+        self.end_turn(r)
+        # A pass is not speaking: undo the bookkeeping `end_turn` did for a spoken turn.
+        r.spoken.remove(speaker)
+        if speaker not in r.passed:
+            r.passed.append(speaker)
+        if again:
+            r.passed_once.add(speaker)
+            r.queue.append(speaker)
+        self.undo_record = record
+        self._move_on(r)
+
+    def pick(self, r: Round | None, stack: Stack | None, name: str) -> None:
+        """Give the stick to `name` (a round), or add them to the stack (a discussion)."""
+        if name not in self.plan.names:
+            raise Refusal(f"{name} is not in this circle")
+        if stack is not None:
+            self._raise_hand(stack, name)
+            return
+        if r is None:
+            raise Refusal("picking who speaks is only for rounds and a discussion's stack")
+        if name not in r.queue:
+            raise Refusal(self._why_not_waiting(r, name))
+        record = self._remember("pick", r)
+        if r.turn is not None:
+            self.end_turn(r)
+        r.queue.remove(name)
+        self.undo_record = record
+        self._begin_turn(r, name)
+
+    @staticmethod
+    def _why_not_waiting(r: Round, name: str) -> str:
+        if r.turn is not None and r.turn.speaker == name:
+            return f"{name} holds the stick already"
+        if name not in r.speakers:
+            return f"{name} does not speak in this round"
+        if name in r.passed:
+            return f"{name} has passed in this lap"
+        return f"{name} has already spoken in this lap"
+
+    def undo(self, r: Round | None) -> Round:
+        """The round as it was before the last next, pass or pick; the person who had the
+        stick then holds it again, with the time they had left."""
+        record = self.undo_record
+        if record is None or r is None or record.index != r.index:
+            raise Refusal("nothing to undo")
+        dropped = r.turn.speaker if r.turn is not None else None
+        restored = record.round.copy()
+        old = restored.turn
+        a = self.host.active
+        allowed: float | None = None
+        if old is not None:
+            allowed = old.remaining(record.a)
+            overtime = old.overtime(record.a)
+            restored.turn = replace(
+                old,
+                allowed=allowed,
+                seg_start=a,
+                deadline=None if allowed is None else a + allowed,
+                ot_base=overtime,
+                ot_mark=a,
+                ot_seg0=overtime,
+            )
+        # The withdrawn turn gets no TurnEnded: its time is not counted for anyone. What
+        # was spoken before the command stays booked for this step.
+        restored.airtime = r.airtime
+        self.undo_record = None
+        speaker = old.speaker if old else None
+        self.host.emit(Undone(self.host.stamp(), record.what, speaker, dropped))
+        if restored.turn is not None:
+            self.host.emit(
+                TurnStarted(self.host.stamp(), restored.turn.speaker, restored.turn.lap, allowed)
+            )
+        return restored
+
+    def can_undo(self, r: Round | None) -> bool:
+        """Whether `undo` would do something now."""
+        return self.undo_record is not None and r is not None and self.undo_record.index == r.index
+
+    def extend_turn(self, r: Round, seconds: float) -> None:
+        """`seconds` more (or less) for the speaker's timed turn, from now."""
+        turn = r.turn
+        assert turn is not None and turn.deadline is not None
+        a = self.host.active
+        rem = turn.remaining(a) or 0.0
+        new = max(0.0, rem + seconds)
+        if new == rem:
+            raise Refusal(f"{turn.speaker}'s time is already up")
+        turn.ot_base = turn.overtime(a)
+        turn.ot_mark = a
+        turn.deadline = a + new
+        if new > 0:
+            turn.timed_up = False
+        w = r.spec.turn.warning
+        if w is not None and new > w:
+            turn.warned = False
+        self.host.emit(TimeChanged(self.host.stamp(), new - rem, "turn"))
+
+    # -- the speaking stack of a discussion ---------------------------------------------------
+
+    def _next_on_stack(self, stack: Stack) -> bool:
+        """The floor passes to the first in the queue. False: the floor is open and nobody
+        is waiting, so `next` ends the step."""
+        if stack.floor is None and not stack.queue:
+            return False
+        if stack.floor is not None:
+            self.book(stack.floor, stack.airtime)
+            if stack.floor.speaker not in stack.spoken:
+                stack.spoken.append(stack.floor.speaker)
+            stack.floor = None
+        if stack.queue:
+            self._give_floor(stack, stack.queue.pop(0))
+            self.host.emit(StackChanged(self.host.stamp(), tuple(stack.queue)))
+        return True
+
+    def _give_floor(self, stack: Stack, name: str) -> None:
+        a = self.host.active
+        stack.floor = Turn(name, 1, None, a, None, ot_mark=a)
+        self.host.emit(TurnStarted(self.host.stamp(), name, 1, None))
+
+    def _raise_hand(self, stack: Stack, name: str) -> None:
+        """`name` asks to speak: an open floor goes to them at once, else they queue."""
+        if stack.floor is not None and stack.floor.speaker == name:
+            raise Refusal(f"{name} has the floor already")
+        if name in stack.queue:
+            raise Refusal(f"{name} is already waiting to speak")
+        if stack.floor is None:
+            self._give_floor(stack, name)
+        else:
+            stack.queue.append(name)
+            self.host.emit(StackChanged(self.host.stamp(), tuple(stack.queue)))
