@@ -212,8 +212,8 @@ def turn_seconds(step: RoundStep, speakers: int, size: int) -> float | None:
 
 
 def reading_seconds(text: str) -> float:
-    """How long reading `text` aloud takes, at least `MIN_READ_SECONDS`."""
-    return max(MIN_READ_SECONDS, len(text.split()) / WORDS_PER_MINUTE * 60.0)
+    """How long reading `text` aloud takes, in whole seconds, at least `MIN_READ_SECONDS`."""
+    return max(MIN_READ_SECONDS, float(round(len(text.split()) * 60 / WORDS_PER_MINUTE)))
 
 
 def estimate(run: RunStep, speakers: int, size: int, language: str, default: str) -> float:

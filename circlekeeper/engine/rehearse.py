@@ -39,7 +39,7 @@ from circlekeeper.engine.events import (
     TurnWarning,
     Undone,
 )
-from circlekeeper.engine.plan import UNTIMED_TURN
+from circlekeeper.engine.plan import UNTIMED_TURN, estimate
 from circlekeeper.engine.session import Session
 from circlekeeper.engine.setup import plan_circle
 from circlekeeper.script.model import Practice, RoundStep
@@ -48,7 +48,6 @@ MAX_ACTIONS = 200_000
 """A rehearsal that needs more moves than this is cut short (it would never end)."""
 START = 1_000.0
 """The simulated machine clock at the start: session times count from 0 all the same."""
-UNTIMED_READ = 30.0
 
 
 def clock(seconds: float) -> str:
@@ -77,6 +76,7 @@ def simulate(session: Session) -> list[Event]:
     Every time here is session time; the session is given `START + t`.
     """
     events = session.start(START)
+    size = len(session.plan.names)
     now = 0.0
     turn_started = step_started = 0.0
     for event in events:
@@ -101,8 +101,10 @@ def simulate(session: Session) -> list[Event]:
             elif step.turn.end == "soft" or snap.turn_remaining == 0:
                 # The speaker uses the whole turn, then hands the stick on.
                 action, when = session.next, ceil_ms(now + snap.turn_remaining)
-        elif step is not None and snap.step_remaining is None:
-            action, when = session.next, ceil_ms(step_started + UNTIMED_READ)
+        elif run is not None and snap.step_remaining is None:
+            # An untimed reading takes as long as the estimate says it does.
+            took = estimate(run, 0, size, session.plan.language, session.practice.language)
+            action, when = session.next, ceil_ms(step_started + took)
         due = session.next_due()
         targets = [x for x in (when, due) if x is not None]
         if not targets:

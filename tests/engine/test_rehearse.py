@@ -86,8 +86,9 @@ def test_human_timeline_is_readable(script: Path) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("[00:00] session started: Rehearsal test with Ana, Ben")
     assert all(line[:1] == "[" and line[6:8] == "] " for line in lines)
-    assert "[00:30] Ana has the stick (2:00)" in lines
-    assert "[02:00] Ana: 0:30 left" in lines
+    # "Welcome." takes the shortest reading time of the estimate: 20 s.
+    assert "[00:20] Ana has the stick (2:00)" in lines
+    assert "[01:50] Ana: 0:30 left" in lines
     assert lines[-1].startswith("[")
     assert "session ended (done)" in lines[-1]
 
