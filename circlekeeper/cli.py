@@ -84,9 +84,10 @@ def cli(ctx: click.Context, extra_dirs: tuple[Path, ...], high_contrast: bool) -
 )
 def check(paths: tuple[Path, ...], size: int) -> None:
     """Validate practice scripts (files or folders)."""
+    from circlekeeper.engine.projection import estimate_seconds
     from circlekeeper.script.check import run_check
 
-    sys.exit(run_check(list(paths), size=size))
+    sys.exit(run_check(list(paths), size=size, estimate=estimate_seconds))
 
 
 @cli.command(context_settings=CONTEXT)

@@ -1,9 +1,9 @@
 """Saved circles: who is in a crew, which roles they hold, and the memory of its meetings.
 
 All circles live in one JSON file, `data_dir()/circles.json`, replaced atomically on every
-change. Crews rotate hosting between meetings, so each circle keeps its meetings (date,
-practice, host, focus): `next_host` is the person after the last host, and `meeting_count`
-is the offset a `rotate-per-meeting` round starts from.
+change. Each circle keeps its meetings (date, practice, host, focus): `meeting_count` is the
+number a session is set up with, and who hosts that meeting is the engine's rule
+(`plan_circle`), not decided here.
 
 A file that cannot be read as circles is never thrown away: it is copied to a `.bak` file
 beside it, what could be salvaged is kept, and `problem` says what happened.
@@ -85,11 +85,6 @@ class Circle:
     def last_focus(self) -> str | None:
         """Who was the focus of the latest meeting that had one."""
         return next((m.focus for m in reversed(self.meetings) if m.focus), None)
-
-    @property
-    def next_host(self) -> str | None:
-        """Whose turn it is to host (see `_next_after`)."""
-        return _next_after(self.people, [m.host for m in self.meetings])
 
     @property
     def next_focus(self) -> str | None:
@@ -259,11 +254,6 @@ class CircleStore:
         """The circle called `name` (ignoring case), or None."""
         key = self._key(name)
         return None if key is None else self._circles[key]
-
-    def next_host(self, name: str) -> str | None:
-        """Who hosts the next meeting: the person after the last host (None: no such circle)."""
-        circle = self.get(name)
-        return None if circle is None else circle.next_host
 
     def next_focus(self, name: str) -> str | None:
         """Who is the focus of the next meeting: the person after the last focus."""

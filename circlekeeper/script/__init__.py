@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from circlekeeper.script.errors import ScriptError, ScriptErrors
-from circlekeeper.script.estimate import estimate_seconds, step_estimates
 from circlekeeper.script.loader import (
     LoadedPractice,
     load_practice,
@@ -22,7 +21,6 @@ __all__ = [
     "Practice",
     "ScriptError",
     "ScriptErrors",
-    "estimate_seconds",
     "iter_practice_files",
     "load_practice",
     "load_practice_with_positions",
@@ -31,5 +29,4 @@ __all__ = [
     "localize",
     "resolve_practice",
     "spoken_texts",
-    "step_estimates",
 ]

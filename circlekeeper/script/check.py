@@ -1,30 +1,40 @@
-"""`circlekeeper check`: validate scripts and summarise them, never with a traceback."""
+"""`circlekeeper check`: validate scripts and summarise them, never with a traceback.
+
+The summary's duration comes from the engine's estimate (the one the library and the live
+agenda show); the script format knows nothing of the engine, so the caller passes it in.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from circlekeeper.script.duration import format_duration
 from circlekeeper.script.errors import ScriptError, ScriptErrors, printable
-from circlekeeper.script.estimate import estimate_seconds
 from circlekeeper.script.loader import load_practice
 from circlekeeper.script.model import Practice
 from circlekeeper.script.resolve import iter_practice_files
 
+Estimate = Callable[[Practice, int], float]
+"""How long a practice takes for a circle of N people; raises `ValueError` when it cannot run
+with that many."""
 
-def summary_line(label: str, practice: Practice, size: int) -> str:
+
+def summary_line(label: str, practice: Practice, size: int, estimate: Estimate) -> str:
     """`path: Title · kind · N steps · ~Xm for 6 people`."""
     steps = len(practice.steps)
-    seconds = estimate_seconds(practice, size)
-    rounded = max(60, round(seconds / 60) * 60)
     people = "person" if size == 1 else "people"
     noun = "step" if steps == 1 else "steps"
+    try:
+        rounded = max(60, round(estimate(practice, size) / 60) * 60)
+        length = f"~{format_duration(rounded)} for {size} {people}"
+    except ValueError as exc:  # accepted, but not for this many people
+        length = f"cannot run for {size} {people}: {exc}"
     return (
         f"{printable(label)}: {printable(' '.join(practice.title.split()))} · "
-        f"{practice.kind} · {steps} {noun} · "
-        f"~{format_duration(rounded)} for {size} {people}"
+        f"{practice.kind} · {steps} {noun} · {length}"
     )
 
 
@@ -57,7 +67,11 @@ def _emit(line: object, stream: TextIO) -> None:
 
 
 def run_check(
-    paths: list[Path], size: int, out: TextIO | None = None, err: TextIO | None = None
+    paths: list[Path],
+    size: int,
+    estimate: Estimate,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Check each file (folders: every script inside); 0 when all are valid, else 2."""
     out = out or sys.stdout
@@ -75,7 +89,7 @@ def run_check(
             label = str(path)
             try:
                 practice = load_practice(path)
-                _emit(summary_line(label, practice, size), out)
+                _emit(summary_line(label, practice, size, estimate), out)
             except ScriptErrors as exc:
                 failed = True
                 for error in exc.errors:

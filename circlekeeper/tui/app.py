@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -20,25 +20,25 @@ from circlekeeper.tui.themes import CIRCLE_THEME, HIGH_CONTRAST_THEME, THEMES
 if TYPE_CHECKING:
     # The engine (and pydantic behind it) loads only when a session starts, so the
     # library's first frame does not wait for it.
+    from circlekeeper.engine.session import Session
     from circlekeeper.tui.config import SessionConfig
-    from circlekeeper.tui.driver import ClockLike, Driver
+    from circlekeeper.tui.driver import ClockLike, Driver, JournalLike
     from circlekeeper.tui.screens.live import LiveScreen
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
 T = TypeVar("T")
 
-SessionFactory = Callable[["SessionConfig"], Any]
-SinkFactory = Callable[["SessionConfig"], SoundSink]
-JournalFactory = Callable[["SessionConfig"], Any]
+SessionFactory = Callable[["SessionConfig"], "Session"]
+JournalFactory = Callable[["SessionConfig"], "JournalLike"]
 
 
-def default_session(config: SessionConfig) -> Any:
-    """Build the real engine session for a config."""
-    from circlekeeper.engine import Circle, Session, SessionOptions
+def default_session(config: SessionConfig) -> Session:
+    """Build the real engine session for a config: the practice and the planned circle."""
+    from circlekeeper.engine.session import Session
 
-    options = SessionOptions(seed=config.seed, meeting=config.meeting, language=config.language)
-    return Session(config.practice, Circle(config.circle, config.roles), options)
+    return Session(config.practice, config.plan)
 
 
 def default_clock() -> ClockLike:
@@ -88,14 +88,15 @@ class CircleKeeperApp(App[int]):
         for theme in THEMES:
             self.register_theme(theme)
         # Set before the first stylesheet parse, without the watcher: assigning `theme`
-        # here would parse the whole stylesheet a second time before the first frame.
+        # here would parse the whole stylesheet a second time before the first frame. So the
+        # theme's classes and variables are set through public API, and the first parse
+        # uses them. Every theme of ours is dark, like Textual's default, so the ANSI colour
+        # filter App.__init__ made for a dark theme is already the right one.
         theme = HIGH_CONTRAST_THEME if high_contrast else CIRCLE_THEME
         self.set_reactive(CircleKeeperApp.theme, theme.name)
-        # What the theme watcher would have done, less the second parse.
         self.set_class(True, f"-theme-{theme.name}")
         self.set_class(theme.dark, "-dark-mode")
         self.set_class(not theme.dark, "-light-mode")
-        self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
 
     @property
@@ -186,10 +187,12 @@ class CircleKeeperApp(App[int]):
 
     # -- errors -----------------------------------------------------------------------------
 
-    def guard(self, label: str, fn: Callable[..., T], *args: Any) -> T | None:
+    def guard(
+        self, label: str, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T | None:
         """Run a handler; an exception is logged and shown, never fatal."""
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         except Exception as error:
             self.report_error(label, error)
             return None
@@ -275,9 +278,11 @@ class CircleKeeperApp(App[int]):
         )
 
     def _end_and_exit(self) -> None:
+        from circlekeeper.engine.commands import End
+
         driver = self.driver
         if driver is not None and self.session_running:
-            driver.route(driver.session.end(driver.now()))
+            driver.do(End())
             self.guard("closing the journal", self.close_journal, driver)
             driver.close()
         self.exit(0)
@@ -320,9 +325,20 @@ def make_app(
     clock: ClockLike | None = None,
     wall: Callable[[], float] = time.time,
     sink: SoundSink | None = None,
-    **kwargs: Any,
+    session_factory: SessionFactory = default_session,
+    journal_factory: JournalFactory | None = None,
+    load_user_keymap: bool = True,
+    high_contrast: bool = False,
 ) -> CircleKeeperApp:
     """Build the app without parsing arguments (tests, benchmarks)."""
     return CircleKeeperApp(
-        config=config, extra_dirs=extra_dirs, clock=clock, wall=wall, sink=sink, **kwargs
+        config=config,
+        extra_dirs=extra_dirs,
+        clock=clock,
+        wall=wall,
+        sink=sink,
+        session_factory=session_factory,
+        journal_factory=journal_factory,
+        load_user_keymap=load_user_keymap,
+        high_contrast=high_contrast,
     )

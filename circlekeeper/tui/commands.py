@@ -46,7 +46,7 @@ class AppCommands(Provider):
         """Listed before anything is typed."""
         yield DiscoveryHit(
             "Toggle high contrast",
-            self.app.action_toggle_contrast,  # type: ignore[attr-defined]
+            partial(self.app.run_action, "toggle_contrast"),
             help="switch between the default and the high-contrast theme",
         )
 
@@ -59,6 +59,6 @@ class AppCommands(Provider):
             yield Hit(
                 score,
                 matcher.highlight(title),
-                self.app.action_toggle_contrast,  # type: ignore[attr-defined]
+                partial(self.app.run_action, "toggle_contrast"),
                 help="switch between the default and the high-contrast theme",
             )

@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from circlekeeper.engine.setup import CirclePlan
     from circlekeeper.script.model import Practice
 
 
 @dataclass(frozen=True)
 class SessionConfig:
-    """A practice, the people in the room, and how the session should sound."""
+    """A practice, the circle as `plan_circle` set it up, and how the session should sound."""
 
     practice: Practice
     path: Path | None
-    circle: tuple[str, ...]
-    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plan: CirclePlan
+    """Seats, starter, host, roles, meeting, seed and language: decided by the engine."""
     silent: bool = False
-    language: str | None = None
     device: str | None = None
-    seed: int = field(default_factory=lambda: random.randrange(2**31))
-    """Seed of random orders and groups; drawn here when not given, so that the engine and
-    the journal share it and a resumed session can reproduce them."""
-    meeting: int = 0
     announce: bool = False
     """Speak every change of step and of speaker (for people who cannot see the screen)."""
+
+    @property
+    def circle(self) -> tuple[str, ...]:
+        """The people in seat order."""
+        return self.plan.names
+
+    @property
+    def roles(self) -> dict[str, tuple[str, ...]]:
+        """Every role and its holders."""
+        return self.plan.roles
+
+    @property
+    def seed(self) -> int:
+        """Seed of random orders and groups, shared by the engine and the journal."""
+        return self.plan.seed
+
+    @property
+    def meeting(self) -> int:
+        """How many meetings this circle has held before."""
+        return self.plan.meeting
+
+    @property
+    def language(self) -> str:
+        """The language prompts are shown and spoken in."""
+        return self.plan.language

@@ -26,7 +26,10 @@ from circlekeeper.engine.events import (
 from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
 
 if TYPE_CHECKING:
+    from circlekeeper.engine.commands import Command
+    from circlekeeper.engine.session import Session
     from circlekeeper.engine.state import Snapshot
+    from circlekeeper.records.summary import Summary
     from circlekeeper.tui.config import SessionConfig
 
 log = logging.getLogger(__name__)
@@ -51,11 +54,11 @@ class ClockLike(Protocol):
 class JournalLike(Protocol):
     """What the driver needs of a journal."""
 
-    def append(self, event: Event) -> None:
+    def append(self, event: Event) -> object:
         """Write one event durably."""
         ...
 
-    def close(self, summary: Any = None) -> None:
+    def close(self, summary: Summary | None = None) -> None:
         """Write the closing record."""
         ...
 
@@ -75,7 +78,7 @@ class Driver:
     def __init__(
         self,
         config: SessionConfig,
-        session: Any,
+        session: Session,
         clock: ClockLike,
         *,
         wall: Callable[[], float] = time.time,
@@ -108,8 +111,7 @@ class Driver:
 
     def snapshot(self) -> Snapshot:
         """The picture for the screen, with the wall-clock end of the step."""
-        snap: Snapshot = self.session.snapshot(self.now(), wall=self.wall())
-        return snap
+        return self.session.snapshot(self.now(), wall=self.wall())
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -131,12 +133,10 @@ class Driver:
             result.events = self.route(self.session.advance(self.now()))
         return result
 
-    def command(self, name: str, *args: Any) -> list[Event]:
-        """Run an engine command (`next`, `pass_stick`, `extend`...) now and route its events."""
-        if not self.session.started or self.session.ended:
-            return []
-        method = getattr(self.session, name)
-        return self.route(method(*args, self.now()))
+    def do(self, command: Command) -> list[Event]:
+        """Give the engine a command now and route what it answers (a refusal too: it says
+        why, and the journal keeps it)."""
+        return self.route(self.session.do(command, self.now()))
 
     def skip_ahead(self, seconds: float) -> list[Event]:
         """After a suspend: resume, then let the lost time pass at once (without sound)."""
@@ -149,10 +149,6 @@ class Driver:
             self.catching_up = False
         self._last = (self.clock.now(), self.wall())
         return events
-
-    def ring_now(self) -> list[Event]:
-        """A bell rung by hand: routed like any engine bell, so it is journaled too."""
-        return self.route([BellDue(t=self.now(), sound="bowl", strikes=1, reason="manual")])
 
     def set_muted(self, muted: bool) -> None:
         """Mute or unmute every cue."""

@@ -7,10 +7,13 @@ before Textual takes over the terminal.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from circlekeeper.tui.config import SessionConfig
+
+if TYPE_CHECKING:
+    from circlekeeper.records.journal import Journal
 
 
 def _fail(message: str) -> int:
@@ -41,26 +44,27 @@ def load_config(
     seed: int | None,
     announce: bool = False,
 ) -> SessionConfig:
-    """Resolve and load the practice and assign roles; raises ScriptErrors or ValueError."""
-    from circlekeeper.engine import assign_roles
+    """Resolve and load the practice and set the circle up; raises ScriptErrors or ValueError.
+
+    The seed is drawn here when not given, once, so the engine and the journal share it.
+    """
+    from circlekeeper.engine.setup import plan_circle
     from circlekeeper.script.loader import load_practice
     from circlekeeper.script.resolve import resolve_practice
 
     path = resolve_practice(practice_arg)
     practice = load_practice(path)
-    config = SessionConfig(
+    plan = plan_circle(practice, circle, seed=seed, language=lang)
+    for warning in plan.warnings:
+        print(f"circlekeeper: warning: {warning}", file=sys.stderr)
+    return SessionConfig(
         practice=practice,
         path=path,
-        circle=tuple(circle),
+        plan=plan,
         silent=silent,
-        language=lang,
         device=device,
         announce=announce,
     )
-    if seed is not None:
-        config = replace(config, seed=seed)
-    roles = assign_roles(practice, list(circle), meeting=0, seed=config.seed)
-    return replace(config, roles=roles)
 
 
 def run_session(
@@ -98,17 +102,19 @@ def run_session(
     return _exit_code(app.run())
 
 
-def default_journal(config: SessionConfig) -> object:
-    """The crash-safe journal for a real session."""
+def default_journal(config: SessionConfig) -> Journal:
+    """The crash-safe journal for a real session: with all it takes to set it up again."""
     from circlekeeper.records.journal import Journal
 
+    plan = config.plan
+    options = {
+        "language": plan.language,
+        "silent": config.silent,
+        "meeting": plan.meeting,
+        "starter": plan.starter,
+    }
     return Journal.create(
-        config.practice.title,
-        config.path,
-        config.circle,
-        config.roles,
-        config.seed,
-        {"language": config.language, "silent": config.silent, "meeting": config.meeting},
+        config.practice.title, config.path, plan.names, plan.roles, plan.seed, options
     )
 
 

@@ -7,12 +7,14 @@ import random
 from circlekeeper.engine.events import (
     EVENT_TYPES,
     BellDue,
+    CommandTaken,
     Event,
     GroupsFormed,
     LapStarted,
     Passed,
     Paused,
     PromptDue,
+    Refused,
     Resumed,
     SessionEnded,
     SessionStarted,
@@ -35,6 +37,7 @@ ROLES = {"host": ("Ana",), "guardian": ("Cy",)}
 def one_of_each() -> list[Event]:
     """One event of every type the engine emits, with plausible values."""
     events: list[Event] = [
+        CommandTaken(0.0, command={"command": "start"}),
         SessionStarted(0.0, practice="Crew check-in", circle=CIRCLE, roles=ROLES),
         StepStarted(
             0.0,
@@ -61,6 +64,7 @@ def one_of_each() -> list[Event]:
         Resumed(460.0, paused_for=60.0),
         TimeChanged(461.0, seconds=-30.0, target="turn"),
         Undone(462.0, what="pass", speaker="Ben", dropped="Cy"),
+        Refused(463.0, command={"command": "pick", "who": "Ana"}, reason="Ana has spoken"),
         StepEnded(500.0, index=0, reason="all-pass", airtime={"Ana": 130.75, "Ben": 0.0}),
         SessionEnded(
             501.0, airtime={"Ana": 130.75, "Ben": 0.0}, overtime={"Ana": 10.75}, reason="end"

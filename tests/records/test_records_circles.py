@@ -81,42 +81,26 @@ def test_role_holders_must_be_in_the_circle() -> None:
         CircleStore().save("Crew", CREW, {"host": ["Zed"]})
 
 
-def test_hosting_rotates_between_meetings() -> None:
+def test_meetings_are_counted_and_remember_their_host() -> None:
+    # Who hosts next is `plan_circle`'s rule (meeting k: the k-th seat); records count.
     store = CircleStore()
     store.save("Crew", CREW)
     assert store.meeting_count("Crew") == 0
-    assert store.next_host("Crew") == "Ana"  # nobody hosted yet: the first person
-    hosts = []
-    for day in range(1, 6):
-        host = store.next_host("Crew")
-        hosts.append(host)
+    for day, host in enumerate(["Ana", "Ben", "Cy"], start=1):
         store.record_meeting("Crew", "Check-in", host=host, focus=None, date=dt.date(2026, 11, day))
-    assert hosts == ["Ana", "Ben", "Cy", "Dee", "Ana"]
-    assert store.meeting_count("Crew") == 5
-    assert CircleStore().next_host("Crew") == "Ben"
-    assert store.next_host("No such circle") is None
+    assert CircleStore().meeting_count("Crew") == 3
+    saved = store.get("Crew")
+    assert saved is not None and saved.last_host == "Cy"
     assert store.meeting_count("No such circle") == 0
 
 
-def test_a_meeting_without_a_host_does_not_break_the_rotation() -> None:
+def test_the_focus_moves_on_from_the_last_one() -> None:
     store = CircleStore()
     store.save("Crew", CREW)
     store.record_meeting("Crew", "Check-in", host="Cy", focus="Ben")
     store.record_meeting("Crew", "Sit", host=None, focus=None)
-    assert store.next_host("Crew") == "Dee"
     assert store.last_focus("Crew") == "Ben"
     assert store.next_focus("Crew") == "Cy"
-
-
-def test_when_the_last_host_left_the_longest_waiting_person_hosts() -> None:
-    store = CircleStore()
-    store.save("Crew", CREW)
-    for host in ["Ana", "Ben", "Dee"]:
-        store.record_meeting("Crew", "Check-in", host=host)
-    store.save("Crew", ["Ana", "Ben", "Cy"])  # Dee moved away
-    assert store.next_host("Crew") == "Cy"  # never hosted
-    store.record_meeting("Crew", "Check-in", host="Cy")
-    assert store.next_host("Crew") == "Ana"
 
 
 def test_meetings_are_stored_with_their_date_practice_and_focus() -> None:

@@ -148,7 +148,11 @@ def test_check_output_survives_an_ascii_terminal() -> None:
 
     out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
     err = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
-    code = check_module.run_check([PRACTICES / "check-in.yaml"], size=6, out=out, err=err)
+    from circlekeeper.engine.projection import estimate_seconds
+
+    code = check_module.run_check(
+        [PRACTICES / "check-in.yaml"], size=6, estimate=estimate_seconds, out=out, err=err
+    )
     out.flush()
     assert code == 0
     assert (

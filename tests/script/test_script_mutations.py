@@ -124,6 +124,31 @@ def test_mutated_scripts_fail_cleanly_inside_the_file(text: str) -> None:
         assert isinstance(practice, Practice)
 
 
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(mutated())
+def test_every_script_check_accepts_starts_a_session(text: str) -> None:
+    """`check` and the session agree: a script that loads runs, for any circle in its size."""
+    from circlekeeper.engine import Session, plan_circle
+    from circlekeeper.engine.rehearse import simulate
+
+    try:
+        practice = load_text(text, "m.yaml", PRACTICES)
+    except ScriptErrors:
+        return
+    for size in sorted({practice.size.min, practice.size.max}):
+        names = [f"P{i}" for i in range(size)]
+        session = Session(practice, plan_circle(practice, names, seed=1))
+        assert session.start(1_234.5)
+        if size == practice.size.min:
+            assert simulate(Session(practice, plan_circle(practice, names, seed=1)))[-1].name == (
+                "session_ended"
+            )
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=200))
 def test_random_bytes_fail_cleanly(data: bytes) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from circlekeeper.engine import MockClock
+from circlekeeper.engine import MockClock, plan_circle
 from circlekeeper.script.model import Practice
 from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui.app import CircleKeeperApp, make_app
@@ -65,6 +65,25 @@ def practice(data: dict[str, Any] = CHECK_IN) -> Practice:
     return Practice.model_validate(data)
 
 
+def config(
+    data: dict[str, Any] = CHECK_IN,
+    names: tuple[str, ...] = NAMES,
+    *,
+    path: Path | None = None,
+    silent: bool = False,
+    device: str | None = None,
+    language: str | None = None,
+    seed: int = 1,
+) -> SessionConfig:
+    """A session config as `run` makes one: the circle set up by `plan_circle`.
+
+    A fixed seed: random orders and breakout groups come out the same every run.
+    """
+    p = practice(data)
+    plan = plan_circle(p, names, seed=seed, language=language)
+    return SessionConfig(practice=p, path=path, plan=plan, silent=silent, device=device)
+
+
 LiveApp = Callable[..., tuple[CircleKeeperApp, Any, RecordingSink]]
 
 
@@ -82,12 +101,8 @@ def live_app() -> LiveApp:
     ) -> tuple[CircleKeeperApp, Any, RecordingSink]:
         clock = MockClock()
         sink = RecordingSink()
-        # A fixed seed: random orders and breakout groups come out the same every run.
-        config = SessionConfig(
-            practice=practice(data), path=None, circle=names, silent=silent, seed=1
-        )
         app = make_app(
-            config=config,
+            config=config(data, names, silent=silent),
             clock=clock,
             wall=wall,
             sink=sink,

@@ -10,6 +10,8 @@ import pytest
 from conftest import WALL, LiveApp
 from test_keys import live, settle, snap
 
+from circlekeeper.engine.commands import Command
+from circlekeeper.engine.events import Event
 from circlekeeper.paths import config_dir
 from circlekeeper.tui.screens.dialogs import SuspendDialog
 from circlekeeper.tui.screens.live import LiveScreen
@@ -210,15 +212,23 @@ async def test_announce_mode_speaks_every_change_of_speaker(live_app: LiveApp) -
 
 
 @pytest.mark.parametrize(
-    ("key", "method"), [("space", "next"), ("p", "pass_stick"), ("g", "pause"), ("s", "skip")]
+    ("key", "command"), [("space", "next"), ("p", "pass"), ("g", "pause"), ("s", "skip")]
 )
 async def test_an_exception_in_a_command_is_shown_not_fatal(
-    live_app: LiveApp, monkeypatch: pytest.MonkeyPatch, key: str, method: str
+    live_app: LiveApp, monkeypatch: pytest.MonkeyPatch, key: str, command: str
 ) -> None:
     app, _, _ = live_app()
     async with app.run_test() as pilot:
         await settle(pilot)
-        monkeypatch.setattr(live(app).driver.session, method, lambda *a: [][1])
+        session = live(app).driver.session
+        original = session.do
+
+        def broken(given: Command, now: float) -> list[Event]:
+            if given.name == command:
+                raise IndexError("a bug in the engine")
+            return original(given, now)
+
+        monkeypatch.setattr(session, "do", broken)
         await pilot.press(key)
         await settle(pilot)
         assert app.is_running

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import NAMES, WALL, MockClock, practice, session_factory
+from conftest import WALL, MockClock, config, session_factory
 
+from circlekeeper.engine.commands import Pause, RingBell
 from circlekeeper.engine.events import BellDue, Event
 from circlekeeper.sound.api import RecordingSink
-from circlekeeper.tui.config import SessionConfig
 from circlekeeper.tui.driver import SUSPEND_THRESHOLD, Driver
 
 
@@ -25,11 +25,11 @@ class ListJournal:
 
 
 def make(silent: bool = False) -> tuple[Driver, MockClock, list[float], RecordingSink]:
-    config = SessionConfig(practice=practice(), path=None, circle=NAMES, silent=silent)
+    setup = config(silent=silent)
     clock = MockClock()
     wall = [WALL]
     sink = RecordingSink()
-    driver = Driver(config, session_factory(config), clock, wall=lambda: wall[0], sink=sink)
+    driver = Driver(setup, session_factory(setup), clock, wall=lambda: wall[0], sink=sink)
     driver.journal = ListJournal()
     return driver, clock, wall, sink
 
@@ -47,7 +47,7 @@ def test_every_event_goes_to_the_journal_and_bells_to_the_sink() -> None:
 def test_silent_routes_nothing_to_the_sink_but_journals_everything() -> None:
     driver, clock, _, sink = make(silent=True)
     driver.start()
-    driver.ring_now()
+    driver.do(RingBell())
     clock.advance(95)
     driver.tick()
     assert [k for k in sink.kinds() if k in ("bell", "speak")] == []
@@ -67,7 +67,7 @@ def test_a_wall_jump_beyond_the_threshold_is_a_suspend() -> None:
 def test_skip_ahead_lets_the_lost_time_pass_without_sound() -> None:
     driver, _, _, sink = make()
     driver.start()
-    driver.command("pause")
+    driver.do(Pause())
     sink.calls.clear()
     events = driver.skip_ahead(100)
     snap = driver.snapshot()
@@ -91,9 +91,9 @@ def test_a_sink_loaded_after_the_end_is_closed() -> None:
 
 def loading() -> tuple[Driver, MockClock]:
     """A driver whose real sink is still loading, as with `circlekeeper run`."""
-    config = SessionConfig(practice=practice(), path=None, circle=NAMES)
+    setup = config()
     clock = MockClock()
-    driver = Driver(config, session_factory(config), clock, wall=lambda: WALL)
+    driver = Driver(setup, session_factory(setup), clock, wall=lambda: WALL)
     assert driver.sound_loading
     return driver, clock
 
@@ -101,7 +101,7 @@ def loading() -> tuple[Driver, MockClock]:
 def test_the_first_prompt_is_spoken_once_sound_has_loaded() -> None:
     driver, clock = loading()
     driver.start()  # the round's prompt is due now, before any real sink exists
-    driver.ring_now()
+    driver.do(RingBell())
     clock.advance(2)
     real = RecordingSink()
     driver.replace_sink(real)
@@ -116,7 +116,7 @@ def test_the_first_prompt_is_spoken_once_sound_has_loaded() -> None:
 def test_cues_too_old_when_sound_loads_are_left_out() -> None:
     driver, clock = loading()
     driver.start()
-    driver.ring_now()
+    driver.do(RingBell())
     clock.advance(10)  # too late for the bell, still in time for the prompt
     real = RecordingSink()
     driver.replace_sink(real)
@@ -134,7 +134,7 @@ def test_cues_held_while_sound_never_loads_stay_bounded() -> None:
     driver.start()
     for _ in range(200):  # a long sit with a manual bell every 10 s and no sound ever
         clock.advance(10)
-        driver.ring_now()
+        driver.do(RingBell())
     young = [t for t, _, _ in driver._held]
     assert young and min(young) >= driver.now() - 30
     assert len(young) <= 4

@@ -52,6 +52,7 @@ def test_load_config_assigns_roles_from_the_script() -> None:
     assert config.circle == ("Ana", "Ben")
     assert config.path is not None and config.path.name == "check-in.yaml"
     assert config.roles.get("host") == ("Ana",)  # rotated, first meeting
+    assert (config.plan.starter, config.plan.host, config.language) == ("Ana", "Ana", "en")
 
 
 def test_load_config_draws_one_seed_for_the_engine_and_the_journal() -> None:

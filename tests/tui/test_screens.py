@@ -104,7 +104,10 @@ async def test_library_to_setup_to_live_session() -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, LiveScreen)
-        assert app.screen.driver.config.circle == ("Ben", "Cy", "Ana")
+        # Seats stay as typed; Ben starts.
+        plan = app.screen.driver.config.plan
+        assert (plan.names, plan.starter, plan.host) == (("Ana", "Ben", "Cy"), "Ben", "Ana")
+        assert app.screen.driver.snapshot().speaker is None  # the welcome reading first
         assert "prepare" in sink.kinds()
 
 
@@ -176,21 +179,48 @@ async def test_setup_finds_outputs_in_a_thread_and_picks_one(
         assert setup.query_one("#setup-device", Input).value == "USB Speaker"
 
 
-async def test_setup_shows_rotated_roles_and_asks_for_the_others() -> None:
+async def test_setup_shows_the_engines_roles_and_asks_for_the_others() -> None:
     app, _ = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
         setup = await open_setup(app, pilot)
         setup.query_one("#setup-names", Input).value = "Ana, Ben, Cy"
         await pilot.pause()
-        assert "Host: Ana (rotate)" in str(setup.query_one("#setup-roles").render())
+        shown = str(setup.query_one("#setup-roles").render())
+        assert "Host: Ana (rotate)" in shown
+        assert "Guardian: Ben (chosen by default)" in shown
+        # Who starts is not who hosts: choosing a starter rotates nothing.
         setup.query_one("#setup-starter", Select).value = "Ben"
         await pilot.pause()
-        assert "Host: Ben (rotate)" in str(setup.query_one("#setup-roles").render())
+        shown = str(setup.query_one("#setup-roles").render())
+        assert "Starts: Ben" in shown and "Host: Ana (rotate)" in shown
         setup.query_one("#role-guardian", Select).value = "Cy"
+        await pilot.pause()
+        assert "Guardian: Cy (chosen)" in str(setup.query_one("#setup-roles").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, LiveScreen)
-        assert app.screen.driver.config.roles == {"host": ("Ben",), "guardian": ("Cy",)}
+        assert app.screen.driver.config.roles == {"host": ("Ana",), "guardian": ("Cy",)}
+
+
+async def test_a_saved_circle_of_four_is_hosted_by_each_in_turn() -> None:
+    CircleStore().save("Crew", ["Ana", "Ben", "Cy", "Dee"])
+    hosts: list[str] = []
+    for _ in range(4):
+        app, _ = library_app()
+        async with app.run_test(size=(100, 40)) as pilot:
+            setup = await open_setup(app, pilot)
+            setup.query_one("#setup-saved", Select).value = "Crew"
+            await pilot.pause()
+            setup.query_one("#setup-sound", Switch).value = False
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, LiveScreen)
+            config = app.screen.driver.config
+            hosts.append(config.roles["host"][0])
+            assert config.plan.host == config.roles["host"][0] == config.plan.starter
+    assert hosts == ["Ana", "Ben", "Cy", "Dee"]
+    saved = CircleStore().get("Crew")
+    assert saved is not None and [m.host for m in saved.meetings] == hosts
 
 
 async def test_setup_prepares_speech_and_hands_the_sink_to_the_session(

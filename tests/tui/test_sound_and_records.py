@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHECK_IN, NAMES, WALL, LiveApp, MockClock, practice, session_factory
+from conftest import CHECK_IN, NAMES, WALL, LiveApp, MockClock, config, session_factory
 from test_keys import live, settle, snap
 
+from circlekeeper.engine.events import BellDue
 from circlekeeper.records.journal import Journal, read_journal
 from circlekeeper.sound.api import RecordingSink, SoundStatus
 from circlekeeper.tui.app import make_app
@@ -36,9 +37,9 @@ class StatusSink(RecordingSink):
 )
 async def test_the_sound_banner_shows_the_sinks_state(status: SoundStatus, expected: str) -> None:
     sink = StatusSink(status)
-    config = SessionConfig(practice=practice(), path=None, circle=NAMES)
+    setup = config()
     app = make_app(
-        config=config,
+        config=setup,
         clock=MockClock(),
         wall=lambda: WALL,
         sink=sink,
@@ -84,9 +85,7 @@ async def test_the_real_sink_loads_in_a_thread_and_prepares_speech(
     sink_loader: tuple[LoaderCalls, RecordingSink],
 ) -> None:
     asked, loaded = sink_loader
-    app = app_loading_sound(
-        SessionConfig(practice=practice(), path=None, circle=NAMES, device="USB")
-    )
+    app = app_loading_sound(config(device="USB"))
     async with app.run_test() as pilot:
         await app.workers.wait_for_complete()
         await settle(pilot)
@@ -105,9 +104,7 @@ async def test_the_sink_gets_the_practices_own_sounds_from_its_folder(
     asked, _ = sink_loader
     data = {**CHECK_IN, "sounds": {"temple": {"file": "temple.wav", "volume": 0.5}}}
     script = tmp_path / "own-bell.yaml"
-    app = app_loading_sound(
-        SessionConfig(practice=practice(data), path=script, circle=NAMES, language="en")
-    )
+    app = app_loading_sound(config(data, path=script, language="en"))
     async with app.run_test() as pilot:
         await app.workers.wait_for_complete()
         await settle(pilot)
@@ -124,10 +121,10 @@ async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path
         journals.append(made)
         return made
 
-    config = SessionConfig(practice=practice(), path=None, circle=NAMES)
+    setup = config()
     clock = MockClock()
     app = make_app(
-        config=config,
+        config=setup,
         clock=clock,
         wall=lambda: WALL,
         sink=RecordingSink(),
@@ -147,10 +144,47 @@ async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path
         await pilot.pause()
     contents = read_journal(journals[0].path)
     names = [event.name for event in contents.events]
-    assert names[0] == "session_started"
+    assert names[:2] == ["command_taken", "session_started"]
     assert "passed" in names
     assert names[-1] == "session_ended"
     assert contents.ended
+
+
+async def test_a_bell_rung_by_hand_is_journaled_on_session_time(tmp_path: Path) -> None:
+    journals: list[Journal] = []
+
+    def journal(config: SessionConfig) -> Journal:
+        made = Journal.create(config.practice.title, None, config.circle, directory=tmp_path)
+        journals.append(made)
+        return made
+
+    clock = MockClock(5_000.0)  # far from 0: a machine time would stand out
+    app = make_app(
+        config=config(),
+        clock=clock,
+        wall=lambda: WALL,
+        sink=RecordingSink(),
+        session_factory=session_factory,
+        journal_factory=journal,
+        load_user_keymap=False,
+    )
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        clock.advance(30)
+        await pilot.press("space")
+        await settle(pilot)
+        clock.advance(40)
+        await pilot.press("b")
+        await settle(pilot)
+        clock.advance(50)
+        await pilot.press("space")
+        await settle(pilot)
+    events = read_journal(journals[0].path).events
+    manual = [i for i, e in enumerate(events) if isinstance(e, BellDue) and e.reason == "manual"]
+    assert len(manual) == 1
+    i = manual[0]
+    assert events[i].t == 70.0
+    assert events[i - 1].t <= events[i].t <= events[i + 1].t == 120.0
 
 
 GROUPS = {
@@ -218,7 +252,9 @@ async def test_a_refused_pick_says_why_and_the_picker_greys_out_who_spoke(
         await pilot.press("2")  # Ben again, in the same lap
         await settle(pilot)
         assert snap(app).speaker != NAMES[1]
-        assert any("cannot take the stick" in n.message for n in app._notifications)
+        # The engine's reason, shown as it is.
+        messages = [n.message for n in app._notifications]
+        assert "Ben has already spoken in this lap" in messages
         await pilot.press("k")
         await pilot.pause()
         dialog = app.screen

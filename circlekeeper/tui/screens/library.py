@@ -21,10 +21,10 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from circlekeeper.tui.format import duration_text
+from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
     from circlekeeper.script.model import Practice
-    from circlekeeper.tui.app import CircleKeeperApp
 
 KIND_TITLES = {
     "check-in": "Check-in",
@@ -68,8 +68,8 @@ def practice_dirs(extra_dirs: list[Path]) -> list[tuple[str, Path]]:
 
 def load_entries(extra_dirs: list[Path]) -> list[Entry]:
     """Load every practice; a failure becomes an entry with its error."""
+    from circlekeeper.engine.projection import estimate_seconds, step_estimates
     from circlekeeper.script.errors import ScriptErrors
-    from circlekeeper.script.estimate import estimate_seconds, step_estimates
     from circlekeeper.script.loader import load_practice
     from circlekeeper.script.resolve import iter_practice_files
 
@@ -168,9 +168,9 @@ class LibraryScreen(Screen[None]):
         self.entries: list[Entry] = []
 
     @property
-    def ck(self) -> CircleKeeperApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def ck(self) -> AppHost:
+        """The app, as far as a screen may ask of it."""
+        return host_of(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="library-main"):

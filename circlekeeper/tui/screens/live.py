@@ -15,23 +15,37 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from circlekeeper.engine.commands import (
+    Command,
+    End,
+    Extend,
+    Next,
+    Pass,
+    Pause,
+    Pick,
+    Resume,
+    RingBell,
+    Skip,
+    Undo,
+)
 from circlekeeper.engine.events import (
     BellDue,
     Event,
     Paused,
+    Refused,
     Resumed,
     SessionEnded,
     TimeChanged,
     Undone,
 )
 from circlekeeper.tui.format import clock_text
+from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
 from circlekeeper.tui.widgets.timer import BigTimer
 
 if TYPE_CHECKING:
     from circlekeeper.engine.state import Snapshot
-    from circlekeeper.tui.app import CircleKeeperApp
     from circlekeeper.tui.driver import Driver
 
 log = logging.getLogger(__name__)
@@ -95,9 +109,9 @@ class LiveScreen(Screen[None]):
         self._last_snap: Snapshot | None = None
 
     @property
-    def ck(self) -> CircleKeeperApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def ck(self) -> AppHost:
+        """The app, as far as a screen may ask of it."""
+        return host_of(self)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pause-banner")
@@ -178,7 +192,7 @@ class LiveScreen(Screen[None]):
         result = self.driver.tick()
         if result.suspended_for is not None:
             self._slept = result.suspended_for
-            self.handle(self.driver.command("pause"))
+            self.handle(self.driver.do(Pause()))
             self.app.push_screen(_suspend_dialog(result.suspended_for), self._after_suspend)
         self.handle(result.events)
         self.redraw()
@@ -188,11 +202,11 @@ class LiveScreen(Screen[None]):
 
     def _apply_suspend(self, choice: str | None) -> None:
         if choice == "end":
-            self.handle(self.driver.command("end"))
+            self.handle(self.driver.do(End()))
         elif choice == "skip":
             self.handle(self.driver.skip_ahead(self._slept))
         elif self.driver.session.paused:
-            self.handle(self.driver.command("resume"))
+            self.handle(self.driver.do(Resume()))
         self.redraw()
 
     def handle(self, events: list[Event]) -> None:
@@ -204,6 +218,9 @@ class LiveScreen(Screen[None]):
         """React on screen to one event."""
         if isinstance(event, BellDue):
             self.query_one(BigTimer).flash()
+        elif isinstance(event, Refused):
+            # The engine says why, in words for the facilitator: show them as they are.
+            self.notify(event.reason, severity="warning", timeout=4)
         elif isinstance(event, Undone):
             self.notify(f"Undone: {event.what}", timeout=3)
         elif isinstance(event, TimeChanged):
@@ -375,45 +392,46 @@ class LiveScreen(Screen[None]):
             return self._popcorn
         return True
 
-    def _do(self, label: str, command: str, *args: Any) -> None:
-        self.ck.guard(label, lambda: self.handle(self.driver.command(command, *args)))
+    def _do(self, label: str, command: Command) -> None:
+        self.ck.guard(label, lambda: self.handle(self.driver.do(command)))
         self.ck.guard("redrawing", self.redraw)
 
     def action_next(self) -> None:
         """End this turn (or step) now."""
-        self._do("next", "next")
+        self._do("next", Next())
 
     def action_pass_stick(self) -> None:
         """The speaker passes."""
-        self._do("pass", "pass_stick")
+        self._do("pass", Pass())
 
     def action_extend(self) -> None:
         """30 seconds more."""
-        self._do("extend", "extend", EXTEND_SECONDS)
+        self._do("extend", Extend(EXTEND_SECONDS))
 
     def action_shorten(self) -> None:
         """30 seconds less."""
-        self._do("shorten", "extend", -EXTEND_SECONDS)
+        self._do("shorten", Extend(-EXTEND_SECONDS))
 
     def action_guardian(self) -> None:
         """Guardian pause, or resume."""
-        self._do("guardian pause", "resume" if self.driver.session.paused else "pause")
+        self._do("guardian pause", Resume() if self.driver.session.paused else Pause())
 
     def action_skip(self) -> None:
         """Skip the step."""
-        self._do("skip", "skip")
+        self._do("skip", Skip())
 
     def action_undo(self) -> None:
         """Undo the last next or pass."""
-        self._do("undo", "undo")
+        self._do("undo", Undo())
 
     def action_end_session(self) -> None:
         """End now and show the summary."""
-        self._do("end", "end")
+        self._do("end", End())
 
     def action_bell(self) -> None:
-        """Ring a bell now (the flash shows it even when silent)."""
-        self.ck.guard("bell", lambda: self.handle(self.driver.ring_now()))
+        """Ring a bell now, on session time like every cue (the flash shows it even when
+        silent)."""
+        self._do("bell", RingBell())
 
     def action_mute(self) -> None:
         """Mute or unmute every cue."""
@@ -432,18 +450,7 @@ class LiveScreen(Screen[None]):
             self._pick(circle[number - 1])
 
     def _pick(self, name: str) -> None:
-        def pick() -> None:
-            events = self.driver.command("pick", name)
-            if not events:  # the engine said no: say why rather than do nothing
-                self.notify(
-                    f"{name} cannot take the stick now (spoken already this lap?)",
-                    severity="warning",
-                    timeout=4,
-                )
-            self.handle(events)
-
-        self.ck.guard("pick", pick)
-        self.ck.guard("redrawing", self.redraw)
+        self._do("pick", Pick(name))
 
     def action_picker(self) -> None:
         """Popcorn: choose from a list (who already spoke in this lap is greyed out)."""

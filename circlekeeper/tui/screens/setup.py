@@ -1,10 +1,14 @@
 """Circle setup: who is in the room (typed or from a saved circle), their order, who starts,
-roles, language and sound; then start the live session."""
+roles, language and sound; then start the live session.
+
+The screen decides no rule: seats, starter, host, the meeting's rotation and every role come
+from the engine's `plan_circle`, which the screen asks again whenever a choice changes.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -15,10 +19,13 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from circlekeeper.script.texts import localize
+from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
+    from circlekeeper.engine.setup import CirclePlan
+    from circlekeeper.records.circles import CircleStore
     from circlekeeper.script.model import Practice
-    from circlekeeper.tui.app import CircleKeeperApp
+    from circlekeeper.sound.api import SoundSink
 
 
 def split_names(text: str) -> list[str]:
@@ -48,14 +55,16 @@ class SetupScreen(Screen[None]):
         self.practice = practice
         self.path = path
         self.names: list[str] = []
-        self.store: Any = None
-        self.sound: Any = None
+        self.store: CircleStore | None = None
+        self.sound: SoundSink | None = None
+        self.seed: int | None = None
+        """Drawn by the first plan and kept, so the roles shown are the roles used."""
         self._sound_handed_over = False
 
     @property
-    def ck(self) -> CircleKeeperApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def ck(self) -> AppHost:
+        """The app, as far as a screen may ask of it."""
+        return host_of(self)
 
     def compose(self) -> ComposeResult:
         practice = self.practice
@@ -70,14 +79,13 @@ class SetupScreen(Screen[None]):
             yield Label("Order (alt+up / alt+down moves the highlighted person)")
             yield OptionList(id="setup-order")
             yield Label("Who starts")
-            yield Select[str]([], prompt="the first in the order", id="setup-starter")
+            yield Select[str]([], prompt="the host", id="setup-starter")
             for role in practice.roles:
                 if role.assign == "ask":
                     name = localize(role.name, practice.language, practice.language)
                     yield Label(f"Role: {name}")
-                    yield Select[str]([], prompt="(nobody yet)", id=f"role-{role.id}")
-            if any(role.assign != "ask" for role in practice.roles):
-                yield Static("", id="setup-roles")
+                    yield Select[str]([], prompt="(chosen by default)", id=f"role-{role.id}")
+            yield Static("", id="setup-roles")
             with Horizontal(classes="setup-row"), VerticalScroll(classes="setup-col"):
                 yield Label("Language")
                 yield Select[str](
@@ -124,7 +132,7 @@ class SetupScreen(Screen[None]):
         self.app.call_from_thread(self._sound_ready, sink)
         sink.prepare(spoken_texts(practice, practice.language))
 
-    def _sound_ready(self, sink: Any) -> None:
+    def _sound_ready(self, sink: SoundSink) -> None:
         if not self.is_attached:  # the facilitator went back meanwhile
             self._close_sound(sink)
             return
@@ -147,7 +155,7 @@ class SetupScreen(Screen[None]):
         shown.update(text)
         shown.display = True
 
-    def _close_sound(self, sink: Any) -> None:
+    def _close_sound(self, sink: SoundSink) -> None:
         self.ck.guard("closing sound", sink.close)
 
     def on_unmount(self) -> None:
@@ -181,7 +189,6 @@ class SetupScreen(Screen[None]):
         order.add_options([Option(f"{i}. {n}", id=n) for i, n in enumerate(names, 1)])
         if highlighted is not None and names:
             order.highlighted = min(highlighted, len(names) - 1)
-        self._show_assigned_roles()
         choices = [(n, n) for n in names]
         starter = self.query_one("#setup-starter", Select)
         keep = starter.value if starter.value in names else Select.NULL
@@ -192,35 +199,58 @@ class SetupScreen(Screen[None]):
                 keep = select.value if select.value in names else Select.NULL
                 select.set_options(choices)
                 select.value = keep
+        self._show_plan()
 
-    def _show_assigned_roles(self) -> None:
-        """Roles given by rule (first, rotate, random) are shown, so nobody is surprised."""
-        shown = self.query("#setup-roles")
-        if not shown:
+    def plan(self) -> CirclePlan | None:
+        """The circle as the engine sets it up from what is chosen now (None: no names yet,
+        or a choice it refuses)."""
+        from circlekeeper.engine.setup import plan_circle
+
+        if not self.names:
+            return None
+        starter = self.query_one("#setup-starter", Select).value
+        language = self.query_one("#setup-language", Select).value
+        try:
+            plan = plan_circle(
+                self.practice,
+                self.names,
+                starter=starter if isinstance(starter, str) else None,
+                given_roles=self._given_roles(),
+                meeting=self._meeting(),
+                seed=self.seed,
+                language=language if isinstance(language, str) else None,
+            )
+        except ValueError as error:
+            self._status(str(error))
+            return None
+        self.seed = plan.seed
+        return plan
+
+    def _show_plan(self) -> None:
+        """Who starts, who hosts and who holds each role, as the session will have them."""
+        shown = self.query_one("#setup-roles", Static)
+        plan = self.plan() if self.is_mounted else None
+        if plan is None:
+            shown.update("")
             return
-        from circlekeeper.engine import assign_roles
-
         practice = self.practice
-        names = self.ordered_names() if self.is_mounted else self.names
-        roles = assign_roles(practice, names, meeting=self._meeting(), seed=None)
-        parts = []
+        parts = [f"Starts: {plan.starter}" + (" (the host)" if plan.starter == plan.host else "")]
         for role in practice.roles:
-            if role.assign in ("ask", "random"):
-                continue
-            label = localize(role.name, practice.language, practice.language)
-            holders = ", ".join(roles.get(role.id, ())) or "nobody"
-            parts.append(f"{label}: {holders} ({role.assign})")
-        parts += [
-            f"{localize(r.name, practice.language, practice.language)}: drawn at random"
-            for r in practice.roles
-            if r.assign == "random"
-        ]
-        shown.first(Static).update("Roles: " + "; ".join(parts))
+            label = localize(role.name, plan.language, practice.language)
+            holders = ", ".join(plan.roles.get(role.id, ())) or "nobody"
+            how: str = role.assign
+            if role.id in plan.defaulted_roles:
+                how = "chosen by default"
+            elif role.assign == "ask":
+                how = "chosen"
+            parts.append(f"{label}: {holders} ({how})")
+        shown.update("; ".join(parts))
 
     def _meeting(self) -> int:
+        """How many meetings the saved circle of this name has had (0: a new circle)."""
         circle_name = self.query_one("#setup-circle-name", Input).value.strip()
         if self.store is not None and circle_name and self.store.get(circle_name):
-            return int(self.store.meeting_count(circle_name))
+            return self.store.meeting_count(circle_name)
         return 0
 
     def action_move(self, step: int) -> None:
@@ -235,11 +265,12 @@ class SetupScreen(Screen[None]):
         order.highlighted = index + step
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        """Picking a saved circle fills in its people, roles and next host."""
-        if event.select.id == "setup-starter":
-            self._show_assigned_roles()
+        """Picking a saved circle fills in its people and roles; any other choice shows the
+        circle as the session will have it."""
+        if event.select.id != "setup-saved":
+            self._show_plan()
             return
-        if event.select.id != "setup-saved" or not isinstance(event.value, str):
+        if not isinstance(event.value, str):
             return
         circle = self.store.get(event.value) if self.store else None
         if circle is None:
@@ -250,9 +281,12 @@ class SetupScreen(Screen[None]):
             selects = self.query(f"#role-{role}")
             if selects and holders:
                 selects.first(Select).value = holders[0]
-        host = self.store.next_host(circle.name)
-        if host in self.names:
-            self.query_one("#setup-starter", Select).value = host
+        self._show_plan()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """A circle name typed in full: the meeting count (and so the host) may change."""
+        if event.input.id == "setup-circle-name":
+            self._show_plan()
 
     # -- buttons ----------------------------------------------------------------------------
 
@@ -328,59 +362,39 @@ class SetupScreen(Screen[None]):
         self.query_one("#setup-saved", Select).set_options([(n, n) for n in self.store.names()])
         self._status(f"Saved the circle “{name}”.")
 
-    def ordered_names(self) -> list[str]:
-        """The circle in order, starting with whoever starts."""
-        names = list(self.names)
-        starter = self.query_one("#setup-starter", Select).value
-        if isinstance(starter, str) and starter in names:
-            i = names.index(starter)
-            names = names[i:] + names[:i]
-        return names
-
     def action_start(self) -> None:
         """Check the circle and open the live session."""
         self.ck.guard("starting the session", self._start)
 
     def _start(self) -> None:
-        from circlekeeper.engine import assign_roles
         from circlekeeper.tui.config import SessionConfig
 
-        names = self.ordered_names()
-        size = self.practice.size
-        if not names:
+        if not self.names:
             self._status("Type at least one name.")
             return
-        if len(names) < size.min or len(names) > size.max:
-            self.notify(
-                f"This practice is made for {size.min}-{size.max} people; you have {len(names)}.",
-                severity="warning",
-            )
-        circle_name = self.query_one("#setup-circle-name", Input).value.strip()
-        meeting = 0
-        if self.store is not None and circle_name and self.store.get(circle_name):
-            meeting = self.store.meeting_count(circle_name)
-        roles = assign_roles(self.practice, names, meeting=meeting, given=self._given_roles())
-        language = self.query_one("#setup-language", Select).value
+        plan = self.plan()
+        if plan is None:
+            return
+        for warning in plan.warnings:
+            self.notify(warning, severity="warning")
         device = self.query_one("#setup-device", Input).value.strip() or None
         config = SessionConfig(
             practice=self.practice,
             path=self.path,
-            circle=tuple(names),
-            roles=roles,
+            plan=plan,
             silent=not self.query_one("#setup-sound", Switch).value,
-            language=language if isinstance(language, str) else None,
             device=device,
-            meeting=meeting,
             announce=self.query_one("#setup-announce", Switch).value,
         )
-        if self.store is not None and circle_name and self.store.get(circle_name):
-            host = names[0]
+        circle_name = self.query_one("#setup-circle-name", Input).value.strip()
+        store = self.store
+        if store is not None and circle_name and store.get(circle_name):
             self.ck.guard(
                 "recording the meeting",
-                self.store.record_meeting,
+                store.record_meeting,
                 circle_name,
                 self.practice.title,
-                host,
+                plan.host,
             )
         prepared = None
         if self.sound is not None:

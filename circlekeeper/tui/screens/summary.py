@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,9 +15,10 @@ from textual.widgets import Button, Footer, Static
 
 from circlekeeper.engine.events import SessionEnded, StepEnded, TurnEnded
 from circlekeeper.tui.format import clock_text
+from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
-    from circlekeeper.tui.app import CircleKeeperApp
+    from circlekeeper.records.summary import Summary
     from circlekeeper.tui.driver import Driver
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 BAR = "█"
 
 
-def summarize_driver(driver: Driver) -> Any:
-    """The records summary of a finished session (None if records cannot make one)."""
+def summarize_driver(driver: Driver) -> Summary:
+    """The records summary of a finished session."""
     from circlekeeper.records.summary import summarize
 
     return summarize(driver.events, driver.config.practice.title, driver.config.circle)
@@ -70,9 +71,9 @@ class SummaryScreen(Screen[None]):
         self.saved_to: str | None = None
 
     @property
-    def ck(self) -> CircleKeeperApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def ck(self) -> AppHost:
+        """The app, as far as a screen may ask of it."""
+        return host_of(self)
 
     def _figures(self) -> tuple[dict[str, float], dict[str, float], int, int]:
         events = self.driver.events
