@@ -1,0 +1,69 @@
+"""Import contracts: each room of the package imports only the rooms below it.
+
+Every import statement counts, wherever it is (inside functions and behind TYPE_CHECKING
+too), read from the source: script imports no engine; the engine imports no tui, sound,
+records or share; sound and records import no tui.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "circlekeeper"
+
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "script": ("engine", "tui", "sound", "records", "share"),
+    "engine": ("tui", "sound", "records", "share"),
+    "sound": ("tui",),
+    "records": ("tui",),
+}
+
+
+def imported(source: str, package: str) -> set[str]:
+    """Every module a source file in `package` imports, as absolute dotted names."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = parts[: len(parts) - node.level + 1]
+                found.add(".".join([*base, node.module] if node.module else base))
+            elif node.module:
+                found.add(node.module)
+    return found
+
+
+def _breaks(module: str, room: str) -> bool:
+    return any(
+        module == f"circlekeeper.{other}" or module.startswith(f"circlekeeper.{other}.")
+        for other in FORBIDDEN[room]
+    )
+
+
+@pytest.mark.parametrize("room", sorted(FORBIDDEN))
+def test_a_room_imports_no_room_above_it(room: str) -> None:
+    files = sorted((PACKAGE / room).rglob("*.py"))
+    assert files, room
+    for path in files:
+        package = ".".join(path.relative_to(PACKAGE.parent).parts[:-1])
+        modules = imported(path.read_text(encoding="utf-8"), package)
+        wrong = sorted(m for m in modules if _breaks(m, room))
+        assert not wrong, f"{path.relative_to(PACKAGE.parent)} imports {', '.join(wrong)}"
+
+
+def test_the_reader_sees_relative_nested_and_type_checking_imports() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from ..engine import session\n"
+        "def f():\n    import circlekeeper.tui.app\n"
+        "from . import model\n"
+    )
+    modules = imported(source, "circlekeeper.script")
+    assert {"circlekeeper.engine", "circlekeeper.tui.app", "circlekeeper.script"} <= modules
+    assert _breaks("circlekeeper.engine", "script")
+    assert not _breaks("circlekeeper.script.texts", "engine")
