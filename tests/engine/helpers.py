@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from circlekeeper.engine import Session, plan_circle
@@ -26,7 +27,7 @@ def practice(*steps: dict[str, Any], **extra: Any) -> Practice:
 def session(
     *steps: dict[str, Any],
     names: tuple[str, ...] = NAMES,
-    holders: dict[str, tuple[str, ...]] | None = None,
+    holders: Mapping[str, Sequence[str]] | None = None,
     seed: int | None = 1,
     meeting: int = 0,
     language: str | None = None,

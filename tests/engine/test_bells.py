@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from circlekeeper.engine.events import BellDue, Paused, Resumed, StepEnded
+from circlekeeper.engine.events import BellDue, Event, Paused, Resumed, StepEnded
 
 from .helpers import T0, of, refused, round_step, session
 
 
-def bells(events: list) -> list[tuple[float, str, int, str]]:
+def bells(events: list[Event]) -> list[tuple[float, str, int, str]]:
     return [(e.t, e.sound, e.strikes, e.reason) for e in of(events, BellDue)]
 
 

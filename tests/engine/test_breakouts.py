@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
-from circlekeeper.engine.events import BellDue, GroupsFormed, StepEnded, SwapDue
+from circlekeeper.engine.events import BellDue, Event, GroupsFormed, StepEnded, SwapDue
 from circlekeeper.engine.groups import chunk, merge
 
 from .helpers import T0, of, session
@@ -17,7 +17,7 @@ def breakout(**fields: object) -> dict[str, object]:
     return {"kind": "breakout", "group_size": 2, "duration": "6m", **fields}
 
 
-def groups_of(events: list) -> list[tuple[tuple[str, ...], ...]]:
+def groups_of(events: list[Event]) -> list[tuple[tuple[str, ...], ...]]:
     return [g.groups for g in of(events, GroupsFormed)]
 
 

@@ -31,7 +31,7 @@ from circlekeeper.engine.events import (
 )
 
 CIRCLE = ("Ana", "Ben", "Cy", "Dee")
-ROLES = {"host": ("Ana",), "guardian": ("Cy",)}
+ROLES: dict[str, tuple[str, ...]] = {"host": ("Ana",), "guardian": ("Cy",)}
 
 
 def one_of_each() -> list[Event]:

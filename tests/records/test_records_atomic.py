@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from circlekeeper.records import atomic
 from circlekeeper.records.atomic import atomic_write_json, atomic_write_text
 
 
@@ -40,7 +40,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(
     def broken_fsync(fd: int) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(atomic.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError):
         atomic_write_text(path, "new")
     monkeypatch.undo()

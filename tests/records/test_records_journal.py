@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,6 @@ from circlekeeper.engine.events import (
     TurnStarted,
 )
 from circlekeeper.paths import data_dir
-from circlekeeper.records import journal as journal_module
 from circlekeeper.records.journal import (
     Journal,
     event_from_json,
@@ -32,7 +32,7 @@ from circlekeeper.records.journal import (
 )
 
 
-def fixed_clock(start: float = 1_700_000_000.0, step: float = 1.0):
+def fixed_clock(start: float = 1_700_000_000.0, step: float = 1.0) -> Callable[[], float]:
     """A wall clock that moves `step` seconds per reading."""
     now = [start - step]
 
@@ -232,7 +232,7 @@ def test_oserror_on_append_sets_error_and_does_not_raise(
     def disk_full(fd: int, data: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(journal_module.os, "write", disk_full)
+    monkeypatch.setattr(os, "write", disk_full)
     ok = journal.append(TurnStarted(1.0, speaker="Ana", lap=1, allowed=60.0))
     assert ok is False
     assert journal.failed
@@ -261,7 +261,7 @@ def test_partial_write_then_failure_is_cut_back_before_retrying(
             return real_write(fd, bytes(data[: len(data) // 2]))
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(journal_module.os, "write", half_then_fail)
+    monkeypatch.setattr(os, "write", half_then_fail)
     assert journal.append(TurnStarted(1.0, speaker="Ana", lap=1, allowed=60.0)) is False
     monkeypatch.undo()
     assert journal.append(TurnEnded(5.0, speaker="Ana", spoke=4.0, overtime=0.0))

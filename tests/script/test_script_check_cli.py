@@ -158,7 +158,5 @@ def test_check_output_survives_an_ascii_terminal() -> None:
     assert (
         out.buffer.getvalue()
         .decode("ascii")
-        .startswith(  # type: ignore[attr-defined]
-            f"{PRACTICES / 'check-in.yaml'}: Check-in round ? check-in ? 2 steps"
-        )
+        .startswith(f"{PRACTICES / 'check-in.yaml'}: Check-in round ? check-in ? 2 steps")
     )

@@ -16,6 +16,19 @@ from circlekeeper.tui.app import CircleKeeperApp, make_app
 from circlekeeper.tui.app import default_session as session_factory
 from circlekeeper.tui.config import SessionConfig
 
+__all__ = [
+    "CHECK_IN",
+    "FIXTURE_PRACTICES",
+    "NAMES",
+    "POPCORN",
+    "WALL",
+    "LiveApp",
+    "MockClock",
+    "config",
+    "practice",
+    "session_factory",
+]
+
 WALL = 1_780_000_000.0  # a fixed wall clock: snapshots show the same "ends HH:MM" every run
 HERE = Path(__file__).resolve().parent
 FIXTURE_PRACTICES = HERE / "practices"

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from circlekeeper.sound.api import RecordingSink
-from circlekeeper.tui.app import make_app
+from circlekeeper.tui.app import CircleKeeperApp, make_app
 from circlekeeper.tui.widgets.timer import BigTimer
 
 SIZES = [(80, 24), (120, 40)]
@@ -81,8 +81,9 @@ def test_setup(snap_compare: Compare, size: tuple[int, int]) -> None:
 
 
 async def _next(pilot: Pilot[Any]) -> None:
-    clock = pilot.app.clock
-    clock.advance(35)  # type: ignore[attr-defined]
+    app = pilot.app
+    assert isinstance(app, CircleKeeperApp) and isinstance(app.clock, MockClock)
+    app.clock.advance(35)
     await pilot.press("space")
 
 
