@@ -12,7 +12,7 @@ from test_keys import live, settle, snap
 from circlekeeper.engine.events import BellDue
 from circlekeeper.records.journal import Journal, read_journal
 from circlekeeper.sound.api import RecordingSink, SoundStatus
-from circlekeeper.tui.app import make_app
+from circlekeeper.tui.app import CircleKeeperApp, make_app
 from circlekeeper.tui.config import SessionConfig
 from circlekeeper.tui.screens.dialogs import PickDialog
 
@@ -113,18 +113,17 @@ async def test_the_sink_gets_the_practices_own_sounds_from_its_folder(
     assert asked[0]["sounds_dir"] == tmp_path
 
 
-async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path) -> None:
+def journaling_app(folder: Path, clock: MockClock) -> tuple[CircleKeeperApp, list[Journal]]:
+    """A check-in app whose journals are written to `folder` (and listed as they open)."""
     journals: list[Journal] = []
 
     def journal(config: SessionConfig) -> Journal:
-        made = Journal.create(config.practice.title, None, config.circle, directory=tmp_path)
+        made = Journal.create(config.practice.title, None, config.circle, directory=folder)
         journals.append(made)
         return made
 
-    setup = config()
-    clock = MockClock()
     app = make_app(
-        config=setup,
+        config=config(),
         clock=clock,
         wall=lambda: WALL,
         sink=RecordingSink(),
@@ -132,6 +131,12 @@ async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path
         journal_factory=journal,
         load_user_keymap=False,
     )
+    return app, journals
+
+
+async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path) -> None:
+    clock = MockClock()
+    app, journals = journaling_app(tmp_path, clock)
     async with app.run_test() as pilot:
         await settle(pilot)
         clock.advance(12)
@@ -151,23 +156,8 @@ async def test_the_journal_gets_every_event_and_a_closing_summary(tmp_path: Path
 
 
 async def test_a_bell_rung_by_hand_is_journaled_on_session_time(tmp_path: Path) -> None:
-    journals: list[Journal] = []
-
-    def journal(config: SessionConfig) -> Journal:
-        made = Journal.create(config.practice.title, None, config.circle, directory=tmp_path)
-        journals.append(made)
-        return made
-
     clock = MockClock(5_000.0)  # far from 0: a machine time would stand out
-    app = make_app(
-        config=config(),
-        clock=clock,
-        wall=lambda: WALL,
-        sink=RecordingSink(),
-        session_factory=session_factory,
-        journal_factory=journal,
-        load_user_keymap=False,
-    )
+    app, journals = journaling_app(tmp_path, clock)
     async with app.run_test() as pilot:
         await settle(pilot)
         clock.advance(30)
