@@ -5,9 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 # System libraries: PortAudio for playback, espeak-ng for speech.
-# For the tests: tmux drives the real terminal, a PulseAudio null sink is a paced audio device.
+# For the tests: tmux drives the real terminal, a PulseAudio null sink is a paced audio device,
+# headless chromium opens the shared view as a phone in the room would.
 SYS_LIBS := libportaudio.so.2:libportaudio2 libespeak-ng.so.1:libespeak-ng1
-SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils
+SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils chromium:chromium
 
 .PHONY: run test check lint types bench sysdeps sysdeps-test venv clean
 
