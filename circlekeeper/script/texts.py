@@ -190,3 +190,28 @@ def spoken_texts(practice: Practice, language: str | None = None) -> list[tuple[
         if item is not None and item not in result:
             result.append(item)
     return result
+
+
+_SHOWN_ONE = ("title", "text", "guidance", "prompt")
+_SHOWN_MANY = ("prompts", "stems")
+
+
+def translations(practice: Practice, language: str | None = None) -> dict[str, dict[str, str]]:
+    """Every text a step shows that the practice gives in several languages, keyed by the
+    version shown in `language`: language code → text.
+
+    A viewer of the shared view may read another language than the session speaks; this
+    finds the other versions of whatever is on screen.
+    """
+    from circlekeeper.script.validate import iter_steps
+
+    found: dict[str, dict[str, str]] = {}
+    for at in iter_steps(practice):
+        values: list[Any] = [getattr(at.step, name, None) for name in _SHOWN_ONE]
+        for name in _SHOWN_MANY:
+            values.extend(getattr(at.step, name, None) or [])
+        for value in values:
+            if isinstance(value, dict) and len(value) > 1:
+                shown = localize(value, language, practice.language)
+                found.setdefault(shown, dict(value))
+    return found
