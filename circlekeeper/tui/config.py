@@ -23,6 +23,9 @@ class SessionConfig:
     device: str | None = None
     announce: bool = False
     """Speak every change of step and of speaker (for people who cannot see the screen)."""
+    share: str | None = None
+    """Serve the room's shared view on this `HOST:PORT` ("": this computer, a free port);
+    None: no shared view."""
 
     @property
     def circle(self) -> tuple[str, ...]:
