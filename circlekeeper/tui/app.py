@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     # The engine (and pydantic behind it) loads only when a session starts, so the
     # library's first frame does not wait for it.
     from circlekeeper.engine.session import Session
+    from circlekeeper.engine.state import Snapshot
+    from circlekeeper.share.server import ShareServer
     from circlekeeper.tui.config import SessionConfig
     from circlekeeper.tui.driver import ClockLike, Driver, JournalLike
     from circlekeeper.tui.screens.live import LiveScreen
@@ -72,6 +75,7 @@ class CircleKeeperApp(App[int]):
         journal_factory: JournalFactory | None = None,
         load_user_keymap: bool = True,
         high_contrast: bool = False,
+        share_socket: socket.socket | None = None,
     ) -> None:
         super().__init__()
         self.start_config = config
@@ -85,6 +89,11 @@ class CircleKeeperApp(App[int]):
         self.user_keymap: dict[str, str] = {}
         self.driver: Driver | None = None
         self.errors: list[str] = []
+        self.share_socket = share_socket
+        """The shared view's port, taken by the command line before the terminal was."""
+        self.share: ShareServer | None = None
+        self.share_failure: str | None = None
+        """Why the shared view stopped or never started (the live screen says so)."""
         for theme in THEMES:
             self.register_theme(theme)
         # Set before the first stylesheet parse, without the watcher: assigning `theme`
@@ -152,6 +161,8 @@ class CircleKeeperApp(App[int]):
                 driver.journal = self.journal_factory(config)
             except Exception as error:
                 self.report_error("opening the journal", error)
+        if config.share is not None:
+            self.guard("starting the shared view", self._start_share, driver)
         self.push_screen(LiveScreen(driver))
         if self.given_sink is not None:
             self.guard("preparing speech", self._prepare, driver, self.given_sink)
@@ -179,6 +190,64 @@ class CircleKeeperApp(App[int]):
         )
         self.call_from_thread(driver.replace_sink, sink)
         self._prepare(driver, sink)
+
+    # -- the shared view ----------------------------------------------------------------
+
+    def _start_share(self, driver: Driver) -> None:
+        """Serve the shared view in this event loop; a failure is a banner, never fatal."""
+        from circlekeeper.share import ShareError, bind, parse_address
+
+        self._stop_share()
+        self.share_failure = None
+        sock, self.share_socket = self.share_socket, None
+        try:
+            if sock is None:
+                sock = bind(*parse_address(driver.config.share))
+        except ShareError as error:
+            self.share_failed(str(error))
+            return
+        # aiohttp and segno load only now, when sharing is asked for.
+        from circlekeeper.script.texts import translations
+        from circlekeeper.share.server import ShareServer
+
+        language = driver.language
+        server = ShareServer(
+            sock,
+            language=language,
+            translations=translations(driver.config.practice, language),
+            on_failure=self.share_failed,
+        )
+        self.share = server
+        self.run_worker(server.start(), exit_on_error=False, group="share", name="shared view")
+
+    def _stop_share(self) -> None:
+        server, self.share = self.share, None
+        if server is not None:
+            self.run_worker(server.close(), exit_on_error=False, group="share", name="share-close")
+
+    def share_update(self, snap: Snapshot) -> None:
+        """Hand the shared view the session's latest picture (it sends only changes)."""
+        if self.share is not None:
+            self.share.publish(snap)
+
+    def share_bell(self) -> None:
+        """A bell rang: every page flashes."""
+        if self.share is not None:
+            self.share.bell()
+
+    def share_failed(self, message: str) -> None:
+        """The shared view failed: the live screen says so; the session goes on."""
+        log.warning("shared view: %s", message)
+        self.share_failure = message
+        live = self.live_screen
+        if live is not None:
+            self.guard("showing the shared view's trouble", live.show_share)
+
+    async def on_unmount(self) -> None:
+        """Close the shared view: its viewers see the session end, the port is freed."""
+        server, self.share = self.share, None
+        if server is not None:
+            await server.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker failed: say so, keep going."""
@@ -238,6 +307,8 @@ class CircleKeeperApp(App[int]):
 
         self.guard("closing the journal", self.close_journal, driver)
         driver.close()
+        # The viewers see the end too (the live screen, which usually tells them, is closing).
+        self.guard("showing viewers the end", lambda: self.share_update(driver.snapshot()))
         if self.live_screen is not None and self.screen is self.live_screen:
             self.switch_screen(SummaryScreen(driver))
         else:
@@ -283,6 +354,7 @@ class CircleKeeperApp(App[int]):
         driver = self.driver
         if driver is not None and self.session_running:
             driver.do(End())
+            self.guard("showing viewers the end", lambda: self.share_update(driver.snapshot()))
             self.guard("closing the journal", self.close_journal, driver)
             driver.close()
         self.exit(0)
@@ -329,6 +401,7 @@ def make_app(
     journal_factory: JournalFactory | None = None,
     load_user_keymap: bool = True,
     high_contrast: bool = False,
+    share_socket: socket.socket | None = None,
 ) -> CircleKeeperApp:
     """Build the app without parsing arguments (tests, benchmarks)."""
     return CircleKeeperApp(
@@ -341,4 +414,5 @@ def make_app(
         journal_factory=journal_factory,
         load_user_keymap=load_user_keymap,
         high_contrast=high_contrast,
+        share_socket=share_socket,
     )
