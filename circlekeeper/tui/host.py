@@ -12,6 +12,8 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 if TYPE_CHECKING:
+    from circlekeeper.engine.state import Snapshot
+    from circlekeeper.share.server import ShareServer
     from circlekeeper.sound.api import SoundSink
     from circlekeeper.tui.config import SessionConfig
     from circlekeeper.tui.driver import Driver
@@ -28,6 +30,10 @@ class AppHost(Protocol):
     """Every error reported so far, newest last."""
     given_sink: SoundSink | None
     """A sound sink given from outside (tests), used instead of loading one."""
+    share: ShareServer | None
+    """The room's shared view, while it serves."""
+    share_failure: str | None
+    """Why the shared view stopped or never started."""
 
     def guard(
         self, label: str, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
@@ -45,6 +51,14 @@ class AppHost(Protocol):
 
     def session_finished(self, driver: Driver) -> None:
         """The session ended: close the journal and show the summary."""
+        ...
+
+    def share_update(self, snap: Snapshot) -> None:
+        """Hand the shared view the session's latest picture."""
+        ...
+
+    def share_bell(self) -> None:
+        """A bell rang: every page flashes."""
         ...
 
     def key_rows(

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
@@ -142,4 +142,31 @@ class PickDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         """Nobody picked."""
+        self.dismiss(None)
+
+
+class ShareDialog(ModalScreen[None]):
+    """The shared view's link and its QR code, for phones in the room."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,v,enter", "close", "Close", id="share.close"),
+    ]
+
+    def __init__(self, url: str) -> None:
+        super().__init__(classes="dialog")
+        self.url = url
+
+    def compose(self) -> ComposeResult:
+        from circlekeeper.tui.widgets.qrcode import QRCode
+
+        # Fits 80x24 with the largest code a network address gives: no room for padding.
+        with Vertical(classes="dialog-box", id="share-box"):
+            yield Static("Scan with a phone, or type the link (esc closes)", classes="dialog-title")
+            with Center():
+                yield QRCode(self.url, id="share-code")
+            with Center():
+                yield Static(self.url, id="share-url")
+
+    def action_close(self) -> None:
+        """Back to the session."""
         self.dismiss(None)

@@ -42,6 +42,7 @@ from circlekeeper.tui.format import clock_text
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
+from circlekeeper.tui.widgets.qrcode import QR_BESIDE, QR_HEIGHT, QR_WIDTH, QRCode
 from circlekeeper.tui.widgets.timer import BigTimer
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ SESSION_BINDINGS: list[Binding] = [
     Binding(
         "k", "picker", "Pick", id="picker", show=False, tooltip="Popcorn: pick who speaks next"
     ),
+    Binding("v", "share_code", "Share", id="share", show=False, tooltip="The shared view's link"),
     Binding("question_mark", "help", "Keys", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit", tooltip="End the session and quit (asks)"),
     *[Binding(str(n), f"pick({n})", f"Pick {n}", show=False, id=f"pick-{n}") for n in range(1, 10)],
@@ -88,6 +90,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("undo", "Undo", "take back the last next or pass"),
     ("mute", "Mute", "mute / unmute every cue"),
     ("picker", "Pick next speaker", "popcorn rounds: choose who speaks (or 1-9)"),
+    ("share_code", "Shared view", "its link and QR code, for phones (--share)"),
     ("help", "Keys", "this list"),
     ("end_session", "End session", "end now and show the summary"),
     ("app.quit", "Quit", "end the session and quit (asks first)"),
@@ -117,6 +120,7 @@ class LiveScreen(Screen[None]):
         yield Static("", id="pause-banner")
         yield Static("", id="sound-banner")
         yield Static("", id="error-banner")
+        yield Static("", id="share-line")
         with Horizontal(id="live-main"):
             with VerticalScroll(id="live-left"):
                 yield Static("", id="step-title")
@@ -133,6 +137,7 @@ class LiveScreen(Screen[None]):
                 yield AgendaView(id="agenda")
                 yield Static("", id="next-cue")
                 yield Static("", id="airtime-live")
+                yield QRCode(id="share-qr")
         # ctrl+p is listed in the help (?); the footer's room goes to the session keys.
         yield Footer(compact=True, show_command_palette=False)
 
@@ -140,10 +145,12 @@ class LiveScreen(Screen[None]):
         # Fill a large screen: a wider agenda and roomier prompt beyond 110 columns.
         self.set_class(self.size.width >= 110, "-wide")
         self.set_class(self.size.height >= 32, "-tall")
+        self._place_qr()
 
     def on_mount(self) -> None:
         if self.ck.errors:
             self.show_error(self.ck.errors[-1])
+        self.ck.guard("showing the shared view's link", self.show_share)
         self.ck.guard("starting the session", self._start)
         self._schedule(TICK_MIN)
 
@@ -218,6 +225,7 @@ class LiveScreen(Screen[None]):
         """React on screen to one event."""
         if isinstance(event, BellDue):
             self.query_one(BigTimer).flash()
+            self.ck.share_bell()
         elif isinstance(event, Refused):
             # The engine says why, in words for the facilitator: show them as they are.
             self.notify(event.reason, severity="warning", timeout=4)
@@ -244,6 +252,7 @@ class LiveScreen(Screen[None]):
         """Draw everything from one snapshot."""
         snap = self.driver.snapshot()
         self._last_snap = snap
+        self.ck.guard("updating the shared view", self.ck.share_update, snap)
         paused = snap.phase == "paused"
         if self._set("paused", paused):
             self.set_class(paused, "paused")
@@ -375,6 +384,26 @@ class LiveScreen(Screen[None]):
             banner.display = bool(text)
             banner.set_class(not status.ok and not self.driver.config.silent, "degraded")
 
+    def show_share(self) -> None:
+        """The shared view's link (v shows its QR code), or why it stopped."""
+        line = self.query_one("#share-line", Static)
+        server, failure = self.ck.share, self.ck.share_failure
+        qr = self.query_one(QRCode)
+        if failure:
+            line.update(f"⚠ Shared view stopped: {failure}. The session goes on.")
+        elif server is not None:
+            line.update(f"Shared view: {server.url}  ·  v: QR code")
+        line.display = bool(failure or server)
+        line.set_class(bool(failure), "degraded")
+        qr.show(server.url if server is not None and not failure else None)
+        self._place_qr()
+
+    def _place_qr(self) -> None:
+        """The QR code beside the agenda where there is room, never in the countdown's."""
+        qr = self.query_one(QRCode)
+        big = self.size.width >= QR_WIDTH and self.size.height >= QR_HEIGHT
+        self.set_class(big and 0 < qr.columns <= QR_BESIDE, "-qr")
+
     def show_error(self, message: str) -> None:
         """A handler failed: say so on screen, keep going."""
         try:
@@ -465,6 +494,17 @@ class LiveScreen(Screen[None]):
         if snap is not None:
             done = {*snap.spoken, snap.speaker}
         self.app.push_screen(PickDialog(self.driver.config.circle, done), chosen)
+
+    def action_share_code(self) -> None:
+        """The shared view's link and QR code, big enough for a phone across the room."""
+        from circlekeeper.tui.screens.dialogs import ShareDialog
+
+        server = self.ck.share
+        if server is None:
+            why = self.ck.share_failure or "start with --share, or switch it on in the setup"
+            self.notify(f"No shared view: {why}.", severity="warning", timeout=5)
+            return
+        self.app.push_screen(ShareDialog(server.url))
 
     def action_help(self) -> None:
         """Show every key."""
