@@ -99,6 +99,11 @@ class SetupScreen(Screen[None]):
                 yield Switch(value=True, id="setup-sound")
                 yield Label("Announce steps and speakers")
                 yield Switch(value=False, id="setup-announce")
+            with Horizontal(classes="setup-row"):
+                yield Label("Shared view in a browser")
+                yield Switch(value=False, id="setup-share")
+                yield Label("…for phones on this network")
+                yield Switch(value=False, id="setup-share-lan")
             yield Label("Output device (by name; empty: the default)")
             with Horizontal(classes="setup-row"):
                 yield Input(placeholder="default", id="setup-device")
@@ -362,6 +367,21 @@ class SetupScreen(Screen[None]):
         self.query_one("#setup-saved", Select).set_options([(n, n) for n in self.store.names()])
         self._status(f"Saved the circle “{name}”.")
 
+    def _share_address(self) -> str | None:
+        """Where the shared view listens: None (off), this computer, or every address."""
+        if not self.query_one("#setup-share", Switch).value:
+            return None
+        from circlekeeper.share import LAN_HOST
+
+        return LAN_HOST if self.query_one("#setup-share-lan", Switch).value else ""
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        """Sharing with phones means sharing; no sharing means no phones."""
+        if event.switch.id == "setup-share-lan" and event.value:
+            self.query_one("#setup-share", Switch).value = True
+        elif event.switch.id == "setup-share" and not event.value:
+            self.query_one("#setup-share-lan", Switch).value = False
+
     def action_start(self) -> None:
         """Check the circle and open the live session."""
         self.ck.guard("starting the session", self._start)
@@ -385,6 +405,7 @@ class SetupScreen(Screen[None]):
             silent=not self.query_one("#setup-sound", Switch).value,
             device=device,
             announce=self.query_one("#setup-announce", Switch).value,
+            share=self._share_address(),
         )
         circle_name = self.query_one("#setup-circle-name", Input).value.strip()
         store = self.store
