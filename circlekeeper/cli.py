@@ -119,6 +119,15 @@ def rehearse(practice: str, circle: str, seed: int | None, as_json: bool) -> Non
 @click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
 @click.option("--announce", is_flag=True, help="Speak every change of step and speaker.")
 @click.option("--high-contrast", is_flag=True, help="Start with the high-contrast theme.")
+@click.option(
+    "--share",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[HOST:PORT]",
+    help="Serve a read-only view of the session for a browser: this computer only, on a "
+    "free port, unless HOST:PORT says otherwise (0.0.0.0:8765 lets phones on the network in).",
+)
 def run(
     practice: str,
     circle: str,
@@ -128,6 +137,7 @@ def run(
     seed: int | None,
     announce: bool,
     high_contrast: bool,
+    share: str | None,
 ) -> None:
     """Start a practice straight in the live session."""
     from circlekeeper.tui.launch import run_session
@@ -142,6 +152,7 @@ def run(
             seed=seed,
             announce=announce,
             high_contrast=high_contrast,
+            share=share,
         )
     )
 

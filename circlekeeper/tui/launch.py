@@ -7,6 +7,7 @@ before Textual takes over the terminal.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,8 +78,13 @@ def run_session(
     seed: int | None,
     announce: bool = False,
     high_contrast: bool = False,
+    share: str | None = None,
 ) -> int:
-    """`circlekeeper run`: validate everything, then open the live session."""
+    """`circlekeeper run`: validate everything, then open the live session.
+
+    With `share`, the shared view's port is taken here, before the terminal is: a port in
+    use is one line and exit status 2.
+    """
     from circlekeeper.script.errors import ScriptErrors
 
     try:
@@ -96,9 +102,23 @@ def run_session(
         return _fail("\n".join(lines))
     except (FileNotFoundError, LookupError, ValueError) as error:
         return _fail(str(error).strip("'\"") or type(error).__name__)
+    share_socket = None
+    if share is not None:
+        from circlekeeper.share import ShareError, bind, parse_address
+
+        try:
+            share_socket = bind(*parse_address(share))
+        except ShareError as error:
+            return _fail(f"circlekeeper: {error}")
+        config = replace(config, share=share)
     from circlekeeper.tui.app import make_app
 
-    app = make_app(config=config, journal_factory=default_journal, high_contrast=high_contrast)
+    app = make_app(
+        config=config,
+        journal_factory=default_journal,
+        high_contrast=high_contrast,
+        share_socket=share_socket,
+    )
     return _exit_code(app.run())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,68 @@ def test_run_flags_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(config, SessionConfig)
     assert built[0]["high_contrast"] is True
     assert config.announce and config.silent and config.seed == 5
+
+
+def test_share_takes_its_port_before_the_app_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from circlekeeper.cli import cli
+
+    built: list[dict[str, object]] = []
+
+    class FakeApp:
+        def run(self) -> None:
+            return None
+
+    def fake_make_app(**kwargs: object) -> FakeApp:
+        built.append(kwargs)
+        return FakeApp()
+
+    monkeypatch.setattr("circlekeeper.tui.app.make_app", fake_make_app)
+    result = CliRunner().invoke(cli, ["run", "check-in", "--circle", "Ana,Ben", "--share"])
+    assert result.exit_code == 0, result.output
+    config = built[0]["config"]
+    sock = built[0]["share_socket"]
+    assert isinstance(config, SessionConfig) and config.share == ""
+    assert isinstance(sock, socket.socket)
+    try:
+        host, port = sock.getsockname()[:2]
+        assert host == "127.0.0.1" and port > 0  # this computer only, a free port
+    finally:
+        sock.close()
+    built.clear()
+    CliRunner().invoke(cli, ["run", "check-in", "--circle", "Ana,Ben"])
+    assert built[0]["share_socket"] is None and built[0]["config"].share is None  # type: ignore[attr-defined]
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    from circlekeeper.share import bind
+
+    taken = bind("127.0.0.1", 0)
+    port = taken.getsockname()[1]
+    try:
+        code = launch.run_session(
+            "check-in",
+            ["Ana"],
+            silent=True,
+            lang=None,
+            device=None,
+            seed=None,
+            share=f"127.0.0.1:{port}",
+        )
+    finally:
+        taken.close()
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err == f"circlekeeper: cannot share on 127.0.0.1:{port}: address in use\n"
+
+
+def test_an_unreadable_share_address_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = launch.run_session(
+        "check-in", ["Ana"], silent=True, lang=None, device=None, seed=None, share="nowhere:port"
+    )
+    assert code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("circlekeeper: --share wants HOST:PORT")
