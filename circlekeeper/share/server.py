@@ -141,6 +141,7 @@ class ShareServer:
         self._bells = 0
         self._bell_pending = False
         self._closing = False
+        self._ended = False
         self._runner: web.AppRunner | None = None
         self._app: web.Application | None = None
 
@@ -351,8 +352,15 @@ class ShareServer:
             viewer.transport.abort()  # frees what is buffered for it at once
 
     def _end_streams(self) -> None:
+        """Each stream ends after what is queued for it (the session's end, say)."""
+        if self._ended:
+            return
+        self._ended = True
         for viewer in list(self._viewers):
-            _end(viewer)
+            try:
+                viewer.queue.put_nowait(None)
+            except asyncio.QueueFull:
+                self._drop(viewer)
 
     async def _on_shutdown(self, app: web.Application) -> None:
         self._closing = True
@@ -375,7 +383,7 @@ class ShareServer:
 
 
 def _end(viewer: Viewer) -> None:
-    """Empty a viewer's queue and leave the end mark in it."""
+    """Empty a dropped viewer's queue and leave the end mark in it."""
     with contextlib.suppress(asyncio.QueueEmpty):
         while True:
             viewer.queue.get_nowait()
