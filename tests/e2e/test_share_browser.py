@@ -1,0 +1,136 @@
+"""The shared view in a real browser (headless chromium) while the real app runs the session."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from browser import CHROMIUM_ARGS, DESKTOP, PHONE, WAIT_MS, chromium
+from test_tui_tmux import Tmux
+from test_tui_tmux import tmux as tmux  # the fixture
+
+from circlekeeper.script.model import Practice
+from circlekeeper.tui.app import make_app
+from circlekeeper.tui.config import SessionConfig
+from circlekeeper.tui.screens.live import LiveScreen
+
+pytestmark = pytest.mark.e2e
+
+CREW = {
+    "title": "Crew meeting",
+    "kind": "check-in",
+    "language": "en",
+    "steps": [
+        {
+            "kind": "round",
+            "title": {"en": "Check-in", "de": "Ankommen"},
+            "prompt": {"en": "How are you arriving?", "de": "Wie kommst du an?"},
+            "turn": {"time": "2m", "end": "soft"},
+        },
+        {"kind": "breakout", "title": "Pairs", "group_size": 2, "duration": "5m"},
+    ],
+}
+
+
+@pytest.fixture
+def browser_path() -> str:
+    return chromium()
+
+
+async def test_the_page_follows_the_app(browser_path: str) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    config = SessionConfig(
+        practice=Practice.model_validate(CREW),
+        path=None,
+        circle=("Ana", "Ben", "Cy", "Dee"),
+        silent=True,
+        seed=1,
+        share="",
+    )
+    # The real monotonic clock: the page counts down on its own between snapshots.
+    app = make_app(config=config, load_user_keymap=False)
+    async with app.run_test(size=(100, 30)) as pilot, async_playwright() as playwright:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.share is not None and app.share.failure is None
+        browser = await playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(viewport=PHONE, locale="de-DE")
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(app.share.url)
+            speaker, wait = page.locator("#speaker"), {"timeout": WAIT_MS}
+            await expect(speaker).to_have_text("Ana speaks", **wait)
+            # A German browser reads the German version of the prompt.
+            await expect(page.locator("#prompt")).to_have_text("Wie kommst du an?")
+            await expect(page.locator("#step-title")).to_have_text("Ankommen")
+            await expect(page.locator("#next")).to_have_text("Next: Ben")
+            # The page counts down by itself: a 2-minute turn shows 01:5x, never --:--.
+            await expect(page.locator("#timer")).to_have_text(re.compile(r"0[12]:[0-5]\d"))
+
+            await pilot.press("space")
+            await expect(speaker).to_have_text("Ben speaks", **wait)
+            await expect(page.locator("#next")).to_have_text("Next: Cy")
+            await expect(page.locator("#announce")).to_contain_text("Ben is speaking.", **wait)
+
+            await pilot.press("b")  # a bell: every page flashes
+            await expect(page.locator("body")).to_have_attribute("data-flashes", "1", **wait)
+
+            await pilot.press("g")  # the guardian pause
+            await expect(page.locator("#pause")).to_be_visible(**wait)
+            await expect(page.locator("#caption")).to_contain_text("paused")
+            await pilot.press("g")
+            await expect(page.locator("#pause")).to_be_hidden(**wait)
+
+            await pilot.press("s")  # on to the pairs: find my group by name
+            await expect(page.locator("#groups-box")).to_be_visible(**wait)
+            await page.fill("#me", "cy")
+            await expect(page.locator("#mine")).to_have_text(
+                re.compile(r"You are in group [12], with (Ana|Ben|Dee)\.")
+            )
+            await page.set_viewport_size(DESKTOP)  # the same page on a big screen
+            await expect(page.locator("#timer")).to_be_visible()
+
+            screen = app.screen
+            assert isinstance(screen, LiveScreen)
+            screen.action_end_session()
+            await expect(page.locator("#ended")).to_be_visible(**wait)
+            assert errors == []
+        finally:
+            await browser.close()
+
+
+def test_a_new_user_shares_a_check_in(tmux: Tmux, browser_path: str) -> None:
+    """`circlekeeper run check-in --circle "Ana,Ben,Cy" --share`, the link opened in a browser,
+    space pressed in the terminal: the page shows who speaks."""
+    from playwright.sync_api import expect, sync_playwright
+
+    tmux.type_line(
+        f"{sys.executable} -m circlekeeper run check-in --circle 'Ana,Ben,Cy' --share --silent;"
+        ' echo "EXIT=$?"'
+    )
+    screen = tmux.wait_for(lambda t: "Shared view: http" in t and "Next" in t, "the link")
+    found = re.search(r"http://127\.0\.0\.1:\d+/\?key=[\w-]+", screen)
+    assert found, screen
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=PHONE)
+            page.goto(found.group(0))
+            speaker, wait = page.locator("#speaker"), {"timeout": WAIT_MS}
+            expect(page.locator("#step-title")).to_have_text("Welcome", **wait)
+            tmux.send("Space")  # the welcome is read: the round begins with the host, Ana
+            expect(speaker).to_have_text("Ana speaks", **wait)
+            expect(page.locator("#next")).to_have_text("Next: Ben")
+            tmux.send("Space")
+            expect(speaker).to_have_text("Ben speaks", **wait)
+            tmux.send("q")
+            tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
+            tmux.send("y")
+            expect(page.locator("#ended")).to_be_visible(**wait)
+        finally:
+            browser.close()
+    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
