@@ -218,3 +218,35 @@ async def test_phones_on_the_network_means_sharing() -> None:
         setup.query_one("#setup-share", Switch).value = False
         await pilot.pause()
         assert setup.query_one("#setup-share-lan", Switch).value is False
+
+
+def test_without_sharing_neither_aiohttp_nor_segno_is_loaded() -> None:
+    """The library and a session that does not share never pay for the web server."""
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, sys
+from circlekeeper.tui.app import make_app
+from circlekeeper.tui.launch import load_config
+
+config = load_config("check-in", ["Ana", "Ben"], silent=True, lang=None, device=None, seed=1)
+
+async def main():
+    app = make_app(config=config, load_user_keymap=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        app.exit()
+    library = make_app(load_user_keymap=False)
+    async with library.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        library.exit()
+
+asyncio.run(main())
+print(sorted(m for m in ("aiohttp", "segno") if m in sys.modules))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
