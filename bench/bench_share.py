@@ -260,8 +260,10 @@ def run() -> str:
         "",
         "A round of six, 5 s hard-ended turns with a warning bell 2 s before each end, run by",
         f"the app headless (real clock, no sound) for {SESSION_SECONDS:.0f} s after a "
-        f"{WARM_UP:.0f} s warm-up; {PAIRS} interleaved pairs of runs without the shared view",
-        f"and with it and {VIEWERS} event streams open from another process on loopback.",
+        f"{WARM_UP:.0f} s warm-up;",
+        f"{PAIRS} interleaved pairs of runs: without the shared view, and with it and "
+        f"{VIEWERS} event streams",
+        "open from another process on loopback.",
         "",
         "| measure | without | with 100 viewers | target | |",
         "| --- | --- | --- | --- | --- |",
@@ -277,7 +279,8 @@ def run() -> str:
         f"| timed events seen | {len(lag_alone)} | {len(lag_shared)} | | |",
         "",
         f"Viewers connected: {connected} of {VIEWERS} in every run; states received per viewer "
-        f"per run: {min(received)}-{max(received)}; dropped viewers, session errors: {troubles}"
+        f"per run: {min(received)}-{max(received)};",
+        f"dropped viewers and session errors: {troubles}"
         f"{'; server failures: ' + '; '.join(failures) if failures else ''}.",
         "",
         "| from a change to a viewer (every viewer, every change) | median ms | p95 ms | max ms "
