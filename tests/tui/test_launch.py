@@ -67,22 +67,28 @@ def test_load_config_draws_one_seed_for_the_engine_and_the_journal() -> None:
     assert all(isinstance(seed, int) for seed in drawn) and len(drawn) > 1
 
 
-def test_run_flags_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    from click.testing import CliRunner
-
-    from circlekeeper.cli import cli
-
-    built: list[dict[str, object]] = []
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """What each app the command line builds is given (the app itself never runs)."""
+    made: list[dict[str, object]] = []
 
     class FakeApp:
         def run(self) -> None:
             return None
 
     def fake_make_app(**kwargs: object) -> FakeApp:
-        built.append(kwargs)
+        made.append(kwargs)
         return FakeApp()
 
     monkeypatch.setattr("circlekeeper.tui.app.make_app", fake_make_app)
+    return made
+
+
+def test_run_flags_reach_the_app(built: list[dict[str, object]]) -> None:
+    from click.testing import CliRunner
+
+    from circlekeeper.cli import cli
+
     args = ["run", "check-in", "--circle", "Ana,Ben", "--silent", "--announce", "--high-contrast"]
     result = CliRunner().invoke(cli, [*args, "--seed", "5"])
     assert result.exit_code == 0, result.output
@@ -92,22 +98,11 @@ def test_run_flags_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.announce and config.silent and config.seed == 5
 
 
-def test_share_takes_its_port_before_the_app_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_share_takes_its_port_before_the_app_starts(built: list[dict[str, object]]) -> None:
     from click.testing import CliRunner
 
     from circlekeeper.cli import cli
 
-    built: list[dict[str, object]] = []
-
-    class FakeApp:
-        def run(self) -> None:
-            return None
-
-    def fake_make_app(**kwargs: object) -> FakeApp:
-        built.append(kwargs)
-        return FakeApp()
-
-    monkeypatch.setattr("circlekeeper.tui.app.make_app", fake_make_app)
     result = CliRunner().invoke(cli, ["run", "check-in", "--circle", "Ana,Ben", "--share"])
     assert result.exit_code == 0, result.output
     config = built[0]["config"]
