@@ -42,6 +42,7 @@ CPU_TARGET = 2.0  # percent of one core, with the viewers
 
 SESSION_CHILD = r"""
 import asyncio, json, sys, time
+from circlekeeper.engine import plan_circle
 from circlekeeper.engine.events import BellDue, TurnStarted
 from circlekeeper.script.model import Practice
 from circlekeeper.tui import driver as driver_module
@@ -71,8 +72,8 @@ practice = Practice.model_validate({
     ],
 })
 names = ("Ana", "Ben", "Cy", "Dee", "Eli", "Fay")
-config = SessionConfig(practice=practice, path=None, circle=names, silent=True, seed=1,
-                       share="" if share else None)
+config = SessionConfig(practice=practice, path=None, plan=plan_circle(practice, names, seed=1),
+                       silent=True, share="" if share else None)
 app = make_app(config=config, load_user_keymap=False)
 
 async def main():
@@ -103,6 +104,7 @@ asyncio.run(main())
 BROWSER_CHILD = r"""
 import asyncio, json, sys, time
 from playwright.async_api import async_playwright
+from circlekeeper.engine import plan_circle
 from circlekeeper.script.model import Practice
 from circlekeeper.tui.app import make_app
 from circlekeeper.tui.config import SessionConfig
@@ -111,7 +113,8 @@ chromium, presses = sys.argv[1], int(sys.argv[2])
 names = tuple(f"P{i}" for i in range(presses + 2))
 practice = Practice.model_validate({"title": "Bench", "kind": "other",
     "steps": [{"kind": "round", "title": "Round", "turn": {"time": "5m"}}]})
-config = SessionConfig(practice=practice, path=None, circle=names, silent=True, seed=1, share="")
+config = SessionConfig(practice=practice, path=None, plan=plan_circle(practice, names, seed=1),
+                       silent=True, share="")
 app = make_app(config=config, load_user_keymap=False)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import ViewportSize
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -18,8 +19,8 @@ CHROMIUM_ARGS = [
 ]
 """No network beyond loopback here: without the background-networking flags chromium keeps
 trying to reach its vendor's hosts."""
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 WAIT_MS = 20_000
 """How long a page may take to show a change: generous, the machine is shared and loaded."""
 

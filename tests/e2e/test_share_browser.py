@@ -10,6 +10,7 @@ from browser import CHROMIUM_ARGS, DESKTOP, PHONE, WAIT_MS, chromium
 from test_tui_tmux import Tmux
 from test_tui_tmux import tmux as tmux  # the fixture
 
+from circlekeeper.engine import plan_circle
 from circlekeeper.script.model import Practice
 from circlekeeper.tui.app import make_app
 from circlekeeper.tui.config import SessionConfig
@@ -41,12 +42,12 @@ def browser_path() -> str:
 async def test_the_page_follows_the_app(browser_path: str) -> None:
     from playwright.async_api import async_playwright, expect
 
+    practice = Practice.model_validate(CREW)
     config = SessionConfig(
-        practice=Practice.model_validate(CREW),
+        practice=practice,
         path=None,
-        circle=("Ana", "Ben", "Cy", "Dee"),
+        plan=plan_circle(practice, ("Ana", "Ben", "Cy", "Dee"), seed=1),
         silent=True,
-        seed=1,
         share="",
     )
     # The real monotonic clock: the page counts down on its own between snapshots.
@@ -62,8 +63,8 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             await page.goto(app.share.url)
-            speaker, wait = page.locator("#speaker"), {"timeout": WAIT_MS}
-            await expect(speaker).to_have_text("Ana speaks", **wait)
+            speaker = page.locator("#speaker")
+            await expect(speaker).to_have_text("Ana speaks", timeout=WAIT_MS)
             # A German browser reads the German version of the prompt.
             await expect(page.locator("#prompt")).to_have_text("Wie kommst du an?")
             await expect(page.locator("#step-title")).to_have_text("Ankommen")
@@ -72,21 +73,23 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             await expect(page.locator("#timer")).to_have_text(re.compile(r"0[12]:[0-5]\d"))
 
             await pilot.press("space")
-            await expect(speaker).to_have_text("Ben speaks", **wait)
+            await expect(speaker).to_have_text("Ben speaks", timeout=WAIT_MS)
             await expect(page.locator("#next")).to_have_text("Next: Cy")
-            await expect(page.locator("#announce")).to_contain_text("Ben is speaking.", **wait)
+            announce = page.locator("#announce")
+            await expect(announce).to_contain_text("Ben is speaking.", timeout=WAIT_MS)
 
             await pilot.press("b")  # a bell: every page flashes
-            await expect(page.locator("body")).to_have_attribute("data-flashes", "1", **wait)
+            body = page.locator("body")
+            await expect(body).to_have_attribute("data-flashes", "1", timeout=WAIT_MS)
 
             await pilot.press("g")  # the guardian pause
-            await expect(page.locator("#pause")).to_be_visible(**wait)
+            await expect(page.locator("#pause")).to_be_visible(timeout=WAIT_MS)
             await expect(page.locator("#caption")).to_contain_text("paused")
             await pilot.press("g")
-            await expect(page.locator("#pause")).to_be_hidden(**wait)
+            await expect(page.locator("#pause")).to_be_hidden(timeout=WAIT_MS)
 
             await pilot.press("s")  # on to the pairs: find my group by name
-            await expect(page.locator("#groups-box")).to_be_visible(**wait)
+            await expect(page.locator("#groups-box")).to_be_visible(timeout=WAIT_MS)
             await page.fill("#me", "cy")
             await expect(page.locator("#mine")).to_have_text(
                 re.compile(r"You are in group [12], with (Ana|Ben|Dee)\.")
@@ -97,7 +100,7 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             screen = app.screen
             assert isinstance(screen, LiveScreen)
             screen.action_end_session()
-            await expect(page.locator("#ended")).to_be_visible(**wait)
+            await expect(page.locator("#ended")).to_be_visible(timeout=WAIT_MS)
             assert errors == []
         finally:
             await browser.close()
@@ -120,17 +123,17 @@ def test_a_new_user_shares_a_check_in(tmux: Tmux, browser_path: str) -> None:
         try:
             page = browser.new_page(viewport=PHONE)
             page.goto(found.group(0))
-            speaker, wait = page.locator("#speaker"), {"timeout": WAIT_MS}
-            expect(page.locator("#step-title")).to_have_text("Welcome", **wait)
+            speaker = page.locator("#speaker")
+            expect(page.locator("#step-title")).to_have_text("Welcome", timeout=WAIT_MS)
             tmux.send("Space")  # the welcome is read: the round begins with the host, Ana
-            expect(speaker).to_have_text("Ana speaks", **wait)
+            expect(speaker).to_have_text("Ana speaks", timeout=WAIT_MS)
             expect(page.locator("#next")).to_have_text("Next: Ben")
             tmux.send("Space")
-            expect(speaker).to_have_text("Ben speaks", **wait)
+            expect(speaker).to_have_text("Ben speaks", timeout=WAIT_MS)
             tmux.send("q")
             tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
             tmux.send("y")
-            expect(page.locator("#ended")).to_be_visible(**wait)
+            expect(page.locator("#ended")).to_be_visible(timeout=WAIT_MS)
         finally:
             browser.close()
     tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import ClientResponse
 
-from circlekeeper.engine import Circle, MockClock, Session, SessionOptions
+from circlekeeper.engine import MockClock, Session, plan_circle
 from circlekeeper.engine.state import Snapshot
 from circlekeeper.script.model import Practice
 
@@ -63,7 +63,7 @@ class Live:
     ) -> None:
         self.practice = Practice.model_validate(data)
         self.session = Session(
-            self.practice, Circle(names), SessionOptions(seed=1, language=language)
+            self.practice, plan_circle(self.practice, names, seed=1, language=language)
         )
         self.now = START
         self.server_clock = MockClock(SERVER_START)
@@ -90,7 +90,7 @@ async def next_event(response: ClientResponse, timeout: float = 20.0) -> tuple[s
     """The next server-sent event on a stream: (event name, data parsed as JSON)."""
 
     async def read() -> tuple[str, Any]:
-        name, data = "message", []
+        name, data = "message", list[str]()
         while True:
             raw = await response.content.readline()
             if not raw:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from circlekeeper.engine import plan_circle
 from circlekeeper.engine.events import SessionEnded, TurnStarted
 from circlekeeper.script.model import Practice
 from circlekeeper.tui.app import make_app
@@ -38,12 +39,12 @@ QUICK_ROUND = {
 
 @pytest.mark.e2e
 async def test_a_hundred_viewers_get_every_change_and_the_session_keeps_time() -> None:
+    practice = Practice.model_validate(QUICK_ROUND)
     config = SessionConfig(
-        practice=Practice.model_validate(QUICK_ROUND),
+        practice=practice,
         path=None,
-        circle=NAMES,
+        plan=plan_circle(practice, NAMES, seed=1),
         silent=True,
-        seed=1,
         share="",
     )
     app = make_app(config=config, load_user_keymap=False)  # the real monotonic clock

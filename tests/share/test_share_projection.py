@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from circlekeeper.script.texts import translations
 from circlekeeper.share.projection import changed, project
@@ -10,8 +11,8 @@ from circlekeeper.share.projection import changed, project
 from .sharing import TWO_LANGUAGES, WALL, Live
 
 
-def state(live: Live, **kwargs: object) -> dict[str, object]:
-    return project(live.snapshot(), at=live.server_clock.now(), **kwargs)  # type: ignore[arg-type]
+def state(live: Live, **kwargs: Any) -> dict[str, Any]:
+    return project(live.snapshot(), at=live.server_clock.now(), **kwargs)
 
 
 def test_the_fields_the_page_needs() -> None:

@@ -174,8 +174,9 @@ async def test_a_viewer_that_leaves_is_let_go(aiohttp_client: Client, server: Sh
     await eventually(lambda: server.viewers == 0, "every stream was let go")
 
 
-def stalled_viewer(port: int) -> socket.socket:
+def stalled_viewer(port: int | None) -> socket.socket:
     """A viewer that asks for the stream and never reads a byte (a phone gone to sleep)."""
+    assert port is not None
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", port))

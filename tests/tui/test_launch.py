@@ -127,7 +127,7 @@ def test_a_port_in_use_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]
     try:
         code = launch.run_session(
             "check-in",
-            ["Ana"],
+            ["Ana", "Ben"],
             silent=True,
             lang=None,
             device=None,
@@ -145,7 +145,13 @@ def test_an_unreadable_share_address_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code = launch.run_session(
-        "check-in", ["Ana"], silent=True, lang=None, device=None, seed=None, share="nowhere:port"
+        "check-in",
+        ["Ana", "Ben"],
+        silent=True,
+        lang=None,
+        device=None,
+        seed=None,
+        share="nowhere:port",
     )
     assert code == 2
     err = capsys.readouterr().err.splitlines()

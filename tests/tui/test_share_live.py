@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import pytest
-from conftest import CHECK_IN, WALL, practice, session_factory
+from conftest import CHECK_IN, WALL, config, session_factory
 from test_screens import library_app, open_setup
 from textual.widgets import Input, Static, Switch
 
@@ -26,11 +27,8 @@ NAMES = ("Ana", "Ben", "Cy")
 
 def sharing_app(share: str | None = "", **kwargs: Any) -> CircleKeeperApp:
     """A session of the check-in with the shared view on (this computer, a free port)."""
-    config = SessionConfig(
-        practice=practice(CHECK_IN), path=None, circle=NAMES, silent=True, seed=1, share=share
-    )
     return make_app(
-        config=config,
+        config=replace(config(CHECK_IN, NAMES, silent=True), share=share),
         clock=MockClock(1_234.5),
         wall=lambda: WALL,
         sink=RecordingSink(),
