@@ -118,6 +118,10 @@ class CircleKeeperApp(App[int]):
     # -- start-up ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # Back from a suspend (SIGTSTP, then fg): Textual repaints only on a change of size,
+        # and the terminal's screen was cleared meanwhile, so the session could stay blank
+        # until something on it changed. Repaint all of it.
+        self.app_resume_signal.subscribe(self, lambda _: self.refresh(layout=True))
         if self.load_user_keymap:
             self.guard("loading the keymap", self._load_keymap)
         if self.start_config is not None:
