@@ -97,10 +97,13 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             await page.set_viewport_size(DESKTOP)  # the same page on a big screen
             await expect(page.locator("#timer")).to_be_visible()
 
-            screen = app.screen
-            assert isinstance(screen, LiveScreen)
-            screen.action_end_session()
-            await expect(page.locator("#ended")).to_be_visible(timeout=WAIT_MS)
+            # The server goes away mid-session: the page says it lost the session, and
+            # its clock, counting on alone, is dimmed.
+            await app.share.close()
+            await expect(page.locator("#lost")).to_contain_text("Lost the session", timeout=WAIT_MS)
+            await expect(page.locator("body")).to_have_class("stale")
+            await expect(page.locator("#ended")).to_be_hidden()
+            assert isinstance(app.screen, LiveScreen)  # the session itself goes on
             assert errors == []
         finally:
             await browser.close()
