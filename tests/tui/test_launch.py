@@ -21,8 +21,10 @@ def _no_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("circlekeeper.tui.app.make_app", refuse)
 
 
-def run(practice: str, names: list[str]) -> int:
-    return launch.run_session(practice, names, silent=True, lang=None, device=None, seed=None)
+def run(practice: str, names: list[str], share: str | None = None) -> int:
+    return launch.run_session(
+        practice, names, silent=True, lang=None, device=None, seed=None, share=share
+    )
 
 
 def test_an_unknown_practice(capsys: pytest.CaptureFixture[str]) -> None:
@@ -125,15 +127,7 @@ def test_a_port_in_use_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]
     taken = bind("127.0.0.1", 0)
     port = taken.getsockname()[1]
     try:
-        code = launch.run_session(
-            "check-in",
-            ["Ana", "Ben"],
-            silent=True,
-            lang=None,
-            device=None,
-            seed=None,
-            share=f"127.0.0.1:{port}",
-        )
+        code = run("check-in", ["Ana", "Ben"], share=f"127.0.0.1:{port}")
     finally:
         taken.close()
     assert code == 2
@@ -144,15 +138,6 @@ def test_a_port_in_use_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]
 def test_an_unreadable_share_address_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = launch.run_session(
-        "check-in",
-        ["Ana", "Ben"],
-        silent=True,
-        lang=None,
-        device=None,
-        seed=None,
-        share="nowhere:port",
-    )
-    assert code == 2
+    assert run("check-in", ["Ana", "Ben"], share="nowhere:port") == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("circlekeeper: --share wants HOST:PORT")
