@@ -19,20 +19,26 @@ from pydantic_core import ErrorDetails
 
 from circlekeeper.script.model import (
     STEP_KINDS,
+    Addressee,
     Bells,
     CircleSize,
     CueSpec,
+    ExchangePart,
+    ExchangeParts,
     GuardianSpec,
     IntervalBells,
     Practice,
     Role,
     ScaledDuration,
+    Series,
     SoundDef,
     Source,
+    StackSpec,
     StepBase,
     TimedCue,
     TurnSpec,
     VoiceSpec,
+    When,
 )
 from circlekeeper.script.positions import PathKey, Pos, Positions
 
@@ -67,6 +73,12 @@ _PLACES: dict[type[BaseModel], str] = {
     CircleSize: "`size`",
     GuardianSpec: "`guardian`",
     ScaledDuration: "a scaled duration",
+    Series: "`series`",
+    When: "`when`",
+    Addressee: "`addressee`",
+    StackSpec: "`stack`",
+    ExchangePart: "a part of an exchange",
+    ExchangeParts: "`parts`",
 }
 
 

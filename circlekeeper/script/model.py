@@ -25,6 +25,17 @@ FORMAT_VERSION: Literal[1] = 1
 BuiltinSound = Literal["bowl", "chime", "clappers", "gong", "warning"]
 """The sounds circlekeeper synthesises itself."""
 BUILTIN_SOUNDS: tuple[str, ...] = get_args(BuiltinSound)
+STRIKE_SECONDS: dict[str, float] = {
+    "bowl": 4.5,
+    "chime": 2.0,
+    "clappers": 1.1,
+    "gong": 6.0,
+    "warning": 1.4,
+}
+"""Seconds from one strike of each built-in sound to the next, as they are rung: a cue that
+falls due with another waits this long per strike of the one before it."""
+FILE_STRIKE_SECONDS = 3.0
+"""The same for a sound from a WAV file, whose length the format does not know."""
 
 PracticeKind = Literal[
     "check-in",
@@ -39,6 +50,20 @@ PracticeKind = Literal[
 ]
 """What sort of practice a script is; the library groups practices by kind."""
 PRACTICE_KINDS: tuple[str, ...] = get_args(PracticeKind)
+
+Response = Literal["consent", "concern", "stand-aside", "objection"]
+"""What a person answers in a consent round (an objection is a block)."""
+RESPONSES: tuple[Response, ...] = get_args(Response)
+
+RequestKind = Literal["process", "clarify", "reply", "new-point"]
+"""A request to speak in a queue, most urgent first: a point of process, a clarifying
+question, a reply to what is being said, a new point (the order TCQ keeps)."""
+REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)
+
+ExchangePartName = Literal["speak", "reflect", "confirm"]
+"""The parts of one loop of an exchange: the speaker speaks, the listener reflects back,
+the speaker confirms ("is that it?") or adds."""
+EXCHANGE_PARTS: tuple[str, ...] = get_args(ExchangePartName)
 
 
 def _duration(value: Any) -> Any:
@@ -319,8 +344,96 @@ class GuardianSpec(Model):
     """Sounded when the circle resumes."""
 
 
+MeetingRef = Annotated[int, Field(ge=1, le=100)] | Literal["first", "last"]
+"""A meeting of a series: its number (1 is the first), `first` or `last`."""
+
+
+def _meeting_list(value: Any) -> Any:
+    # `meeting: last` is shorter to write than `meeting: [last]`.
+    return value if isinstance(value, list) or value is None else [value]
+
+
+Meetings = Annotated[
+    list[MeetingRef],
+    BeforeValidator(_meeting_list, json_schema_input_type=MeetingRef | list[MeetingRef]),
+    Field(min_length=1),
+]
+"""One meeting, or a list of them."""
+
+
+class When(Model):
+    """At which meetings of a series a step runs."""
+
+    meeting: Meetings | None = None
+    """Run only at these meetings: `last`, `first`, `3`, or a list like `[1, 2]`."""
+    not_meeting: Meetings | None = None
+    """Leave the step out at these meetings."""
+
+    @model_validator(mode="after")
+    def _something(self) -> When:
+        if self.meeting is None and self.not_meeting is None:
+            raise ValueError("`when` needs `meeting` or `not_meeting`")
+        return self
+
+    def matches(self, meeting: int, meetings: int | None) -> bool:
+        """Whether the step runs at `meeting` (1-based) of a series of `meetings`."""
+
+        def hit(refs: list[int | str]) -> bool:
+            return any(
+                ref == meeting
+                or (ref == "first" and meeting == 1)
+                or (ref == "last" and meetings is not None and meeting == meetings)
+                for ref in refs
+            )
+
+        if self.meeting is not None and not hit(list(self.meeting)):
+            return False
+        return self.not_meeting is None or not hit(list(self.not_meeting))
+
+
+class Series(Model):
+    """The practice is one meeting of a series (a crew's six meetings, the last a
+    retrospective), with one member in focus each meeting."""
+
+    meetings: Annotated[int, Field(ge=1, le=100)]
+    """How many meetings the series has."""
+    focus: Literal["rotate", "none"] = "rotate"
+    """`rotate`: one member is in focus each meeting, the next in seat order each time (or
+    in the focus order chosen at setup); `none`: nobody is in focus."""
+    focus_role: Ident = "focus"
+    """The role the member in focus holds; steps use it (`lead`, `only`, `end_with`,
+    `without`)."""
+    focus_when: When | None = None
+    """The meetings that have a focus (by default every one); the focus moves on only at
+    these."""
+
+
+class Addressee(Model):
+    """Whom each speaker in a round addresses."""
+
+    to: Literal["next-seat", "previous-seat", "role"]
+    """`next-seat`: the next person clockwise; `previous-seat`: the one before; `role`: the
+    holder of `role` (the case giver, the focus)."""
+    role: Ident | None = None
+    """With `to: role`, the role addressed."""
+    text: Text | None = None
+    """How the addressee is named to the circle: "the person on your left"."""
+    speak: bool = False
+    """Speak `text` at the start of every turn."""
+
+    @model_validator(mode="after")
+    def _role(self) -> Addressee:
+        if self.to == "role" and self.role is None:
+            raise ValueError("`to: role` needs `role`")
+        if self.role is not None and self.to != "role":
+            raise ValueError("`role` is used only with `to: role`")
+        if self.speak and self.text is None:
+            raise ValueError("`speak: true` needs a `text` to speak")
+        return self
+
+
 class StepBase(Model):
-    """Fields every step shares."""
+    """Fields every step has."""
 
     id: Ident | None = None
     """A name to refer to this step (by `repeat`)."""
@@ -332,6 +445,8 @@ class StepBase(Model):
     """The role that leads this step."""
     speak: bool = True
     """Whether the step's text or prompt is spoken aloud when it starts."""
+    when: When | None = None
+    """In a series: the meetings at which this step runs (`{meeting: last}`)."""
 
 
 class ReadStep(StepBase):
@@ -374,16 +489,19 @@ class SitStep(StepBase):
     """Bells of the period: by default three to start and one to end."""
 
 
-class RoundStep(StepBase):
-    """A round with a talking stick: one person speaks at a time."""
+class OpenEnded(StepBase):
+    """Fields of a step that may run without a fixed duration."""
 
-    kind: Literal["round"]
-    prompt: Text | None = None
-    """The question of the round."""
-    prompts: list[Text] = []
-    """One prompt per lap, for rounds of several laps."""
-    laps: Annotated[int, Field(ge=1, le=20)] | None = None
-    """How many times the stick goes around (by default one, or one per prompt)."""
+    timebox: Duration | None = None
+    """A soft time box: the `timebox_cue` sounds this long after the start, and the step goes
+    on until the facilitator moves on."""
+    timebox_cue: Cue = CueSpec(sound="chime")
+    """The cue of the soft time box."""
+
+
+class StickStep(OpenEnded):
+    """Fields of the steps that pass a talking stick around (rounds and consent rounds)."""
+
     order: Literal["fixed", "popcorn", "quietest-first"] = "fixed"
     """`fixed`: around the circle; `popcorn`: the facilitator picks who is next;
     `quietest-first`: least airtime so far speaks first."""
@@ -397,18 +515,47 @@ class RoundStep(StepBase):
     """A role whose holder always speaks last (the case giver after the coaches)."""
     only: list[Ident] = []
     """Only holders of these roles speak in this round."""
+    without: list[Ident] = []
+    """Everyone speaks but the holders of these roles (`[focus]`: everyone but the focus)."""
     direction: Literal["clockwise", "counterclockwise"] = "clockwise"
     """Which way the stick travels around the circle."""
     turn: TurnSpec = TurnSpec()
     """Time per person and what happens when it runs out."""
-    passing: Literal["to-end", "skip", "not-allowed"] = "to-end"
-    """A pass sends the person to the end of the queue, skips them this lap, or is not offered."""
-    until: Literal["laps", "all-pass"] = "laps"
-    """End after the laps, or keep going until a whole lap passes."""
+    duration: StepDuration | None = None
+    """A time box for the whole round: when it is up, the round ends (leave out to end
+    after the laps)."""
     stems: list[Text] = []
     """Sentence stems shown during the round."""
     bells: Bells = Bells()
-    """Bells at the start and end of the round."""
+    """Bells of the round (`halfway` and `warning` need a `duration`)."""
+
+    @model_validator(mode="after")
+    def _starter(self) -> StickStep:
+        if self.start == "role" and self.start_role is None:
+            raise ValueError("`start: role` needs `start_role`")
+        if self.start_role is not None and self.start != "role":
+            raise ValueError("`start_role` is used only with `start: role`")
+        return self
+
+
+class RoundStep(StickStep):
+    """A round with a talking stick: one person speaks at a time."""
+
+    kind: Literal["round"]
+    prompt: Text | None = None
+    """The question of the round."""
+    prompts: list[Text] = []
+    """One prompt per lap, for rounds of several laps."""
+    laps: Annotated[int, Field(ge=1, le=20)] | None = None
+    """How many times the stick goes around (by default one, or one per prompt); with
+    `until: all-pass`, the most laps there may be."""
+    passing: Literal["to-end", "skip", "not-allowed"] = "to-end"
+    """A pass sends the person to the end of the queue, skips them this lap, or is not offered."""
+    until: Literal["laps", "all-pass"] = "laps"
+    """End after the laps, or as soon as a whole lap passes (at most `laps` laps, or one per
+    prompt, when given)."""
+    addressee: Addressee | None = None
+    """Whom each speaker addresses ("the person on your left")."""
 
     @model_validator(mode="after")
     def _laps(self) -> RoundStep:
@@ -417,10 +564,6 @@ class RoundStep(StepBase):
                 f"`laps` is {self.laps} but {len(self.prompts)} `prompts` are given; "
                 "give one prompt per lap"
             )
-        if self.start == "role" and self.start_role is None:
-            raise ValueError("`start: role` needs `start_role`")
-        if self.start_role is not None and self.start != "role":
-            raise ValueError("`start_role` is used only with `start: role`")
         return self
 
     @property
@@ -428,21 +571,169 @@ class RoundStep(StepBase):
         """Number of laps (at least one)."""
         return self.laps or len(self.prompts) or 1
 
+    @property
+    def max_laps(self) -> int | None:
+        """The cap on laps of an `until: all-pass` round, when the script gives one."""
+        return self.laps or len(self.prompts) or None
 
-class DiscussionStep(StepBase):
+
+class ConsentStep(StickStep):
+    """A consent round (sociocracy): each person in turn gives a response; the round
+    repeats after objections are integrated, until nobody objects."""
+
+    kind: Literal["consent"]
+    proposal: Text | None = None
+    """The proposal, shown through the step (and spoken at its start)."""
+    prompt: Text | None = None
+    """The question each consent round asks ("Do you consent, or do you object?")."""
+    responses: Annotated[list[Response], Field(min_length=2)] = list(RESPONSES)
+    """The responses people may give: consent, concern, stand-aside, objection."""
+    max_rounds: Annotated[int, Field(ge=1, le=10)] = 3
+    """How many consent rounds at most; with objections still standing after the last one,
+    the decision is "no consent"."""
+
+    @model_validator(mode="after")
+    def _consent(self) -> ConsentStep:
+        if self.order == "popcorn":
+            raise ValueError("a consent round goes around the circle; not `order: popcorn`")
+        if "consent" not in self.responses:
+            raise ValueError("`responses` must offer `consent`")
+        if len(set(self.responses)) != len(self.responses):
+            raise ValueError("`responses` names a response twice")
+        if self.turn.end == "hard":
+            raise ValueError(
+                "a consent turn ends with the person's response; `turn.end: hard` would move "
+                "the stick on without one"
+            )
+        return self
+
+
+def _stack_shorthand(value: Any) -> Any:
+    # `stack: true` keeps a plain queue; `false` none at all.
+    if value is True:
+        return {}
+    if value is False:
+        return None
+    return value
+
+
+class StackSpec(Model):
+    """A speaking queue: people ask to speak, and the floor goes to them in order."""
+
+    kinds: Annotated[list[RequestKind], Field(min_length=1)] = list(REQUEST_KINDS)
+    """The kinds of request people may make; the queue serves them most urgent first: a point
+    of `process`, a question to `clarify`, a `reply`, a `new-point`."""
+    order: Literal["as-asked", "least-spoken"] = "as-asked"
+    """Within one kind: in the order people asked, or who has spoken least so far first
+    (a progressive stack)."""
+
+    @model_validator(mode="after")
+    def _kinds(self) -> StackSpec:
+        if len(set(self.kinds)) != len(self.kinds):
+            raise ValueError("`kinds` names a kind twice")
+        return self
+
+
+Stack = Annotated[
+    StackSpec | None,
+    BeforeValidator(_stack_shorthand, json_schema_input_type=bool | StackSpec),
+]
+"""A speaking queue: `true`, or a mapping with `kinds` and `order`."""
+
+
+class DiscussionStep(OpenEnded):
     """Open conversation, with an optional speaking queue (taking stack)."""
 
     kind: Literal["discussion"]
-    duration: StepDuration
-    """How long the conversation lasts."""
+    duration: StepDuration | None = None
+    """How long the conversation lasts; leave out to end it when the facilitator moves on
+    (the screen counts the time up)."""
     prompt: Text | None = None
     """What the conversation is about."""
-    stack: bool = False
-    """Keep an ordered queue of people who asked to speak."""
+    stack: Stack = None
+    """Keep a queue of people who asked to speak (`true`, or kinds and an order)."""
+    only: list[Ident] = []
+    """Only holders of these roles take part."""
+    without: list[Ident] = []
+    """Everyone takes part but the holders of these roles (`[focus]`)."""
     stems: list[Text] = []
     """Sentence stems shown on screen."""
     bells: Bells = Bells()
     """Bells during the conversation."""
+
+
+class ExchangePart(Model):
+    """One part of an exchange: what is shown, and how long it may take."""
+
+    prompt: Text | None = None
+    """What is shown during the part ("What did you hear?")."""
+    stems: list[Text] = []
+    """Sentence stems for the part ("What I heard you say is...")."""
+    time: Duration | None = None
+    """Time for the part; leave out for an untimed part."""
+    warning: Duration | None = None
+    """Sound the exchange's `warning_cue` this long before the part's time is up."""
+    speak: bool = False
+    """Speak `prompt` when the part begins (off: the facilitator usually says it)."""
+
+    @model_validator(mode="after")
+    def _timing(self) -> ExchangePart:
+        if self.warning is not None and self.time is None:
+            raise ValueError("a part's `warning` needs a `time`")
+        if self.warning is not None and self.time is not None and self.warning >= self.time:
+            raise ValueError("the part's `warning` must come before its time is up")
+        if self.speak and self.prompt is None:
+            raise ValueError("`speak: true` needs a `prompt` to speak")
+        return self
+
+
+class ExchangeParts(Model):
+    """The three parts of each loop of an exchange."""
+
+    speak: ExchangePart = ExchangePart()
+    """The speaker tells the listener."""
+    reflect: ExchangePart = ExchangePart()
+    """The listener reflects back what they heard."""
+    confirm: ExchangePart = ExchangePart(prompt="Is that it?")
+    """The speaker confirms, or adds what is missing (and the loop goes round again)."""
+
+
+class ExchangeStep(OpenEnded):
+    """A speaker addresses a listener, who reflects back until the speaker confirms; then the
+    pair changes (Restorative Circles, the clearing model, an NVC dyad)."""
+
+    kind: Literal["exchange"]
+    prompt: Text | None = None
+    """What the exchange is about, shown through the step (and spoken at its start)."""
+    next_pair: Literal["listener-speaks", "around", "chosen"] = "listener-speaks"
+    """How the pair changes: the listener speaks next (to whom they choose, by default the
+    one they heard); everyone in turn around the circle, to the next seat; or the
+    facilitator picks each speaker."""
+    first: Ident | None = None
+    """A role whose holder speaks first (by default the starter)."""
+    listener: Ident | None = None
+    """A role whose holder listens first (by default the next seat)."""
+    pairs: Annotated[int, Field(ge=1, le=100)] | None = None
+    """How many pairs in all (by default one per person taking part)."""
+    max_loops: Annotated[int, Field(ge=1, le=20)] | None = None
+    """The most times a listener reflects in one pair; then the speaker confirms or the pair
+    changes."""
+    only: list[Ident] = []
+    """Only holders of these roles take part."""
+    without: list[Ident] = []
+    """Everyone takes part but the holders of these roles."""
+    direction: Literal["clockwise", "counterclockwise"] = "clockwise"
+    """Which way `next_pair: around` goes."""
+    parts: ExchangeParts = ExchangeParts()
+    """Prompts, stems and times for speaking, reflecting and confirming."""
+    warning_cue: Cue = CueSpec(sound="warning")
+    """The gentle cue before a part's time is up."""
+    duration: StepDuration | None = None
+    """A time box for the whole exchange: when it is up, the exchange ends."""
+    stems: list[Text] = []
+    """Sentence stems shown through the step (each part may add its own)."""
+    bells: Bells = Bells()
+    """Bells of the exchange (`halfway` and `warning` need a `duration`)."""
 
 
 class BreakoutStep(StepBase):
@@ -451,23 +742,44 @@ class BreakoutStep(StepBase):
     kind: Literal["breakout"]
     group_size: Annotated[int, Field(ge=2, le=12)]
     """People per group."""
-    leftovers: Literal["join", "own-group"] = "join"
-    """People left over join other groups, or form a smaller group of their own."""
-    shuffle: Literal["avoid-repeats", "random", "keep", "merge"] = "avoid-repeats"
-    """New groups avoiding earlier partners, fully random, the same as last time, or earlier
-    groups merged (pairs into fours)."""
+    leftovers: Literal["balance", "join", "own-group"] = "balance"
+    """`balance`: groups as even as possible (10 into fours: 4, 3, 3); `join`: people left
+    over join other groups; `own-group`: they form a smaller group of their own."""
+    shuffle: Literal["avoid-repeats", "random", "keep", "merge", "split"] = "avoid-repeats"
+    """New groups avoiding earlier partners, fully random, the same as last time, earlier
+    groups merged (pairs into fours), or earlier groups split (fours back into pairs)."""
+    hosts: bool = False
+    """Each group has a host, its first member, who stays at the table: in the next breakout
+    with `hosts: true` the hosts stay and everyone else moves to new people (World Cafe)."""
+    group_focus: Literal["none", "next", "same"] = "none"
+    """One member of each group in focus (the client in Troika Consulting): `next` moves the
+    focus to the next member of the same group each time, `same` keeps it."""
     duration: StepDuration
     """How long the groups meet."""
     prompt: Text | None = None
     """What the groups work on."""
     swap_every: Duration | None = None
     """Signal a swap of speaker inside each group at this interval."""
+    turn_each: bool = False
+    """Every member of each group gets a turn of the same length: the swap signals divide the
+    duration by the size of the largest group."""
     swap_cue: Cue = CueSpec(sound="chime")
     """The signal to swap."""
     return_cue: Cue = CueSpec(sound="bowl")
-    """The signal to come back to the whole circle."""
+    """The signal to come back to the whole circle (not rung when the next step is another
+    breakout: people move straight on)."""
     bells: Bells = Bells()
     """Bells during the breakout."""
+
+    @model_validator(mode="after")
+    def _swaps(self) -> BreakoutStep:
+        if self.turn_each and self.swap_every is not None:
+            raise ValueError("give either `swap_every` or `turn_each`, not both")
+        if self.hosts and self.shuffle in ("merge", "split"):
+            raise ValueError(
+                f"`hosts` keep their tables; `shuffle: {self.shuffle}` changes the tables"
+            )
+        return self
 
 
 class ForEachStep(StepBase):
@@ -476,8 +788,9 @@ class ForEachStep(StepBase):
     kind: Literal["for-each"]
     as_: Annotated[Ident, Field(alias="as")] = "focus"
     """The role the current person takes inside the loop; inner steps refer to it."""
-    order: Literal["circle", "random"] = "circle"
-    """Go around the circle in order, or in a random order."""
+    order: Literal["circle", "random", "chosen"] = "circle"
+    """Go around the circle in order, in a random order, or in the focus order chosen at
+    setup (around the circle when none was chosen)."""
     only: list[Ident] = []
     """Only holders of these roles take the focus."""
     steps: Annotated[list[Step], Field(min_length=1)]
@@ -517,6 +830,8 @@ Step = Annotated[
     | SilenceStep
     | SitStep
     | RoundStep
+    | ConsentStep
+    | ExchangeStep
     | DiscussionStep
     | BreakoutStep
     | ForEachStep
@@ -565,6 +880,8 @@ class Practice(Model):
     """Who wrote this script."""
     tags: list[Ident] = []
     """Words to find the practice by."""
+    series: Series | None = None
+    """One meeting of a series: how many meetings, and who is in focus at each."""
     steps: Annotated[list[Step], Field(min_length=1, max_length=500)]
     """The steps, in order."""
 

@@ -27,13 +27,21 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("Size (`size`)", m.CircleSize),
     ("Guardian (`guardian`)", m.GuardianSpec),
     ("Source (an item of `sources`)", m.Source),
+    ("Series (`series`)", m.Series),
+    ("When (`when` of a step)", m.When),
     ("Fields every step has", m.StepBase),
     ("`read` step", m.ReadStep),
     ("`silence` step", m.SilenceStep),
     ("`sit` step", m.SitStep),
     ("`round` step", m.RoundStep),
     ("Turn (`turn` of a round)", m.TurnSpec),
+    ("Addressee (`addressee` of a round)", m.Addressee),
+    ("`consent` step", m.ConsentStep),
+    ("`exchange` step", m.ExchangeStep),
+    ("Parts (`parts` of an exchange)", m.ExchangeParts),
+    ("Part (`speak`, `reflect` or `confirm` of `parts`)", m.ExchangePart),
     ("`discussion` step", m.DiscussionStep),
+    ("Stack (`stack` of a discussion)", m.StackSpec),
     ("`breakout` step", m.BreakoutStep),
     ("`for-each` step", m.ForEachStep),
     ("`repeat` step", m.RepeatStep),
@@ -85,6 +93,10 @@ def type_name(tp: Any, metadata: list[Any] | None = None) -> str:
         return "time (`0s` allowed)"
     if "_cue_shorthand" in names:
         return "cue"
+    if "_stack_shorthand" in names:
+        return "`true` or stack"
+    if "_meeting_list" in names:
+        return "meeting or list of meetings"
     if get_origin(tp) in (Union, types.UnionType):
         members = [a for a in get_args(tp) if a is not type(None)]
         plain = [get_origin(a) or a for a in members]
@@ -129,6 +141,12 @@ def type_name(tp: Any, metadata: list[Any] | None = None) -> str:
             "TimedCue": "timed bell",
             "IntervalBells": "interval bells",
             "ScaledDuration": "scaled duration",
+            "Series": "series",
+            "When": "when",
+            "Addressee": "addressee",
+            "StackSpec": "stack",
+            "ExchangePart": "part",
+            "ExchangeParts": "parts",
         }.get(tp.__name__, tp.__name__)
     base = {bool: "true or false", int: "whole number", float: "number", str: "text"}.get(tp)
     if base is None:
@@ -173,7 +191,9 @@ def _own_fields(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
         shared = set(m.StepBase.model_fields)
     if issubclass(model, m.TimedCue | m.IntervalBells):
         shared = set(m.CueSpec.model_fields)
-    return [(n, i) for n, i in model.model_fields.items() if n not in shared]
+    own = [(n, i) for n, i in model.model_fields.items() if n not in shared]
+    # A step's `kind` comes first, whatever the classes it inherits its fields from.
+    return sorted(own, key=lambda item: item[0] != "kind")
 
 
 def field_tables() -> str:

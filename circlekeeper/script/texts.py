@@ -8,9 +8,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from circlekeeper.script.model import (
+    EXCHANGE_PARTS,
     BreakoutStep,
+    ConsentStep,
     CueSpec,
     DiscussionStep,
+    ExchangeStep,
     Practice,
     ReadStep,
     RoundStep,
@@ -57,6 +60,8 @@ DEFAULT_TITLES: dict[str, str] = {
     "silence": "Silence",
     "sit": "Sitting",
     "round": "Round",
+    "consent": "Consent round",
+    "exchange": "Exchange",
     "discussion": "Discussion",
     "breakout": "Breakout",
     "for-each": "For each person",
@@ -77,9 +82,11 @@ def step_title(step: StepBase, language: str | None, default_language: str) -> s
     return DEFAULT_TITLES.get(str(getattr(step, "kind", "")), "Step")
 
 
-def lap_prompt(step: RoundStep, lap: int) -> TextValue | None:
-    """The prompt of one lap of a round: its own from `prompts`, else the round's `prompt`,
-    else (a lap past the prompts, in a round that runs until everyone passes) the last one."""
+def lap_prompt(step: RoundStep | ConsentStep, lap: int) -> TextValue | None:
+    """The prompt of one lap of a round: its own from `prompts`, else the round's `prompt`
+    (a consent round: its question, every round)."""
+    if isinstance(step, ConsentStep):
+        return step.prompt
     if 1 <= lap <= len(step.prompts):
         return step.prompts[lap - 1]
     if step.prompt is not None:
@@ -101,7 +108,9 @@ def main_text(step: StepBase, lap: int | None = None) -> TextValue | None:
         if lap is not None:
             return lap_prompt(step, lap)
         return step.prompt if step.prompt is not None else lap_prompt(step, 1)
-    if isinstance(step, SilenceStep | DiscussionStep | BreakoutStep):
+    if isinstance(step, ConsentStep):
+        return step.proposal if step.proposal is not None else step.prompt
+    if isinstance(step, SilenceStep | DiscussionStep | BreakoutStep | ExchangeStep):
         return step.prompt
     return None
 
@@ -121,14 +130,35 @@ def speech_at_start(step: StepBase) -> TextValue | None:
         return None
     if isinstance(step, RoundStep):
         return step.prompt
+    if isinstance(step, ConsentStep):
+        return step.proposal  # the question is asked as each consent round starts
     return main_text(step)
 
 
-def speech_at_lap(step: RoundStep, lap: int) -> TextValue | None:
-    """What a round speaks when lap `lap` starts: that lap's entry of `prompts`, if any."""
-    if not step.speak or not 1 <= lap <= len(step.prompts):
+def speech_at_lap(step: RoundStep | ConsentStep, lap: int) -> TextValue | None:
+    """What a round speaks when lap `lap` starts: that lap's entry of `prompts`, if any; a
+    consent round its question, every round."""
+    if not step.speak:
+        return None
+    if isinstance(step, ConsentStep):
+        return step.prompt
+    if not 1 <= lap <= len(step.prompts):
         return None
     return step.prompts[lap - 1]
+
+
+def speech_at_turn(step: StepBase) -> TextValue | None:
+    """What a round speaks at the start of every turn: whom the speaker addresses, when the
+    script asks for it."""
+    if isinstance(step, RoundStep) and step.addressee is not None and step.addressee.speak:
+        return step.addressee.text
+    return None
+
+
+def speech_at_part(step: ExchangeStep, part: str) -> TextValue | None:
+    """What an exchange speaks when one of its parts (speak, reflect, confirm) begins."""
+    spec = getattr(step.parts, part)
+    return spec.prompt if spec.speak else None
 
 
 def spoken(
@@ -150,6 +180,11 @@ def _step_texts(step: StepBase) -> list[TextValue]:
     found = [speech_at_start(step)]
     if isinstance(step, RoundStep):
         found += [speech_at_lap(step, lap) for lap in range(1, len(step.prompts) + 1)]
+        found.append(speech_at_turn(step))
+    if isinstance(step, ConsentStep):
+        found.append(speech_at_lap(step, 1))
+    if isinstance(step, ExchangeStep):
+        found += [speech_at_part(step, part) for part in EXCHANGE_PARTS]
     return [text for text in found if text is not None]
 
 

@@ -19,17 +19,17 @@ from circlekeeper.script.model import (
     Bells,
     BreakoutStep,
     CueSpec,
-    DiscussionStep,
+    ExchangeStep,
     ForEachStep,
     GroupStep,
+    OpenEnded,
     Practice,
-    ReadStep,
     RepeatStep,
     RoundStep,
-    SilenceStep,
-    SitStep,
     Step,
     StepBase,
+    StickStep,
+    When,
 )
 from circlekeeper.script.positions import PathKey, Pos, Positions
 
@@ -59,6 +59,8 @@ class _StepAt:
     order: int
     ancestors: tuple[int, ...]
     bindings: frozenset[str]
+    looped: bool = False
+    """Inside a `repeat` or a `for-each`: the step may run more than once."""
 
 
 def iter_steps(practice: Practice) -> Iterator[_StepAt]:
@@ -66,21 +68,26 @@ def iter_steps(practice: Practice) -> Iterator[_StepAt]:
     counter = 0
 
     def visit(
-        steps: list[Step], base: PathKey, ancestors: tuple[int, ...], bindings: frozenset[str]
+        steps: list[Step],
+        base: PathKey,
+        ancestors: tuple[int, ...],
+        bindings: frozenset[str],
+        looped: bool,
     ) -> Iterator[_StepAt]:
         nonlocal counter
         for index, step in enumerate(steps):
             path = (*base, "steps", index)
             here = counter
             counter += 1
-            yield _StepAt(step, path, here, ancestors, bindings)
+            yield _StepAt(step, path, here, ancestors, bindings, looped)
             inner = bindings
             if isinstance(step, ForEachStep):
                 inner = bindings | {step.as_}
             if isinstance(step, ForEachStep | GroupStep | RepeatStep):
-                yield from visit(step.steps, path, (*ancestors, here), inner)
+                again = looped or isinstance(step, ForEachStep | RepeatStep)
+                yield from visit(step.steps, path, (*ancestors, here), inner, again)
 
-    yield from visit(practice.steps, (), (), frozenset())
+    yield from visit(practice.steps, (), (), frozenset(), False)
 
 
 class _Checker:
@@ -90,6 +97,11 @@ class _Checker:
         self.base_dir = base_dir
         self.errors: list[tuple[Pos, str]] = []
         self.role_ids = [role.id for role in practice.roles]
+        self._steps: list[_StepAt] = []
+        series = practice.series
+        if series is not None and series.focus == "rotate":
+            # The series' focus is a role the steps may name, like one under `roles`.
+            self.role_ids.append(series.focus_role)
 
     def add(self, path: PathKey, message: str, *, key: bool = False) -> None:
         pos = self.positions.key(path) if key else self.positions.value(path)
@@ -97,9 +109,11 @@ class _Checker:
 
     def run(self) -> list[tuple[Pos, str]]:
         self.check_roles()
+        self.check_series()
         self.check_sounds()
         self.check_languages()
         steps = list(iter_steps(self.practice))
+        self._steps = steps
         self.check_ids(steps)
         for at in steps:
             self.check_step(at)
@@ -302,21 +316,81 @@ class _Checker:
                 )
                 return
 
+    # Series -------------------------------------------------------------------------------
+
+    def check_series(self) -> None:
+        series = self.practice.series
+        if series is None:
+            return
+        defined = [role.id for role in self.practice.roles]
+        if series.focus == "rotate" and series.focus_role in defined:
+            path: PathKey = ("series", "focus_role")
+            if not self.positions.has(path):
+                path = ("series",)
+            self.add(
+                path,
+                f"the series' focus role `{series.focus_role}` is also defined under `roles`; "
+                "give the series another `focus_role`",
+            )
+        if series.focus == "none":
+            for name in ("focus_role", "focus_when"):
+                if self.positions.has(("series", name)):
+                    self.add(
+                        ("series", name),
+                        f"`{name}` has no effect with `focus: none`",
+                        key=True,
+                    )
+        if series.focus_when is not None:
+            self.check_when(series.focus_when, ("series", "focus_when"))
+
+    def check_when(self, when: When, path: PathKey) -> None:
+        """Meetings named in `when` must exist: `last` needs a series, numbers within it."""
+        series = self.practice.series
+        for name in ("meeting", "not_meeting"):
+            refs = getattr(when, name)
+            if refs is None:
+                continue
+            for index, ref in enumerate(refs):
+                where = (
+                    (*path, name, index)
+                    if self.positions.has((*path, name, index))
+                    else (
+                        *path,
+                        name,
+                    )
+                )
+                if series is None and ref == "last":
+                    self.add(
+                        where,
+                        "`last` needs a `series` at the top of the practice (how many meetings)",
+                    )
+                elif series is not None and isinstance(ref, int) and ref > series.meetings:
+                    self.add(
+                        where,
+                        f"meeting {ref} never comes: the series has {series.meetings} meetings",
+                    )
+
     def check_step(self, at: _StepAt) -> None:
         step, path = at.step, at.path
         if step.lead is not None:
             self.role_ref((*path, "lead"), step.lead, at.bindings)
-        if isinstance(step, RoundStep):
-            if step.start_role is not None:
-                self.role_ref((*path, "start_role"), step.start_role, at.bindings)
-            if step.end_with is not None:
-                self.role_ref((*path, "end_with"), step.end_with, at.bindings)
-            for index, role in enumerate(step.only):
-                self.role_ref((*path, "only", index), role, at.bindings)
-            if step.start == "keeper-first" and self.practice.keeper_role is None:
+        if step.when is not None:
+            self.check_when(step.when, (*path, "when"))
+        for field in ("only", "without"):
+            for index, role in enumerate(getattr(step, field, ())):
+                self.role_ref((*path, field, index), role, at.bindings)
+        if isinstance(step, StickStep):
+            self.check_stick(step, path, at.bindings)
+        if isinstance(step, ExchangeStep):
+            for field in ("first", "listener"):
+                role = getattr(step, field)
+                if role is not None:
+                    self.role_ref((*path, field), role, at.bindings)
+            if step.next_pair != "around" and self.positions.has((*path, "direction")):
                 self.add(
-                    (*path, "start"),
-                    "`start: keeper-first` needs `keeper_role` at the top of the practice",
+                    (*path, "direction"),
+                    "`direction` is used only with `next_pair: around`",
+                    key=True,
                 )
         if isinstance(step, ForEachStep):
             if self.positions.has((*path, "as_")):
@@ -326,18 +400,57 @@ class _Checker:
                     "unknown field `as_` in a for-each step; did you mean `as`?",
                     key=True,
                 )
-            for index, role in enumerate(step.only):
-                self.role_ref((*path, "only", index), role, at.bindings)
             if step.as_ in self.role_ids:
                 self.add(
                     (*path, "as"),
                     f"`as: {step.as_}` hides the role `{step.as_}`; choose another name",
                 )
         if isinstance(step, BreakoutStep):
-            self.check_breakout(step, path)
+            self.check_breakout(step, at)
         self.check_timing(step, path)
 
-    def check_breakout(self, step: BreakoutStep, path: PathKey) -> None:
+    def check_stick(self, step: StickStep, path: PathKey, bindings: frozenset[str]) -> None:
+        """Who starts, who ends, whom a speaker addresses; settings that could never act."""
+        for field in ("start_role", "end_with"):
+            role = getattr(step, field)
+            if role is not None:
+                self.role_ref((*path, field), role, bindings)
+        if step.start == "keeper-first" and self.practice.keeper_role is None:
+            self.add(
+                (*path, "start"),
+                "`start: keeper-first` needs `keeper_role` at the top of the practice",
+            )
+        if step.order != "fixed" and self.positions.has((*path, "start")):
+            who = "the facilitator picks" if step.order == "popcorn" else "the quietest speaks"
+            self.add(
+                (*path, "start"),
+                f"`start` has no effect with `order: {step.order}`: {who} first",
+                key=True,
+            )
+        turn, tpath = step.turn, (*path, "turn")
+        timed = turn.time is not None or turn.budget is not None
+        if not timed:
+            for name in ("end", "end_cue"):
+                if self.positions.has((*tpath, name)):
+                    self.add(
+                        (*tpath, name),
+                        f"`turn.{name}` needs a turn `time` or `budget`: untimed turns end "
+                        "when the facilitator moves on",
+                        key=True,
+                    )
+        if turn.warning is None and self.positions.has((*tpath, "warning_cue")):
+            self.add((*tpath, "warning_cue"), "`turn.warning_cue` needs a `turn.warning`", key=True)
+        if isinstance(step, RoundStep):
+            if step.until == "all-pass" and step.passing == "not-allowed":
+                self.add(
+                    (*path, "until"),
+                    "`until: all-pass` needs passing: with `passing: not-allowed` nobody can pass",
+                )
+            if step.addressee is not None and step.addressee.role is not None:
+                self.role_ref((*path, "addressee", "role"), step.addressee.role, bindings)
+
+    def check_breakout(self, step: BreakoutStep, at: _StepAt) -> None:
+        path = at.path
         largest = self.practice.size.max
         if step.group_size > largest:
             self.add(
@@ -355,20 +468,49 @@ class _Checker:
                 f"`swap_every` ({_fmt(step.swap_every)}) must be shorter than the step "
                 f"({_fmt(step.duration)})",
             )
+        if (
+            step.swap_every is None
+            and not step.turn_each
+            and self.positions.has((*path, "swap_cue"))
+        ):
+            self.add((*path, "swap_cue"), "`swap_cue` needs `swap_every` or `turn_each`", key=True)
+        first = not at.looped and not any(
+            isinstance(other.step, BreakoutStep) and other.order < at.order for other in self._steps
+        )
+        if first and step.shuffle in ("keep", "merge", "split"):
+            self.add(
+                (*path, "shuffle"),
+                f"`shuffle: {step.shuffle}` needs an earlier breakout whose groups it "
+                f"{'keeps' if step.shuffle == 'keep' else step.shuffle + 's'}",
+            )
+        if first and step.group_focus == "same":
+            self.add(
+                (*path, "group_focus"),
+                "`group_focus: same` needs an earlier breakout whose focus it keeps; "
+                "use `next` to start one",
+            )
 
     def check_timing(self, step: StepBase, path: PathKey) -> None:
-        """Timed bells and warnings must fall inside a fixed step duration."""
-        if not isinstance(step, ReadStep | SilenceStep | SitStep | DiscussionStep | BreakoutStep):
+        """Timed bells and warnings must fall inside a fixed step duration; settings that
+        need a clock need a duration."""
+        if isinstance(step, OpenEnded):
+            self.check_timebox(step, path)
+        bells: Bells | None = getattr(step, "bells", None)
+        if bells is None:
             return
-        bells: Bells = step.bells
         bpath = (*path, "bells")
-        duration = step.duration
+        if bells.warning is None and self.positions.has((*bpath, "warning_cue")):
+            self.add(
+                (*bpath, "warning_cue"), "`bells.warning_cue` needs a `bells.warning`", key=True
+            )
+        duration = getattr(step, "duration", None)
         if duration is None:
             timed = [
                 name
-                # `start` and `end` can ring on an untimed step (when it starts and when the
-                # facilitator moves on); the others need a clock to measure against.
-                for name in ("halfway", "warning", "interval", "at")
+                # `start` and `end` ring on an untimed step (when it starts and when the
+                # facilitator moves on), `at` and `interval` as soft cues while it lasts;
+                # half time and a warning before the end need an end to measure against.
+                for name in ("halfway", "warning")
                 if self.positions.has((*bpath, name))
             ]
             if timed:
@@ -402,6 +544,20 @@ class _Checker:
                     (*bpath, "at", index, "at"),
                     f"a bell at {_fmt(cue.at)} falls after the end of the step ({_fmt(limit)})",
                 )
+
+    def check_timebox(self, step: OpenEnded, path: PathKey) -> None:
+        if step.timebox is None:
+            if self.positions.has((*path, "timebox_cue")):
+                self.add((*path, "timebox_cue"), "`timebox_cue` needs a `timebox`", key=True)
+            return
+        duration = getattr(step, "duration", None)
+        limit = duration if isinstance(duration, int) else getattr(duration, "max", None)
+        if limit is not None and step.timebox >= limit:
+            self.add(
+                (*path, "timebox"),
+                f"a soft `timebox` of {_fmt(step.timebox)} never sounds in a step that ends "
+                f"after {_fmt(limit)}",
+            )
 
 
 def _fmt(seconds: int) -> str:
