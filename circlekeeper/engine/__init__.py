@@ -6,8 +6,9 @@ way, with `advance(now)` and `do(command, now)`, and route the events it returns
 
 from circlekeeper.engine.clock import Clock, MockClock, MonotonicClock
 from circlekeeper.engine.commands import Command, command_from_json
+from circlekeeper.engine.phases import ACCEPTS, PHASE_TABLE
 from circlekeeper.engine.plan import PlanError, RunStep
-from circlekeeper.engine.session import ACCEPTS, PHASE_TABLE, Session
+from circlekeeper.engine.session import Session
 from circlekeeper.engine.setup import CirclePlan, plan_circle
 
 __all__ = [

@@ -115,6 +115,70 @@ class RingBell(Command):
     name: ClassVar[str] = "bell"
 
 
+@dataclass(frozen=True)
+class Confirm(Command):
+    """An exchange: the speaker confirms they were heard ("yes, that's it"); the pair is done."""
+
+    name: ClassVar[str] = "confirm"
+
+
+@dataclass(frozen=True)
+class More(Command):
+    """An exchange: the speaker adds what is missing; the listener reflects again."""
+
+    name: ClassVar[str] = "more"
+
+
+@dataclass(frozen=True)
+class NextPair(Command):
+    """An exchange: this pair ends now, confirmed or not, and the next pair begins."""
+
+    name: ClassVar[str] = "next-pair"
+
+
+@dataclass(frozen=True)
+class Listener(Command):
+    """An exchange: `who` listens to the speaker (chosen by the speaker)."""
+
+    who: str
+    name: ClassVar[str] = "listener"
+
+
+@dataclass(frozen=True)
+class Respond(Command):
+    """A consent round: `who` gives `response` (consent, concern, stand-aside, objection)."""
+
+    who: str
+    response: str
+    name: ClassVar[str] = "respond"
+
+
+@dataclass(frozen=True)
+class Decide(Command):
+    """A consent round: the facilitator ends it with `outcome` (no-consent, amend-and-return)."""
+
+    outcome: str
+    name: ClassVar[str] = "decide"
+
+
+@dataclass(frozen=True)
+class RaiseHand(Command):
+    """A speaking queue: `who` asks to speak, with a `kind` of request (process, clarify,
+    reply, new-point)."""
+
+    who: str
+    kind: str = "new-point"
+    name: ClassVar[str] = "raise"
+
+
+@dataclass(frozen=True)
+class LowerHand(Command):
+    """A speaking queue: `who` no longer asks to speak."""
+
+    who: str
+    name: ClassVar[str] = "lower"
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     Start,
     Next,
@@ -127,6 +191,14 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     Undo,
     End,
     RingBell,
+    Confirm,
+    More,
+    NextPair,
+    Listener,
+    Respond,
+    Decide,
+    RaiseHand,
+    LowerHand,
 )
 COMMANDS_BY_NAME: dict[str, type[Command]] = {cls.name: cls for cls in COMMAND_TYPES}
 

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from circlekeeper.engine.events import EndReason, Event, SwapDue, TurnTimeUp, TurnWarning
+from circlekeeper.engine.exchange import Exchange
 from circlekeeper.engine.groups import Groups
 from circlekeeper.engine.plan import RunStep
-from circlekeeper.engine.stick import Round, Stack, Turn
-from circlekeeper.script.model import BreakoutStep, CueSpec, TimedCue
+from circlekeeper.engine.stack import Stack
+from circlekeeper.engine.stick import Round, Turn
+from circlekeeper.script.model import BreakoutStep, CueSpec, OpenEnded, TimedCue
 
 INF = float("inf")
 
@@ -45,17 +47,32 @@ class StepRun:
     interval_due: float = INF
     halfway_done: bool = False
     warning_done: bool = False
+    timebox_done: bool = False
     swap_k: int = 1
+    swap_every: float | None = None
+    """Seconds between swap signals of a breakout (None: no swaps)."""
     groups: Groups = ()
+    hosts: tuple[str, ...] = ()
+    """The host of each breakout group (empty: no hosts)."""
+    group_focus: tuple[str, ...] = ()
+    """The member in focus in each breakout group (empty: no focus)."""
+    moves_on: bool = False
+    """A breakout whose people move straight on to another breakout: no return cue."""
+    people: tuple[str, ...] = ()
+    """Who takes part in the step."""
     round: Round | None = None
     stack: Stack | None = None
     """Taking stack in a discussion: who asked to speak, and who has the floor."""
+    exchange: Exchange | None = None
 
     @property
     def turn(self) -> Turn | None:
-        """Whoever holds the stick (a round) or the floor (a discussion's stack)."""
+        """Whoever holds the stick (a round), the floor (a discussion's stack) or the part
+        of an exchange."""
         if self.round is not None:
             return self.round.turn
+        if self.exchange is not None:
+            return self.exchange.turn
         return self.stack.floor if self.stack is not None else None
 
 
@@ -97,7 +114,7 @@ def end_cues(st: StepRun, reason: str) -> list[tuple[CueSpec, str]]:
     """The cues a step rings when it ends for `reason`, in order."""
     step = st.run.step
     found: list[tuple[CueSpec, str]] = []
-    if reason in RETURN_REASONS and isinstance(step, BreakoutStep):
+    if reason in RETURN_REASONS and isinstance(step, BreakoutStep) and not st.moves_on:
         found.append((step.return_cue, "return"))
     if reason in END_BELL_REASONS and step.bells.end is not None:
         found.append((step.bells.end, "end"))
@@ -178,11 +195,11 @@ def _halfway_fire(host: CueHost, st: StepRun) -> None:
 
 
 def _swap_due(st: StepRun) -> float | None:
-    step = st.run.step
-    if st.deadline is None or not isinstance(step, BreakoutStep) or not step.swap_every:
+    if st.deadline is None or not st.swap_every:
         return None
-    due = st.start_a + st.swap_k * step.swap_every
-    return due if due < st.deadline else None
+    due = st.start_a + st.swap_k * st.swap_every
+    # A hair before the end is the end: a turn of a few ms would be no turn.
+    return due if due < st.deadline - 0.5 else None
 
 
 def _swap_cue(st: StepRun) -> tuple[CueSpec | None, str]:
@@ -191,9 +208,32 @@ def _swap_cue(st: StepRun) -> tuple[CueSpec | None, str]:
 
 
 def _swap_fire(host: CueHost, st: StepRun) -> None:
-    host.emit(SwapDue(host.stamp(), st.swap_k))
+    # Inside each group the next member speaks, round and round the group's size.
+    speakers = tuple(g[st.swap_k % len(g)] for g in st.groups if g)
+    host.emit(SwapDue(host.stamp(), st.swap_k, speakers))
     st.swap_k += 1
     host.ring(*_swap_cue(st))
+
+
+# -- timebox: a soft time box, the step goes on ---------------------------------------------
+
+
+def _timebox_due(st: StepRun) -> float | None:
+    step = st.run.step
+    if st.timebox_done or not isinstance(step, OpenEnded) or step.timebox is None:
+        return None
+    due = st.start_a + step.timebox
+    return due if st.deadline is None or due < st.deadline else None
+
+
+def _timebox_cue(st: StepRun) -> tuple[CueSpec | None, str]:
+    step = st.run.step
+    return (step.timebox_cue if isinstance(step, OpenEnded) else None), "timebox"
+
+
+def _timebox_fire(host: CueHost, st: StepRun) -> None:
+    st.timebox_done = True
+    host.ring(*_timebox_cue(st))
 
 
 # -- warning: the step is nearly over ------------------------------------------------------
@@ -218,33 +258,27 @@ def _warning_fire(host: CueHost, st: StepRun) -> None:
 # -- turn warning: the speaker's time is nearly up -----------------------------------------
 
 
-def _timed_turn(st: StepRun) -> tuple[Round, Turn] | None:
-    r = st.round
-    if r is None or r.turn is None or r.turn.deadline is None:
-        return None
-    return r, r.turn
+def _timed_turn(st: StepRun) -> Turn | None:
+    turn = st.turn
+    return turn if turn is not None and turn.deadline is not None else None
 
 
 def _turn_warning_due(st: StepRun) -> float | None:
-    found = _timed_turn(st)
-    if found is None:
-        return None
-    r, turn = found
-    w = r.spec.turn.warning
-    if w is None or turn.warned or w >= (r.per_turn or 0.0):
+    turn = _timed_turn(st)
+    if turn is None or turn.warn is None or turn.warned:
         return None
     assert turn.deadline is not None
-    return turn.deadline - w
+    return turn.deadline - turn.warn
 
 
 def _turn_warning_cue(st: StepRun) -> tuple[CueSpec | None, str]:
-    return (st.round.spec.turn.warning_cue if st.round else None), "warning"
+    turn = st.turn
+    return (turn.warn_cue if turn is not None else None), "warning"
 
 
 def _turn_warning_fire(host: CueHost, st: StepRun) -> None:
-    found = _timed_turn(st)
-    assert found is not None
-    _, turn = found
+    turn = _timed_turn(st)
+    assert turn is not None
     turn.warned = True
     host.emit(TurnWarning(host.stamp(), turn.speaker, turn.remaining(host.active) or 0.0))
     host.ring(*_turn_warning_cue(st))
@@ -254,25 +288,24 @@ def _turn_warning_fire(host: CueHost, st: StepRun) -> None:
 
 
 def _turn_up_due(st: StepRun) -> float | None:
-    found = _timed_turn(st)
-    if found is None or found[1].timed_up:
+    turn = _timed_turn(st)
+    if turn is None or turn.timed_up:
         return None
-    return found[1].deadline
+    return turn.deadline
 
 
 def _turn_up_cue(st: StepRun) -> tuple[CueSpec | None, str]:
-    return (st.round.spec.turn.end_cue if st.round else None), "time-up"
+    turn = st.turn
+    return (turn.end_cue if turn is not None else None), "time-up"
 
 
 def _turn_up_fire(host: CueHost, st: StepRun) -> None:
-    found = _timed_turn(st)
-    assert found is not None
-    r, turn = found
+    turn = _timed_turn(st)
+    assert turn is not None
     turn.timed_up = True
-    hard = r.spec.turn.end == "hard"
-    host.emit(TurnTimeUp(host.stamp(), turn.speaker, hard))
+    host.emit(TurnTimeUp(host.stamp(), turn.speaker, turn.hard))
     host.ring(*_turn_up_cue(st))
-    host.turn_time_up(hard)
+    host.turn_time_up(turn.hard)
 
 
 # -- end: the step's time is up --------------------------------------------------------------
@@ -311,6 +344,7 @@ CUES: tuple[CueRow, ...] = (
     CueRow("interval", 1, _interval_due, _interval_cue, _interval_fire),
     CueRow("halfway", 2, _halfway_due, _halfway_cue, _halfway_fire),
     CueRow("swap", 3, _swap_due, _swap_cue, _swap_fire),
+    CueRow("timebox", 4, _timebox_due, _timebox_cue, _timebox_fire),
     CueRow("warning", 4, _warning_due, _warning_cue, _warning_fire),
     CueRow("turn-warning", 5, _turn_warning_due, _turn_warning_cue, _turn_warning_fire),
     CueRow("turn-up", 6, _turn_up_due, _turn_up_cue, _turn_up_fire),

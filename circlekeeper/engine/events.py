@@ -56,6 +56,12 @@ class SessionStarted(Event):
     practice: str
     circle: tuple[str, ...]
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    meeting: int = 1
+    """Which meeting of the circle this is (1 is the first)."""
+    meetings: int | None = None
+    """How many meetings the series has (None: not a series)."""
+    focus: str | None = None
+    """Who is in focus at this meeting of a series."""
     name: ClassVar[str] = "session_started"
 
 
@@ -101,6 +107,8 @@ class TurnStarted(Event):
     speaker: str
     lap: int
     allowed: float | None
+    to: str | None = None
+    """Whom the speaker addresses (a round's `addressee`, an exchange's listener)."""
     name: ClassVar[str] = "turn_started"
 
 
@@ -166,6 +174,10 @@ class GroupsFormed(Event):
     """A breakout split the circle into `groups`."""
 
     groups: tuple[tuple[str, ...], ...]
+    hosts: tuple[str, ...] = ()
+    """The host of each group, who stays at the table (empty: no hosts)."""
+    focus: tuple[str, ...] = ()
+    """The member in focus in each group (empty: no focus)."""
     name: ClassVar[str] = "groups_formed"
 
 
@@ -174,6 +186,8 @@ class SwapDue(Event):
     """Inside each breakout group, the next person speaks."""
 
     swap: int
+    speakers: tuple[str, ...] = ()
+    """Who speaks now in each group, in the order of the groups (empty: not tracked)."""
     name: ClassVar[str] = "swap_due"
 
 
@@ -182,7 +196,84 @@ class StackChanged(Event):
     """Taking stack in a discussion: `queue` is who asked to speak, in order."""
 
     queue: tuple[str, ...]
+    kinds: tuple[str, ...] = ()
+    """The kind of each request in `queue` (process, clarify, reply, new-point)."""
     name: ClassVar[str] = "stack_changed"
+
+
+@dataclass(frozen=True)
+class PairStarted(Event):
+    """An exchange: pair number `pair` begins; `speaker` addresses `listener`."""
+
+    pair: int
+    speaker: str
+    listener: str
+    name: ClassVar[str] = "pair_started"
+
+
+@dataclass(frozen=True)
+class ListenerChosen(Event):
+    """An exchange: the speaker chose `listener`."""
+
+    speaker: str
+    listener: str
+    name: ClassVar[str] = "listener_chosen"
+
+
+@dataclass(frozen=True)
+class PartStarted(Event):
+    """An exchange: a part of loop `loop` began (speak, reflect or confirm), its prompt shown."""
+
+    part: str
+    speaker: str
+    listener: str
+    loop: int
+    prompt: str | None = None
+    name: ClassVar[str] = "part_started"
+
+
+@dataclass(frozen=True)
+class PairEnded(Event):
+    """An exchange: a pair is done; `confirmed` says whether the speaker felt heard."""
+
+    pair: int
+    speaker: str
+    listener: str
+    confirmed: bool
+    loops: int
+    name: ClassVar[str] = "pair_ended"
+
+
+@dataclass(frozen=True)
+class ResponseGiven(Event):
+    """A consent round: `who` gave `response` in consent round `round`."""
+
+    who: str
+    response: str
+    round: int
+    name: ClassVar[str] = "response_given"
+
+
+@dataclass(frozen=True)
+class ConsentRoundEnded(Event):
+    """Everyone has responded in consent round `round`; `objections` name who objects."""
+
+    round: int
+    responses: dict[str, str]
+    objections: tuple[str, ...]
+    name: ClassVar[str] = "consent_round_ended"
+
+
+@dataclass(frozen=True)
+class DecisionMade(Event):
+    """A consent step is over: `result` is consent, no-consent, amend-and-return or
+    undecided (skipped, time up, the session ended); `responses` holds each round's."""
+
+    result: str
+    rounds: int
+    responses: tuple[dict[str, str], ...]
+    proposal: str | None = None
+    name: ClassVar[str] = "decision_made"
 
 
 @dataclass(frozen=True)
@@ -251,6 +342,13 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     GroupsFormed,
     SwapDue,
     StackChanged,
+    PairStarted,
+    ListenerChosen,
+    PartStarted,
+    PairEnded,
+    ResponseGiven,
+    ConsentRoundEnded,
+    DecisionMade,
     Paused,
     Resumed,
     TimeChanged,

@@ -1,4 +1,5 @@
-"""Splitting the circle into breakout groups."""
+"""Splitting the circle into breakout groups: sizes, leftovers, who met whom, the hosts who
+stay at their tables, and the member in focus in each group."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import itertools
 import random
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from circlekeeper.script.model import BreakoutStep
 
@@ -16,9 +18,34 @@ CANDIDATES = 200
 """Random splits tried when avoiding repeat partners; the best one wins."""
 
 
-def chunk(people: Sequence[str], size: int, leftovers: str) -> Groups:
-    """Cut `people` into groups of `size`; the rest join groups or form a smaller one."""
+def balanced(people: Sequence[str], size: int) -> Groups:
+    """Groups as even as possible, about `size` each (10 into fours: 4, 3, 3).
+
+    As many groups as it takes for none to be larger than `size`, unless that leaves a
+    group much smaller than asked (under `size - 1`, or alone): then one group fewer, with
+    a few groups one larger.
+    """
     n = len(people)
+    if n <= size:
+        return (tuple(people),) if people else ()
+    count = -(-n // size)
+    if n // count < max(2, size - 1):
+        count = n // size
+    base, extra = divmod(n, count)
+    out: list[tuple[str, ...]] = []
+    start = 0
+    for k in [base + 1] * extra + [base] * (count - extra):
+        out.append(tuple(people[start : start + k]))
+        start += k
+    return tuple(out)
+
+
+def chunk(people: Sequence[str], size: int, leftovers: str) -> Groups:
+    """Cut `people` into groups of `size`: balanced, or the rest join groups or form a
+    smaller one."""
+    n = len(people)
+    if leftovers == "balance":
+        return balanced(people, size)
     if n <= size:
         return (tuple(people),) if people else ()
     full, rest = divmod(n, size)
@@ -57,6 +84,11 @@ def merge(previous: Groups, size: int, leftovers: str) -> Groups:
     return tuple(tuple(g) for g in out)
 
 
+def split(previous: Groups, size: int) -> Groups:
+    """Split each earlier group into groups of about `size` (fours back into their pairs)."""
+    return tuple(g for group in previous for g in balanced(group, size))
+
+
 def form_groups(
     step: BreakoutStep,
     names: tuple[str, ...],
@@ -70,6 +102,8 @@ def form_groups(
         return previous
     if step.shuffle == "merge" and previous is not None and same_people:
         return merge(previous, step.group_size, step.leftovers)
+    if step.shuffle == "split" and previous is not None and same_people:
+        return split(previous, step.group_size)
     people = list(names)
     if step.shuffle == "random" or step.shuffle == "keep":
         rng.shuffle(people)
@@ -89,8 +123,9 @@ def form_groups(
     return improve(best, met) if best_score else best
 
 
-def improve(groups: Groups, met: PairCounts, passes: int = 4) -> Groups:
-    """Swap people between groups while that lowers the repeat count (sizes stay the same)."""
+def improve(groups: Groups, met: PairCounts, passes: int = 4, *, fixed: int = 0) -> Groups:
+    """Swap people between groups while that lowers the repeat count (sizes stay the same);
+    the first `fixed` members of each group stay where they are (hosts)."""
     gs = [list(g) for g in groups]
 
     def cost(group: list[str]) -> int:
@@ -99,8 +134,8 @@ def improve(groups: Groups, met: PairCounts, passes: int = 4) -> Groups:
     for _ in range(passes):
         better = False
         for i, j in itertools.combinations(range(len(gs)), 2):
-            for a in range(len(gs[i])):
-                for b in range(len(gs[j])):
+            for a in range(fixed, len(gs[i])):
+                for b in range(fixed, len(gs[j])):
                     before = cost(gs[i]) + cost(gs[j])
                     gs[i][a], gs[j][b] = gs[j][b], gs[i][a]
                     if cost(gs[i]) + cost(gs[j]) < before:
@@ -117,3 +152,71 @@ def record(groups: Groups, met: PairCounts) -> None:
     for group in groups:
         for pair in itertools.combinations(group, 2):
             met[frozenset(pair)] += 1
+
+
+def hosted(
+    previous: Groups, hosts: tuple[str, ...], met: PairCounts, rng: random.Random, best: bool
+) -> Groups:
+    """The hosts stay at their tables; everyone else moves to a table (tables keep their
+    sizes), meeting as few people again as can be (`best`), or at random."""
+    others = [p for g in previous for p in g if p not in hosts]
+    sizes = [len(g) - 1 for g in previous]
+
+    def seat(order: list[str]) -> Groups:
+        out, start = [], 0
+        for host, k in zip(hosts, sizes, strict=True):
+            out.append((host, *order[start : start + k]))
+            start += k
+        return tuple(out)
+
+    rng.shuffle(others)
+    found = seat(others)
+    score = repeats(found, met)
+    for _ in range(CANDIDATES if best else 0):
+        if score == 0:
+            break
+        rng.shuffle(others)
+        candidate = seat(others)
+        if repeats(candidate, met) < score:
+            found, score = candidate, repeats(candidate, met)
+    return improve(found, met, fixed=1) if best and score else found
+
+
+@dataclass
+class Breakouts:
+    """What the breakouts of one session remember: who met whom, the last groups, their
+    hosts and who was in focus in each."""
+
+    met: PairCounts = field(default_factory=Counter)
+    last: Groups | None = None
+    hosts: tuple[str, ...] = ()
+    focus: tuple[int, ...] = ()
+    """Index of the member in focus in each of the last groups."""
+
+    def form(
+        self, step: BreakoutStep, names: tuple[str, ...], rng: random.Random
+    ) -> tuple[Groups, tuple[str, ...], tuple[str, ...]]:
+        """The groups of a breakout, their hosts and the member in focus in each."""
+        previous = self.last
+        same_people = previous is not None and sorted(p for g in previous for p in g) == sorted(
+            names
+        )
+        if step.hosts and previous is not None and same_people and self.hosts:
+            if step.shuffle == "keep":
+                groups = previous
+            else:
+                groups = hosted(previous, self.hosts, self.met, rng, step.shuffle != "random")
+        else:
+            groups = form_groups(step, names, previous, self.met, rng)
+        hosts = tuple(g[0] for g in groups) if step.hosts else ()
+        focus: tuple[int, ...] = ()
+        if step.group_focus != "none":
+            moved = 1 if step.group_focus == "next" else 0
+            if groups == previous and len(self.focus) == len(groups):
+                focus = tuple((i + moved) % len(g) for i, g in zip(self.focus, groups, strict=True))
+            else:
+                focus = tuple(0 for _ in groups)
+        record(groups, self.met)
+        self.last, self.hosts, self.focus = groups, hosts, focus
+        named = tuple(g[i] for g, i in zip(groups, focus, strict=True)) if focus else ()
+        return groups, hosts, named

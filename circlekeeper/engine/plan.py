@@ -1,9 +1,10 @@
-"""The run list of a practice, who speaks in a round and in what order, and how long a
+"""The run list of a practice, who takes part in a step and in what order, and how long a
 step takes (timed, or as estimated).
 
 Loops (`for-each`, `repeat`) and `group` blocks are unrolled once, when the session is set
-up, so the running engine only ever sees plain steps in a row. The estimate here is the only
-one: the library, `check` and the live agenda all come to it (through `projection`).
+up, so the running engine only ever sees plain steps in a row; steps whose `when` leaves
+them out of this meeting are left out here. The estimate here is the only one: the
+library, `check` and the live agenda all come to it (through `projection`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.script.model import (
     BreakoutStep,
+    ConsentStep,
     DiscussionStep,
+    ExchangeStep,
     ForEachStep,
     GroupStep,
     Practice,
@@ -24,16 +28,35 @@ from circlekeeper.script.model import (
     SilenceStep,
     SitStep,
     Step,
+    StepBase,
+    StickStep,
     duration_seconds,
 )
 from circlekeeper.script.texts import localize
 from circlekeeper.script.validate import MAX_STEP_RUNS
 
-LeafStep = ReadStep | SilenceStep | SitStep | RoundStep | DiscussionStep | BreakoutStep
+LeafStep = (
+    ReadStep
+    | SilenceStep
+    | SitStep
+    | RoundStep
+    | ConsentStep
+    | ExchangeStep
+    | DiscussionStep
+    | BreakoutStep
+)
 Roles = Mapping[str, tuple[str, ...]]
 
 UNTIMED_TURN = 120.0
 """Seconds an untimed turn is assumed to take, for estimates and rehearsals."""
+UNTIMED_RESPONSE = 30.0
+"""Seconds an untimed turn of a consent round takes (a response, in a breath or two)."""
+AMEND_SECONDS = 180.0
+"""Seconds a proposal takes to amend between consent rounds, in rehearsals."""
+UNTIMED_DISCUSSION = 600.0
+"""Seconds an open discussion without a time box is assumed to take."""
+EXCHANGE_PART_SECONDS: dict[str, float] = {"speak": 120.0, "reflect": 60.0, "confirm": 20.0}
+"""Seconds each untimed part of an exchange is assumed to take."""
 WORDS_PER_MINUTE = 150
 """Reading pace of a read step without a duration, for estimates and rehearsals."""
 MIN_READ_SECONDS = 20.0
@@ -60,14 +83,19 @@ def _holders(roles: Roles, role_ids: Sequence[str]) -> set[str]:
     return {name for rid in role_ids for name in roles.get(rid, ())}
 
 
-def unroll(
-    practice: Practice, names: tuple[str, ...], roles: Roles, seed: int, starter: str
-) -> tuple[RunStep, ...]:
-    """The run list: every leaf step in the order it runs.
+def runs_here(step: StepBase, plan: CirclePlan) -> bool:
+    """Whether `step` runs at this meeting (its `when`, if it has one)."""
+    return step.when is None or step.when.matches(plan.meeting + 1, plan.meetings)
 
-    A `for-each` goes round the circle from the starter's seat (or in a seeded random order).
+
+def unroll(practice: Practice, plan: CirclePlan) -> tuple[RunStep, ...]:
+    """The run list: every leaf step in the order it runs at this meeting.
+
+    A `for-each` goes round the circle from the starter's seat, in a seeded random order,
+    or in the focus order chosen at setup.
     """
-    first = names.index(starter) if starter in names else 0
+    names, roles = plan.names, plan.roles
+    first = names.index(plan.starter) if plan.starter in names else 0
     around = names[first:] + names[:first]
     out: list[RunStep] = []
     seen: dict[str, Step] = {}
@@ -85,6 +113,8 @@ def unroll(
             row = i if agenda is None else agenda
             if step.id is not None:
                 seen.setdefault(step.id, step)
+            if not runs_here(step, plan):
+                continue
             if isinstance(step, GroupStep):
                 walk(step.steps, row, focus, bindings, (*stack, id(step)))
             elif isinstance(step, RepeatStep):
@@ -98,11 +128,13 @@ def unroll(
             elif isinstance(step, ForEachStep):
                 loops += 1
                 people = list(around)
+                if step.order == "chosen" and plan.focus_order:
+                    people = list(plan.focus_order)
                 if step.only:
                     allowed = _holders({**roles, **bindings}, step.only)
                     people = [p for p in people if p in allowed]
                 if step.order == "random":
-                    random.Random(f"{seed}:for-each:{loops}").shuffle(people)
+                    random.Random(f"{plan.seed}:for-each:{loops}").shuffle(people)
                 for person in people:
                     inner = {**bindings, step.as_: (person,)}
                     walk(step.steps, row, person, inner, (*stack, id(step)))
@@ -120,26 +152,57 @@ def unroll(
     return tuple(out)
 
 
+def participants(
+    step: StepBase,
+    names: tuple[str, ...],
+    roles: Roles,
+    silent_roles: frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """Who takes part in a step, in circle order: its `only` and `without` roles, and (for
+    turns) not the holders of roles that do not speak, unless the step names them."""
+    people = list(names)
+    only: list[str] = list(getattr(step, "only", ()))
+    without: list[str] = list(getattr(step, "without", ()))
+    if only:
+        allowed = _holders(roles, only)
+        people = [p for p in people if p in allowed]
+    named = set(only)
+    if isinstance(step, StickStep):
+        named |= {r for r in (step.end_with, step.start_role) if r}
+    if isinstance(step, ExchangeStep):
+        named |= {r for r in (step.first, step.listener) if r}
+    # Roles that do not speak are left out, unless this step names them explicitly.
+    mute = _holders(roles, [r for r in silent_roles if r not in named])
+    keep = _holders(roles, list(named))
+    out = _holders(roles, without)
+    return tuple(p for p in people if (p not in mute or p in keep) and p not in out)
+
+
 def eligible(
-    step: RoundStep,
+    step: StickStep,
     names: tuple[str, ...],
     roles: Roles,
     silent_roles: frozenset[str],
 ) -> tuple[str, ...]:
     """Who takes a turn in this round, in circle order (before direction and starter)."""
-    people = list(names)
-    if step.only:
-        allowed = _holders(roles, step.only)
-        people = [p for p in people if p in allowed]
-    named = set(step.only) | {r for r in (step.end_with, step.start_role) if r}
-    # Roles that do not speak are left out, unless this round names them explicitly.
-    mute = _holders(roles, [r for r in silent_roles if r not in named])
-    keep = _holders(roles, list(named))
-    return tuple(p for p in people if p not in mute or p in keep)
+    return participants(step, names, roles, silent_roles)
+
+
+def addressee(step: StickStep, speaker: str, names: tuple[str, ...], roles: Roles) -> str | None:
+    """Whom `speaker` addresses in a round with an `addressee` (None: nobody in particular)."""
+    spec = step.addressee if isinstance(step, RoundStep) else None
+    if spec is None or speaker not in names or len(names) < 2:
+        return None
+    seat = names.index(speaker)
+    if spec.to == "next-seat":
+        return names[(seat + 1) % len(names)]
+    if spec.to == "previous-seat":
+        return names[seat - 1]
+    return next((p for p in roles.get(spec.role or "", ()) if p != speaker), None)
 
 
 def lap_order(
-    step: RoundStep,
+    step: StickStep,
     speakers: tuple[str, ...],
     names: tuple[str, ...],
     roles: Roles,
@@ -193,16 +256,12 @@ def lap_order(
 
 
 def step_seconds(step: LeafStep, size: int) -> float | None:
-    """The fixed duration of a timed step, or None (rounds and untimed readings)."""
-    if isinstance(step, RoundStep):
-        return None
-    if isinstance(step, ReadStep) and step.duration is None:
-        return None
-    assert step.duration is not None
-    return float(duration_seconds(step.duration, size))
+    """The fixed duration (or time box) of a step, or None for an open-ended one."""
+    duration = step.duration
+    return None if duration is None else float(duration_seconds(duration, size))
 
 
-def turn_seconds(step: RoundStep, speakers: int, size: int) -> float | None:
+def turn_seconds(step: StickStep, speakers: int, size: int) -> float | None:
     """Time per turn: `time`, or the lap `budget` shared by the speakers; None if untimed."""
     if step.turn.time is not None:
         return float(step.turn.time)
@@ -211,20 +270,40 @@ def turn_seconds(step: RoundStep, speakers: int, size: int) -> float | None:
     return None
 
 
+def part_seconds(step: ExchangeStep, part: str) -> float:
+    """How long one part of an exchange takes: its `time`, or as estimated."""
+    time = getattr(step.parts, part).time
+    return EXCHANGE_PART_SECONDS[part] if time is None else float(time)
+
+
 def reading_seconds(text: str) -> float:
     """How long reading `text` aloud takes, in whole seconds, at least `MIN_READ_SECONDS`."""
     return max(MIN_READ_SECONDS, float(round(len(text.split()) * 60 / WORDS_PER_MINUTE)))
 
 
 def estimate(run: RunStep, speakers: int, size: int, language: str, default: str) -> float:
-    """How long one run step takes: its own time, or typical times for untimed turns and
-    readings (in `language`)."""
+    """How long one run step takes: its own time, or typical times for untimed turns, parts
+    and readings (in `language`); `speakers` is how many take part in a round or exchange.
+
+    A round that runs until everyone passes is counted as one lap spoken (the next is passed).
+    """
     step = run.step
-    if isinstance(step, RoundStep):
+    box = step_seconds(step, size)
+    if isinstance(step, StickStep):
         per = turn_seconds(step, speakers, size)
-        return step.lap_count * speakers * (UNTIMED_TURN if per is None else per)
-    seconds = step_seconds(step, size)
-    if seconds is not None:
-        return seconds
-    assert isinstance(step, ReadStep)  # the only step that may have no duration
+        if isinstance(step, ConsentStep):
+            total = speakers * (UNTIMED_RESPONSE if per is None else per)
+        else:
+            laps = 1 if step.until == "all-pass" else step.lap_count
+            total = laps * speakers * (UNTIMED_TURN if per is None else per)
+        return total if box is None else min(total, box)
+    if isinstance(step, ExchangeStep):
+        pairs = (step.pairs or speakers) if speakers >= 2 else 0
+        total = pairs * sum(part_seconds(step, p) for p in EXCHANGE_PART_SECONDS)
+        return total if box is None else min(total, box)
+    if box is not None:
+        return box
+    if isinstance(step, DiscussionStep):
+        return UNTIMED_DISCUSSION if step.timebox is None else float(step.timebox)
+    assert isinstance(step, ReadStep)  # the only other step that may have no duration
     return reading_seconds(localize(step.text, language, default))

@@ -8,15 +8,17 @@ a session set up for N people, so the same practice gives the same number everyw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from circlekeeper.engine.cues import Due, StepRun, next_sound
 from circlekeeper.engine.events import EndReason
-from circlekeeper.engine.plan import RunStep, eligible, estimate, unroll
+from circlekeeper.engine.exchange import Exchange
+from circlekeeper.engine.plan import RunStep, estimate, participants, runs_here, unroll
 from circlekeeper.engine.setup import CirclePlan, plan_circle
+from circlekeeper.engine.stack import Stack
 from circlekeeper.engine.state import AgendaItem, Phase, Snapshot
 from circlekeeper.engine.stick import Round, Stick
-from circlekeeper.script.model import Practice, RoundStep
+from circlekeeper.script.model import ConsentStep, ExchangeStep, Practice, StickStep
 from circlekeeper.script.texts import TextValue, localize, step_title
 
 
@@ -30,30 +32,35 @@ class AgendaRow:
     """The run index of its first run."""
     count: int
     seconds: float
+    step: int = 0
+    """Which top-level step of the practice it is."""
 
 
 def agenda_rows(
     practice: Practice, plan: CirclePlan, runs: tuple[RunStep, ...]
 ) -> tuple[AgendaRow, ...]:
-    """The agenda of a session: per top-level step, its title, kind, runs and estimate."""
+    """The agenda of a session: per top-level step that runs at this meeting, its title,
+    kind, runs and estimate."""
     size = len(plan.names)
     silent = frozenset(r.id for r in practice.roles if not r.speaks)
     rows: list[AgendaRow] = []
     pos = 0
     for i, step in enumerate(practice.steps):
+        if not runs_here(step, plan):
+            continue  # not part of this meeting of the series
         total = 0.0
         count = 0
         # Unrolling keeps each top-level step's runs together and in order.
         while pos + count < len(runs) and runs[pos + count].agenda == i:
             run = runs[pos + count]
             speakers = 0
-            if isinstance(run.step, RoundStep):
+            if isinstance(run.step, StickStep | ExchangeStep):
                 roles = {**plan.roles, **run.bindings}
-                speakers = len(eligible(run.step, plan.names, roles, silent))
+                speakers = len(participants(run.step, plan.names, roles, silent))
             total += estimate(run, speakers, size, plan.language, practice.language)
             count += 1
         title = step_title(step, plan.language, practice.language)
-        rows.append(AgendaRow(title, step.kind, pos, count, total))
+        rows.append(AgendaRow(title, step.kind, pos, count, total, i))
         pos += count
     return tuple(rows)
 
@@ -70,7 +77,7 @@ def step_estimates(practice: Practice, size: int) -> list[tuple[str, str, float]
     Raises `PlanError` when the practice cannot run for that many people.
     """
     plan = _anonymous_plan(practice, size)
-    runs = unroll(practice, plan.names, plan.roles, plan.seed, plan.starter)
+    runs = unroll(practice, plan)
     return [(row.title, row.kind, row.seconds) for row in agenda_rows(practice, plan, runs)]
 
 
@@ -81,7 +88,7 @@ def estimate_seconds(practice: Practice, size: int) -> float:
 
 def round_forecast(r: Round, a: float, laps: int | None) -> float | None:
     """Seconds until a timed round ends if every turn to come runs its full time."""
-    if r.per_turn is None or laps is None or r.spec.order == "popcorn":
+    if r.per_turn is None or laps is None or r.popcorn:
         return None
     current = 0.0
     if r.turn is not None:
@@ -132,11 +139,11 @@ def agenda(s: Projected) -> tuple[AgendaItem, ...]:
     """The agenda with each row's status."""
     items = []
     current = s.step.run.agenda if s.step is not None else None
-    for i, row in enumerate(s.rows):
+    for row in s.rows:
         status: Literal["done", "current", "todo", "skipped"] = "todo"
         runs = range(row.first, row.first + row.count)
         ended = [s.reasons[j] for j in runs if j in s.reasons]
-        if i == current:
+        if row.step == current:
             status = "current"
         elif row.count and len(ended) == row.count:
             status = "skipped" if all(r == "skip" for r in ended) else "done"
@@ -150,100 +157,172 @@ def _texts(values: list[TextValue], language: str, default: str) -> tuple[str, .
     return tuple(localize(v, language, default) for v in values)
 
 
+def _round_fields(r: Round, st: StepRun, a: float, wall: float | None) -> dict[str, Any]:
+    """What a round or a consent round adds to the snapshot."""
+    spec = r.spec
+    consent = isinstance(spec, ConsentStep)
+    laps: int | None = None
+    if isinstance(spec, ConsentStep):
+        laps = spec.max_rounds
+    elif spec.until == "laps":
+        laps = spec.lap_count  # until everyone passes, nobody knows how many laps
+    fields: dict[str, Any] = {
+        "lap": r.lap,
+        "laps": laps,
+        "queue": tuple(r.queue),
+        "spoken": tuple(r.spoken),
+        "passed": tuple(r.passed),
+        "popcorn": r.popcorn,
+        "addressee": r.turn.to if r.turn is not None else None,
+    }
+    if isinstance(spec, ConsentStep):
+        fields["ask"] = r.prompt
+        fields["responses"] = dict(r.responses)
+        fields["response_kinds"] = tuple(spec.responses)
+        fields["amending"] = r.amending
+    elif r.lap:
+        fields["step_text"] = r.prompt
+    if st.deadline is None and wall is not None:
+        # A consent round is forecast to its current round: more may follow objections.
+        left = round_forecast(r, a, r.lap if consent else laps)
+        if left is not None:
+            fields["step_ends_wall"], fields["step_ends_estimated"] = wall + left, True
+    return fields
+
+
+def _exchange_fields(ex: Exchange) -> dict[str, Any]:
+    """What an exchange adds to the snapshot."""
+    return {
+        "part": ex.part,
+        "pair_speaker": ex.speaker,
+        "listener": ex.listener if ex.part else ex.chosen,
+        "pair": ex.pair or None,
+        "pairs": ex.total,
+        "loop": ex.loop if ex.part else None,
+        "heard": tuple(ex.heard),
+        "ask": ex.prompt,
+        "addressee": ex.turn.to if ex.turn is not None else None,
+        # With `next_pair: chosen`, between pairs the facilitator picks who speaks.
+        "popcorn": ex.part is None and ex.spec.next_pair == "chosen",
+    }
+
+
+def _stack_fields(stack: Stack, s: Projected) -> dict[str, Any]:
+    """What a speaking queue adds to the snapshot."""
+    order = stack.ordered(s.stick.airtime)
+    return {
+        "queue": tuple(q.who for q in order),
+        "queue_kinds": tuple(q.kind for q in order),
+        "request_kinds": tuple(stack.spec.kinds),
+        "spoken": tuple(stack.spoken),
+        "popcorn": True,
+    }
+
+
+def _group_fields(st: StepRun) -> dict[str, Any]:
+    """What a breakout adds to the snapshot: groups, hosts, focus, who speaks in each."""
+    speakers: tuple[str, ...] = ()
+    if st.swap_every:
+        speakers = tuple(g[(st.swap_k - 1) % len(g)] for g in st.groups if g)
+    return {
+        "groups": st.groups,
+        "group_hosts": st.hosts,
+        "group_focus": st.group_focus,
+        "group_speakers": speakers,
+    }
+
+
 def snapshot(s: Projected, now: float, wall: float | None = None) -> Snapshot:
     """What the screen shows at machine time `now`; `wall` (epoch seconds at `now`) dates
     the step's end. Read-only: it fires no cue."""
     now_s = s.session_time(now)
     a = s.active_at(now_s)
     st = s.step if s.phase != "ended" else None
-    lang, default = s.plan.language, s.practice.language
-    roles = dict(s.plan.roles)
+    plan = s.plan
+    lang, default = plan.language, s.practice.language
+    roles = dict(plan.roles)
     air = dict(s.stick.airtime)
-    step_remaining = step_ends_wall = next_cue_in = None
-    ends_estimated = False
-    next_cue = speaker = None
-    lap = laps = None
-    turn_remaining: float | None = None
-    turn_overtime = extra_ot = 0.0
-    queue: tuple[str, ...] = ()
-    spoken: tuple[str, ...] = ()
-    passed: tuple[str, ...] = ()
-    popcorn = False
-    turn_allowed: float | None = None
-    lead: tuple[str, ...] = ()
-    text = st.text if st is not None else None
+    over = dict(s.stick.overtime)
+    fields: dict[str, Any] = {}
     if st is not None:
+        step = st.run.step
         roles.update(st.run.bindings)
+        fields.update(
+            step_index=st.run.index,
+            step_kind=step.kind,
+            step_title=st.title,
+            step_text=st.text,
+            stems=_texts(list(getattr(step, "stems", [])), lang, default),
+            step_elapsed=max(0.0, a - st.start_a),
+            groups=st.groups,
+            participants=st.people,
+            timebox=getattr(step, "timebox", None),
+            step_note=None if step.note is None else localize(step.note, lang, default),
+            lead=roles.get(step.lead, ()) if step.lead else (),
+            can_undo=s.stick.can_undo(st.round),
+            stack=st.stack is not None,
+        )
         if st.deadline is not None:
-            step_remaining = max(0.0, st.deadline - a)
+            fields["step_remaining"] = max(0.0, st.deadline - a)
             if wall is not None:
-                step_ends_wall = wall + step_remaining
+                fields["step_ends_wall"] = wall + fields["step_remaining"]
         cue = next_sound(st, s.due())
         if cue is not None:
-            next_cue, next_cue_in = cue[0], max(0.0, cue[1] - a)
-        r = st.round
-        if r is not None:
-            # Until everyone passes, nobody knows how many laps there will be.
-            lap, laps = r.lap, None if r.spec.until == "all-pass" else r.spec.lap_count
-            queue, spoken, passed = tuple(r.queue), tuple(r.spoken), tuple(r.passed)
-            popcorn = r.spec.order == "popcorn"
-            text = r.prompt if r.lap else text
-            if st.deadline is None and wall is not None:
-                left = round_forecast(r, a, laps)
-                if left is not None:
-                    step_ends_wall, ends_estimated = wall + left, True
+            fields["next_cue"], fields["next_cue_in"] = cue[0], max(0.0, cue[1] - a)
+        if st.groups:
+            fields.update(_group_fields(st))
+        if st.round is not None:
+            fields.update(_round_fields(st.round, st, a, wall))
+        if st.exchange is not None:
+            fields.update(_exchange_fields(st.exchange))
+            part = getattr(st.exchange.spec.parts, st.exchange.part or "", None)
+            if part is not None:
+                fields["stems"] += _texts(list(part.stems), lang, default)
         if st.stack is not None:
-            queue, spoken, popcorn = tuple(st.stack.queue), tuple(st.stack.spoken), True
+            fields.update(_stack_fields(st.stack, s))
         turn = st.turn
         if turn is not None:
-            speaker = turn.speaker
-            turn_allowed = turn.allowed
-            turn_remaining = turn.remaining(a)
-            turn_overtime = turn.overtime(a)
-            air[speaker] += max(0.0, a - turn.seg_start)
-            extra_ot = max(0.0, turn_overtime - turn.ot_seg0)
-        step_lead = st.run.step.lead
-        lead = roles.get(step_lead, ()) if step_lead else ()
-    over = dict(s.stick.overtime)
-    if speaker is not None:
-        over[speaker] += extra_ot
-    step = st.run.step if st is not None else None
+            fields.update(
+                speaker=turn.speaker,
+                turn_allowed=turn.allowed,
+                turn_remaining=turn.remaining(a),
+                turn_overtime=turn.overtime(a),
+            )
+            air[turn.speaker] += max(0.0, a - turn.seg_start)
+            over[turn.speaker] += max(0.0, turn.overtime(a) - turn.ot_seg0)
+    focus = st.run.focus if st is not None and st.run.focus else plan.focus
     return Snapshot(
         now=now_s,
         phase=s.phase,
         practice=s.practice.title,
-        circle=s.plan.names,
+        circle=plan.names,
         roles=roles,
         agenda=agenda(s),
-        step_index=st.run.index if st is not None else None,
-        step_kind=step.kind if step is not None else None,
-        step_title=st.title if st is not None else None,
-        step_text=text,
-        stems=_texts(getattr(step, "stems", []), lang, default),
-        focus=st.run.focus if st is not None else None,
-        step_remaining=step_remaining,
-        step_elapsed=max(0.0, a - st.start_a) if st is not None else 0.0,
-        step_ends_wall=step_ends_wall,
-        speaker=speaker,
-        lap=lap,
-        laps=laps,
-        turn_remaining=turn_remaining,
-        turn_overtime=turn_overtime,
-        queue=queue,
-        spoken=spoken,
-        passed=passed,
-        groups=st.groups if st is not None else (),
-        next_cue=next_cue,
-        next_cue_in=next_cue_in,
+        step_index=fields.pop("step_index", None),
+        step_kind=fields.pop("step_kind", None),
+        step_title=fields.pop("step_title", None),
+        step_text=fields.pop("step_text", None),
+        stems=fields.pop("stems", ()),
+        focus=focus if s.phase != "ended" else None,
+        step_remaining=fields.pop("step_remaining", None),
+        step_elapsed=fields.pop("step_elapsed", 0.0),
+        step_ends_wall=fields.pop("step_ends_wall", None),
+        speaker=fields.pop("speaker", None),
+        lap=fields.pop("lap", None),
+        laps=fields.pop("laps", None),
+        turn_remaining=fields.pop("turn_remaining", None),
+        turn_overtime=fields.pop("turn_overtime", 0.0),
+        queue=fields.pop("queue", ()),
+        spoken=fields.pop("spoken", ()),
+        passed=fields.pop("passed", ()),
+        groups=fields.pop("groups", ()),
+        next_cue=fields.pop("next_cue", None),
+        next_cue_in=fields.pop("next_cue_in", None),
         airtime=air,
         overtime=over,
-        can_undo=st is not None and s.stick.can_undo(st.round),
-        popcorn=popcorn,
-        stack=st is not None and st.stack is not None,
-        step_note=None if step is None or step.note is None else localize(step.note, lang, default),
-        lead=lead,
-        turn_allowed=turn_allowed,
-        step_ends_estimated=ends_estimated,
-        starter=s.plan.starter,
-        host=s.plan.host,
+        starter=plan.starter,
+        host=plan.host,
+        meeting=plan.meeting + 1,
+        meetings=plan.meetings,
+        **fields,
     )

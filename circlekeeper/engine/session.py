@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 from typing import Literal
 
+from circlekeeper.engine.chime import BellLine
 from circlekeeper.engine.clock import ceil_ms
 from circlekeeper.engine.commands import (
     Command,
@@ -34,7 +35,7 @@ from circlekeeper.engine.commands import (
     Start,
     Undo,
 )
-from circlekeeper.engine.cues import INF, Due, StepRun, due_cues
+from circlekeeper.engine.cues import INF, CueRow, Due, StepRun, due_cues
 from circlekeeper.engine.events import (
     BellDue,
     CommandTaken,
@@ -47,68 +48,37 @@ from circlekeeper.engine.events import (
     SessionEnded,
     SessionStarted,
 )
+from circlekeeper.engine.phases import PHASE_TABLE, why_refused
 from circlekeeper.engine.plan import RunStep, unroll
 from circlekeeper.engine.projection import AgendaRow, agenda_rows, snapshot
 from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.engine.state import Phase, Snapshot
 from circlekeeper.engine.steps import Steps
 from circlekeeper.engine.stick import Stick
-from circlekeeper.script.model import (
-    BUILTIN_SOUNDS,
-    CueSpec,
-    Practice,
-)
+from circlekeeper.engine.talk import Talk
+from circlekeeper.script.model import BUILTIN_SOUNDS, CueSpec, Practice
 from circlekeeper.script.texts import (
     TextValue,
     localize,
     spoken,
 )
 
-PHASES: tuple[Phase, ...] = ("ready", "running", "paused", "ended")
 
-# The stick may still move during a pause; only the clock is frozen.
-_STAYS: dict[Phase, Phase] = {"running": "running", "paused": "paused"}
-_ROWS: tuple[tuple[str, dict[Phase, Phase]], ...] = (
-    # trigger    phase before -> phase after
-    ("start", {"ready": "running"}),
-    ("next", _STAYS),
-    ("pass", _STAYS),
-    ("pick", _STAYS),
-    ("extend", _STAYS),
-    ("skip", _STAYS),
-    ("undo", _STAYS),
-    ("bell", _STAYS),
-    ("pause", {"running": "paused"}),
-    ("resume", {"paused": "running"}),
-    ("end", {"running": "ended", "paused": "ended"}),
-    # The engine's own move: running out of steps ends the session.
-    ("done", {"running": "ended", "paused": "ended"}),
-)
-PHASE_TABLE: dict[tuple[Phase, str], Phase] = {
-    (before, trigger): after for trigger, moves in _ROWS for before, after in moves.items()
-}
-"""Every phase change: (phase, trigger) -> the phase after. A trigger is a command's name,
-or "done" when the engine runs out of steps."""
+def _no_cue(_: StepRun) -> tuple[CueSpec | None, str]:
+    return None, "queued"
 
-ENGINE_TRIGGERS: frozenset[str] = frozenset({"done"})
-ACCEPTS: dict[Phase, frozenset[str]] = {
-    phase: frozenset(t for (p, t) in PHASE_TABLE if p == phase and t not in ENGINE_TRIGGERS)
-    for phase in PHASES
-}
-"""Which commands each phase accepts; any other is refused and changes nothing."""
 
-_NOT_NOW: dict[tuple[Phase, str], str] = {
-    ("running", "resume"): "the session is not paused",
-    ("paused", "pause"): "the session is paused already",
-    ("running", "start"): "the session has started already",
-    ("paused", "start"): "the session has started already",
-}
-_NOT_IN_PHASE: dict[Phase, str] = {
-    "ready": "the session has not started yet",
-    "running": "the session cannot do that now",
-    "paused": "the session is paused",
-    "ended": "the session is over",
-}
+def _no_time(_: StepRun) -> float | None:
+    return None
+
+
+def _no_fire(_host: object, _st: StepRun) -> None:
+    return None
+
+
+LINE_ROW = CueRow("queued", -1, _no_time, _no_cue, _no_fire)
+"""Stands for the bell line among the due cues: a cue waiting for the one before it (it is
+fired by the session, whose line it is)."""
 
 
 class Session:
@@ -117,24 +87,25 @@ class Session:
     def __init__(self, practice: Practice, plan: CirclePlan) -> None:
         self.practice = practice
         self.plan = plan
-        self._runs = unroll(practice, plan.names, plan.roles, plan.seed, plan.starter)
+        self._runs = unroll(practice, plan)
         self.rows: tuple[AgendaRow, ...] = agenda_rows(practice, plan, self._runs)
         self.stick = Stick(practice, plan, self)
         self.steps = Steps(practice, plan, self._runs, self.stick, self)
         self.reasons = self.steps.reasons
         self._handlers: dict[type[Command], Callable[[Command], None]] = {
             Start: self._start,
-            Next: self._next,
-            Pass: self._pass,
-            Pick: self._pick,
             Extend: self._extend,
             Pause: self._pause,
             Resume: self._resume,
             Skip: self._skip,
-            Undo: self._undo,
             End: self._end,
             RingBell: self._ring_by_hand,
+            **Talk(self.steps, self).handlers,
         }
+        self.line = BellLine(dict(practice.sounds))
+        """Cues that fell due together, waiting to ring one after the other."""
+        self._closing = False
+        """Out of steps, with cues still waiting in line: the session ends when they rang."""
         self._phase: Phase = "ready"
         self._t0 = 0.0
         self._now = 0.0
@@ -252,9 +223,9 @@ class Session:
             if not self.ended:
                 self._run_due(self.active_at(self._now_s))
         handler = self._handlers.get(type(command))
-        if (self._phase, command.name) not in PHASE_TABLE or handler is None:
-            reason = _NOT_NOW.get((self._phase, command.name), _NOT_IN_PHASE[self._phase])
-            self._refuse(command, reason)
+        reason = why_refused(self._phase, command.name)
+        if reason is not None or handler is None:
+            self._refuse(command, reason or "the session cannot do that")
             return self._finish()
         taken_at = self._now_s
         last_t, mark = self._last_t, len(self._out)
@@ -334,32 +305,24 @@ class Session:
         now = float(self._now)
         self._t0 = now if math.isfinite(now) else 0.0
         self._move("start")
-        self.emit(SessionStarted(0.0, self.practice.title, self.plan.names, dict(self.plan.roles)))
+        plan = self.plan
+        self.emit(
+            SessionStarted(
+                0.0,
+                self.practice.title,
+                plan.names,
+                dict(plan.roles),
+                plan.meeting + 1,
+                plan.meetings,
+                plan.focus,
+            )
+        )
         self.steps.start(0)
 
     def _running_step(self) -> StepRun:
         if self.step is None:  # never while running: the session ends with its last step
             raise Refusal("there is no step running")
         return self.step
-
-    def _next(self, _: Command) -> None:
-        st = self._running_step()
-        if not self.stick.next(st.round, st.stack):
-            self.steps.finish("next")
-
-    def _pass(self, _: Command) -> None:
-        self.stick.pass_stick(self._running_step().round)
-
-    def _pick(self, command: Command) -> None:
-        assert isinstance(command, Pick)
-        st = self._running_step()
-        self.stick.pick(st.round, st.stack, command.who)
-
-    def _undo(self, _: Command) -> None:
-        st = self.step
-        if st is None:
-            raise Refusal("nothing to undo")
-        st.round = self.stick.undo(st.round)
 
     def _extend(self, command: Command) -> None:
         assert isinstance(command, Extend)
@@ -369,7 +332,7 @@ class Session:
         self._move("pause")
         self._pause_began = self._now_s
         self.emit(Paused(self.stamp()))
-        self.ring(self.practice.guardian.pause_cue, "pause")
+        self.ring(self.practice.guardian.pause_cue, "pause", now=True)
 
     def _resume(self, _: Command) -> None:
         paused_for = self._now_s - self._pause_began
@@ -377,7 +340,7 @@ class Session:
         self._move("resume")
         self._a = self._now_s - self._paused_total
         self.emit(Resumed(self.stamp(), paused_for))
-        self.ring(self.practice.guardian.resume_cue, "resume")
+        self.ring(self.practice.guardian.resume_cue, "resume", now=True)
 
     def _skip(self, _: Command) -> None:
         self._running_step()
@@ -432,8 +395,11 @@ class Session:
         while self._due and self._due[0][0] <= a_now and self._phase != "ended":
             due, _, row = self._due[0]
             self._a = max(self._a, due)
-            assert self.step is not None
-            row.fire(self, self.step)
+            if row is LINE_ROW:
+                self._ring_waiting()
+            else:
+                assert self.step is not None
+                row.fire(self, self.step)
             self._refresh()
             guard += 1
             if guard > 1_000_000:  # pragma: no cover - a bug, never a hang in a live circle
@@ -442,16 +408,30 @@ class Session:
 
     def _refresh(self) -> None:
         self._due = due_cues(self.step) if self._phase != "ended" else []
+        waiting = self.line.due
+        if waiting is not None and self._phase != "ended":
+            self._due.append((waiting, LINE_ROW.priority, LINE_ROW))
+            self._due.sort(key=lambda item: (item[0], item[1]))
         running = self._due and self._phase == "running"
         self._due_at = self._due[0][0] if running else INF
 
-    def ring(self, cue: CueSpec | None, reason: str) -> None:
-        """Ring `cue` now, with its words in the session's language."""
+    def ring(self, cue: CueSpec | None, reason: str, *, now: bool = False) -> None:
+        """Ring `cue`, with its words in the session's language: now, or (a cue that falls
+        due with others) after the ones before it; the same cue twice at once rings once.
+        With `now` it does not wait in line (the guardian's cues)."""
         if cue is None:
             return
         said = spoken(cue.say, self.plan.language, self.practice.language)
         words = said[0] if said is not None else None
-        self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, reason, words))
+        if now or self.line.ask(self._a, cue.sound, cue.strikes, reason, words):
+            self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, reason, words))
+
+    def _ring_waiting(self) -> None:
+        """The next cue waiting in line rings; the last one of a finished session ends it."""
+        cue = self.line.pop()
+        self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, cue.reason, cue.words))
+        if self._closing and self.line.due is None:
+            self.end_session("done")
 
     def speak(self, text: TextValue | None) -> None:
         """Speak a prompt now, in the session's language."""
@@ -473,7 +453,11 @@ class Session:
             self.stick.time_up(self.step.round)
 
     def end_session(self, reason: Literal["done", "end"]) -> None:
-        """The session is over: out of steps ("done"), or ended by hand ("end")."""
+        """The session is over: out of steps ("done"), or ended by hand ("end"). Out of steps
+        with cues still waiting in line, it ends once they have rung."""
+        if reason == "done" and self.line.due is not None:
+            self._closing = True
+            return
         self._move(reason)
         air, over = dict(self.stick.airtime), dict(self.stick.overtime)
         self.emit(SessionEnded(self.stamp(), air, over, reason))

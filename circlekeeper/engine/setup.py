@@ -13,6 +13,9 @@ Every screen and command that starts a session (the setup screen, `run`, `rehear
 - A role given at setup overrides every rule (a facilitator can always choose).
 - The starter, who holds the stick first in a `start: first` round, is the host unless
   someone else is chosen.
+- A series (`series:` in the practice) has one member in focus each meeting: the next in
+  the focus order (seat order, unless an order was chosen at setup) at each meeting that
+  has a focus. The focus holds the series' focus role.
 """
 
 from __future__ import annotations
@@ -48,6 +51,22 @@ class CirclePlan:
     """`ask` roles nobody was given, filled by the default rule."""
     warnings: tuple[str, ...] = field(default=())
     """Things worth telling the facilitator before starting, one sentence each."""
+    meetings: int | None = None
+    """How many meetings the series has (None: the practice is not a series)."""
+    focus: str | None = None
+    """Who is in focus at this meeting of a series."""
+    focus_order: tuple[str, ...] = ()
+    """The focus order chosen at setup, everyone in it (empty: none was chosen)."""
+
+    @property
+    def meeting_label(self) -> str:
+        """ "meeting 3 of 6 · focus: Cy", "meeting 3" outside a series."""
+        label = f"meeting {self.meeting + 1}"
+        if self.meetings is not None:
+            label += f" of {self.meetings}"
+        if self.focus is not None:
+            label += f" · focus: {self.focus}"
+        return label
 
 
 def _check_names(people: Iterable[str]) -> tuple[str, ...]:
@@ -62,6 +81,40 @@ def _check_names(people: Iterable[str]) -> tuple[str, ...]:
             raise ValueError("each name in the circle must be different")
         seen.add(name.casefold())
     return names
+
+
+def _focus_order(order: Sequence[str] | None, names: tuple[str, ...]) -> tuple[str, ...]:
+    """A chosen focus order, completed with everyone else in seat order (empty: none)."""
+    if not order:
+        return ()
+    chosen = tuple(order)
+    for name in chosen:
+        if name not in names:
+            raise ValueError(f"{name} is in the focus order, but not in the circle")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError("the focus order names someone twice")
+    return chosen + tuple(n for n in names if n not in chosen)
+
+
+def _series_focus(
+    practice: Practice, meeting: int, order: tuple[str, ...]
+) -> tuple[str | None, int | None]:
+    """The member in focus at `meeting` (0-based) of a series, and the series' length."""
+    series = practice.series
+    if series is None:
+        return None, None
+    if series.focus == "none":
+        return None, series.meetings
+    when = series.focus_when
+
+    def has_focus(k: int) -> bool:
+        return when is None or when.matches(k, series.meetings)
+
+    if not has_focus(meeting + 1):
+        return None, series.meetings
+    # Only meetings that have a focus move it on.
+    before = sum(1 for k in range(1, meeting + 1) if has_focus(k))
+    return order[before % len(order)], series.meetings
 
 
 def _ruled_role(
@@ -96,11 +149,15 @@ def plan_circle(
     meeting: int = 0,
     seed: int | None = None,
     language: str | None = None,
+    focus_order: Sequence[str] | None = None,
 ) -> CirclePlan:
-    """Decide seats, starter, host and roles for one session; `ValueError` on a bad circle.
+    """Decide seats, starter, host, roles and a series' focus for one session; `ValueError`
+    on a bad circle.
 
     `given_roles` (role id -> people) are the choices made at setup; people not in the
-    circle are left out (with a warning). `seed` None draws one, once, here.
+    circle are left out (with a warning). `seed` None draws one, once, here. `focus_order`
+    is the order in which people take the focus (for-each loops with `order: chosen`, a
+    series), chosen at setup.
     """
     names = _check_names(people)
     n = len(names)
@@ -147,6 +204,18 @@ def plan_circle(
         defaulted.append(role_id)
     # Keep the practice's order of roles, whatever order they were decided in.
     ordered = {role.id: roles[role.id] for role in practice.roles}
+    order = _focus_order(focus_order, names)
+    focus, meetings = _series_focus(practice, meeting, order or names)
+    if meetings is not None and meeting >= meetings:
+        warnings.append(
+            f"{practice.title!r} is a series of {meetings} meetings; this is meeting {meeting + 1}."
+        )
+    series = practice.series
+    if series is not None and series.focus == "rotate":
+        given_focus = [p for p in given.get(series.focus_role, ()) if p in names]
+        if given_focus:
+            focus = given_focus[0]
+        ordered[series.focus_role] = (focus,) if focus is not None else ()
     return CirclePlan(
         names=names,
         starter=starter if starter is not None else names[host],
@@ -157,4 +226,7 @@ def plan_circle(
         language=language or practice.language,
         defaulted_roles=tuple(defaulted),
         warnings=tuple(warnings),
+        meetings=meetings,
+        focus=focus,
+        focus_order=order,
     )

@@ -36,7 +36,8 @@ class Snapshot:
     """The step's prompt or text, in the session's language."""
     stems: tuple[str, ...]
     focus: str | None
-    """The focus person of a for-each loop."""
+    """The focus person of a for-each loop, else the member in focus at this meeting of a
+    series."""
     step_remaining: float | None
     """Seconds left in the step; None for untimed steps. Never negative."""
     step_elapsed: float
@@ -81,3 +82,44 @@ class Snapshot:
     """Who holds the stick first in a round that starts with the first seat."""
     host: str | None = None
     """Who hosts this meeting."""
+    meeting: int = 1
+    """Which meeting of the circle this is (1 is the first)."""
+    meetings: int | None = None
+    """How many meetings the series has (None: the practice is not a series)."""
+    addressee: str | None = None
+    """Whom the speaker addresses (a round's addressee; in an exchange, the other person)."""
+    ask: str | None = None
+    """What is asked right now: a consent round's question, an exchange part's prompt."""
+    participants: tuple[str, ...] = ()
+    """Who takes part in the step (everyone but the focus, say)."""
+    part: str | None = None
+    """An exchange: speak, reflect or confirm (None between pairs)."""
+    pair_speaker: str | None = None
+    """An exchange: who speaks in the current pair (the listener holds the floor to
+    reflect)."""
+    listener: str | None = None
+    """An exchange: who listens in the current pair."""
+    pair: int | None = None
+    pairs: int | None = None
+    loop: int | None = None
+    """An exchange: how many times the speaker has spoken in this pair (1 the first)."""
+    heard: tuple[str, ...] = ()
+    """An exchange: speakers who confirmed they were heard, in order."""
+    responses: dict[str, str] = field(default_factory=dict)
+    """A consent round: each response given in the current round."""
+    response_kinds: tuple[str, ...] = ()
+    """A consent round: the responses people may give."""
+    amending: bool = False
+    """A consent round: objections stand; the next round starts with next."""
+    queue_kinds: tuple[str, ...] = ()
+    """The kind of each request in `queue` (a speaking queue)."""
+    request_kinds: tuple[str, ...] = ()
+    """The kinds of request the queue takes (empty: no queue)."""
+    timebox: float | None = None
+    """A soft time box: seconds after the start at which its cue sounds (the step goes on)."""
+    group_hosts: tuple[str, ...] = ()
+    """The host of each breakout group, who stays at the table."""
+    group_focus: tuple[str, ...] = ()
+    """The member in focus in each breakout group."""
+    group_speakers: tuple[str, ...] = ()
+    """Who speaks now in each breakout group, when swaps are signalled."""

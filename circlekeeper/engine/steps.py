@@ -1,17 +1,18 @@
 """Walking the run list: which step runs, and what starting and ending a step says and rings.
 
-A step starts with its events, its start bell, its prompt, its breakout groups and its
-round's first lap; it ends once, for one reason, with its end cues and the airtime spoken in
-it. Running out of steps ends the session (through the phase table, in the session).
+A step starts with its events, its start bell, its prompt, its breakout groups, its round's
+first lap or its exchange's first pair; it ends once, for one reason, with its end cues and
+the airtime spoken in it. Running out of steps ends the session (through the phase table,
+in the session).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections import Counter
 from typing import Literal, Protocol
 
+from circlekeeper.engine import consent
 from circlekeeper.engine.commands import Refusal
 from circlekeeper.engine.cues import CueHost, StepRun, end_cues, interval_due
 from circlekeeper.engine.events import (
@@ -21,11 +22,20 @@ from circlekeeper.engine.events import (
     StepStarted,
     TimeChanged,
 )
-from circlekeeper.engine.groups import Groups, form_groups, record
-from circlekeeper.engine.plan import RunStep, step_seconds
+from circlekeeper.engine.exchange import Pairs
+from circlekeeper.engine.groups import Breakouts
+from circlekeeper.engine.plan import RunStep, participants, step_seconds
 from circlekeeper.engine.setup import CirclePlan
-from circlekeeper.engine.stick import Round, Stack, Stick
-from circlekeeper.script.model import BreakoutStep, DiscussionStep, Practice, RoundStep
+from circlekeeper.engine.stack import Floor, Stack
+from circlekeeper.engine.stick import Stick
+from circlekeeper.script.model import (
+    BreakoutStep,
+    ConsentStep,
+    DiscussionStep,
+    ExchangeStep,
+    Practice,
+    RoundStep,
+)
 from circlekeeper.script.texts import TextValue, speech_at_start, step_text, step_title
 
 
@@ -56,17 +66,18 @@ class Steps:
         self.plan = plan
         self.runs = runs
         self.stick = stick
+        self.floor = Floor(stick)
+        self.pairs = Pairs(stick)
         self.host = host
         self.position = -1
         """The run index of the current step (-1 before the start)."""
         self.current: StepRun | None = None
         self.reasons: dict[int, EndReason] = {}
-        self._met: Counter[frozenset[str]] = Counter()
-        self._last_groups: Groups | None = None
+        self.breakouts = Breakouts()
 
     def start(self, pos: int) -> None:
         """Start run step `pos` (past the last one: the session is done)."""
-        # A loop, not recursion: rounds nobody may speak in end at once, maybe many in a row.
+        # A loop, not recursion: steps nobody may take part in end at once, many in a row.
         while True:
             self.position = pos
             self.stick.undo_record = None
@@ -74,17 +85,14 @@ class Steps:
                 self.current = None
                 self.host.end_session("done")
                 return
-            round_ = self._open(self.runs[pos])
-            if round_ is None:
-                return
-            if round_.speakers:
-                self.stick.start_lap(round_, 1)
+            if self._open(self.runs[pos]):
                 return
             self.end("done")
             pos += 1
 
-    def _open(self, run: RunStep) -> Round | None:
-        """Start `run`: its events, bells and prompt; returns its round, if it is one."""
+    def _open(self, run: RunStep) -> bool:
+        """Start `run`: its events, bells and prompt, its round, exchange or queue. False when
+        nobody can take part, so it ends at once."""
         host = self.host
         step = run.step
         lang, default = self.plan.language, self.practice.language
@@ -99,6 +107,9 @@ class Steps:
             at_cues=sorted(step.bells.at, key=lambda c: c.at),
         )
         self.current = st
+        roles = {**self.plan.roles, **run.bindings}
+        silent = self.stick.silent if isinstance(step, ExchangeStep) else frozenset()
+        st.people = participants(step, self.plan.names, roles, silent)
         if step.bells.interval is not None:
             st.interval_due = interval_due(st, 1, host.seed)
         started = StepStarted(
@@ -106,19 +117,34 @@ class Steps:
         )
         host.emit(started)
         if isinstance(step, BreakoutStep):
-            rng = random.Random(f"{host.seed}:breakout:{run.index}")
-            st.groups = form_groups(step, self.plan.names, self._last_groups, self._met, rng)
-            record(st.groups, self._met)
-            self._last_groups = st.groups
-            host.emit(GroupsFormed(host.stamp(), st.groups))
+            self._form_groups(st, step)
         host.ring(step.bells.start, "start")
         host.speak(speech_at_start(step))
-        if isinstance(step, DiscussionStep) and step.stack:
-            st.stack = Stack()
-        if not isinstance(step, RoundStep):
-            return None
+        if isinstance(step, DiscussionStep) and step.stack is not None:
+            st.stack = Stack(step.stack, st.people)
+        if isinstance(step, ExchangeStep):
+            st.exchange = self.pairs.open(run, step)
+            return len(st.exchange.people) >= 2
+        if not isinstance(step, RoundStep | ConsentStep):
+            return True
         st.round = self.stick.open_round(run, step)
-        return st.round
+        if not st.round.speakers:
+            return False
+        self.stick.start_lap(st.round, 1)
+        return True
+
+    def _form_groups(self, st: StepRun, step: BreakoutStep) -> None:
+        host = self.host
+        rng = random.Random(f"{host.seed}:breakout:{st.run.index}")
+        st.groups, st.hosts, st.group_focus = self.breakouts.form(step, self.plan.names, rng)
+        host.emit(GroupsFormed(host.stamp(), st.groups, st.hosts, st.group_focus))
+        nxt = st.run.index + 1
+        st.moves_on = nxt < len(self.runs) and isinstance(self.runs[nxt].step, BreakoutStep)
+        if step.turn_each and st.deadline is not None and st.groups:
+            # Every member gets a turn: as many turns as the largest group has members.
+            st.swap_every = (st.deadline - st.start_a) / max(len(g) for g in st.groups)
+        elif step.swap_every:
+            st.swap_every = float(step.swap_every)
 
     def finish(self, reason: EndReason) -> None:
         """End the current step for `reason` and start the next one at the same moment."""
@@ -131,10 +157,16 @@ class Steps:
         """End the current step, once: who holds the stick is done, its end cues ring."""
         st = self.current
         assert st is not None
-        self.stick.close(st.round, st.stack)
+        self.stick.close(st.round)
+        if st.stack is not None:
+            self.floor.close(st.stack)
+        if st.exchange is not None:
+            self.pairs.close(st.exchange)
+        if st.round is not None and isinstance(st.round.spec, ConsentStep):
+            consent.abandon(self.stick, st.round)
         for cue, why in end_cues(st, reason):
             self.host.ring(cue, why)
-        talk = st.round or st.stack
+        talk = st.round or st.stack or st.exchange
         airtime = dict(talk.airtime) if talk is not None else {}
         self.host.emit(StepEnded(self.host.stamp(), st.run.index, reason, airtime))
         self.reasons[st.run.index] = reason
@@ -148,14 +180,15 @@ class Steps:
         st = self.current
         if st is None:
             raise Refusal("there is no step running")
-        r = st.round
-        if r is not None and r.turn is not None and r.turn.deadline is not None:
-            self.stick.extend_turn(r, seconds)
+        turn = st.turn
+        talk = st.round or st.exchange
+        if turn is not None and turn.deadline is not None:
+            self.stick.extend_turn(turn, seconds)
         elif st.deadline is not None:
             self._extend_step(st, seconds)
-        elif r is not None and r.turn is None:
+        elif talk is not None and turn is None:
             raise Refusal("nobody holds the stick")
-        elif r is not None:
+        elif talk is not None:
             raise Refusal("this turn is untimed: it ends when you move on")
         else:
             raise Refusal("this step is untimed: it ends when you move on")

@@ -1,8 +1,10 @@
 """The talking stick: rounds, laps and turns; next, pass, pick, undo and more time for a
-turn; the speaking stack of a discussion; and the airtime ledger.
+turn; and the airtime ledger.
 
 Every command here checks first and raises `Refusal` (saying why, for the facilitator)
 before it changes anything. Times are on the session's active clock (pauses cut out).
+A turn carries its own cue rules (warning, end cue, hard or soft end), so the cue table
+treats a round's turn, an exchange's part and a discussion's floor alike.
 """
 
 from __future__ import annotations
@@ -11,25 +13,26 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from circlekeeper.engine import consent
 from circlekeeper.engine.commands import Refusal
 from circlekeeper.engine.events import (
     EndReason,
     Event,
     LapStarted,
     Passed,
-    StackChanged,
     TimeChanged,
     TurnEnded,
     TurnStarted,
     Undone,
 )
-from circlekeeper.engine.plan import RunStep, eligible, lap_order, turn_seconds
+from circlekeeper.engine.plan import RunStep, addressee, eligible, lap_order, turn_seconds
 from circlekeeper.engine.setup import CirclePlan
-from circlekeeper.script.model import Practice, RoundStep
-from circlekeeper.script.texts import TextValue, lap_prompt, speech_at_lap
+from circlekeeper.script.model import ConsentStep, CueSpec, Practice, RoundStep
+from circlekeeper.script.texts import TextValue, lap_prompt, speech_at_lap, speech_at_turn
 
 MAX_LAPS = 20
-"""Laps after which an `until: all-pass` round stops even if people keep speaking."""
+"""Laps after which an `until: all-pass` round without `laps` or `prompts` stops even if
+people keep speaking."""
 
 
 @dataclass
@@ -48,6 +51,15 @@ class Turn:
     """Overtime already reported by an earlier segment of the same turn."""
     warned: bool = False
     timed_up: bool = False
+    warn: float | None = None
+    """Seconds before the deadline at which the warning cue sounds (None: no warning)."""
+    warn_cue: CueSpec | None = None
+    end_cue: CueSpec | None = None
+    """Sounded when the turn's time is up."""
+    hard: bool = False
+    """A hard end: the stick moves on by itself when the time is up."""
+    to: str | None = None
+    """Whom the speaker addresses."""
 
     def remaining(self, a: float) -> float | None:
         """Seconds left at active time `a` (None: untimed); never negative."""
@@ -64,7 +76,7 @@ class Turn:
 class Round:
     """A round's moving parts: who speaks, who is waiting, who has spoken or passed."""
 
-    spec: RoundStep
+    spec: RoundStep | ConsentStep
     index: int
     """The run index of its step (undo never reaches into another step)."""
     speakers: tuple[str, ...]
@@ -82,6 +94,14 @@ class Round:
     turn: Turn | None = None
     airtime: dict[str, float] = field(default_factory=dict)
     """Seconds each person spoke in this step."""
+    responses: dict[str, str] = field(default_factory=dict)
+    """A consent round: each person's response in the current round."""
+    history: list[dict[str, str]] = field(default_factory=list)
+    """A consent round: the responses of each round that is over."""
+    amending: bool = False
+    """A consent round: objections stand; the proposal is being amended before the next."""
+    decided: str | None = None
+    """A consent round: the result, once there is one."""
 
     def copy(self) -> Round:
         """A copy that shares nothing mutable with this one."""
@@ -93,22 +113,19 @@ class Round:
             passed_once=set(self.passed_once),
             turn=None if self.turn is None else replace(self.turn),
             airtime=dict(self.airtime),
+            responses=dict(self.responses),
+            history=[dict(h) for h in self.history],
         )
 
-
-@dataclass
-class Stack:
-    """Taking stack in a discussion: who asked to speak, in order, and who has the floor."""
-
-    queue: list[str] = field(default_factory=list)
-    floor: Turn | None = None
-    spoken: list[str] = field(default_factory=list)
-    airtime: dict[str, float] = field(default_factory=dict)
+    @property
+    def popcorn(self) -> bool:
+        """The facilitator picks who speaks next."""
+        return self.spec.order == "popcorn"
 
 
 @dataclass
 class UndoRecord:
-    """The round as it was just before the last next, pass or pick."""
+    """The round as it was just before the last next, pass, pick or response."""
 
     what: str
     index: int
@@ -159,7 +176,7 @@ class Stick:
 
     # -- rounds and laps ---------------------------------------------------------------------
 
-    def open_round(self, run: RunStep, step: RoundStep) -> Round:
+    def open_round(self, run: RunStep, step: RoundStep | ConsentStep) -> Round:
         """The round of `run`, before its first lap."""
         roles = {**self.plan.roles, **run.bindings}
         speakers = eligible(step, self.plan.names, roles, self.silent)
@@ -184,66 +201,87 @@ class Stick:
         )
         r.queue = list(r.order)
         r.spoken, r.passed, r.passed_once = [], [], set()
+        r.responses, r.amending = {}, False
         r.per_turn = turn_seconds(spec, len(r.order), len(self.plan.names))
         r.prompt = self.host.localize(lap_prompt(spec, lap))
         self.host.emit(LapStarted(self.host.stamp(), lap, r.prompt, r.order))
         self.host.speak(speech_at_lap(spec, lap))
-        if spec.order != "popcorn":
-            self._begin_turn(r, r.queue.pop(0))
+        if not r.popcorn:
+            self.begin_turn(r, r.queue.pop(0))
 
-    def _begin_turn(self, r: Round, speaker: str) -> None:
+    def begin_turn(self, r: Round, speaker: str) -> None:
+        """`speaker` takes the stick, with the round's time and cues for a turn."""
         a = self.host.active
         allowed = r.per_turn
-        deadline = None if allowed is None else a + allowed
-        r.turn = Turn(speaker, r.lap, allowed, a, deadline, ot_mark=a)
-        self.host.emit(TurnStarted(self.host.stamp(), speaker, r.lap, allowed))
+        rules = r.spec.turn
+        warn = rules.warning
+        if warn is not None and warn >= (allowed or 0.0):
+            warn = None  # a share of a budget too short for its warning
+        to = addressee(r.spec, speaker, self.plan.names, r.roles)
+        r.turn = Turn(
+            speaker,
+            r.lap,
+            allowed,
+            a,
+            None if allowed is None else a + allowed,
+            ot_mark=a,
+            warn=warn,
+            warn_cue=rules.warning_cue,
+            end_cue=rules.end_cue,
+            hard=rules.end == "hard",
+            to=to,
+        )
+        self.host.emit(TurnStarted(self.host.stamp(), speaker, r.lap, allowed, to))
+        self.host.speak(speech_at_turn(r.spec))
 
-    def end_turn(self, r: Round) -> str:
-        """Close the open turn, book its airtime, and say who it was."""
+    def end_turn(self, r: Round, *, spoke: bool = True) -> str:
+        """Close the open turn, book its airtime (none for a pass), and say who it was."""
         turn = r.turn
         assert turn is not None
-        self.book(turn, r.airtime)
+        self.book(turn, r.airtime, counted=spoke)
         r.turn = None
-        if turn.speaker in r.passed:
+        if turn.speaker in r.passed and spoke:
             r.passed.remove(turn.speaker)
-        if turn.speaker not in r.spoken:
+        if turn.speaker not in r.spoken and spoke:
             r.spoken.append(turn.speaker)
         return turn.speaker
 
-    def book(self, turn: Turn, step_airtime: dict[str, float]) -> None:
-        """Book a finished turn's airtime and overtime, and say so."""
+    def book(self, turn: Turn, step_airtime: dict[str, float], *, counted: bool = True) -> None:
+        """Book a finished turn's airtime and overtime, and say so. A turn that is not
+        `counted` (it ended in a pass) books nothing: holding the stick is not speaking."""
         a = self.host.active
-        spoke = max(0.0, a - turn.seg_start)
-        over = max(0.0, turn.overtime(a) - turn.ot_seg0)
+        spoke = max(0.0, a - turn.seg_start) if counted else 0.0
+        over = max(0.0, turn.overtime(a) - turn.ot_seg0) if counted else 0.0
         self.airtime[turn.speaker] += spoke
         self.overtime[turn.speaker] += over
         step_airtime[turn.speaker] = step_airtime.get(turn.speaker, 0.0) + spoke
         self.host.emit(TurnEnded(self.host.stamp(), turn.speaker, spoke, over))
 
-    def close(self, r: Round | None, stack: Stack | None) -> None:
-        """The step ends: whoever holds the stick or the floor is done."""
+    def close(self, r: Round | None) -> None:
+        """The step ends: whoever holds the stick is done."""
         if r is not None and r.turn is not None:
             self.end_turn(r)
-        if stack is not None and stack.floor is not None:
-            self.book(stack.floor, stack.airtime)
-            stack.floor = None
         self.undo_record = None
 
-    def _move_on(self, r: Round, *, wait: bool = False) -> None:
+    def move_on(self, r: Round, *, wait: bool = False) -> None:
         """After a turn: the next in the queue (with `wait`, nobody until a pick), or the lap
         is over."""
         if r.queue:
             if not wait:
-                self._begin_turn(r, r.queue.pop(0))
+                self.begin_turn(r, r.queue.pop(0))
             return
-        if r.spec.until == "all-pass":
+        spec = r.spec
+        if isinstance(spec, ConsentStep):
+            consent.lap_over(self, r)
+            return
+        if spec.until == "all-pass":
             if not r.spoken:
                 self.host.finish_step("all-pass")
                 return
-            if r.lap >= MAX_LAPS:
+            if r.lap >= (spec.max_laps or MAX_LAPS):
                 self.host.finish_step("done")
                 return
-        elif r.lap >= r.spec.lap_count:
+        elif r.lap >= spec.lap_count:
             self.host.finish_step("done")
             return
         self.start_lap(r, r.lap + 1)
@@ -253,73 +291,76 @@ class Stick:
         # Automatic moves cannot be undone: the last next/pass is history now.
         self.undo_record = None
         self.end_turn(r)
-        self._move_on(r, wait=r.spec.order == "popcorn")
+        self.move_on(r, wait=r.popcorn)
 
-    def _remember(self, what: str, r: Round) -> UndoRecord:
+    def remember(self, what: str, r: Round) -> UndoRecord:
+        """The round as it is now, for an undo of `what`."""
         return UndoRecord(what, r.index, self.host.active, r.copy())
 
     # -- commands ----------------------------------------------------------------------------
 
-    def next(self, r: Round | None, stack: Stack | None) -> bool:
-        """Move the stick or the floor on; False when there is nothing to move (the step
-        itself should end)."""
-        if stack is not None:
-            return self._next_on_stack(stack)
-        if r is None:
-            return False
+    def next(self, r: Round) -> None:
+        """Move the stick on: the speaker is done; popcorn waits for a pick."""
+        if isinstance(r.spec, ConsentStep):
+            consent.next_round(self, r)
+            return
         if r.turn is None:
             if not r.queue:
                 raise Refusal("nobody is waiting to speak")
             # Popcorn with nobody holding the stick: the next in circle order.
-            self.undo_record = self._remember("next", r)
-            self._begin_turn(r, r.queue.pop(0))
-            return True
-        record = self._remember("next", r)
+            self.undo_record = self.remember("next", r)
+            self.begin_turn(r, r.queue.pop(0))
+            return
+        record = self.remember("next", r)
         self.end_turn(r)
         self.undo_record = record
-        self._move_on(r)
-        return True
+        self.move_on(r, wait=r.popcorn)
 
     def pass_stick(self, r: Round | None) -> None:
         """The speaker passes: to the end of the queue, or out of this lap."""
         if r is None:
             raise Refusal("passing is only for rounds")
+        if isinstance(r.spec, ConsentStep):
+            raise Refusal("nobody passes in a consent round: stand aside instead")
         if r.spec.passing == "not-allowed":
             raise Refusal("passing is not allowed in this round")
         if r.turn is None:
             raise Refusal("nobody holds the stick")
-        record = self._remember("pass", r)
+        record = self.remember("pass", r)
         speaker = r.turn.speaker
         again = r.spec.passing == "to-end" and speaker not in r.passed_once
         self.host.emit(Passed(self.host.stamp(), speaker, again))
-        self.end_turn(r)
-        # A pass is not speaking: undo the bookkeeping `end_turn` did for a spoken turn.
-        r.spoken.remove(speaker)
+        self.end_turn(r, spoke=False)
         if speaker not in r.passed:
             r.passed.append(speaker)
         if again:
             r.passed_once.add(speaker)
             r.queue.append(speaker)
         self.undo_record = record
-        self._move_on(r)
+        if r.spec.until == "all-pass" and not r.spoken and set(r.order) <= set(r.passed):
+            # One pass from each person is a whole lap of passes: nobody waits for the
+            # second chance that passing to the end would give.
+            self.host.finish_step("all-pass")
+            return
+        self.move_on(r, wait=r.popcorn)
 
-    def pick(self, r: Round | None, stack: Stack | None, name: str) -> None:
-        """Give the stick to `name` (a round), or add them to the stack (a discussion)."""
+    def pick(self, r: Round, name: str) -> None:
+        """Give the stick to `name`."""
         if name not in self.plan.names:
             raise Refusal(f"{name} is not in this circle")
-        if stack is not None:
-            self._raise_hand(stack, name)
-            return
-        if r is None:
-            raise Refusal("picking who speaks is only for rounds and a discussion's stack")
+        if isinstance(r.spec, ConsentStep) and r.amending:
+            raise Refusal("the consent round is over; the next one starts with next")
         if name not in r.queue:
             raise Refusal(self._why_not_waiting(r, name))
-        record = self._remember("pick", r)
+        holder = r.turn.speaker if r.turn is not None else None
+        if isinstance(r.spec, ConsentStep) and holder is not None and holder not in r.responses:
+            raise Refusal(f"waiting for {holder}'s response")
+        record = self.remember("pick", r)
         if r.turn is not None:
             self.end_turn(r)
         r.queue.remove(name)
         self.undo_record = record
-        self._begin_turn(r, name)
+        self.begin_turn(r, name)
 
     @staticmethod
     def _why_not_waiting(r: Round, name: str) -> str:
@@ -332,8 +373,8 @@ class Stick:
         return f"{name} has already spoken in this lap"
 
     def undo(self, r: Round | None) -> Round:
-        """The round as it was before the last next, pass or pick; the person who had the
-        stick then holds it again, with the time they had left."""
+        """The round as it was before the last next, pass, pick or response; the person who
+        had the stick then holds it again, with the time they had left."""
         record = self.undo_record
         if record is None or r is None or record.index != r.index:
             raise Refusal("nothing to undo")
@@ -361,19 +402,17 @@ class Stick:
         speaker = old.speaker if old else None
         self.host.emit(Undone(self.host.stamp(), record.what, speaker, dropped))
         if restored.turn is not None:
-            self.host.emit(
-                TurnStarted(self.host.stamp(), restored.turn.speaker, restored.turn.lap, allowed)
-            )
+            turn = restored.turn
+            self.host.emit(TurnStarted(self.host.stamp(), turn.speaker, turn.lap, allowed, turn.to))
         return restored
 
     def can_undo(self, r: Round | None) -> bool:
         """Whether `undo` would do something now."""
         return self.undo_record is not None and r is not None and self.undo_record.index == r.index
 
-    def extend_turn(self, r: Round, seconds: float) -> None:
-        """`seconds` more (or less) for the speaker's timed turn, from now."""
-        turn = r.turn
-        assert turn is not None and turn.deadline is not None
+    def extend_turn(self, turn: Turn, seconds: float) -> None:
+        """`seconds` more (or less) for a timed turn, from now."""
+        assert turn.deadline is not None
         a = self.host.active
         rem = turn.remaining(a) or 0.0
         new = max(0.0, rem + seconds)
@@ -384,41 +423,6 @@ class Stick:
         turn.deadline = a + new
         if new > 0:
             turn.timed_up = False
-        w = r.spec.turn.warning
-        if w is not None and new > w:
+        if turn.warn is not None and new > turn.warn:
             turn.warned = False
         self.host.emit(TimeChanged(self.host.stamp(), new - rem, "turn"))
-
-    # -- the speaking stack of a discussion ---------------------------------------------------
-
-    def _next_on_stack(self, stack: Stack) -> bool:
-        """The floor passes to the first in the queue. False: the floor is open and nobody
-        is waiting, so `next` ends the step."""
-        if stack.floor is None and not stack.queue:
-            return False
-        if stack.floor is not None:
-            self.book(stack.floor, stack.airtime)
-            if stack.floor.speaker not in stack.spoken:
-                stack.spoken.append(stack.floor.speaker)
-            stack.floor = None
-        if stack.queue:
-            self._give_floor(stack, stack.queue.pop(0))
-            self.host.emit(StackChanged(self.host.stamp(), tuple(stack.queue)))
-        return True
-
-    def _give_floor(self, stack: Stack, name: str) -> None:
-        a = self.host.active
-        stack.floor = Turn(name, 1, None, a, None, ot_mark=a)
-        self.host.emit(TurnStarted(self.host.stamp(), name, 1, None))
-
-    def _raise_hand(self, stack: Stack, name: str) -> None:
-        """`name` asks to speak: an open floor goes to them at once, else they queue."""
-        if stack.floor is not None and stack.floor.speaker == name:
-            raise Refusal(f"{name} has the floor already")
-        if name in stack.queue:
-            raise Refusal(f"{name} is already waiting to speak")
-        if stack.floor is None:
-            self._give_floor(stack, name)
-        else:
-            stack.queue.append(name)
-            self.host.emit(StackChanged(self.host.stamp(), tuple(stack.queue)))

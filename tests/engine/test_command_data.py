@@ -11,12 +11,20 @@ from circlekeeper.engine import ACCEPTS, PHASE_TABLE, command_from_json
 from circlekeeper.engine.commands import (
     COMMAND_TYPES,
     Command,
+    Confirm,
+    Decide,
     End,
     Extend,
+    Listener,
+    LowerHand,
+    More,
     Next,
+    NextPair,
     Pass,
     Pause,
     Pick,
+    RaiseHand,
+    Respond,
     Resume,
     RingBell,
     Skip,
@@ -24,7 +32,7 @@ from circlekeeper.engine.commands import (
     Undo,
 )
 from circlekeeper.engine.events import BellDue, CommandTaken
-from circlekeeper.engine.session import PHASES
+from circlekeeper.engine.phases import PHASES
 
 from .helpers import T0, of, refused, round_step, session
 
@@ -41,6 +49,15 @@ EVERY: list[Command] = [
     End(),
     RingBell(),
     RingBell("gong", 3),
+    Confirm(),
+    More(),
+    NextPair(),
+    Listener("Cy"),
+    Respond("Ben", "objection"),
+    Decide("amend-and-return"),
+    RaiseHand("Dee", "process"),
+    RaiseHand("Dee"),
+    LowerHand("Dee"),
 ]
 
 

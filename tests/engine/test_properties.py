@@ -157,8 +157,11 @@ def check(every: list[Event]) -> None:
     pause_at: float | None = None
     intervals: list[tuple[str, float, float]] = []
     holding: tuple[str, float] | None = None
+    passing: str | None = None
     for e in events:
-        if isinstance(e, Paused):
+        if isinstance(e, Passed):
+            passing = e.speaker
+        elif isinstance(e, Paused):
             pause_at = e.t
         elif isinstance(e, Resumed):
             assert pause_at is not None
@@ -170,8 +173,12 @@ def check(every: list[Event]) -> None:
             holding = (e.speaker, e.t)
         elif isinstance(e, TurnEnded):
             assert holding is not None and holding[0] == e.speaker
-            intervals.append((e.speaker, holding[1], e.t))
-            holding = None
+            if passing == e.speaker:
+                # Holding the stick before a pass is not speaking.
+                assert e.spoke == 0.0 and e.overtime == 0.0
+            else:
+                intervals.append((e.speaker, holding[1], e.t))
+            holding = passing = None
         elif isinstance(e, Undone):
             # The withdrawn turn counts for nobody.
             assert (holding[0] if holding else None) == e.dropped

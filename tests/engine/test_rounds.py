@@ -144,19 +144,27 @@ def test_quietest_first_orders_by_airtime_then_seat() -> None:
     assert of(events, LapStarted)[0].order == ("Ben", "Cy", "Ana", "Dee")
 
 
-def test_popcorn_waits_for_a_pick_and_next_takes_circle_order() -> None:
+def test_popcorn_waits_for_a_pick_after_every_turn() -> None:
     s = session(round_step(order="popcorn"))
     events = s.start(T0)
     assert speakers(events) == []
     snap = s.snapshot(T0)
     assert snap.popcorn and snap.speaker is None
     assert speakers(s.pick("Cy", T0 + 5.0)) == ["Cy"]
-    assert speakers(s.next(T0 + 20.0)) == ["Ana"]
+    # Cy is done: nobody holds the stick until the facilitator picks.
+    ended = s.next(T0 + 20.0)
+    assert speakers(ended) == [] and of(ended, TurnEnded)[0].speaker == "Cy"
+    assert s.snapshot(T0 + 20.0).speaker is None
     assert refused(s.pick("Cy", T0 + 25.0)) == "Cy has already spoken in this lap"
+    # A later pick costs nobody their turn: Ana, next in the circle, still waits.
     assert speakers(s.pick("Dee", T0 + 30.0)) == ["Dee"]
-    events = s.next(T0 + 40.0)
-    assert speakers(events) == ["Ben"]
-    assert of(s.next(T0 + 50.0), StepEnded)[0].reason == "done"
+    s.next(T0 + 40.0)
+    assert s.snapshot(T0 + 40.0).queue == ("Ana", "Ben")
+    # Next with nobody holding the stick hands it on in circle order.
+    assert speakers(s.next(T0 + 45.0)) == ["Ana"]
+    s.next(T0 + 50.0)
+    assert speakers(s.pick("Ben", T0 + 55.0)) == ["Ben"]
+    assert of(s.next(T0 + 60.0), StepEnded)[0].reason == "done"
 
 
 def test_pick_in_a_fixed_round_jumps_someone_forward() -> None:

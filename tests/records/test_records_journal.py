@@ -105,6 +105,7 @@ def test_each_event_line_carries_the_wall_clock() -> None:
         "speaker": "Ana",
         "lap": 1,
         "allowed": None,
+        "to": None,
         "wall": 1_700_000_002.0,
     }
     journal.close()
