@@ -98,16 +98,95 @@ def schema() -> None:
     click.echo(schema_json())
 
 
+def _roles(value: str | None) -> dict[str, list[str]]:
+    """`--roles "host=Ana,coach=Ben+Cy"` as role id -> people; a malformed item is an error."""
+    roles: dict[str, list[str]] = {}
+    for item in (value or "").split(","):
+        if not item.strip():
+            continue
+        role, sep, people = item.partition("=")
+        names = [name.strip() for name in people.split("+") if name.strip()]
+        if not sep or not role.strip() or not names:
+            example = '--roles "host=Ana,coach=Ben+Cy"'
+            _fail(f"--roles: {item.strip()!r} should read role=Name, like {example}")
+        roles.setdefault(role.strip(), []).extend(names)
+    return roles
+
+
+def _names(option: str, value: str | None) -> list[str] | None:
+    """A comma-separated list of names, or None when the option was not given."""
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        _fail(f'{option} names nobody; name the people like {option} "Cy,Ana,Ben"')
+    return names
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("practice")
 @_circle_option(required=True)
 @click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per event, per line.")
-def rehearse(practice: str, circle: str, seed: int | None, as_json: bool) -> None:
+@click.option(
+    "--actions",
+    "actions",
+    metavar="FILE",
+    default=None,
+    help="What the facilitator does, when: a YAML list like `- {at: 1m30s, do: pass}`.",
+)
+@click.option(
+    "--only-actions",
+    is_flag=True,
+    help="Do only what --actions says: no simulated moves in between.",
+)
+@click.option(
+    "--meeting",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="Which meeting of the circle this is, counting from 1 (hosting and a series' focus).",
+)
+@click.option(
+    "--roles",
+    "roles",
+    metavar="ROLES",
+    default=None,
+    help='Who holds which role: "host=Ana,coach=Ben+Cy".',
+)
+@click.option(
+    "--focus-order",
+    metavar="NAMES",
+    default=None,
+    help='The order in which people take the focus: "Cy,Ana,Ben".',
+)
+def rehearse(
+    practice: str,
+    circle: str,
+    seed: int | None,
+    as_json: bool,
+    actions: str | None,
+    only_actions: bool,
+    meeting: int,
+    roles: str | None,
+    focus_order: str | None,
+) -> None:
     """Run a practice in simulated time and print its timeline."""
     from circlekeeper.engine.rehearse import run_rehearse
 
-    sys.exit(run_rehearse(practice, _circle(circle), seed=seed, as_json=as_json))
+    sys.exit(
+        run_rehearse(
+            practice,
+            _circle(circle),
+            seed=seed,
+            as_json=as_json,
+            actions_path=actions,
+            only_actions=only_actions,
+            meeting=meeting,
+            roles=_roles(roles),
+            focus_order=_names("--focus-order", focus_order),
+        )
+    )
 
 
 @cli.command(context_settings=CONTEXT)

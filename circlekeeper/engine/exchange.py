@@ -55,7 +55,15 @@ class Exchange:
     """A listener chosen before the speaker was picked."""
     heard: list[str] = field(default_factory=list)
     """Speakers who confirmed they were heard, in order."""
+    spoke: list[str] = field(default_factory=list)
+    """Everyone who has been a speaker in this exchange, in order."""
     airtime: dict[str, float] = field(default_factory=dict)
+
+
+def _around(people: tuple[str, ...], who: str) -> list[str]:
+    """Everyone after `who` in `people`, going round once (`who` last)."""
+    i = people.index(who)
+    return list(people[i + 1 :] + people[: i + 1])
 
 
 def _seat_after(people: tuple[str, ...], who: str) -> str:
@@ -97,6 +105,8 @@ class Pairs:
     def _begin_pair(self, ex: Exchange, speaker: str, listener: str) -> None:
         ex.pair += 1
         ex.speaker, ex.listener, ex.loop, ex.chosen = speaker, listener, 1, None
+        if speaker not in ex.spoke:
+            ex.spoke.append(speaker)
         self.host.emit(PairStarted(self.host.stamp(), ex.pair, speaker, listener))
         self._begin_part(ex, "speak")
 
@@ -146,11 +156,18 @@ class Pairs:
         if ex.pair >= ex.total:
             self.host.finish_step("done")
             return
-        speaker, heard = ex.speaker, ex.listener
-        assert speaker is not None
+        speaker, listener = ex.speaker, ex.listener
+        assert speaker is not None and listener is not None
         rule = ex.spec.next_pair
-        if rule == "listener-speaks" and heard is not None:
-            self._begin_pair(ex, heard, speaker)
+        if rule == "listener-speaks":
+            if listener not in ex.spoke:
+                # The one who listened speaks, by default to the one they heard.
+                self._begin_pair(ex, listener, speaker)
+                return
+            # They have spoken already: the next who has not, so that everyone is heard.
+            waiting = [p for p in _around(ex.people, listener) if p not in ex.spoke]
+            nxt = waiting[0] if waiting else _seat_after(ex.people, listener)
+            self._begin_pair(ex, nxt, _seat_after(ex.people, nxt))
         elif rule == "around":
             nxt = _seat_after(ex.people, speaker)
             self._begin_pair(ex, nxt, _seat_after(ex.people, nxt))

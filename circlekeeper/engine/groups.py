@@ -77,7 +77,8 @@ def merge(previous: Groups, size: int, leftovers: str) -> Groups:
             out.append(current)
             current = []
     if current:
-        if out and (leftovers == "join" or len(current) == 1):
+        # A group left over on its own would meet nobody new: it joins, unless asked not to.
+        if out and (leftovers != "own-group" or len(current) == 1):
             out[-1].extend(current)
         else:
             out.append(current)
@@ -123,9 +124,8 @@ def form_groups(
     return improve(best, met) if best_score else best
 
 
-def improve(groups: Groups, met: PairCounts, passes: int = 4, *, fixed: int = 0) -> Groups:
-    """Swap people between groups while that lowers the repeat count (sizes stay the same);
-    the first `fixed` members of each group stay where they are (hosts)."""
+def improve(groups: Groups, met: PairCounts, passes: int = 4) -> Groups:
+    """Swap people between groups while that lowers the repeat count (sizes stay the same)."""
     gs = [list(g) for g in groups]
 
     def cost(group: list[str]) -> int:
@@ -134,8 +134,8 @@ def improve(groups: Groups, met: PairCounts, passes: int = 4, *, fixed: int = 0)
     for _ in range(passes):
         better = False
         for i, j in itertools.combinations(range(len(gs)), 2):
-            for a in range(fixed, len(gs[i])):
-                for b in range(fixed, len(gs[j])):
+            for a in range(len(gs[i])):
+                for b in range(len(gs[j])):
                     before = cost(gs[i]) + cost(gs[j])
                     gs[i][a], gs[j][b] = gs[j][b], gs[i][a]
                     if cost(gs[i]) + cost(gs[j]) < before:
@@ -158,7 +158,9 @@ def hosted(
     previous: Groups, hosts: tuple[str, ...], met: PairCounts, rng: random.Random, best: bool
 ) -> Groups:
     """The hosts stay at their tables; everyone else moves to a table (tables keep their
-    sizes), meeting as few people again as can be (`best`), or at random."""
+    sizes): to new people and a new host as far as can be (`best`), or at random.
+
+    Sitting with the same host again counts twice: it is staying at the same table."""
     others = [p for g in previous for p in g if p not in hosts]
     sizes = [len(g) - 1 for g in previous]
 
@@ -169,17 +171,21 @@ def hosted(
             start += k
         return tuple(out)
 
+    def score(groups: Groups) -> int:
+        again = sum(met[frozenset((g[0], p))] for g in groups for p in g[1:])
+        return repeats(groups, met) + again
+
     rng.shuffle(others)
     found = seat(others)
-    score = repeats(found, met)
+    lowest = score(found)
     for _ in range(CANDIDATES if best else 0):
-        if score == 0:
+        if lowest == 0:
             break
         rng.shuffle(others)
         candidate = seat(others)
-        if repeats(candidate, met) < score:
-            found, score = candidate, repeats(candidate, met)
-    return improve(found, met, fixed=1) if best and score else found
+        if score(candidate) < lowest:
+            found, lowest = candidate, score(candidate)
+    return found
 
 
 @dataclass

@@ -1,191 +1,176 @@
 """`circlekeeper rehearse`: run a practice in simulated time and print its timeline.
 
-No waiting and no sound. Time jumps from one deadline to the next: each speaker uses their
-whole turn, untimed turns and readings take what the estimate says (two minutes a turn, a
-reading at reading pace), popcorn rounds go in circle order, and a round that runs until
-everyone passes gets one lap of passes after its laps. The circle is set up by
-`plan_circle`, as for a live session; roles asked at setup get their default holders.
+No waiting and no sound. Time jumps from one deadline to the next. The simulated
+facilitator moves on as a typical session would: each speaker uses their whole turn,
+untimed turns and readings take what the estimate says (two minutes a turn, a reading at
+reading pace), popcorn rounds go in circle order, a round that runs until everyone passes
+is spoken once round and then passed, a consent round consents, an exchange's pairs are
+heard at the first reflection. An actions file adds what the facilitator does at given
+session times (a pass, a pick, an objection...), and with `only_actions` nothing else is
+done: the timeline is then exactly what a live session given those keys would be.
+
+The circle is set up by `plan_circle`, as for a live session; roles asked at setup get
+their default holders unless they are given.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+from circlekeeper.engine.actions import Action
 from circlekeeper.engine.clock import ceil_ms
+from circlekeeper.engine.commands import Command, Next, Pass, Pick, Respond
 from circlekeeper.engine.events import (
-    BellDue,
-    CommandTaken,
+    ConsentRoundEnded,
     Event,
-    GroupsFormed,
-    LapStarted,
     Passed,
-    Paused,
-    PromptDue,
-    Refused,
-    Resumed,
-    SessionEnded,
-    SessionStarted,
-    StackChanged,
-    StepEnded,
     StepStarted,
-    SwapDue,
-    TimeChanged,
     TurnEnded,
     TurnStarted,
-    TurnTimeUp,
-    TurnWarning,
-    Undone,
 )
-from circlekeeper.engine.plan import UNTIMED_TURN, estimate
+from circlekeeper.engine.exchange import Exchange
+from circlekeeper.engine.plan import (
+    AMEND_SECONDS,
+    UNTIMED_RESPONSE,
+    UNTIMED_TURN,
+    estimate,
+    part_seconds,
+)
 from circlekeeper.engine.session import Session
 from circlekeeper.engine.setup import plan_circle
-from circlekeeper.script.model import Practice, RoundStep
+from circlekeeper.engine.state import Snapshot
+from circlekeeper.engine.timeline import clock, describe
+from circlekeeper.script.model import ConsentStep, DiscussionStep, Practice, RoundStep
 
-MAX_ACTIONS = 200_000
+MAX_MOVES = 200_000
 """A rehearsal that needs more moves than this is cut short (it would never end)."""
 START = 1_000.0
 """The simulated machine clock at the start: session times count from 0 all the same."""
 
-
-def clock(seconds: float) -> str:
-    """`mm:ss` from the start (minutes may pass 59)."""
-    total = round(seconds)
-    return f"{total // 60:02d}:{total % 60:02d}"
+Move = tuple[Command, float]
+"""What the simulated facilitator does next, and at what session time."""
 
 
-def _span(seconds: float | None) -> str:
-    if seconds is None:
-        return "untimed"
-    total = round(seconds)
-    return f"{total // 60}:{total % 60:02d}"
+class Rehearsal:
+    """Drives one session cue to cue, with the simulated facilitator and the actions."""
 
+    def __init__(self, session: Session, actions: Sequence[Action], auto: bool) -> None:
+        self.session = session
+        self.actions = list(actions)
+        self.auto = auto
+        self.now = 0.0
+        self.turn_started = 0.0
+        self.step_started = 0.0
+        self.lap_over = 0.0
+        self.events: list[Event] = []
+        self.acted: set[int] = set()
+        """Indexes (in `events`) of the answers to actions of the file."""
 
-def _quote(text: str | None, limit: int = 70) -> str:
-    if not text:
-        return ""
-    flat = " ".join(text.split())
-    return f' "{flat if len(flat) <= limit else flat[: limit - 1] + "…"}"'
-
-
-def simulate(session: Session) -> list[Event]:
-    """Drive `session` from start to end in simulated time, cue to cue.
-
-    Every time here is session time; the session is given `START + t`.
-    """
-    events = session.start(START)
-    size = len(session.plan.names)
-    now = 0.0
-    turn_started = step_started = 0.0
-    for event in events:
-        if isinstance(event, StepStarted):
-            step_started = event.t
-    for _ in range(MAX_ACTIONS):
-        if session.ended:
-            break
-        snap = session.snapshot(START + now)
-        action: Callable[[float], list[Event]] | None = None
-        when: float | None = None
-        run = session.runs[snap.step_index] if snap.step_index is not None else None
-        step = run.step if run is not None else None
-        if isinstance(step, RoundStep):
-            laps_done = snap.lap is not None and snap.lap > step.lap_count
-            if snap.speaker is None:
-                action, when = session.next, now
-            elif step.until == "all-pass" and laps_done and step.passing != "not-allowed":
-                action, when = session.pass_stick, now
-            elif snap.turn_remaining is None:
-                action, when = session.next, ceil_ms(turn_started + UNTIMED_TURN)
-            elif step.turn.end == "soft" or snap.turn_remaining == 0:
-                # The speaker uses the whole turn, then hands the stick on.
-                action, when = session.next, ceil_ms(now + snap.turn_remaining)
-        elif run is not None and snap.step_remaining is None:
-            # An untimed reading takes as long as the estimate says it does.
-            took = estimate(run, 0, size, session.plan.language, session.practice.language)
-            action, when = session.next, ceil_ms(step_started + took)
-        due = session.next_due()
-        targets = [x for x in (when, due) if x is not None]
-        if not targets:
-            # Nothing scheduled and nothing to do: end rather than loop.
-            fresh = session.end(START + now)
-        else:
-            now = max(now, min(targets))
-            fresh = session.advance(START + now)
-            if not fresh and action is not None and when is not None and when <= now:
-                fresh = action(START + now)
+    def _note(self, fresh: list[Event]) -> None:
         for event in fresh:
             if isinstance(event, TurnStarted):
-                turn_started = event.t
+                self.turn_started = event.t
             elif isinstance(event, StepStarted):
-                step_started = event.t
-        events.extend(fresh)
-    if not session.ended:
-        events.extend(session.end(START + now))
-    return events
+                self.step_started = event.t
+            elif isinstance(event, ConsentRoundEnded):
+                self.lap_over = event.t
+        self.events.extend(fresh)
 
+    def _waits_for_pick(self) -> bool:
+        """The facilitator will pick (an action to come does): the simulation must not."""
+        return any(isinstance(a.command, Pick) for a in self.actions)
 
-def describe(event: Event, titles: dict[int, str]) -> str | None:
-    """One readable line for an event, without its time; None for a line not worth showing.
-
-    Commands are left out: in a rehearsal nobody acts, the simulation moves on by itself
-    (the JSON timeline has them all).
-    """
-    if isinstance(event, CommandTaken):
+    def auto_move(self, snap: Snapshot) -> Move | None:
+        """What a typical facilitator does next, and when (None: nothing, time moves on)."""
+        s = self.session
+        run = s.runs[snap.step_index] if snap.step_index is not None else None
+        if run is None:
+            return None
+        step = run.step
+        st = s.step
+        if isinstance(step, ConsentStep):
+            return self._consent_move(snap, step)
+        if isinstance(step, RoundStep):
+            return self._round_move(snap, step)
+        if st is not None and st.exchange is not None:
+            return self._exchange_move(st.exchange)
+        if isinstance(step, DiscussionStep) and snap.speaker is not None:
+            return Next(), ceil_ms(self.turn_started + UNTIMED_TURN)
+        if snap.step_remaining is None:
+            # An untimed step takes as long as the estimate says it does.
+            took = estimate(run, 0, len(s.plan.names), s.plan.language, s.practice.language)
+            return Next(), ceil_ms(self.step_started + took)
         return None
-    if isinstance(event, Refused):
-        return f"refused {event.command.get('command')}: {event.reason}"
-    if isinstance(event, SessionStarted):
-        roles = ", ".join(f"{r}: {'+'.join(h)}" for r, h in event.roles.items() if h)
-        extra = f" (roles: {roles})" if roles else ""
-        return f"session started: {event.practice} with {', '.join(event.circle)}{extra}"
-    if isinstance(event, StepStarted):
-        titles[event.index] = event.title
-        focus = f", focus {event.focus}" if event.focus else ""
-        return (
-            f"step {event.index + 1}: {event.title} [{event.kind}, {_span(event.duration)}"
-            f"{focus}]{_quote(event.text)}"
-        )
-    if isinstance(event, StepEnded):
-        return f"step {event.index + 1} ended: {titles.get(event.index, '')} ({event.reason})"
-    if isinstance(event, LapStarted):
-        return f"lap {event.lap}: {' > '.join(event.order)}{_quote(event.prompt)}"
-    if isinstance(event, TurnStarted):
-        return f"{event.speaker} has the stick ({_span(event.allowed)})"
-    if isinstance(event, TurnWarning):
-        return f"{event.speaker}: {_span(event.remaining)} left"
-    if isinstance(event, TurnTimeUp):
-        how = "the stick moves on" if event.hard else "may finish"
-        return f"{event.speaker}: time is up, {how}"
-    if isinstance(event, TurnEnded):
-        over = f", {_span(event.overtime)} over" if event.overtime else ""
-        return f"{event.speaker} done, spoke {_span(event.spoke)}{over}"
-    if isinstance(event, Passed):
-        return f"{event.speaker} passes" + (" (back at the end)" if event.again else "")
-    if isinstance(event, BellDue):
-        say = _quote(event.say)
-        return f"bell: {event.sound} x{event.strikes} ({event.reason}){say}"
-    if isinstance(event, PromptDue):
-        return f"say [{event.language}]:{_quote(event.text)}"
-    if isinstance(event, GroupsFormed):
-        return "groups: " + " | ".join("+".join(g) for g in event.groups)
-    if isinstance(event, SwapDue):
-        return f"swap {event.swap}: the next person in each group speaks"
-    if isinstance(event, StackChanged):
-        return "waiting to speak: " + (", ".join(event.queue) or "nobody")
-    if isinstance(event, Paused):
-        return "paused"
-    if isinstance(event, Resumed):
-        return f"resumed after {_span(event.paused_for)}"
-    if isinstance(event, TimeChanged):
-        return f"{event.target} time {event.seconds:+.0f}s"
-    if isinstance(event, Undone):
-        return f"undone: {event.what}"
-    if isinstance(event, SessionEnded):
-        air = ", ".join(f"{n} {_span(s)}" for n, s in event.airtime.items())
-        return f"session ended ({event.reason}); airtime: {air}"
-    return event.name
+
+    def _round_move(self, snap: Snapshot, step: RoundStep) -> Move | None:
+        if snap.speaker is None:
+            if snap.popcorn and self._waits_for_pick():
+                return None
+            return Next(), self.now
+        if step.until == "all-pass" and (snap.lap or 0) > 1 and step.passing != "not-allowed":
+            return Pass(), self.now
+        if snap.turn_remaining is None:
+            return Next(), ceil_ms(self.turn_started + UNTIMED_TURN)
+        if step.turn.end == "soft" or snap.turn_remaining == 0:
+            # The speaker uses the whole turn, then hands the stick on.
+            return Next(), ceil_ms(self.now + snap.turn_remaining)
+        return None
+
+    def _consent_move(self, snap: Snapshot, step: ConsentStep) -> Move | None:
+        if snap.amending:
+            return Next(), ceil_ms(self.lap_over + AMEND_SECONDS)
+        if snap.speaker is None:
+            return None
+        took = UNTIMED_RESPONSE if snap.turn_allowed is None else snap.turn_allowed
+        return Respond(snap.speaker, "consent"), ceil_ms(self.turn_started + took)
+
+    def _exchange_move(self, ex: Exchange) -> Move | None:
+        if ex.part is None:
+            if self._waits_for_pick():
+                return None
+            waiting = [p for p in ex.people if p not in ex.heard]
+            return (Pick(waiting[0]), self.now) if waiting else (Next(), self.now)
+        return Next(), ceil_ms(self.turn_started + part_seconds(ex.spec, ex.part))
+
+    def run(self) -> list[Event]:
+        """From start to end in simulated time; every time here is session time."""
+        s = self.session
+        self._note(s.start(START))
+        for _ in range(MAX_MOVES):
+            if s.ended:
+                break
+            move = self.auto_move(s.snapshot(START + self.now)) if self.auto else None
+            acting = self.actions[0].at if self.actions else None
+            targets = [t for t in (move and move[1], s.next_due(), acting) if t is not None]
+            if not targets:
+                # Nothing scheduled and nothing to do: end rather than wait forever.
+                self._note(s.end(START + self.now))
+                break
+            self.now = max(self.now, min(targets))
+            fresh = s.advance(START + self.now)
+            if fresh:
+                self._note(fresh)
+            elif acting is not None and acting <= self.now:
+                action = self.actions.pop(0)
+                first = len(self.events)
+                self._note(s.do(action.command, START + self.now))
+                self.acted.update(range(first, len(self.events)))
+            elif move is not None and move[1] <= self.now:
+                self._note(s.do(move[0], START + self.now))
+        if not s.ended:
+            self._note(s.end(START + self.now))
+        return self.events
+
+
+def simulate(
+    session: Session, actions: Sequence[Action] = (), *, only_actions: bool = False
+) -> list[Event]:
+    """Drive `session` from start to end in simulated time, cue to cue, with `actions` at
+    their times (and, unless `only_actions`, the simulated facilitator in between)."""
+    return Rehearsal(session, actions, not only_actions).run()
 
 
 def _fail(message: str, err: TextIO) -> int:
@@ -201,25 +186,56 @@ def _load(practice_arg: str) -> Practice:
     return load_practice(resolve_practice(practice_arg))
 
 
+def _check_roles(practice: Practice, roles: Mapping[str, Sequence[str]]) -> str | None:
+    """Why roles given on the command line cannot be used, or None."""
+    known = [r.id for r in practice.roles]
+    if practice.series is not None and practice.series.focus == "rotate":
+        known.append(practice.series.focus_role)
+    for role in roles:
+        if role not in known:
+            listed = ", ".join(known) if known else "it has none"
+            return f"--roles names `{role}`, which is not a role of this practice ({listed})"
+    return None
+
+
 def run_rehearse(
     practice_arg: str,
     circle: list[str],
     *,
     seed: int | None,
     as_json: bool,
+    actions_path: str | None = None,
+    only_actions: bool = False,
+    meeting: int = 1,
+    roles: Mapping[str, Sequence[str]] | None = None,
+    focus_order: Sequence[str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Print the simulated timeline of a practice; 0 when it ran, 2 on bad input."""
+    """Print the simulated timeline of a practice; 0 when it ran, 2 on bad input.
+
+    `meeting` counts from 1 (the circle's first meeting); `roles` maps role ids to people.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     names = [n.strip() for n in circle if n.strip()]
     if not names:
         return _fail("name at least one person with --circle", err)
+    if meeting < 1:
+        return _fail("--meeting counts from 1 (the circle's first meeting)", err)
+    if only_actions and actions_path is None:
+        return _fail("--only-actions needs --actions FILE", err)
     from circlekeeper.script.errors import ScriptErrors
 
     try:
         practice = _load(practice_arg)
+        actions: list[Action] = []
+        if actions_path is not None:
+            from pathlib import Path
+
+            from circlekeeper.engine.actions import load_actions
+
+            actions = load_actions(Path(actions_path))
     except ScriptErrors as exc:
         # Each error is already `path:line:col: message`; print them as `check` does.
         for error in exc.errors:
@@ -227,16 +243,32 @@ def run_rehearse(
         return 2
     except Exception as exc:  # one line to the user, never a traceback
         return _fail(str(exc) or type(exc).__name__, err)
+    problem = _check_roles(practice, roles or {})
+    if problem is not None:
+        return _fail(problem, err)
     try:
-        plan = plan_circle(practice, names, seed=seed)
+        plan = plan_circle(
+            practice,
+            names,
+            seed=seed,
+            meeting=meeting - 1,
+            given_roles=roles,
+            focus_order=focus_order,
+        )
         for warning in plan.warnings:
             print(f"circlekeeper: warning: {warning}", file=err)
-        events = simulate(Session(practice, plan))
+        rehearsal = Rehearsal(Session(practice, plan), actions, not only_actions)
+        events = rehearsal.run()
     except ValueError as exc:
         return _fail(str(exc), err)
+    _print(events, rehearsal.acted, as_json, out)
+    return 0
+
+
+def _print(events: list[Event], acted: set[int], as_json: bool, out: TextIO) -> None:
     titles: dict[int, str] = {}
     passer: str | None = None
-    for event in events:
+    for i, event in enumerate(events):
         if as_json:
             out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
             continue
@@ -245,8 +277,7 @@ def run_rehearse(
             passer = None
             continue
         passer = event.speaker if isinstance(event, Passed) else None
-        line = describe(event, titles)
+        line = describe(event, titles, acted=i in acted)
         if line is not None:
             out.write(f"[{clock(event.t)}] {line}\n")
     out.flush()
-    return 0

@@ -14,8 +14,10 @@ Every screen and command that starts a session (the setup screen, `run`, `rehear
 - The starter, who holds the stick first in a `start: first` round, is the host unless
   someone else is chosen.
 - A series (`series:` in the practice) has one member in focus each meeting: the next in
-  the focus order (seat order, unless an order was chosen at setup) at each meeting that
-  has a focus. The focus holds the series' focus role.
+  the focus order at each meeting that has a focus. The focus order is the one chosen at
+  setup, else seat order from the second seat, so that the focus of a meeting is the
+  person after its host (nobody hosts their own focus). The focus holds the series' focus
+  role.
 """
 
 from __future__ import annotations
@@ -205,7 +207,8 @@ def plan_circle(
     # Keep the practice's order of roles, whatever order they were decided in.
     ordered = {role.id: roles[role.id] for role in practice.roles}
     order = _focus_order(focus_order, names)
-    focus, meetings = _series_focus(practice, meeting, order or names)
+    # By default the focus is the person after the host: nobody hosts their own focus.
+    focus, meetings = _series_focus(practice, meeting, order or names[1:] + names[:1])
     if meetings is not None and meeting >= meetings:
         warnings.append(
             f"{practice.title!r} is a series of {meetings} meetings; this is meeting {meeting + 1}."

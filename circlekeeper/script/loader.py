@@ -111,6 +111,44 @@ def load_practice(path: Path) -> Practice:
 
 def load_practice_with_positions(path: Path) -> LoadedPractice:
     """Like `load_practice`, also returning where each node is in the file."""
+    return load_text_with_positions(_read(path), str(path), path.parent)
+
+
+@dataclass(frozen=True)
+class YamlData:
+    """Plain data read from a YAML file under the script's safety rules, with the position
+    of every node, for a file that is not a practice (a rehearsal's actions)."""
+
+    data: Any
+    positions: Positions
+    label: str
+
+    def error(self, pos: Pos, message: str) -> ScriptError:
+        """An error at `pos` of this file."""
+        return ScriptError(self.label, pos[0], pos[1], message)
+
+
+def load_yaml_file(path: Path, *, empty: str) -> YamlData:
+    """Read any YAML file as a script is read: the same size limits, the same refusal of
+    tags, anchors, aliases and duplicate keys, the same `path:line:col` errors (raised as
+    `ScriptErrors`); `empty` says what an empty file lacks."""
+    label = str(path)
+    text = _read(path)
+    try:
+        source = _decode(text, label, empty)
+        tree = _parse(source)
+        data, positions, errors = _to_plain(tree, source, empty)
+        if errors:
+            raise _Stop(errors)
+    except _Stop as stop:
+        raise ScriptErrors(stop.errors) from None
+    except RecursionError:
+        raise ScriptErrors([ScriptError(label, 1, 1, "nested too deeply to read")]) from None
+    return YamlData(data, positions, label)
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of the file at `path`, refusing what is not a small regular file."""
     label = str(path)
     try:
         if not path.exists():
@@ -124,11 +162,10 @@ def load_practice_with_positions(path: Path) -> LoadedPractice:
         if size > MAX_BYTES:
             raise ScriptErrors([ScriptError(label, 1, 1, _too_big(size))])
         with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            return handle.read(MAX_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ScriptErrors([ScriptError(label, 1, 1, f"cannot read the file: {reason}")]) from None
-    return load_text_with_positions(data, label, path.parent)
 
 
 def load_text(text: str | bytes, label: str, base_dir: Path | None = None) -> Practice:
@@ -141,9 +178,9 @@ def load_text_with_positions(
 ) -> LoadedPractice:
     """Like `load_text`, also returning where each node is in the file."""
     try:
-        source = _decode(text, label)
+        source = _decode(text, label, _EMPTY_SCRIPT)
         tree = _parse(source)
-        data, positions, errors = _to_plain(tree, source)
+        data, positions, errors = _to_plain(tree, source, _EMPTY_SCRIPT)
         if errors:
             raise _Stop(errors)
         if not isinstance(data, dict):
@@ -182,7 +219,10 @@ def _too_big(size: int) -> str:
     )
 
 
-def _decode(text: str | bytes, label: str) -> _Source:
+_EMPTY_SCRIPT = "a script needs a `title`, a `kind` and `steps`"
+
+
+def _decode(text: str | bytes, label: str, empty: str) -> _Source:
     """Refuse oversized, binary and non-UTF-8 input before any YAML parsing."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
@@ -211,13 +251,7 @@ def _decode(text: str | bytes, label: str) -> _Source:
     text = text.removeprefix("\ufeff")
     source = _Source(text, label)
     if not _has_content(text):
-        raise _Stop(
-            [
-                ScriptError(
-                    label, 1, 1, "the file is empty; a script needs a `title`, a `kind` and `steps`"
-                )
-            ]
-        )
+        raise _Stop([ScriptError(label, 1, 1, f"the file is empty; {empty}")])
     return source
 
 
@@ -429,18 +463,12 @@ def _yaml_error(source: _Source, exc: YAMLError) -> ScriptError:
     return source.error(line0, col0, f"not valid YAML: {detail or exc}")
 
 
-def _to_plain(tree: Any, source: _Source) -> tuple[Any, Positions, list[ScriptError]]:
+def _to_plain(tree: Any, source: _Source, empty: str) -> tuple[Any, Positions, list[ScriptError]]:
     """Convert ruamel nodes to plain Python values and record where each one is."""
     positions = Positions()
     errors: list[ScriptError] = []
     if tree is None:
-        raise _Stop(
-            [
-                source.error(
-                    0, 0, "the file is empty; a script needs a `title`, a `kind` and `steps`"
-                )
-            ]
-        )
+        raise _Stop([source.error(0, 0, f"the file is empty; {empty}")])
     root_pos = _node_pos(tree, source) or (1, 1)
     positions.values[()] = root_pos
 
