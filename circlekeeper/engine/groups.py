@@ -154,38 +154,57 @@ def record(groups: Groups, met: PairCounts) -> None:
             met[frozenset(pair)] += 1
 
 
+HOST_AGAIN = 10
+"""What sitting with the same host again weighs, against meeting one traveller again: it
+is staying at the same table, which a World Cafe asks people not to do."""
+
+
 def hosted(
     previous: Groups, hosts: tuple[str, ...], met: PairCounts, rng: random.Random, best: bool
 ) -> Groups:
     """The hosts stay at their tables; everyone else moves to a table (tables keep their
-    sizes): to new people and a new host as far as can be (`best`), or at random.
-
-    Sitting with the same host again counts twice: it is staying at the same table."""
+    sizes): to a new host and new people as far as can be (`best`), or at random."""
     others = [p for g in previous for p in g if p not in hosts]
     sizes = [len(g) - 1 for g in previous]
 
-    def seat(order: list[str]) -> Groups:
+    def seat(order: list[str]) -> list[list[str]]:
         out, start = [], 0
         for host, k in zip(hosts, sizes, strict=True):
-            out.append((host, *order[start : start + k]))
+            out.append([host, *order[start : start + k]])
             start += k
-        return tuple(out)
+        return out
 
-    def score(groups: Groups) -> int:
-        again = sum(met[frozenset((g[0], p))] for g in groups for p in g[1:])
-        return repeats(groups, met) + again
+    def cost(table: list[str]) -> int:
+        again = sum(met[frozenset((table[0], p))] for p in table[1:])
+        return repeats((tuple(table),), met) + HOST_AGAIN * again
 
     rng.shuffle(others)
-    found = seat(others)
-    lowest = score(found)
-    for _ in range(CANDIDATES if best else 0):
+    tables = seat(others)
+    if not best:
+        return tuple(tuple(t) for t in tables)
+    lowest = sum(cost(t) for t in tables)
+    for _ in range(CANDIDATES):
         if lowest == 0:
             break
         rng.shuffle(others)
         candidate = seat(others)
-        if score(candidate) < lowest:
-            found, lowest = candidate, score(candidate)
-    return found
+        total = sum(cost(t) for t in candidate)
+        if total < lowest:
+            tables, lowest = candidate, total
+    # Then swap travellers between tables while that lowers the cost (hosts stay put).
+    better = lowest > 0
+    while better:
+        better = False
+        for i, j in itertools.combinations(range(len(tables)), 2):
+            for a in range(1, len(tables[i])):
+                for b in range(1, len(tables[j])):
+                    before = cost(tables[i]) + cost(tables[j])
+                    tables[i][a], tables[j][b] = tables[j][b], tables[i][a]
+                    if cost(tables[i]) + cost(tables[j]) < before:
+                        better = True
+                    else:
+                        tables[i][a], tables[j][b] = tables[j][b], tables[i][a]
+    return tuple(tuple(t) for t in tables)
 
 
 @dataclass

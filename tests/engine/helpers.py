@@ -58,7 +58,7 @@ def session(
     return Session(p, plan)
 
 
-def of(events: list[Event], kind: type[E]) -> list[E]:
+def of(events: Sequence[Event], kind: type[E]) -> list[E]:
     """The events of one kind, in order."""
     return [e for e in events if isinstance(e, kind)]
 

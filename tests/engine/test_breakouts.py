@@ -134,3 +134,104 @@ def test_improve_swaps_people_away_from_old_partners() -> None:
     assert repeats(better, met) == 0
     assert sorted(len(g) for g in better) == [2, 2]
     assert sorted(p for g in better for p in g) == ["A", "B", "C", "D"]
+
+
+def test_balanced_groups() -> None:
+    from circlekeeper.engine.groups import balanced
+
+    def sizes(n: int, size: int) -> list[int]:
+        return [len(g) for g in balanced([str(i) for i in range(n)], size)]
+
+    assert sizes(10, 4) == [4, 3, 3]
+    assert sizes(11, 4) == [4, 4, 3]
+    assert sizes(6, 4) == [3, 3]
+    assert sizes(5, 4) == [5]  # a pair would be too small for fours
+    assert sizes(7, 2) == [3, 2, 2]  # nobody alone
+    assert sizes(9, 3) == [3, 3, 3]
+    assert sizes(3, 2) == [3]
+
+
+def test_balance_is_the_default() -> None:
+    s = session(breakout(group_size=4), names=tuple("ABCDEFGHIJ"))
+    assert sorted(len(g) for g in groups_of(s.start(T0))[0]) == [3, 3, 4]
+
+
+def test_groups_split_back() -> None:
+    s = session(
+        breakout(),
+        breakout(group_size=4, shuffle="merge"),
+        breakout(shuffle="split"),
+        names=tuple("ABCDEFGH"),
+    )
+    events = s.start(T0) + s.advance(T0 + 1080.0)
+    pairs, fours, again = groups_of(events)
+    assert sorted(map(sorted, again)) == sorted(map(sorted, pairs))
+    assert len(fours) == 2
+
+
+def test_no_return_signal_when_people_move_straight_on() -> None:
+    s = session(
+        breakout(return_cue="gong"),
+        breakout(group_size=4, shuffle="merge", return_cue="gong"),
+        {"kind": "read", "text": "x"},
+        names=SIX,
+    )
+    events = s.start(T0) + s.advance(T0 + 800.0)
+    assert [(e.t, e.reason) for e in of(events, BellDue)] == [(720.0, "return")]
+
+
+def test_hosts_stay_at_their_tables_and_the_others_move_on() -> None:
+    people = tuple("ABCDEFGHIJKL")
+    s = session(*[breakout(group_size=4, hosts=True) for _ in range(3)], names=people, seed=5)
+    events = s.start(T0) + s.advance(T0 + 1080.0)
+    formed = of(events, GroupsFormed)
+    hosts = formed[0].hosts
+    assert len(hosts) == 3 and all(f.hosts == hosts for f in formed)
+    tables: dict[str, list[set[str]]] = {h: [] for h in hosts}
+    for f in formed:
+        for group in f.groups:
+            assert group[0] in hosts
+            tables[group[0]].append(set(group[1:]))
+    # Every traveller sits at a new host's table each round.
+    for rounds in tables.values():
+        assert not (rounds[0] & rounds[1]) and not (rounds[1] & rounds[2])
+        assert not (rounds[0] & rounds[2])
+
+
+def test_every_member_of_a_group_gets_a_turn() -> None:
+    s = session(breakout(group_size=3, duration="9m", turn_each=True), names=tuple("ABCDEFG"))
+    events = s.start(T0)
+    groups = groups_of(events)[0]
+    assert sorted(len(g) for g in groups) == [2, 2, 3]
+    snap = s.snapshot(T0 + 1.0)
+    assert snap.group_speakers == tuple(g[0] for g in groups)
+    events = s.advance(T0 + 600.0)
+    swaps = of(events, SwapDue)
+    # Three turns for the largest group: swaps at a third and two thirds of the time.
+    assert [e.t for e in swaps] == [180.0, 360.0]
+    assert swaps[0].speakers == tuple(g[1] for g in groups)
+    # The pairs go round again: their first speaker has the third turn.
+    assert swaps[1].speakers == tuple(g[2 % len(g)] for g in groups)
+
+
+def test_the_focus_moves_round_each_group() -> None:
+    steps = [breakout(group_size=3, shuffle="keep", group_focus="next") for _ in range(3)]
+    s = session(breakout(group_size=3), *steps, names=tuple("ABCDEF"))
+    events = s.start(T0) + s.advance(T0 + 1440.0)
+    formed = of(events, GroupsFormed)
+    assert formed[0].focus == ()
+    groups = formed[1].groups
+    assert [f.focus for f in formed[1:]] == [
+        tuple(g[0] for g in groups),
+        tuple(g[1] for g in groups),
+        tuple(g[2] for g in groups),
+    ]
+    same = session(
+        breakout(group_size=3, group_focus="next"),
+        breakout(group_size=3, shuffle="keep", group_focus="same"),
+        names=tuple("ABCDEF"),
+    )
+    events = same.start(T0) + same.advance(T0 + 400.0)
+    first, second = of(events, GroupsFormed)
+    assert first.focus == second.focus
+    assert same.snapshot(T0 + 400.0).group_focus == second.focus

@@ -332,3 +332,104 @@ def test_untimed_and_popcorn_rounds_forecast_nothing() -> None:
         s.start(T0)
         snap = s.snapshot(T0 + 5.0, wall=1005.0)
         assert snap.step_ends_wall is None and not snap.step_ends_estimated
+
+
+@pytest.mark.parametrize("passing", ["to-end", "skip"])
+def test_a_lap_of_passes_needs_one_pass_from_each(passing: str) -> None:
+    s = session(round_step(until="all-pass", passing=passing), names=("Ana", "Ben", "Cy"))
+    s.start(T0)
+    for t in (10.0, 20.0, 30.0):
+        s.next(T0 + t)  # lap 1: everyone speaks
+    events = s.pass_stick(T0 + 31.0) + s.pass_stick(T0 + 32.0)
+    assert not of(events, StepEnded)
+    events = s.pass_stick(T0 + 33.0)
+    # Passing to the end would bring Ana back: not when everyone has passed once.
+    assert [(e.reason, e.t) for e in of(events, StepEnded)] == [("all-pass", 33.0)]
+    assert len(of(events, Passed)) == 1
+
+
+def test_all_pass_is_capped_by_the_prompts_given() -> None:
+    s = session(
+        {"kind": "round", "prompts": ["First?", "Second?"], "until": "all-pass"},
+        names=("Ana", "Ben"),
+    )
+    events = s.start(T0)
+    for t in range(1, 5):
+        events += s.next(T0 + t)
+    # Both laps were spoken: no third lap, and never one without a prompt.
+    assert [lap.prompt for lap in of(events, LapStarted)] == ["First?", "Second?"]
+    assert of(events, StepEnded)[0].reason == "done"
+    s = session(round_step(until="all-pass", laps=3), names=("Ana",))
+    events = s.start(T0)
+    for t in range(1, 5):
+        events += s.next(T0 + t)
+    assert len(of(events, LapStarted)) == 3
+
+
+def test_time_before_a_pass_is_not_speaking_time() -> None:
+    s = session(round_step(turn={"time": "1m"}), names=("Ana", "Ben"))
+    s.start(T0)
+    events = s.pass_stick(T0 + 40.0)
+    assert [(e.speaker, e.spoke, e.overtime) for e in of(events, TurnEnded)] == [("Ana", 0.0, 0.0)]
+    events = s.next(T0 + 70.0) + s.advance(T0 + 100.0) + s.next(T0 + 100.0)
+    assert s.snapshot(T0 + 100.0).airtime == {"Ana": 30.0, "Ben": 30.0}
+
+
+def test_a_round_can_be_time_boxed_as_a_whole() -> None:
+    box = round_step(
+        duration="5m",
+        laps=3,
+        turn={"time": "1m"},
+        bells={"halfway": "chime", "warning": "1m", "end": "bowl"},
+    )
+    s = session(box, {"kind": "read", "text": "x"})
+    s.start(T0)
+    snap = s.snapshot(T0 + 30.0)
+    assert snap.step_remaining == 270.0 and snap.turn_remaining == 30.0
+    events = s.advance(T0 + 400.0)
+    assert [(e.t, e.reason) for e in of(events, BellDue) if e.reason != "time-up"] == [
+        (150.0, "halfway"),
+        (240.0, "warning"),
+        (300.0, "end"),
+    ]
+    assert [(e.t, e.reason) for e in of(events, StepEnded)] == [(300.0, "time")]
+    # The turn that was under way when time ran out is closed with the step.
+    assert of(events, TurnEnded)[-1].t == 300.0
+
+
+@pytest.mark.parametrize(
+    ("to", "expected"),
+    [
+        ({"to": "next-seat"}, ["Ben", "Cy", "Dee", "Ana"]),
+        ({"to": "previous-seat"}, ["Dee", "Ana", "Ben", "Cy"]),
+    ],
+)
+def test_a_turn_names_its_addressee(to: dict[str, str], expected: list[str]) -> None:
+    events = run_through(session(round_step(addressee=to)))
+    assert [e.to for e in of(events, TurnStarted)] == expected
+
+
+def test_the_addressee_is_a_role_and_can_be_spoken() -> None:
+    addressee = {"to": "role", "role": "giver", "text": "the case giver", "speak": True}
+    s = session(round_step(addressee=addressee, speak=False), holders={"giver": ("Cy",)})
+    events = s.start(T0)
+    assert [(e.speaker, e.to) for e in of(events, TurnStarted)] == [("Ana", "Cy")]
+    assert [p.text for p in of(events, PromptDue)] == ["the case giver"]
+    assert s.snapshot(T0).addressee == "Cy"
+    s.next(T0 + 10.0)
+    # The giver speaks to nobody in particular: the role has nobody else.
+    assert [(e.speaker, e.to) for e in of(s.next(T0 + 20.0), TurnStarted)] == [("Cy", None)]
+
+
+def test_everyone_but_the_focus() -> None:
+    s = session(
+        {"kind": "for-each", "steps": [round_step(without=["focus"])]}, names=("Ana", "Ben", "Cy")
+    )
+    events = s.start(T0)
+    for t in range(1, 7):
+        events += s.next(T0 + t)
+    assert [lap.order for lap in of(events, LapStarted)] == [
+        ("Ben", "Cy"),
+        ("Ana", "Cy"),
+        ("Ana", "Ben"),
+    ]

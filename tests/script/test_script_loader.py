@@ -15,7 +15,7 @@ from circlekeeper.script import (
     load_text,
     load_text_with_positions,
 )
-from circlekeeper.script.model import ForEachStep, ReadStep, RoundStep, SitStep
+from circlekeeper.script.model import STEP_KINDS, ForEachStep, ReadStep, RoundStep, SitStep
 
 HERE = Path(__file__).resolve().parent
 GOOD = HERE / "good"
@@ -158,9 +158,7 @@ def test_bad_files(name: str, line: int, col: int, fragment: str) -> None:
 def test_good_fixture_loads_with_every_step_kind() -> None:
     practice = load_practice(GOOD / "every-kind.yaml")
     kinds = {step.kind for step in practice.steps}
-    assert kinds == {
-        "read", "silence", "sit", "round", "discussion", "breakout", "for-each", "group", "repeat"
-    }  # fmt: skip
+    assert kinds == set(STEP_KINDS)
     sit = practice.steps[2]
     assert isinstance(sit, SitStep)
     assert sit.duration == 30 * 60

@@ -15,6 +15,8 @@ PRACTICES = HERE.parent.parent / "practices"
 SOURCES = [
     *sorted(PRACTICES.glob("*.yaml")),
     HERE / "good" / "every-kind.yaml",
+    # Real practices written in the whole format: exchanges, consent, queues, series.
+    *sorted((HERE.parent / "engine" / "practices").glob("*.yaml")),
 ]
 TEXTS = [path.read_text(encoding="utf-8") for path in SOURCES]
 

@@ -1,0 +1,128 @@
+"""A series: one member in focus each meeting, steps that run only at some meetings, and
+the focus order chosen at setup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from circlekeeper.engine import Session, plan_circle
+from circlekeeper.engine.events import LapStarted, SessionStarted, StepStarted
+
+from .helpers import NAMES, T0, of, practice, round_step
+
+CREW: dict[str, Any] = {
+    "series": {"meetings": 6, "focus_when": {"not_meeting": "last"}},
+    "roles": [{"id": "host", "name": "Host", "assign": "rotate"}],
+}
+STEPS = [
+    round_step(title="Check-in"),
+    {
+        "kind": "group",
+        "title": "Focus",
+        "when": {"not_meeting": "last"},
+        "steps": [
+            round_step(title="Sharing", only=["focus"]),
+            round_step(title="Reflecting", without=["focus"], end_with="host"),
+        ],
+    },
+    round_step(title="Retrospective", when={"meeting": "last"}),
+    {"kind": "read", "title": "First meeting only", "text": "Welcome", "when": {"meeting": 1}},
+]
+
+
+def crew(meeting: int, **setup: Any) -> Session:
+    p = practice(*STEPS, **CREW)
+    return Session(p, plan_circle(p, NAMES, meeting=meeting, seed=1, **setup))
+
+
+@pytest.mark.parametrize(
+    ("meeting", "host", "focus"),
+    [(0, "Ana", "Ben"), (1, "Ben", "Cy"), (2, "Cy", "Dee"), (3, "Dee", "Ana"), (4, "Ana", "Ben")],
+)
+def test_the_focus_moves_to_the_next_member_each_meeting(
+    meeting: int, host: str, focus: str
+) -> None:
+    s = crew(meeting)
+    assert (s.plan.host, s.plan.focus, s.plan.meetings) == (host, focus, 6)
+    assert s.plan.roles["focus"] == (focus,)
+    started = of(s.start(T0), SessionStarted)[0]
+    assert (started.meeting, started.meetings, started.focus) == (meeting + 1, 6, focus)
+    snap = s.snapshot(T0)
+    assert (snap.meeting, snap.meetings, snap.focus) == (meeting + 1, 6, focus)
+    assert s.plan.meeting_label == f"meeting {meeting + 1} of 6 · focus: {focus}"
+
+
+def test_steps_run_at_their_meetings_only() -> None:
+    first, fifth, last = crew(0), crew(4), crew(5)
+    assert [r.step.title for r in first.runs] == [
+        "Check-in",
+        "Sharing",
+        "Reflecting",
+        "First meeting only",
+    ]
+    assert [r.step.title for r in fifth.runs] == ["Check-in", "Sharing", "Reflecting"]
+    assert [r.step.title for r in last.runs] == ["Check-in", "Retrospective"]
+    # The agenda lists what this meeting runs, nothing else.
+    assert [a.title for a in last.snapshot(T0).agenda] == ["Check-in", "Retrospective"]
+    assert [a.title for a in fifth.snapshot(T0).agenda] == ["Check-in", "Focus"]
+
+
+def test_the_last_meeting_has_no_focus() -> None:
+    s = crew(5)
+    assert s.plan.focus is None and s.plan.roles["focus"] == ()
+    assert s.plan.meeting_label == "meeting 6 of 6"
+
+
+def test_the_focus_binds_a_role_the_steps_use() -> None:
+    s = crew(1)  # Cy in focus, Ben hosts
+    events = s.start(T0)
+    for t in range(1, 12):
+        events += s.next(T0 + t)
+    orders = [lap.order for lap in of(events, LapStarted)]
+    assert orders[1] == ("Cy",)
+    assert orders[2] == ("Dee", "Ana", "Ben")  # everyone but the focus, the host last
+
+
+def test_a_focus_order_chosen_at_setup() -> None:
+    order = crew(0, focus_order=["Dee", "Ana"]).plan
+    assert order.focus_order == ("Dee", "Ana", "Ben", "Cy")
+    assert [crew(m, focus_order=["Dee", "Ana"]).plan.focus for m in range(5)] == [
+        "Dee",
+        "Ana",
+        "Ben",
+        "Cy",
+        "Dee",
+    ]
+    with pytest.raises(ValueError, match="Zed is in the focus order, but not in the circle"):
+        crew(0, focus_order=["Zed"])
+    with pytest.raises(ValueError, match="names someone twice"):
+        crew(0, focus_order=["Ana", "Ana"])
+
+
+def test_the_focus_given_at_setup_wins() -> None:
+    assert crew(0, given_roles={"focus": ["Dee"]}).plan.focus == "Dee"
+
+
+def test_for_each_in_the_chosen_order() -> None:
+    p = practice({"kind": "for-each", "order": "chosen", "steps": [{"kind": "read", "text": "x"}]})
+    chosen = Session(p, plan_circle(p, NAMES, seed=1, focus_order=["Cy", "Ana"]))
+    assert [r.focus for r in chosen.runs] == ["Cy", "Ana", "Ben", "Dee"]
+    plain = Session(p, plan_circle(p, NAMES, seed=1))
+    assert [r.focus for r in plain.runs] == ["Ana", "Ben", "Cy", "Dee"]
+
+
+def test_a_meeting_past_the_series_is_run_with_a_warning() -> None:
+    s = crew(6)
+    assert s.plan.warnings == ("'Test' is a series of 6 meetings; this is meeting 7.",)
+    assert s.runs[0].step.title == "Check-in"
+    assert of(s.start(T0), StepStarted)[0].title == "Check-in"
+
+
+def test_focus_none_and_a_plain_circle() -> None:
+    p = practice(round_step(), series={"meetings": 3, "focus": "none"})
+    plan = plan_circle(p, NAMES, meeting=2, seed=1)
+    assert (plan.focus, plan.meetings, plan.meeting_label) == (None, 3, "meeting 3 of 3")
+    plain = plan_circle(practice(round_step()), NAMES, meeting=2, seed=1)
+    assert (plain.meetings, plain.meeting_label) == (None, "meeting 3")
