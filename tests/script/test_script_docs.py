@@ -78,3 +78,22 @@ def test_wrapping_does_not_hide_mistakes() -> None:
     assert "did you mean `prompt`?" in str(info.value)
     with pytest.raises(ScriptErrors):
         load_text(wrap("kind: sit\nduration: 2x\n"), "example.yaml", None)
+
+
+ACTION_BLOCKS = re.findall(
+    r"^```yaml actions\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.M | re.S
+)
+
+
+def test_the_actions_example_loads_with_every_action(tmp_path: Path) -> None:
+    from circlekeeper.engine.actions import ACTIONS, load_actions
+
+    assert ACTION_BLOCKS
+    path = tmp_path / "actions.yaml"
+    path.write_text(ACTION_BLOCKS[0], encoding="utf-8")
+    actions = load_actions(path)
+    assert len(actions) == ACTION_BLOCKS[0].count("- {at:")
+    # Every action is named in the document's list of them.
+    text = " ".join(DOC.read_text(encoding="utf-8").split())
+    listed = text.split("The actions are: ", 1)[1].split(".", 1)[0]
+    assert {spec.name for spec in ACTIONS} == set(re.split(r",? and |, ", listed))
