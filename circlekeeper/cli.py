@@ -207,6 +207,12 @@ def rehearse(
     help="Serve a read-only view of the session for a browser: this computer only, on a "
     "free port, unless HOST:PORT says otherwise (0.0.0.0:8765 lets phones on the network in).",
 )
+@click.option(
+    "--focus-order",
+    metavar="NAMES",
+    default=None,
+    help='The order in which people take the focus: "Cy,Ana,Ben".',
+)
 def run(
     practice: str,
     circle: str,
@@ -217,6 +223,7 @@ def run(
     announce: bool,
     high_contrast: bool,
     share: str | None,
+    focus_order: str | None,
 ) -> None:
     """Start a practice straight in the live session."""
     from circlekeeper.tui.launch import run_session
@@ -232,6 +239,7 @@ def run(
             announce=announce,
             high_contrast=high_contrast,
             share=share,
+            focus_order=_names("--focus-order", focus_order),
         )
     )
 

@@ -71,6 +71,21 @@ class CirclePlan:
         return label
 
 
+def focus_order_matters(practice: Practice) -> bool:
+    """Whether a focus order chosen at setup changes anything: a series with a focus, or a
+    for-each loop in the chosen order."""
+    from circlekeeper.script.model import ForEachStep
+    from circlekeeper.script.validate import iter_steps
+
+    series = practice.series
+    if series is not None and series.focus == "rotate":
+        return True
+    return any(
+        isinstance(at.step, ForEachStep) and at.step.order == "chosen"
+        for at in iter_steps(practice)
+    )
+
+
 def _check_names(people: Iterable[str]) -> tuple[str, ...]:
     names = tuple(people)
     if not names:

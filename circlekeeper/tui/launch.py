@@ -44,6 +44,7 @@ def load_config(
     device: str | None,
     seed: int | None,
     announce: bool = False,
+    focus_order: list[str] | None = None,
 ) -> SessionConfig:
     """Resolve and load the practice and set the circle up; raises ScriptErrors or ValueError.
 
@@ -55,7 +56,7 @@ def load_config(
 
     path = resolve_practice(practice_arg)
     practice = load_practice(path)
-    plan = plan_circle(practice, circle, seed=seed, language=lang)
+    plan = plan_circle(practice, circle, seed=seed, language=lang, focus_order=focus_order)
     for warning in plan.warnings:
         print(f"circlekeeper: warning: {warning}", file=sys.stderr)
     return SessionConfig(
@@ -79,6 +80,7 @@ def run_session(
     announce: bool = False,
     high_contrast: bool = False,
     share: str | None = None,
+    focus_order: list[str] | None = None,
 ) -> int:
     """`circlekeeper run`: validate everything, then open the live session.
 
@@ -96,6 +98,7 @@ def run_session(
             device=device,
             seed=seed,
             announce=announce,
+            focus_order=focus_order,
         )
     except ScriptErrors as error:
         lines = [str(e) for e in getattr(error, "errors", [])] or [str(error)]
@@ -132,6 +135,7 @@ def default_journal(config: SessionConfig) -> Journal:
         "silent": config.silent,
         "meeting": plan.meeting,
         "starter": plan.starter,
+        "focus_order": list(plan.focus_order),
     }
     return Journal.create(
         config.practice.title, config.path, plan.names, plan.roles, plan.seed, options

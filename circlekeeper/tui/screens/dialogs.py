@@ -1,4 +1,5 @@
-"""Small modal dialogs: confirm quitting, the suspend question, help, and the popcorn picker."""
+"""Small modal dialogs: confirm quitting, the suspend question, help, the popcorn picker, and
+a choice among a few options."""
 
 from __future__ import annotations
 
@@ -114,20 +115,27 @@ class HelpScreen(ModalScreen[None]):
 
 
 class PickDialog(ModalScreen[str | None]):
-    """Popcorn: choose who speaks next."""
+    """Choose one person: who speaks next (popcorn), who listens, who asks to speak."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="pick.cancel")
     ]
 
-    def __init__(self, names: Iterable[str], unavailable: Iterable[str | None] = ()) -> None:
+    def __init__(
+        self,
+        names: Iterable[str],
+        unavailable: Iterable[str | None] = (),
+        *,
+        title: str = "Who speaks next?",
+    ) -> None:
         super().__init__(classes="dialog")
         self.names = list(names)
         self.unavailable = set(unavailable)
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static("Who speaks next?", classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title")
             yield OptionList(
                 *[
                     Option(f"{i}  {n}" if i <= 9 else n, id=n, disabled=n in self.unavailable)
@@ -169,4 +177,36 @@ class ShareDialog(ModalScreen[None]):
 
     def action_close(self) -> None:
         """Back to the session."""
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Choose one of a few options (a response, a kind of request, a way out)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="choice.cancel")
+    ]
+
+    def __init__(self, title: str, options: Iterable[tuple[str, str]]) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.options = list(options)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield OptionList(
+                *[
+                    Option(f"{i}  {label}", id=key)
+                    for i, (key, label) in enumerate(self.options, 1)
+                ],
+                id="choice-list",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Chosen."""
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        """Nothing chosen."""
         self.dismiss(None)

@@ -17,12 +17,20 @@ from textual.widgets import Footer, Static
 
 from circlekeeper.engine.commands import (
     Command,
+    Confirm,
+    Decide,
     End,
     Extend,
+    Listener,
+    LowerHand,
+    More,
     Next,
+    NextPair,
     Pass,
     Pause,
     Pick,
+    RaiseHand,
+    Respond,
     Resume,
     RingBell,
     Skip,
@@ -43,6 +51,7 @@ from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
 from circlekeeper.tui.widgets.qrcode import QR_BESIDE, QR_HEIGHT, QR_WIDTH, QRCode
+from circlekeeper.tui.widgets.talk import KIND_WORDS, TalkView
 from circlekeeper.tui.widgets.timer import BigTimer
 
 if TYPE_CHECKING:
@@ -76,6 +85,14 @@ SESSION_BINDINGS: list[Binding] = [
     Binding("question_mark", "help", "Keys", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit", tooltip="End the session and quit (asks)"),
     *[Binding(str(n), f"pick({n})", f"Pick {n}", show=False, id=f"pick-{n}") for n in range(1, 10)],
+    # The keys of exchanges, consent rounds and queues: listed on screen while they apply.
+    Binding("c", "confirm", "Confirm", id="confirm", show=False, tooltip="Exchange: heard"),
+    Binding("a", "more", "Add", id="more", show=False, tooltip="Exchange: the speaker adds"),
+    Binding("n", "next_pair", "Next pair", id="next-pair", show=False),
+    Binding("l", "listener", "Listener", id="listener", show=False),
+    Binding("r", "respond", "Respond", id="respond", show=False, tooltip="Consent round"),
+    Binding("d", "decide", "Decide", id="decide", show=False, tooltip="End a consent round"),
+    Binding("h", "raise_hand", "Ask to speak", id="raise", show=False, tooltip="Queue"),
 ]
 
 # What the help screen and the command palette say about each action.
@@ -91,6 +108,13 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("mute", "Mute", "mute / unmute every cue"),
     ("picker", "Pick next speaker", "popcorn rounds: choose who speaks (or 1-9)"),
     ("share_code", "Shared view", "its link and QR code, for phones (--share)"),
+    ("confirm", "Confirm", "exchange: the speaker was heard; the pair is done"),
+    ("more", "Add more", "exchange: the speaker adds; the listener reflects again"),
+    ("next_pair", "Next pair", "exchange: end this pair now"),
+    ("listener", "Choose the listener", "exchange: who listens to the speaker"),
+    ("respond", "Record a response", "consent round: consent, concern, stand aside, objection"),
+    ("decide", "End the consent round", "as no consent, or amend and return"),
+    ("raise_hand", "Ask to speak", "queue: someone asks, with a kind of request"),
     ("help", "Keys", "this list"),
     ("end_session", "End session", "end now and show the summary"),
     ("app.quit", "Quit", "end the session and quit (asks first)"),
@@ -107,6 +131,8 @@ class LiveScreen(Screen[None]):
         self.driver = driver
         self._shown: dict[str, Any] = {}
         self._popcorn = False
+        self._kind: str | None = None
+        """The running step's kind: which of the talk keys apply."""
         self._slept = 0.0
         self._timer: Timer | None = None
         self._last_snap: Snapshot | None = None
@@ -128,6 +154,7 @@ class LiveScreen(Screen[None]):
                 # screen even under a long reading.
                 yield BigTimer(id="timer")
                 yield Static("", id="speaker-line")
+                yield TalkView(id="talk")
                 yield CircleView(id="circle")
                 yield Static("", id="step-prompt")
                 yield Static("", id="stems")
@@ -281,18 +308,37 @@ class LiveScreen(Screen[None]):
                 snap.queue[:1],
                 snap.focus,
                 snap.popcorn,
+                snap.participants,
+                tuple(snap.responses.items()),
+                snap.listener,
             ),
         ):
             self.query_one(CircleView).show(snap)
+        talk = (
+            snap.step_kind,
+            snap.part,
+            snap.pair_speaker,
+            snap.listener,
+            snap.loop,
+            snap.ask,
+            snap.heard,
+            tuple(snap.responses.items()),
+            snap.amending,
+            snap.lap,
+            snap.queue,
+            snap.queue_kinds,
+            snap.request_kinds,
+        )
+        if self._set("talk", talk):
+            self.query_one(TalkView).show(snap)
         if self._set("stems", snap.stems):
             stems = self.query_one("#stems", Static)
             stems.update("\n".join(stem_line(stem) for stem in snap.stems))
             stems.display = bool(snap.stems)
-        if self._set("groups", snap.groups):
+        shown_groups = (snap.groups, snap.group_hosts, snap.group_focus, snap.group_speakers)
+        if self._set("groups", shown_groups):
             groups = self.query_one("#groups", Static)
-            groups.update(
-                "\n".join(f"Group {i}: {', '.join(g)}" for i, g in enumerate(snap.groups, 1))
-            )
+            groups.update(groups_text(snap))
             groups.display = bool(snap.groups)
         if self._set("agenda", snap.agenda):
             self.query_one(AgendaView).show(snap.agenda)
@@ -306,8 +352,9 @@ class LiveScreen(Screen[None]):
         airtime = tuple((n, int(snap.airtime.get(n, 0.0))) for n in snap.circle)
         if self._set("airtime", airtime):
             self._update_fixed("#airtime-live", airtime_text(airtime))
-        if self._set("popcorn", snap.popcorn):
+        if self._set("popcorn", (snap.popcorn, snap.step_kind, snap.request_kinds)):
             self._popcorn = snap.popcorn
+            self._kind = "queue" if snap.request_kinds else snap.step_kind
             self.refresh_bindings()
 
     def _update_fixed(self, selector: str, content: str | Text) -> None:
@@ -320,16 +367,28 @@ class LiveScreen(Screen[None]):
         self.query_one(selector, Static).update(content, layout=not same)
 
     def _draw_timer(self, snap: Snapshot, paused: bool) -> None:
+        up = False
         if snap.speaker is not None and (snap.turn_remaining is not None or snap.turn_overtime):
             remaining, what = snap.turn_remaining, f"{snap.speaker}'s time"
         elif snap.step_remaining is not None:
             remaining, what = snap.step_remaining, "time left in this step"
-        elif snap.speaker is not None:
-            remaining, what = None, f"{snap.speaker} speaks (untimed)"
-        elif snap.popcorn:
-            remaining, what = None, "popcorn: pick who speaks (1-9 or k)"
+        elif snap.phase == "ended":
+            remaining, what = None, "done"
         else:
-            remaining, what = None, "untimed: space moves on" if snap.phase != "ended" else "done"
+            # Nothing counts down: count the step's time up.
+            remaining = snap.step_elapsed
+            if snap.speaker is not None:
+                what = f"{snap.speaker} speaks (untimed)"
+            elif snap.popcorn:
+                what = "popcorn: pick who speaks (1-9 or k)"
+            else:
+                what = "untimed: space moves on"
+            what = f"elapsed · {what}"
+            up = True
+            if snap.timebox is not None:
+                past = snap.step_elapsed - snap.timebox
+                what += f" · soft limit {clock_text(snap.timebox)}"
+                what += f", {clock_text(past)} over" if past > 0 else ""
         ends = None if snap.step_ends_wall is None else int(snap.step_ends_wall // 60)
         over = clock_text(snap.turn_overtime) if snap.turn_overtime else ""
         estimated = snap.step_ends_estimated
@@ -342,12 +401,14 @@ class LiveScreen(Screen[None]):
                 overtime=snap.turn_overtime,
                 paused=paused,
                 estimated=estimated,
+                up=up,
             )
 
     def _draw_speaker(self, snap: Snapshot) -> None:
         parts: list[str] = []
         if snap.speaker:
-            parts.append(f"Speaking: {snap.speaker}")
+            to = f" → {snap.addressee}" if snap.addressee else ""
+            parts.append(f"Speaking: {snap.speaker}{to}")
         if snap.queue:
             parts.append(f"next: {snap.queue[0]}")
         elif snap.speaker:
@@ -416,10 +477,12 @@ class LiveScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Popcorn picks only make sense in a popcorn round."""
+        """Popcorn picks only make sense in a popcorn round, an exchange's keys in an
+        exchange, a consent round's in a consent round, a queue's with a queue."""
         if action in ("pick", "picker"):
             return self._popcorn
-        return True
+        needs = TALK_KEYS.get(action)
+        return needs is None or needs == self._kind
 
     def _do(self, label: str, command: Command) -> None:
         self.ck.guard(label, lambda: self.handle(self.driver.do(command)))
@@ -506,11 +569,131 @@ class LiveScreen(Screen[None]):
             return
         self.app.push_screen(ShareDialog(server.url))
 
+    def action_confirm(self) -> None:
+        """Exchange: the speaker was heard."""
+        self._do("confirm", Confirm())
+
+    def action_more(self) -> None:
+        """Exchange: the speaker adds more."""
+        self._do("more", More())
+
+    def action_next_pair(self) -> None:
+        """Exchange: the next pair, now."""
+        self._do("next pair", NextPair())
+
+    def action_listener(self) -> None:
+        """Exchange: the speaker chooses who listens."""
+        from circlekeeper.tui.screens.dialogs import PickDialog
+
+        snap = self._last_snap
+        speaker = snap.pair_speaker if snap is not None else None
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._do("listener", Listener(name))
+
+        dialog = PickDialog(self.driver.config.circle, [speaker], title="Who listens?")
+        self.app.push_screen(dialog, chosen)
+
+    def action_respond(self) -> None:
+        """Consent round: record the speaker's response."""
+        from circlekeeper.tui.screens.dialogs import ChoiceDialog
+
+        snap = self._last_snap
+        if snap is None or snap.speaker is None:
+            self.notify("Nobody holds the stick to respond", severity="warning", timeout=3)
+            return
+        who = snap.speaker
+
+        def chosen(response: str | None) -> None:
+            if response:
+                self._do("respond", Respond(who, response))
+
+        options = [(r, r.replace("-", " ")) for r in snap.response_kinds]
+        self.app.push_screen(ChoiceDialog(f"{who} responds:", options), chosen)
+
+    def action_decide(self) -> None:
+        """Consent round: the facilitator's way out."""
+        from circlekeeper.tui.screens.dialogs import ChoiceDialog
+
+        def chosen(outcome: str | None) -> None:
+            if outcome:
+                self._do("decide", Decide(outcome))
+
+        options = [("no-consent", "No consent"), ("amend-and-return", "Amend and return")]
+        self.app.push_screen(ChoiceDialog("End the consent round as:", options), chosen)
+
+    def action_raise_hand(self) -> None:
+        """Queue: someone asks to speak, with a kind of request (or no longer asks)."""
+        from circlekeeper.tui.screens.dialogs import ChoiceDialog, PickDialog
+
+        snap = self._last_snap
+        if snap is None:
+            return
+        kinds = snap.request_kinds
+        waiting = set(snap.queue)
+
+        def with_kind(who: str, kind: str | None) -> None:
+            if kind == "lower":
+                self._do("lower hand", LowerHand(who))
+            elif kind:
+                self._do("raise hand", RaiseHand(who, kind))
+
+        def chosen(who: str | None) -> None:
+            if not who:
+                return
+            options = [(k, KIND_WORDS.get(k, k).capitalize()) for k in kinds]
+            if who in waiting:
+                options.append(("lower", "No longer asks to speak"))
+            if len(options) == 1:
+                with_kind(who, options[0][0])
+                return
+            dialog = ChoiceDialog(f"{who} asks to speak with:", options)
+            self.app.push_screen(dialog, lambda kind: with_kind(who, kind))
+
+        people = snap.participants or snap.circle
+        unavailable = [n for n in snap.circle if n not in people] + [snap.speaker]
+        dialog = PickDialog(snap.circle, unavailable, title="Who asks to speak?")
+        self.app.push_screen(dialog, chosen)
+
     def action_help(self) -> None:
         """Show every key."""
         from circlekeeper.tui.screens.dialogs import HelpScreen
 
         self.app.push_screen(HelpScreen(self.ck.key_rows(SESSION_BINDINGS, COMMANDS)))
+
+
+TALK_KEYS: dict[str, str] = {
+    "confirm": "exchange",
+    "more": "exchange",
+    "next_pair": "exchange",
+    "listener": "exchange",
+    "respond": "consent",
+    "decide": "consent",
+    "raise_hand": "queue",
+}
+"""The keys that apply to one kind of step only (a queue: a discussion taking stack)."""
+
+
+def groups_text(snap: Snapshot) -> Text:
+    """The breakout groups, each with its host, the member in focus and who speaks now."""
+    text = Text()
+    for i, group in enumerate(snap.groups):
+        if i:
+            text.append("\n")
+        text.append(f"Group {i + 1}: ", style="bold")
+        text.append(", ".join(group))
+        marks = []
+        for label, names in (
+            ("host", snap.group_hosts),
+            ("focus", snap.group_focus),
+            ("speaking", snap.group_speakers),
+        ):
+            if i < len(names):
+                marks.append(f"{label} {names[i]}")
+        if marks:
+            text.append(f"  ({', '.join(marks)})", style="dim")
+    return text
 
 
 def cue_in_text(seconds: float) -> str:

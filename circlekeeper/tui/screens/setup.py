@@ -67,6 +67,8 @@ class SetupScreen(Screen[None]):
         return host_of(self)
 
     def compose(self) -> ComposeResult:
+        from circlekeeper.engine.setup import focus_order_matters
+
         practice = self.practice
         languages = sorted({practice.language, *practice.voices})
         with VerticalScroll(id="setup-body"):
@@ -80,6 +82,9 @@ class SetupScreen(Screen[None]):
             yield OptionList(id="setup-order")
             yield Label("Who starts")
             yield Select[str]([], prompt="the host", id="setup-starter")
+            if focus_order_matters(practice):
+                yield Label("Focus order (comma between names; empty: around the circle)")
+                yield Input(placeholder="e.g.  Cy, Ana", id="setup-focus-order")
             for role in practice.roles:
                 if role.assign == "ask":
                     name = localize(role.name, practice.language, practice.language)
@@ -179,9 +184,11 @@ class SetupScreen(Screen[None]):
     # -- names and order --------------------------------------------------------------------
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """Typing names updates the order and the pickers."""
+        """Typing names updates the order and the pickers; a focus order, the plan."""
         if event.input.id == "setup-names":
             self._set_names(split_names(event.value), from_input=True)
+        elif event.input.id == "setup-focus-order":
+            self._show_plan()
 
     def _set_names(self, names: list[str], *, from_input: bool = False) -> None:
         self.names = names
@@ -224,12 +231,20 @@ class SetupScreen(Screen[None]):
                 meeting=self._meeting(),
                 seed=self.seed,
                 language=language if isinstance(language, str) else None,
+                focus_order=self._focus_order(),
             )
         except ValueError as error:
             self._status(str(error))
             return None
         self.seed = plan.seed
         return plan
+
+    def _focus_order(self) -> list[str] | None:
+        """The focus order typed at setup (None: none, or the practice has no use for one)."""
+        found = self.query("#setup-focus-order")
+        if not found:
+            return None
+        return split_names(found.first(Input).value) or None
 
     def _show_plan(self) -> None:
         """Who starts, who hosts and who holds each role, as the session will have them."""
@@ -240,6 +255,8 @@ class SetupScreen(Screen[None]):
             return
         practice = self.practice
         parts = [f"Starts: {plan.starter}" + (" (the host)" if plan.starter == plan.host else "")]
+        if plan.meetings is not None or plan.focus is not None:
+            parts.insert(0, plan.meeting_label.capitalize())
         for role in practice.roles:
             label = localize(role.name, plan.language, practice.language)
             holders = ", ".join(plan.roles.get(role.id, ())) or "nobody"

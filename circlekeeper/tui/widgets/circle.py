@@ -1,4 +1,5 @@
-"""The circle: everyone in seating order, the stick holder highlighted, who spoke and passed."""
+"""The circle: everyone in seating order, the stick holder highlighted, who spoke and passed,
+each response of a consent round, and (dimmed) who does not take part in this step."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from circlekeeper.engine.state import Snapshot
+from circlekeeper.tui.widgets.talk import RESPONSE_MARKS
 
 SPOKE = "✓"
 PASSED = "↷"
@@ -41,6 +43,10 @@ def circle_text(snap: Snapshot) -> Text:
             text.append(f"{STICK} {label} ", style="bold reverse")
         elif name == snap.focus:
             text.append(f"◆ {label}", style="bold underline")
+        elif name in snap.responses:
+            text.append(f"{label} {RESPONSE_MARKS.get(snap.responses[name], '?')}")
+        elif snap.participants and name not in snap.participants:
+            text.append(f"{label} ·", style="dim")
         elif name in snap.passed:
             text.append(f"{label} {PASSED}", style="dim italic")
         elif name in snap.spoken:

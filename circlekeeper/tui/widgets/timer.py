@@ -23,6 +23,7 @@ class BigTimer(Vertical):
     BigTimer Digits { width: 100%; text-align: center; text-style: bold; color: $text; }
     BigTimer #timer-caption { width: 100%; text-align: center; color: $text-muted; }
     BigTimer.overtime Digits { color: $warning; }
+    BigTimer.up Digits { color: $text-muted; }
     BigTimer.paused { border: heavy $warning; }
     BigTimer.paused Digits { color: $text-disabled; }
     BigTimer.flash { background: $accent; border: heavy $accent; }
@@ -44,8 +45,10 @@ class BigTimer(Vertical):
         overtime: float = 0.0,
         paused: bool = False,
         estimated: bool = False,
+        up: bool = False,
     ) -> None:
-        """Draw the countdown; `what` says whose time it is."""
+        """Draw the countdown (`up`: the time counted up, for an open-ended step); `what`
+        says whose time it is."""
         digits = self.query_one(Digits)
         if overtime > 0:
             digits.update("+" + clock_text(overtime))
@@ -63,6 +66,7 @@ class BigTimer(Vertical):
             self._caption = caption
             self.query_one("#timer-caption", Static).update(caption, layout=not same)
         self.set_class(overtime > 0, "overtime")
+        self.set_class(up, "up")
         self.set_class(paused, "paused")
 
     def flash(self) -> None:
