@@ -114,11 +114,17 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+def _number_keys(prefix: str) -> list[BindingType]:
+    """1-9 choose the option with that number."""
+    return [Binding(str(n), f"number({n})", show=False, id=f"{prefix}.{n}") for n in range(1, 10)]
+
+
 class PickDialog(ModalScreen[str | None]):
     """Choose one person: who speaks next (popcorn), who listens, who asks to speak."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="pick.cancel")
+        Binding("escape", "cancel", "Cancel", id="pick.cancel"),
+        *_number_keys("pick"),
     ]
 
     def __init__(
@@ -147,6 +153,11 @@ class PickDialog(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Picked."""
         self.dismiss(event.option.id)
+
+    def action_number(self, number: int) -> None:
+        """The person with this number, unless they cannot be picked."""
+        if 1 <= number <= len(self.names) and self.names[number - 1] not in self.unavailable:
+            self.dismiss(self.names[number - 1])
 
     def action_cancel(self) -> None:
         """Nobody picked."""
@@ -184,7 +195,8 @@ class ChoiceDialog(ModalScreen[str | None]):
     """Choose one of a few options (a response, a kind of request, a way out)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="choice.cancel")
+        Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+        *_number_keys("choice"),
     ]
 
     def __init__(self, title: str, options: Iterable[tuple[str, str]]) -> None:
@@ -206,6 +218,11 @@ class ChoiceDialog(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Chosen."""
         self.dismiss(event.option.id)
+
+    def action_number(self, number: int) -> None:
+        """The option with this number."""
+        if 1 <= number <= len(self.options):
+            self.dismiss(self.options[number - 1][0])
 
     def action_cancel(self) -> None:
         """Nothing chosen."""

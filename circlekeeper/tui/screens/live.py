@@ -409,11 +409,11 @@ class LiveScreen(Screen[None]):
         if snap.speaker:
             to = f" → {snap.addressee}" if snap.addressee else ""
             parts.append(f"Speaking: {snap.speaker}{to}")
-        if snap.queue:
+        if snap.queue and snap.lap is not None:
             parts.append(f"next: {snap.queue[0]}")
-        elif snap.speaker:
+        elif snap.speaker and snap.lap is not None:
             parts.append("last in this lap")
-        if snap.lap is not None and snap.laps:
+        if snap.lap is not None and snap.laps and snap.step_kind != "consent":
             parts.append(f"lap {snap.lap}/{snap.laps}")
         if snap.popcorn:
             parts.append("popcorn: 1-9 or k picks")
@@ -481,6 +481,8 @@ class LiveScreen(Screen[None]):
         exchange, a consent round's in a consent round, a queue's with a queue."""
         if action in ("pick", "picker"):
             return self._popcorn
+        if action in NOT_IN.get(self._kind or "", ()):
+            return False
         needs = TALK_KEYS.get(action)
         return needs is None or needs == self._kind
 
@@ -586,13 +588,17 @@ class LiveScreen(Screen[None]):
         from circlekeeper.tui.screens.dialogs import PickDialog
 
         snap = self._last_snap
-        speaker = snap.pair_speaker if snap is not None else None
+        circle = self.driver.config.circle
+        unavailable: list[str | None] = []
+        if snap is not None:
+            outside = [n for n in circle if snap.participants and n not in snap.participants]
+            unavailable = [snap.pair_speaker, *outside]
 
         def chosen(name: str | None) -> None:
             if name:
                 self._do("listener", Listener(name))
 
-        dialog = PickDialog(self.driver.config.circle, [speaker], title="Who listens?")
+        dialog = PickDialog(circle, unavailable, title="Who listens?")
         self.app.push_screen(dialog, chosen)
 
     def action_respond(self) -> None:
@@ -673,6 +679,11 @@ TALK_KEYS: dict[str, str] = {
     "raise_hand": "queue",
 }
 """The keys that apply to one kind of step only (a queue: a discussion taking stack)."""
+NOT_IN: dict[str, tuple[str, ...]] = {
+    "exchange": ("pass_stick", "undo"),
+    "consent": ("pass_stick",),
+}
+"""Keys of rounds that an exchange or a consent round has no use for (off the footer)."""
 
 
 def groups_text(snap: Snapshot) -> Text:
