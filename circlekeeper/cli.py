@@ -41,6 +41,14 @@ def _circle(value: str) -> list[str]:
     return names
 
 
+_FOCUS_ORDER = click.option(
+    "--focus-order",
+    metavar="NAMES",
+    default=None,
+    help='The order in which people take the focus: "Cy,Ana,Ben".',
+)
+
+
 def _circle_option(required: bool) -> Callable[[F], F]:
     return click.option(
         "--circle",
@@ -154,12 +162,7 @@ def _names(option: str, value: str | None) -> list[str] | None:
     default=None,
     help='Who holds which role: "host=Ana,coach=Ben+Cy".',
 )
-@click.option(
-    "--focus-order",
-    metavar="NAMES",
-    default=None,
-    help='The order in which people take the focus: "Cy,Ana,Ben".',
-)
+@_FOCUS_ORDER
 def rehearse(
     practice: str,
     circle: str,
@@ -207,12 +210,7 @@ def rehearse(
     help="Serve a read-only view of the session for a browser: this computer only, on a "
     "free port, unless HOST:PORT says otherwise (0.0.0.0:8765 lets phones on the network in).",
 )
-@click.option(
-    "--focus-order",
-    metavar="NAMES",
-    default=None,
-    help='The order in which people take the focus: "Cy,Ana,Ben".',
-)
+@_FOCUS_ORDER
 def run(
     practice: str,
     circle: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from circlekeeper.script.model import BreakoutStep
@@ -124,18 +124,24 @@ def form_groups(
     return improve(best, met) if best_score else best
 
 
+Cost = Callable[[list[str]], int]
+"""What one group costs: how many of its pairs met before, weighted."""
+
+
 def improve(groups: Groups, met: PairCounts, passes: int = 4) -> Groups:
     """Swap people between groups while that lowers the repeat count (sizes stay the same)."""
+    return swap_down(groups, lambda group: repeats((tuple(group),), met), passes)
+
+
+def swap_down(groups: Groups, cost: Cost, passes: int = 4, *, fixed: int = 0) -> Groups:
+    """Swap people between groups while that lowers the total `cost` (sizes stay the same);
+    the first `fixed` members of each group stay where they are (hosts)."""
     gs = [list(g) for g in groups]
-
-    def cost(group: list[str]) -> int:
-        return sum(met[frozenset(pair)] for pair in itertools.combinations(group, 2))
-
     for _ in range(passes):
         better = False
         for i, j in itertools.combinations(range(len(gs)), 2):
-            for a in range(len(gs[i])):
-                for b in range(len(gs[j])):
+            for a in range(fixed, len(gs[i])):
+                for b in range(fixed, len(gs[j])):
                     before = cost(gs[i]) + cost(gs[j])
                     gs[i][a], gs[j][b] = gs[j][b], gs[i][a]
                     if cost(gs[i]) + cost(gs[j]) < before:
@@ -191,20 +197,9 @@ def hosted(
         total = sum(cost(t) for t in candidate)
         if total < lowest:
             tables, lowest = candidate, total
+    found = tuple(tuple(t) for t in tables)
     # Then swap travellers between tables while that lowers the cost (hosts stay put).
-    better = lowest > 0
-    while better:
-        better = False
-        for i, j in itertools.combinations(range(len(tables)), 2):
-            for a in range(1, len(tables[i])):
-                for b in range(1, len(tables[j])):
-                    before = cost(tables[i]) + cost(tables[j])
-                    tables[i][a], tables[j][b] = tables[j][b], tables[i][a]
-                    if cost(tables[i]) + cost(tables[j]) < before:
-                        better = True
-                    else:
-                        tables[i][a], tables[j][b] = tables[j][b], tables[i][a]
-    return tuple(tuple(t) for t in tables)
+    return swap_down(found, cost, fixed=1) if lowest else found
 
 
 @dataclass

@@ -9,9 +9,10 @@ pydantic models → semantic checks.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -133,18 +134,33 @@ def load_yaml_file(path: Path, *, empty: str) -> YamlData:
     tags, anchors, aliases and duplicate keys, the same `path:line:col` errors (raised as
     `ScriptErrors`); `empty` says what an empty file lacks."""
     label = str(path)
-    text = _read(path)
+    _, data, positions = _guarded(label, lambda: _plain(_read(path), label, empty))
+    return YamlData(data, positions, label)
+
+
+T = TypeVar("T")
+
+
+def _guarded(label: str, load: Callable[[], T]) -> T:
+    """`load()`, its stops and a nesting too deep for Python turned into `ScriptErrors`."""
     try:
-        source = _decode(text, label, empty)
-        tree = _parse(source)
-        data, positions, errors = _to_plain(tree, source, empty)
-        if errors:
-            raise _Stop(errors)
+        return load()
     except _Stop as stop:
         raise ScriptErrors(stop.errors) from None
     except RecursionError:
-        raise ScriptErrors([ScriptError(label, 1, 1, "nested too deeply to read")]) from None
-    return YamlData(data, positions, label)
+        raise ScriptErrors(
+            [ScriptError(label, 1, 1, "the file is nested too deeply to read")]
+        ) from None
+
+
+def _plain(text: str | bytes, label: str, empty: str) -> tuple[_Source, Any, Positions]:
+    """The text decoded, parsed and turned into plain data with positions (or `_Stop`)."""
+    source = _decode(text, label, empty)
+    tree = _parse(source)
+    data, positions, errors = _to_plain(tree, source, empty)
+    if errors:
+        raise _Stop(errors)
+    return source, data, positions
 
 
 def _read(path: Path) -> bytes:
@@ -154,7 +170,7 @@ def _read(path: Path) -> bytes:
         if not path.exists():
             raise ScriptErrors([ScriptError(label, 1, 1, "no such file")])
         if path.is_dir():
-            raise ScriptErrors([ScriptError(label, 1, 1, "is a folder, not a practice script")])
+            raise ScriptErrors([ScriptError(label, 1, 1, "is a folder, not a file")])
         if not path.is_file():
             # A pipe or a device would block the read or never end.
             raise ScriptErrors([ScriptError(label, 1, 1, "not a regular file")])
@@ -177,37 +193,30 @@ def load_text_with_positions(
     text: str | bytes, label: str, base_dir: Path | None = None
 ) -> LoadedPractice:
     """Like `load_text`, also returning where each node is in the file."""
+    return _guarded(label, lambda: _validated(text, label, base_dir))
+
+
+def _validated(text: str | bytes, label: str, base_dir: Path | None) -> LoadedPractice:
+    source, data, positions = _plain(text, label, _EMPTY_SCRIPT)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise _Stop(
+            [
+                source.error_at(
+                    positions.value(()),
+                    f"the script must be a mapping of fields like `title:` and `steps:`, "
+                    f"not {kind}",
+                )
+            ]
+        )
     try:
-        source = _decode(text, label, _EMPTY_SCRIPT)
-        tree = _parse(source)
-        data, positions, errors = _to_plain(tree, source, _EMPTY_SCRIPT)
-        if errors:
-            raise _Stop(errors)
-        if not isinstance(data, dict):
-            kind = "a list" if isinstance(data, list) else "a single value"
-            raise _Stop(
-                [
-                    source.error_at(
-                        positions.value(()),
-                        f"the script must be a mapping of fields like `title:` and `steps:`, "
-                        f"not {kind}",
-                    )
-                ]
-            )
-        try:
-            practice = Practice.model_validate(data)
-        except ValidationError as exc:
-            found = pydantic_errors(exc, data, positions)
-            raise _Stop([source.error_at(pos, message) for pos, message in found]) from None
-        problems = semantic_errors(practice, positions, base_dir)
-        if problems:
-            raise _Stop([source.error_at(pos, message) for pos, message in problems])
-    except _Stop as stop:
-        raise ScriptErrors(stop.errors) from None
-    except RecursionError:
-        raise ScriptErrors(
-            [ScriptError(label, 1, 1, "the script is nested too deeply to read")]
-        ) from None
+        practice = Practice.model_validate(data)
+    except ValidationError as exc:
+        found = pydantic_errors(exc, data, positions)
+        raise _Stop([source.error_at(pos, message) for pos, message in found]) from None
+    problems = semantic_errors(practice, positions, base_dir)
+    if problems:
+        raise _Stop([source.error_at(pos, message) for pos, message in problems])
     return LoadedPractice(practice, positions, label, base_dir)
 
 

@@ -86,29 +86,33 @@ PRACTICES: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-COMMANDS = st.sampled_from(
-    [
-        *["advance"] * 3,
-        *["next"] * 2,
-        *["pass"] * 2,
-        "pick",
-        "extend",
-        "pause",
-        "resume",
-        "skip",
-        *["undo"] * 2,
-        "back",
-    ]
-)
+MOVES = [
+    *["advance"] * 3,
+    *["next"] * 2,
+    *["pass"] * 2,
+    "pick",
+    "extend",
+    "pause",
+    "resume",
+    "skip",
+    *["undo"] * 2,
+    "back",
+]
+"""What the random sequences are made of: time passing (and jumping back) and commands."""
+GAP = st.floats(min_value=0, max_value=240, allow_nan=False)
+SECONDS = st.sampled_from([-90.0, -15.0, 30.0, 60.0])
 STEPS = st.lists(
-    st.tuples(
-        st.floats(min_value=0, max_value=240, allow_nan=False),
-        COMMANDS,
-        st.sampled_from(NAMES),
-        st.sampled_from([-90.0, -15.0, 30.0, 60.0]),
-    ),
-    max_size=40,
+    st.tuples(GAP, st.sampled_from(MOVES), st.sampled_from(NAMES), SECONDS), max_size=40
 )
+
+
+def check_snapshot(s: Session, at: float) -> None:
+    """What the screen would show at `at`: no time is ever negative."""
+    snap = s.snapshot(at)
+    assert snap.step_remaining is None or snap.step_remaining >= 0
+    assert snap.turn_remaining is None or snap.turn_remaining >= 0
+    assert snap.next_cue_in is None or snap.next_cue_in >= 0
+    assert snap.turn_overtime >= 0 and snap.step_elapsed >= 0
 
 
 def drive(s: Session, steps: list[tuple[float, str, str, float]]) -> list[Event]:
@@ -128,11 +132,7 @@ def drive(s: Session, steps: list[tuple[float, str, str, float]]) -> list[Event]
             events += s.extend(seconds, T0 + at)
         else:
             events += getattr(s, command)(T0 + at)
-        snap = s.snapshot(T0 + at)
-        assert snap.step_remaining is None or snap.step_remaining >= 0
-        assert snap.turn_remaining is None or snap.turn_remaining >= 0
-        assert snap.next_cue_in is None or snap.next_cue_in >= 0
-        assert snap.turn_overtime >= 0
+        check_snapshot(s, T0 + at)
     events += s.end(T0 + (now + 1.0))
     assert s.ended
     return events
@@ -360,16 +360,8 @@ REAL = {path.stem: load_practice(path) for path in sorted(FIXTURES.glob("*.yaml"
 
 EVERY_COMMAND = st.sampled_from(
     [
-        *["advance"] * 3,
-        *["next"] * 3,
-        "pass",
-        "pick",
-        "extend",
-        "pause",
-        "resume",
-        "skip",
-        "undo",
-        "back",
+        *MOVES,
+        "next",
         "confirm",
         "more",
         "next-pair",
@@ -382,10 +374,10 @@ EVERY_COMMAND = st.sampled_from(
 )
 EVERY_STEP = st.lists(
     st.tuples(
-        st.floats(min_value=0, max_value=240, allow_nan=False),
+        GAP,
         EVERY_COMMAND,
         st.sampled_from(NAMES),
-        st.sampled_from([-90.0, -15.0, 30.0, 60.0]),
+        SECONDS,
         st.sampled_from(["consent", "concern", "stand-aside", "objection"]),
         st.sampled_from(["process", "clarify", "reply", "new-point"]),
     ),
@@ -423,11 +415,7 @@ def drive_all(s: Session, steps: list[tuple[float, str, str, float, str, str]]) 
             events += s.advance(at)
         else:
             events += s.do(command_of(what, name, seconds, response, kind), at)
-        snap = s.snapshot(at)
-        assert snap.step_remaining is None or snap.step_remaining >= 0
-        assert snap.turn_remaining is None or snap.turn_remaining >= 0
-        assert snap.next_cue_in is None or snap.next_cue_in >= 0
-        assert snap.turn_overtime >= 0 and snap.step_elapsed >= 0
+        check_snapshot(s, at)
     events += s.end(T0 + now + 1.0)
     return events
 

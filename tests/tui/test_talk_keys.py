@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import LiveApp
+from test_keys import live, settle, snap
 from textual.widgets import Digits, OptionList, Static
 
 from circlekeeper.tui.screens.dialogs import ChoiceDialog, PickDialog
-from circlekeeper.tui.screens.live import LiveScreen
 
 EXCHANGE = {
     "title": "Comprehension",
@@ -38,24 +38,8 @@ QUEUE = {
 }
 
 
-def live(app: Any) -> LiveScreen:
-    screen = app.live_screen
-    assert isinstance(screen, LiveScreen), app.screen_stack
-    return screen
-
-
-def snap(app: Any) -> Any:
-    return live(app).driver.snapshot()
-
-
 def shown(app: Any, selector: str) -> str:
     return str(live(app).query_one(selector, Static).render())
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.pause()
-    live(pilot.app).tick()
-    await pilot.pause()
 
 
 async def choose(pilot: Any, label: str) -> None:
