@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from circlekeeper.script.model import FILE_STRIKE_SECONDS, STRIKE_SECONDS, SoundDef
+from circlekeeper.engine.cues import CueRow, StepRun
+from circlekeeper.script.model import FILE_STRIKE_SECONDS, STRIKE_SECONDS, CueSpec, SoundDef
 
 WORD_SECONDS = 0.4
 """Seconds a spoken word takes (150 words a minute), for words that follow a cue."""
@@ -87,3 +88,20 @@ class BellLine:
         self.moment = cue.due
         self.heard = {(cue.sound, cue.strikes, cue.words)}
         return cue
+
+
+def _no_cue(_: StepRun) -> tuple[CueSpec | None, str]:
+    return None, "queued"
+
+
+def _no_time(_: StepRun) -> float | None:
+    return None
+
+
+def _no_fire(_host: object, _st: StepRun) -> None:
+    return None
+
+
+LINE_ROW = CueRow("queued", -1, _no_time, _no_cue, _no_fire)
+"""Stands for the bell line among the due cues: a cue waiting for the one before it (it is
+fired by the session, whose line it is)."""

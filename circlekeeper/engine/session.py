@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from typing import Literal
 
-from circlekeeper.engine.chime import BellLine
+from circlekeeper.engine.chime import LINE_ROW, BellLine
 from circlekeeper.engine.clock import ceil_ms
 from circlekeeper.engine.commands import (
     Command,
@@ -35,7 +35,7 @@ from circlekeeper.engine.commands import (
     Start,
     Undo,
 )
-from circlekeeper.engine.cues import INF, CueRow, Due, StepRun, due_cues
+from circlekeeper.engine.cues import INF, Due, StepRun, due_cues
 from circlekeeper.engine.events import (
     BellDue,
     CommandTaken,
@@ -62,23 +62,6 @@ from circlekeeper.script.texts import (
     localize,
     spoken,
 )
-
-
-def _no_cue(_: StepRun) -> tuple[CueSpec | None, str]:
-    return None, "queued"
-
-
-def _no_time(_: StepRun) -> float | None:
-    return None
-
-
-def _no_fire(_host: object, _st: StepRun) -> None:
-    return None
-
-
-LINE_ROW = CueRow("queued", -1, _no_time, _no_cue, _no_fire)
-"""Stands for the bell line among the due cues: a cue waiting for the one before it (it is
-fired by the session, whose line it is)."""
 
 
 class Session:
