@@ -49,7 +49,7 @@ def rehearse(
     """The rehearsal of a fixture practice with its actions file (if it has one)."""
     practice = load_practice(HERE / f"{name}.yaml")
     plan = plan_circle(practice, names, given_roles=roles, meeting=meeting, seed=seed)
-    actions_file = HERE / "actions" / f"{name}.yaml"
+    actions_file = HERE.parent / "actions" / f"{name}.yaml"
     actions = load_actions(actions_file) if acting and actions_file.exists() else []
     events = simulate(Session(practice, plan), actions)
     assert isinstance(events[-1], SessionEnded)

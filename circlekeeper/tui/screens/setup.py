@@ -256,7 +256,8 @@ class SetupScreen(Screen[None]):
         practice = self.practice
         parts = [f"Starts: {plan.starter}" + (" (the host)" if plan.starter == plan.host else "")]
         if plan.meetings is not None or plan.focus is not None:
-            parts.insert(0, plan.meeting_label.capitalize())
+            label = plan.meeting_label
+            parts.insert(0, label[:1].upper() + label[1:])
         for role in practice.roles:
             label = localize(role.name, plan.language, practice.language)
             holders = ", ".join(plan.roles.get(role.id, ())) or "nobody"
