@@ -153,3 +153,33 @@ async def test_the_talk_keys_apply_only_where_they_belong(live_app: LiveApp) -> 
         await pilot.press("c", "r", "h")
         await settle(pilot)
         assert snap(app).speaker == "Ana" and not shown(app, "#talk")
+
+
+async def test_the_last_bells_ring_out_before_the_end(live_app: LiveApp) -> None:
+    bells = {
+        "title": "Bells",
+        "kind": "sit",
+        "steps": [
+            {
+                "kind": "sit",
+                "duration": "1m",
+                "bells": {"at": [{"at": "1m", "sound": "gong"}], "end": "bowl x2"},
+            }
+        ],
+    }
+    app, clock, sink = live_app(bells)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        driver = live(app).driver
+        clock.advance(61)
+        await settle(pilot)
+        # The gong rang at a minute; the two bowls wait six seconds for it.
+        assert snap(app).phase == "running" and snap(app).step_index is None
+        assert "the last bells are ringing" in shown(app, "#timer-caption")
+        clock.advance(10)
+        await pilot.pause()
+        live(app).tick()
+        await pilot.pause()
+        rung = [call for call in sink.calls if call[0] == "bell"]
+        assert [call[1][:2] for call in rung] == [("gong", 1), ("bowl", 2)]
+        assert driver.session.ended

@@ -374,6 +374,8 @@ class LiveScreen(Screen[None]):
             remaining, what = snap.step_remaining, "time left in this step"
         elif snap.phase == "ended":
             remaining, what = None, "done"
+        elif snap.step_index is None:
+            remaining, what = None, "the last bells are ringing"
         else:
             # Nothing counts down: count the step's time up.
             remaining = snap.step_elapsed
