@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 APP_NAME = "circlekeeper"
+PRACTICE_SUFFIXES = (".yaml", ".yml")
+"""File names a practice script may end in."""
 
 
 def builtin_practices_dir() -> Path:
@@ -46,3 +49,31 @@ def cache_dir() -> Path:
 def user_practices_dir() -> Path:
     """The user's own practice scripts."""
     return data_dir() / "practices"
+
+
+def iter_practice_files(dirs: Iterable[Path]) -> list[Path]:
+    """Every *.yaml / *.yml file under `dirs`, recursively, sorted within each folder.
+
+    Missing folders are skipped; hidden files and folders (editor backups) are left out.
+    """
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for folder in dirs:
+        try:
+            if not folder.is_dir():
+                continue
+            files = sorted(
+                p
+                for p in folder.rglob("*")
+                if p.suffix.lower() in PRACTICE_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+            )
+        except OSError:
+            continue
+        for path in files:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(path)
+    return found

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from circlekeeper.script.duration import format_duration
+from circlekeeper.console import emit, silence_stdout
+from circlekeeper.script.duration import approximate
 from circlekeeper.script.errors import ScriptError, ScriptErrors, printable
 from circlekeeper.script.loader import load_practice
 from circlekeeper.script.model import Practice
@@ -28,8 +29,7 @@ def summary_line(label: str, practice: Practice, size: int, estimate: Estimate) 
     people = "person" if size == 1 else "people"
     noun = "step" if steps == 1 else "steps"
     try:
-        rounded = max(60, round(estimate(practice, size) / 60) * 60)
-        length = f"~{format_duration(rounded)} for {size} {people}"
+        length = f"{approximate(estimate(practice, size))} for {size} {people}"
     except ValueError as exc:  # accepted, but not for this many people
         length = f"cannot run for {size} {people}: {exc}"
     return (
@@ -56,16 +56,6 @@ def _expand(paths: list[Path]) -> tuple[list[Path], list[ScriptError]]:
     return files, errors
 
 
-def _emit(line: object, stream: TextIO) -> None:
-    """Print one line; a terminal that cannot show `·` gets a replacement, not a traceback."""
-    text = str(line)
-    try:
-        print(text, file=stream)
-    except UnicodeEncodeError:
-        encoding = getattr(stream, "encoding", None) or "ascii"
-        print(text.encode(encoding, errors="replace").decode(encoding), file=stream)
-
-
 def run_check(
     paths: list[Path],
     size: int,
@@ -84,35 +74,24 @@ def run_check(
     try:
         for problem in problems:
             failed = True
-            _emit(problem, err)
+            emit(problem, err)
         for path in files:
             label = str(path)
             try:
                 practice = load_practice(path)
-                _emit(summary_line(label, practice, size, estimate), out)
+                emit(summary_line(label, practice, size, estimate), out)
             except ScriptErrors as exc:
                 failed = True
                 for error in exc.errors:
-                    _emit(error, err)
+                    emit(error, err)
             except (BrokenPipeError, KeyboardInterrupt):
                 raise
             except Exception as exc:  # report it, never crash
                 failed = True
                 reason = f"internal error while checking: {type(exc).__name__}: {exc}"
-                _emit(ScriptError(label, 1, 1, reason), err)
+                emit(ScriptError(label, 1, 1, reason), err)
     except BrokenPipeError:
         # `circlekeeper check practices | head -1`: the reader left; stop quietly.
-        _silence_stdout()
+        silence_stdout()
         return 2 if failed else 0
     return 2 if failed else 0
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass

@@ -43,6 +43,11 @@ def format_duration(seconds: float) -> str:
     return "".join(parts)
 
 
+def approximate(seconds: float) -> str:
+    """An estimate as people say it: `~12m`, `~1h15m`; to the minute, at least a minute."""
+    return f"~{format_duration(max(60, round(seconds / 60) * 60))}"
+
+
 def format_clock(seconds: float) -> str:
     """A countdown as ``M:SS`` or ``H:MM:SS``; negative values get a leading minus."""
     sign = "-" if seconds < 0 else ""

@@ -112,7 +112,7 @@ def load_practice(path: Path) -> Practice:
 
 def load_practice_with_positions(path: Path) -> LoadedPractice:
     """Like `load_practice`, also returning where each node is in the file."""
-    return load_text_with_positions(_read(path), str(path), path.parent)
+    return load_text_with_positions(read_script(path), str(path), path.parent)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def load_yaml_file(path: Path, *, empty: str) -> YamlData:
     tags, anchors, aliases and duplicate keys, the same `path:line:col` errors (raised as
     `ScriptErrors`); `empty` says what an empty file lacks."""
     label = str(path)
-    _, data, positions = _guarded(label, lambda: _plain(_read(path), label, empty))
+    _, data, positions = _guarded(label, lambda: _plain(read_script(path), label, empty))
     return YamlData(data, positions, label)
 
 
@@ -163,7 +163,7 @@ def _plain(text: str | bytes, label: str, empty: str) -> tuple[_Source, Any, Pos
     return source, data, positions
 
 
-def _read(path: Path) -> bytes:
+def read_script(path: Path) -> bytes:
     """The bytes of the file at `path`, refusing what is not a small regular file."""
     label = str(path)
     try:

@@ -6,38 +6,15 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
-from circlekeeper.paths import builtin_practices_dir, user_practices_dir
+from circlekeeper.paths import (
+    PRACTICE_SUFFIXES,
+    builtin_practices_dir,
+    iter_practice_files,
+    user_practices_dir,
+)
 from circlekeeper.script.errors import ScriptError, ScriptErrors
 
-SUFFIXES = (".yaml", ".yml")
-
-
-def iter_practice_files(dirs: Iterable[Path]) -> list[Path]:
-    """Every *.yaml / *.yml file under `dirs`, recursively, sorted within each folder.
-
-    Missing folders are skipped; hidden files and folders (editor backups) are left out.
-    """
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for folder in dirs:
-        try:
-            if not folder.is_dir():
-                continue
-            files = sorted(
-                p
-                for p in folder.rglob("*")
-                if p.suffix.lower() in SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-            )
-        except OSError:
-            continue
-        for path in files:
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(path)
-    return found
+__all__ = ["iter_practice_files", "resolve_practice"]
 
 
 def _search_dirs(extra_dirs: Iterable[Path]) -> list[Path]:
@@ -54,14 +31,16 @@ def resolve_practice(arg: str, extra_dirs: Iterable[Path] = ()) -> Path:
     if direct.is_file():
         return direct
     name = arg.strip()
-    stem = name[: -len(Path(name).suffix)] if Path(name).suffix.lower() in SUFFIXES else name
+    stem = (
+        name[: -len(Path(name).suffix)] if Path(name).suffix.lower() in PRACTICE_SUFFIXES else name
+    )
     candidates = iter_practice_files(_search_dirs(extra))
     for wanted in (stem, stem.casefold()):
         for path in candidates:
             if path.stem == wanted or path.stem.casefold() == wanted:
                 return path
     names = sorted({p.stem for p in candidates})
-    if direct.suffix.lower() in SUFFIXES or "/" in arg or "\\" in arg:
+    if direct.suffix.lower() in PRACTICE_SUFFIXES or "/" in arg or "\\" in arg:
         message = "no such file"
     else:
         close = difflib.get_close_matches(stem, names, n=1, cutoff=0.6)

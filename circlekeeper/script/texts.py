@@ -250,3 +250,29 @@ def translations(practice: Practice, language: str | None = None) -> dict[str, d
                 shown = localize(value, language, practice.language)
                 found.setdefault(shown, dict(value))
     return found
+
+
+def text_languages(practice: Practice) -> list[str]:
+    """Every language the practice's texts are written in: its own language first.
+
+    Plain texts are in the practice's `language`; a text given as a mapping adds each of its
+    language codes. Translations are the only mappings of text to text in the format.
+    """
+    found: dict[str, None] = {practice.language: None}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if value and all(isinstance(item, str) for item in value.values()):
+                found.update(dict.fromkeys(value))
+            else:
+                for item in value.values():
+                    walk(item)
+
+    walk(practice)
+    return [practice.language, *sorted(set(found) - {practice.language})]
