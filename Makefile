@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 SYS_LIBS := libportaudio.so.2:libportaudio2 libespeak-ng.so.1:libespeak-ng1
 SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils chromium:chromium
 
-.PHONY: run test check lint types bench sysdeps sysdeps-test venv clean
+.PHONY: run test check lint types bench library-index sysdeps sysdeps-test venv clean
 
 run: sysdeps venv
 	@$(VENV)/bin/circlekeeper
@@ -29,6 +29,10 @@ types: venv
 
 bench: sysdeps venv
 	@$(PY) -m bench
+
+# The built-in practices ship with their library index (a test says when it is out of date).
+library-index: venv
+	@$(PY) -c "from circlekeeper.library.index import write_builtin_index as w; print(w())"
 
 venv: $(STAMP)
 	@# Bytecode for the editable sources, as pip makes for an installed wheel: start-up must
