@@ -98,6 +98,27 @@ def check(paths: tuple[Path, ...], size: int) -> None:
     sys.exit(run_check(list(paths), size=size, estimate=estimate_seconds))
 
 
+@cli.command(name="list", context_settings=CONTEXT)
+@click.option(
+    "--practices",
+    "extra_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Another folder of practice scripts to list.",
+)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects instead of lines.")
+@click.pass_context
+def list_(ctx: click.Context, extra_dirs: tuple[Path, ...], as_json: bool) -> None:
+    """List the practices: built-in, your own, and any --practices folder."""
+    from circlekeeper.library.listing import run_list
+
+    folders = [*ctx.parent.params.get("extra_dirs", ()), *extra_dirs] if ctx.parent else []
+    missing = [d for d in folders if not d.is_dir()]
+    if missing:
+        _fail(f"{missing[0]}: no such folder")
+    sys.exit(run_list(folders, as_json_output=as_json))
+
+
 @cli.command(context_settings=CONTEXT)
 def schema() -> None:
     """Print the JSON Schema of the practice-script format."""
