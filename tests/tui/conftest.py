@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from circlekeeper.engine import MockClock, plan_circle
 from circlekeeper.script.model import Practice
@@ -126,3 +127,27 @@ def live_app() -> LiveApp:
         return app, clock, sink
 
     return build
+
+
+async def until(
+    pilot: Pilot[Any], check: Callable[[], bool], what: str, seconds: float = 30
+) -> None:
+    """Let the app run until `check()` holds; a generous deadline, for a loaded machine."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until the library (if it is showing) has checked every script, and workers end."""
+    from circlekeeper.tui.screens.library import LibraryScreen
+
+    app = pilot.app
+    await pilot.pause()  # the check starts after the first frame
+    screen = app.screen
+    if isinstance(screen, LibraryScreen):
+        await until(pilot, lambda: not screen.checking, "the library's check")
+    await app.workers.wait_for_complete()
+    await pilot.pause()

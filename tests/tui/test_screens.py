@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURE_PRACTICES, MockClock, session_factory
+from conftest import FIXTURE_PRACTICES, MockClock, session_factory, settled, until
 from textual.widgets import Button, Input, OptionList, Select, Switch
 
+from circlekeeper.library.index import read_library
+from circlekeeper.library.listing import run_list
+from circlekeeper.paths import user_practices_dir
 from circlekeeper.records.circles import CircleStore
 from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui.app import CircleKeeperApp, make_app
@@ -30,11 +35,10 @@ def library_app(extra: list[Path] | None = None) -> tuple[CircleKeeperApp, Recor
     return app, sink
 
 
-async def loaded(pilot: object) -> LibraryScreen:
-    app = pilot.app  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    screen = app.screen
+async def loaded(pilot: Any) -> LibraryScreen:
+    """The library, once every script in it is checked."""
+    await settled(pilot)
+    screen = pilot.app.screen
     assert isinstance(screen, LibraryScreen)
     return screen
 
@@ -44,14 +48,54 @@ def listed(screen: LibraryScreen) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
+def preview(screen: LibraryScreen) -> str:
+    return str(screen.query_one("#preview").render())
+
+
+async def highlight(pilot: Any, screen: LibraryScreen, text: str) -> None:
+    """Highlight the first row that contains `text`."""
+    rows = listed(screen)
+    screen.query_one(OptionList).highlighted = next(i for i, r in enumerate(rows) if text in r)
+    await pilot.pause()
+
+
 async def open_setup(app: CircleKeeperApp, pilot: Any) -> SetupScreen:
     """From the loaded library, enter on the highlighted practice: its setup screen."""
     await loaded(pilot)
     await pilot.press("enter")
-    await pilot.pause()
+    await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
     setup = app.screen
     assert isinstance(setup, SetupScreen)
     return setup
+
+
+class Gate:
+    """Holds the library's background check until the test lets it go; counts what it checks."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from circlekeeper.library import describe
+
+        self.open = threading.Event()
+        self.checked: list[str] = []
+        real = describe.check_file
+
+        def held(path: Path) -> Any:
+            assert self.open.wait(30), "the test never opened the gate"
+            self.checked.append(path.name)
+            return real(path)
+
+        monkeypatch.setattr(describe, "check_file", held)
+
+
+def own_practice(name: str, title: str, source: Path = FIXTURE_PRACTICES / "check-in.yaml") -> Path:
+    """A copy of a fixture practice in the user's folder, under another title."""
+    folder = user_practices_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    text = source.read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("title:"))
+    path = folder / name
+    path.write_text(text.replace(first, f"title: {title}"), encoding="utf-8")
+    return path
 
 
 async def test_library_groups_by_kind_and_lists_broken_scripts() -> None:
@@ -62,19 +106,20 @@ async def test_library_groups_by_kind_and_lists_broken_scripts() -> None:
         assert rows.index("Check-in") < rows.index("Sitting") < rows.index("Could not load")
         assert any("Crew check-in" in r for r in rows)
         assert any("broken.yaml" in r for r in rows)
-        broken = next(e for e in screen.entries if e.practice is None)
-        assert broken.errors and ":7:18:" in broken.errors[0]
+        broken = next(e for e in screen.entries.values() if e.errors)
+        assert ":7:18:" in broken.error_lines()[0]
 
 
-async def test_library_preview_shows_steps_duration_and_sources() -> None:
+async def test_library_preview_shows_steps_duration_languages_and_sources() -> None:
     app, _ = library_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await loaded(pilot)
-        preview = str(screen.query_one("#preview").render())
-        assert "Crew check-in" in preview
-        assert "Check-in round" in preview
-        assert "The Circle Way" in preview
-        assert "with 5" in preview  # the estimate is for the ideal size
+        shown = preview(screen)
+        assert "Crew check-in" in shown
+        assert "Check-in round" in shown
+        assert "The Circle Way" in shown
+        assert "Language: en" in shown
+        assert "with 5" in shown  # the estimate is for the ideal size
 
 
 async def test_library_shows_the_error_of_a_broken_script(tmp_path: Path) -> None:
@@ -82,13 +127,90 @@ async def test_library_shows_the_error_of_a_broken_script(tmp_path: Path) -> Non
     app, _ = library_app([tmp_path])
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await loaded(pilot)
-        options = screen.query_one(OptionList)
+        await highlight(pilot, screen, "mine.yaml")
+        assert "could not be loaded" in preview(screen)
+        assert "mine.yaml:1:8:" in preview(screen)
+
+
+async def test_library_lists_titles_from_a_warm_index_before_any_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    own_practice("tuesday.yaml", "Tuesday crew")
+    own_practice("dawn.yaml", "Dawn sit", FIXTURE_PRACTICES / "sit.yaml")
+    assert run_list([], out=io.StringIO(), err=io.StringIO()) == 2  # writes the index
+    gate = Gate(monkeypatch)
+    app, _ = library_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
         rows = listed(screen)
-        options.highlighted = next(i for i, r in enumerate(rows) if "mine.yaml" in r)
-        await pilot.pause()
-        preview = str(screen.query_one("#preview").render())
-        assert "could not be loaded" in preview
-        assert "mine.yaml:" in preview
+        # Everything the index vouches for is listed with its duration, nothing checked yet;
+        # the broken fixture script is flagged at once and checked again behind the list.
+        assert "  Tuesday crew  (11 min)" in rows
+        assert "  Dawn sit  (55 min)" in rows
+        assert "  ⚠ broken.yaml" in rows
+        assert gate.checked == []
+        gate.open.set()
+        await settled(pilot)
+        assert gate.checked == ["broken.yaml"]
+        assert listed(screen) == rows
+        assert "enter: set up the circle" in str(screen.query_one("#library-status").render())
+
+
+async def test_library_follows_the_background_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = own_practice("kept.yaml", "Kept")
+    changed = own_practice("changed.yaml", "Changed")
+    gone = own_practice("gone.yaml", "Gone")
+    run_list([], out=io.StringIO(), err=io.StringIO())
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("duration: 1m", "duration: soon"),
+        encoding="utf-8",
+    )
+    gone.unlink()
+    own_practice("new.yaml", "Brand new", FIXTURE_PRACTICES / "sit.yaml")
+    gate = Gate(monkeypatch)
+    app, _ = library_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        rows = listed(screen)
+        assert "  Kept  (11 min)" in rows
+        # New and changed scripts are listed under the titles they declare, being checked.
+        assert "  Changed  (checking…)" in rows
+        assert "  Brand new  (checking…)" in rows
+        assert not any("Gone" in row for row in rows)
+        status = str(screen.query_one("#library-status").render())
+        assert "checking new or changed scripts… 0/3" in status
+        gate.open.set()
+        await settled(pilot)
+        assert sorted(gate.checked) == ["broken.yaml", "changed.yaml", "new.yaml"]
+        rows = listed(screen)
+        assert "  Brand new  (55 min)" in rows
+        assert rows.index("Could not load") < rows.index("  ⚠ changed.yaml")
+        await highlight(pilot, screen, "changed.yaml")
+        assert "changed.yaml:27:15: " in preview(screen)
+        assert "2 could not be loaded" in str(screen.query_one("#library-status").render())
+    # The index now vouches for the new script and has forgotten the deleted one.
+    again = read_library()
+    by_name = {entry.path.name: entry for entry in again.entries}
+    assert not by_name["new.yaml"].needs_check and not by_name["kept.yaml"].needs_check
+    assert "gone.yaml" not in by_name
+    assert str(kept.resolve()) in again.previous
+
+
+async def test_enter_loads_the_file_itself_and_flags_it_if_it_broke() -> None:
+    path = own_practice("mine.yaml", "Mine")
+    run_list([], out=io.StringIO(), err=io.StringIO())
+    app, _ = library_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        await highlight(pilot, screen, "Mine")
+        # The script breaks after it was listed as valid: opening it must not trust the list.
+        path.write_text("title: Mine\nkind: check-in\nsteps: []\n", encoding="utf-8")
+        await pilot.press("enter")
+        await until(pilot, lambda: "  ⚠ mine.yaml" in listed(screen), "the script flagged")
+        assert app.screen is screen
+        assert "mine.yaml:3:8:" in preview(screen)
 
 
 async def test_library_to_setup_to_live_session() -> None:
@@ -248,7 +370,7 @@ async def test_setup_prepares_speech_and_hands_the_sink_to_the_session(
     async with app.run_test(size=(100, 40)) as pilot:
         await loaded(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
         await app.workers.wait_for_complete()
         await pilot.pause()
         setup = app.screen

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import LiveApp, MockClock, session_factory
+from conftest import LiveApp, MockClock, session_factory, settled, until
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -22,10 +22,9 @@ Compare = Callable[..., bool]
 
 
 async def steady(pilot: Pilot[Any]) -> None:
-    """Wait for workers, tick once, and stop anything that blinks or flashes."""
+    """Wait for workers (and the library's check), tick once, stop what blinks or flashes."""
     app = pilot.app
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled(pilot)
     live = getattr(app, "live_screen", None)
     if live is not None:
         live.tick()
@@ -74,7 +73,7 @@ def test_library_broken_script(snap_compare: Compare, size: tuple[int, int]) -> 
 def test_setup(snap_compare: Compare, size: tuple[int, int]) -> None:
     async def set_up(pilot: Pilot[Any]) -> None:
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: pilot.app.screen.id == "setup", "the setup screen")
         await pilot.press(*"Ana, Ben, Cy, Dee")
 
     assert snap_compare(library(), terminal_size=size, run_before=run(set_up))

@@ -1,12 +1,16 @@
 """The practice library: built-in practices and the user's own, grouped by kind, with a preview.
 
-Scripts are loaded in a thread after the first frame (pydantic and YAML are not cheap), and
-a script that fails to load is listed with its error: never hidden, never fatal.
+The list is in the first frame, drawn from the library index (no pydantic, no YAML parser):
+each script as it was when last checked, if its bytes have not changed since. New or changed
+scripts are listed under the title they declare, marked as being checked, while a thread
+loads and validates them and the list follows; a script that fails is flagged, with its
+`path:line:col` errors in the preview: never hidden, never fatal. Opening a practice always
+loads and validates the file itself, so nothing stale is ever set up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -15,130 +19,79 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from circlekeeper.library.index import (
+    KIND_TITLES,
+    Entry,
+    Library,
+    grouped,
+    read_library,
+    with_record,
+)
 from circlekeeper.tui.format import duration_text
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
     from circlekeeper.script.model import Practice
 
-KIND_TITLES = {
-    "check-in": "Check-in",
-    "check-out": "Check-out",
-    "sit": "Sitting",
-    "feedback": "Feedback",
-    "conflict": "Conflict repair",
-    "decision": "Decisions",
-    "convergence": "Convergence",
-    "dyad": "Dyads",
-    "other": "Other",
-}
+log = logging.getLogger(__name__)
+
+CHECK_BATCH = 8
+"""Checked scripts are handed to the list this many at a time (about a tenth of a second)."""
 
 
-@dataclass
-class Entry:
-    """One script in the library: loaded, or with the errors that stopped it."""
-
-    path: Path
-    origin: str
-    practice: Practice | None = None
-    errors: list[str] = field(default_factory=list)
-    estimate: float | None = None
-    steps: list[tuple[str, str, float]] = field(default_factory=list)
-    size: int = 6
-
-    @property
-    def title(self) -> str:
-        """The practice's title, or the file name when it did not load."""
-        return self.practice.title if self.practice else self.path.name
-
-
-def practice_dirs(extra_dirs: list[Path]) -> list[tuple[str, Path]]:
-    """(origin, folder) for every place practices come from, built-in first."""
-    from circlekeeper.paths import builtin_practices_dir, user_practices_dir
-
-    dirs = [("built-in", builtin_practices_dir()), ("yours", user_practices_dir())]
-    dirs += [(d.name or str(d), d) for d in extra_dirs]
-    return dirs
-
-
-def load_entries(extra_dirs: list[Path]) -> list[Entry]:
-    """Load every practice; a failure becomes an entry with its error."""
-    from circlekeeper.engine.projection import estimate_seconds, step_estimates
-    from circlekeeper.script.errors import ScriptErrors
-    from circlekeeper.script.loader import load_practice
-    from circlekeeper.script.resolve import iter_practice_files
-
-    entries: list[Entry] = []
-    seen: set[Path] = set()
-    for origin, folder in practice_dirs(extra_dirs):
-        if not folder.is_dir():
-            continue
-        try:
-            files = iter_practice_files([folder])
-        except Exception as error:  # an unreadable folder is one error line, not a crash
-            entries.append(Entry(folder, origin, errors=[f"{folder}: {error}"]))
-            continue
-        for path in files:
-            resolved = path.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            entry = Entry(path, origin)
-            try:
-                practice = load_practice(path)
-            except ScriptErrors as error:
-                entry.errors = [str(e) for e in error.errors] or [str(error)]
-            except Exception as error:
-                entry.errors = [f"{path}: {type(error).__name__}: {error}"]
-            else:
-                entry.practice = practice
-                entry.size = practice.size.ideal or max(
-                    practice.size.min, min(6, practice.size.max)
-                )
-                try:
-                    entry.estimate = estimate_seconds(practice, entry.size)
-                    entry.steps = list(step_estimates(practice, entry.size))
-                except Exception as error:
-                    entry.errors = [f"{path}: cannot estimate the duration: {error}"]
-            entries.append(entry)
-    return entries
+def entry_label(entry: Entry) -> Text:
+    """The entry's row in the list."""
+    if entry.info is not None:
+        label = Text(f"  {entry.info.title}")
+        if entry.info.duration is not None:
+            label.append(f"  ({duration_text(entry.info.duration)})")
+        return label
+    if entry.errors:
+        return Text(f"  ⚠ {entry.path.name}")
+    return Text.assemble(f"  {entry.title}  ", ("(checking…)", "dim italic"))
 
 
 def preview_text(entry: Entry) -> Text:
-    """The preview pane: summary, steps with times, sources; or the errors."""
+    """The preview pane: summary, steps with times, languages, sources; or the errors."""
     text = Text()
-    if entry.practice is None:
+    info = entry.info
+    if info is None and entry.errors:
         text.append(f"{entry.path.name}\n", style="bold")
         text.append("This script could not be loaded:\n\n", style="bold")
-        for error in entry.errors:
-            # The folder is known from the list; the file name keeps the line readable.
-            text.append(error.replace(str(entry.path), entry.path.name) + "\n")
-        text.append("\nFix it and press r to reload. `circlekeeper check` says the same.")
+        # The folder is known from the list; the file name keeps the line readable.
+        for line in entry.error_lines(entry.path.name):
+            text.append(line + "\n")
+        text.append("\nFix it and press r to check again. `circlekeeper check` says the same.")
         return text
-    practice = entry.practice
-    text.append(f"{practice.title}\n", style="bold")
-    text.append(f"{KIND_TITLES.get(practice.kind, practice.kind)} · {entry.origin}\n")
-    if practice.summary:
-        text.append(f"\n{practice.summary}\n")
-    size = practice.size
-    text.append(f"\nFor {size.min}-{size.max} people")
-    if entry.estimate is not None:
-        text.append(f"; about {duration_text(entry.estimate)} with {entry.size}")
-    text.append("\n\nSteps\n", style="bold")
-    for title, kind, seconds in entry.steps:
-        text.append(f"  {title}", style="")
-        text.append(f"  {kind}, {duration_text(seconds)}\n", style="dim")
-    if practice.roles:
-        names = ", ".join(r.id for r in practice.roles)
-        text.append(f"\nRoles: {names}\n")
-    if practice.sources:
+    if info is None:
+        text.append(f"{entry.title}\n", style="bold")
+        text.append("\nChecking this script: its steps and timings follow in a moment.\n")
+        text.append(f"\n{entry.path.name}", style="dim")
+        return text
+    text.append(f"{info.title}\n", style="bold")
+    text.append(f"{KIND_TITLES.get(info.kind, info.kind)} · {entry.origin}\n")
+    if info.summary:
+        text.append(f"\n{info.summary}\n")
+    text.append(f"\nFor {info.size_min}-{info.size_max} people")
+    if info.duration is not None:
+        text.append(f"; about {duration_text(info.duration)} with {info.typical_size}")
+    noun = "Language" if len(info.languages) == 1 else "Languages"
+    text.append(f"\n{noun}: {', '.join(info.languages)}\n")
+    text.append("\nSteps\n", style="bold")
+    for step in info.steps:
+        text.append(f"  {step.label}", style="")
+        text.append(f"  {step.kind}, {duration_text(step.seconds)}\n", style="dim")
+    if info.roles:
+        text.append(f"\nRoles: {', '.join(info.roles)}\n")
+    if info.sources:
         text.append("\nSources\n", style="bold")
-        for source in practice.sources:
+        for source in info.sources:
             line = source.title
             if source.author:
                 line += f", {source.author}"
@@ -147,8 +100,8 @@ def preview_text(entry: Entry) -> Text:
             if source.licence:
                 line += f" ({source.licence})"
             text.append(f"  {line}\n")
-    if entry.errors:
-        text.append("\n" + "\n".join(entry.errors), style="italic")
+    if info.note:
+        text.append(f"\n{info.note}", style="italic")
     text.append(f"\n{entry.path.name}", style="dim")
     return text
 
@@ -158,14 +111,42 @@ class LibraryScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose", "Set up", id="library.choose", show=True, priority=False),
-        Binding("r", "reload", "Reload", id="library.reload"),
+        Binding("r", "reload", "Check again", id="library.reload"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
+
+    class Checked(Message):
+        """A batch of scripts checked in the background."""
+
+        def __init__(self, entries: tuple[Entry, ...], done: int, total: int) -> None:
+            super().__init__()
+            self.entries = entries
+            self.done = done
+            self.total = total
+
+    class Loaded(Message):
+        """A script loaded for setting up: its practice, or None with the errors in `entry`."""
+
+        def __init__(self, entry: Entry, practice: Practice | None) -> None:
+            super().__init__()
+            self.entry = entry
+            self.practice = practice
 
     def __init__(self, extra_dirs: list[Path]) -> None:
         super().__init__(id="library")
         self.extra_dirs = extra_dirs
-        self.entries: list[Entry] = []
+        self.entries: dict[str, Entry] = {}
+        """Every script listed, by resolved path."""
+        self.progress: tuple[int, int] | None = None
+        """(checked, to check) while the background check runs."""
+        self._first: Library = Library((), (), {})
+        self._picked: str | None = None
+        """The practice the facilitator moved to; until then the first one is highlighted."""
+
+    @property
+    def checking(self) -> bool:
+        """True while new or changed scripts are being checked in the background."""
+        return self.progress is not None
 
     @property
     def ck(self) -> AppHost:
@@ -173,103 +154,199 @@ class LibraryScreen(Screen[None]):
         return host_of(self)
 
     def compose(self) -> ComposeResult:
+        # Read here, not after the first frame: the list is what the facilitator came for.
+        library = self._read()
+        unchecked = sum(1 for entry in library.entries if entry.needs_check)
+        self.progress = (0, unchecked) if unchecked else None
         with Horizontal(id="library-main"):
-            yield OptionList(Option("Loading practices…", disabled=True), id="library-list")
+            yield OptionList(id="library-list")
             with VerticalScroll(id="library-preview"):
                 yield Static("", id="preview")
-        yield Static("", id="library-status")
+        yield Static(self._status(), id="library-status")
         yield Footer(compact=True)
+        self._first = library
 
     def on_mount(self) -> None:
+        self._refill()
         self.query_one(OptionList).focus()
-        # Load after the first frame is out: the loading thread imports pydantic and YAML,
-        # and would hold the interpreter while the screen is still being drawn.
-        self.call_after_refresh(self.action_reload)
+        # Check after the first frame is out: the thread imports pydantic and the YAML parser,
+        # and would hold the interpreter while the screen is still being drawn. With nothing
+        # to check it still loads them, so that opening a practice does not wait for them.
+        self.call_after_refresh(self._start_check, self._first, False)
 
-    def action_reload(self) -> None:
-        """Load (again) every practice, in a thread."""
-        self._load()
+    # -- reading and checking ---------------------------------------------------------------
+
+    def _read(self) -> Library:
+        """Read the library from the index; a failure is shown, never fatal."""
+        try:
+            library = read_library(self.extra_dirs)
+        except Exception as error:
+            self.ck.report_error("reading the library", error)
+            library = Library((), (), {})
+        self.entries = {entry.key: entry for entry in library.entries}
+        return library
+
+    def _start_check(self, library: Library, everything: bool) -> None:
+        todo = [e for e in library.entries if everything or e.needs_check]
+        order = {entry.key: n for n, entry in enumerate(self._ordered())}
+        todo.sort(key=lambda e: order.get(e.key, len(order)))  # top of the list first
+        self.progress = (0, len(todo)) if todo else None
+        self._show_status()
+        self._check(library, todo)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="library")
-    def _load(self) -> None:
-        entries = load_entries(self.extra_dirs)
-        self.app.call_from_thread(self.show_entries, entries)
+    def _check(self, library: Library, todo: list[Entry]) -> None:
+        """In a thread: check `todo`, hand the results over in batches, save the index."""
+        from circlekeeper.library.index import check_entry, save_index
 
-    def show_entries(self, entries: list[Entry]) -> None:
-        """Fill the list, grouped by kind; broken scripts last, with their errors."""
-        self.entries = entries
-        options: list[Option | None] = []
-        loaded = [e for e in entries if e.practice is not None]
-        broken = [e for e in entries if e.practice is None]
-        for kind, title in KIND_TITLES.items():
-            group = sorted(
-                (e for e in loaded if e.practice and e.practice.kind == kind),
-                key=lambda e: e.title.casefold(),
-            )
-            if not group:
-                continue
-            options.append(Option(Text(title, style="bold"), disabled=True))
-            for entry in group:
-                label = f"  {entry.title}"
-                if entry.estimate is not None:
-                    label += f"  ({duration_text(entry.estimate)})"
-                options.append(Option(label, id=str(entries.index(entry))))
-        if broken:
-            options.append(Option(Text("Could not load", style="bold"), disabled=True))
-            for entry in broken:
-                options.append(Option(f"  ⚠ {entry.path.name}", id=str(entries.index(entry))))
-        listing = self.query_one(OptionList)
-        listing.clear_options()
+        worker = get_current_worker()
+        final = {entry.key: entry for entry in library.entries}
+        batch: list[Entry] = []
+        for done, entry in enumerate(todo, start=1):
+            if worker.is_cancelled:
+                return
+            checked = check_entry(entry)
+            final[checked.key] = checked
+            batch.append(checked)
+            if len(batch) >= CHECK_BATCH or done == len(todo):
+                self.post_message(self.Checked(tuple(batch), done, len(todo)))
+                batch = []
+        if not todo:
+            from circlekeeper.library import describe  # noqa: F401  (warm up for enter)
+        if not worker.is_cancelled:
+            try:
+                save_index(library, final.values())
+            except OSError as error:  # costs the next start its speed, nothing else
+                log.warning("could not save the library index: %s", error)
+
+    def on_library_screen_checked(self, message: Checked) -> None:
+        """Scripts checked in the background: the list follows."""
+        for entry in message.entries:
+            if entry.key in self.entries:
+                self.entries[entry.key] = entry
+        done = message.done >= message.total
+        self.progress = None if done else (message.done, message.total)
+        self._refill()
+
+    def action_reload(self) -> None:
+        """Read the folders again and check every script now, whatever the index says."""
+        library = self._read()
+        self._refill()
+        self._start_check(library, True)
+
+    # -- the list ---------------------------------------------------------------------------
+
+    def _ordered(self) -> list[Entry]:
+        return [entry for _, group in grouped(self.entries.values()) for entry in group]
+
+    def _options(self) -> list[Option]:
+        options: list[Option] = []
+        for heading, group in grouped(self.entries.values()):
+            options.append(Option(Text(heading, style="bold"), disabled=True))
+            options.extend(Option(entry_label(entry), id=entry.key) for entry in group)
         if not options:
-            listing.add_option(Option("No practices found.", disabled=True))
-        else:
-            listing.add_options(options)
-            first = next(
-                (i for i, o in enumerate(options) if o is not None and not o.disabled), None
+            options.append(Option("No practices found.", disabled=True))
+        return options
+
+    def _refill(self) -> None:
+        """Rebuild the list; the practice the facilitator moved to stays highlighted."""
+        self.query_one(OptionList).set_options(self._options())
+        self._highlight(self._picked)
+        self._show_status()
+
+    def _highlight(self, key: str | None) -> None:
+        """Highlight the practice `key` (else the first one) and show it in the preview."""
+        listing = self.query_one(OptionList)
+        index = None
+        if key is not None:
+            try:
+                index = listing.get_option_index(key)
+            except LookupError:
+                index = None
+        if index is None:
+            index = next(
+                (i for i, option in enumerate(listing.options) if not option.disabled), None
             )
-            if first is not None:
-                listing.highlighted = first
-        status = f"{len(loaded)} practices"
+        # Not announced: only a move the facilitator makes is a pick to keep across refills.
+        with listing.prevent(OptionList.OptionHighlighted):
+            listing.highlighted = index
+        self._preview(self._entry(listing.highlighted_option))
+
+    def _status(self) -> str:
+        listed = sum(1 for entry in self.entries.values() if not entry.errors)
+        broken = len(self.entries) - listed
+        if not self.entries:
+            from circlekeeper.paths import user_practices_dir
+
+            return f"No practices yet: put your scripts in {user_practices_dir()}"
+        status = f"{listed} practices"
         if broken:
-            status += f", {len(broken)} could not be loaded"
-        status += " · enter: set up the circle · r: reload"
-        self.query_one("#library-status", Static).update(status)
+            status += f", {broken} could not be loaded"
+        if self.progress is not None:
+            done, total = self.progress
+            return f"{status} · checking new or changed scripts… {done}/{total}"
+        return status + " · enter: set up the circle · r: check again"
+
+    def _show_status(self) -> None:
+        self.query_one("#library-status", Static).update(self._status())
 
     def _entry(self, option: Option | None) -> Entry | None:
         if option is None or option.id is None:
             return None
-        return self.entries[int(option.id)]
+        return self.entries.get(option.id)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        """Preview the highlighted practice."""
-        entry = self._entry(event.option)
+    def _preview(self, entry: Entry | None) -> None:
         if entry is not None:
             self.query_one("#preview", Static).update(preview_text(entry))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The facilitator moved to a practice: preview it, and keep it through refills."""
+        self._picked = event.option.id
+        self._preview(self._entry(event.option))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a practice: set up the circle."""
         self._open(self._entry(event.option))
 
+    # -- opening ----------------------------------------------------------------------------
+
     def action_choose(self) -> None:
         """Set up the highlighted practice."""
-        listing = self.query_one(OptionList)
-        if listing.highlighted is not None:
-            self._open(self._entry(listing.get_option_at_index(listing.highlighted)))
+        self._open(self._entry(self.query_one(OptionList).highlighted_option))
 
     def _open(self, entry: Entry | None) -> None:
-        if entry is None:
-            return
-        if entry.practice is None:
+        if entry is not None:
+            self._load(entry)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="open")
+    def _load(self, entry: Entry) -> None:
+        """In a thread: load and validate the file itself, whatever the list says."""
+        from circlekeeper.library.describe import load_and_check
+
+        practice, record = load_and_check(entry.path)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(with_record(entry, record), practice))
+
+    def on_library_screen_loaded(self, message: Loaded) -> None:
+        """The script is loaded: set up the circle, or flag it with its errors."""
+        entry = message.entry
+        if entry.key in self.entries and self.entries[entry.key] != entry:
+            self.entries[entry.key] = entry
+            self._refill()
+        if message.practice is None:
             self.notify("This script has errors: see the preview.", severity="warning")
+            return
+        if not self.is_current:
             return
         from circlekeeper.tui.screens.setup import SetupScreen
 
-        self.app.push_screen(SetupScreen(entry.practice, entry.path))
+        self.app.push_screen(SetupScreen(message.practice, entry.path))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Loading failed as a whole: say so (each script's own errors are in the list)."""
+        """Checking or loading failed as a whole: say so (each script's own errors are listed)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.ck.report_error("loading the library", event.worker.error)
+            self.progress = None
+            self.ck.report_error("checking the library", event.worker.error)
             self.query_one("#library-status", Static).update(
-                f"Could not load the library: {event.worker.error}"
+                f"Could not check the library: {event.worker.error}"
             )
