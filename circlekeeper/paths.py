@@ -51,28 +51,57 @@ def user_practices_dir() -> Path:
     return data_dir() / "practices"
 
 
+def practice_files(folder: Path) -> list[tuple[Path, str]]:
+    """(path, resolved path) of every *.yaml / *.yml file under `folder`, recursively.
+
+    Sorted as paths sort; hidden files and folders (editor backups) are left out, and
+    links to folders are not followed (a link to a file is). A missing or unreadable
+    folder has no files. Built on `os.scandir`, so a folder of a hundred practices costs
+    no more than a hundred directory entries: this runs before the library's first frame.
+    """
+    try:
+        real = os.path.realpath(folder)
+    except OSError:
+        return []
+    found: list[tuple[tuple[str, ...], Path, str]] = []
+
+    def walk(directory: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError:
+            return
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, (*parts, entry.name))
+                    continue
+                wanted = os.path.splitext(entry.name)[1].lower() in PRACTICE_SUFFIXES
+                if not wanted or not entry.is_file():
+                    continue
+                # Folders below `folder` are never links, so only a linked file needs resolving.
+                linked = entry.is_symlink()
+            except OSError:
+                continue
+            key = os.path.realpath(entry.path) if linked else os.path.join(real, *parts, entry.name)
+            found.append(((*parts, entry.name), folder.joinpath(*parts, entry.name), key))
+
+    walk(str(folder), ())
+    found.sort(key=lambda item: item[0])
+    return [(path, key) for _, path, key in found]
+
+
 def iter_practice_files(dirs: Iterable[Path]) -> list[Path]:
-    """Every *.yaml / *.yml file under `dirs`, recursively, sorted within each folder.
+    """Every *.yaml / *.yml file under `dirs`, once each (see `practice_files`).
 
     Missing folders are skipped; hidden files and folders (editor backups) are left out.
     """
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for folder in dirs:
-        try:
-            if not folder.is_dir():
-                continue
-            files = sorted(
-                p
-                for p in folder.rglob("*")
-                if p.suffix.lower() in PRACTICE_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-            )
-        except OSError:
-            continue
-        for path in files:
-            key = path.resolve()
+        for path, key in practice_files(folder):
             if key not in seen:
                 seen.add(key)
                 found.append(path)

@@ -6,6 +6,7 @@ when a script has to be checked, off the UI thread.
 
 from __future__ import annotations
 
+import time
 import zlib
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from circlekeeper.library.index import (
     PracticeInfo,
     Record,
     SourceRow,
+    Stamp,
     StepRow,
     sound_present,
 )
@@ -85,21 +87,28 @@ def load_and_check(path: Path) -> tuple[Practice | None, Record]:
     bad script: every failure becomes an error line.
     """
     label = str(path)
+    read_ns = time.time_ns()
     try:
         data = read_script(path)
     except ScriptErrors as failed:
-        return None, Record(UNREAD, 0, None, _positions(failed.errors))
+        return None, Record(UNREAD, 0, None, None, _positions(failed.errors))
     size, crc = len(data), zlib.crc32(data)
+    try:
+        st = path.stat()
+        stamp: Stamp | None = Stamp(st.st_mtime_ns, st.st_ctime_ns, read_ns)
+    except OSError:
+        stamp = None  # the checksum alone will have to do
     try:
         practice = load_text(data, label, path.parent)
         info = describe(practice)
     except ScriptErrors as failed:
-        return None, Record(size, crc, None, _positions(failed.errors) or ((1, 1, str(failed)),))
+        errors = _positions(failed.errors) or ((1, 1, str(failed)),)
+        return None, Record(size, crc, stamp, None, errors)
     except Exception as error:  # report it like any other error, never crash the library
         reason = f"internal error while checking: {type(error).__name__}: {error}"
-        return None, Record(size, crc, None, ((1, 1, printable(reason)),))
+        return None, Record(size, crc, stamp, None, ((1, 1, printable(reason)),))
     sounds = tuple((name, sound_present(path.parent, name)) for name in info.sound_files)
-    return practice, Record(size, crc, info, sounds=sounds)
+    return practice, Record(size, crc, stamp, info, sounds=sounds)
 
 
 def _positions(errors: list[ScriptError]) -> tuple[tuple[int, int, str], ...]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -35,6 +36,9 @@ PRACTICE_FORMAT = 1
 """The practice-script format version (`script.model.FORMAT_VERSION`, kept equal by a test)."""
 MAX_SCRIPT_BYTES = 1024 * 1024
 """Larger files are not read here; checking one reports it too big (the loader's limit)."""
+RACY_NS = 3_000_000_000
+"""A file changed less than this before it was read is compared by its bytes (3 s: more
+than the coarsest timestamps, FAT's two seconds)."""
 UNREAD = -1
 """The size in the record of a file that could not be read: it never matches a file."""
 BUILTIN_INDEX = "library-index.json"
@@ -145,11 +149,38 @@ def _text_or_none(value: Any) -> Any:
     return value
 
 
+class Stamp(NamedTuple):
+    """What a file's metadata says about its bytes, and when they were last read."""
+
+    mtime_ns: int
+    ctime_ns: int
+    """Changed by any write or replacement, and not settable by copies that keep times."""
+    read_ns: int
+    """Wall-clock time just before the bytes were read (for the racy-timestamp rule)."""
+
+    def vouches(self, st: os.stat_result) -> bool:
+        """True when the file is certainly unchanged since its bytes were read.
+
+        Timestamps have a granularity (a few milliseconds, two seconds on FAT): a file
+        changed again within it after being read would keep the same stamp. So a stamp
+        taken less than RACY_NS after the file's last change vouches for nothing, and the
+        bytes are compared instead (the rule git uses for its index).
+        """
+        return (
+            st.st_mtime_ns == self.mtime_ns
+            and st.st_ctime_ns == self.ctime_ns
+            and self.read_ns - max(self.mtime_ns, self.ctime_ns) >= RACY_NS
+        )
+
+
 class Record(NamedTuple):
     """What the index holds for one file: its key and what checking it found."""
 
     size: int
     crc32: int
+    """CRC-32 of the file's bytes: compared whenever the stamp cannot vouch for them."""
+    stamp: Stamp | None
+    """None in the built-in practices' own index: their times change when installed."""
     info: PracticeInfo | None
     errors: tuple[tuple[int, int, str], ...] = ()
     """(line, column, message) of each error; the path is added when it is shown."""
@@ -161,6 +192,7 @@ class Record(NamedTuple):
         return {
             "size": self.size,
             "crc32": self.crc32,
+            "stamp": None if self.stamp is None else list(self.stamp),
             "sounds": {name: present for name, present in self.sounds},
             "info": None if self.info is None else self.info.to_json(),
             "errors": [list(error) for error in self.errors],
@@ -173,21 +205,19 @@ class Record(NamedTuple):
         errors = tuple((int(line), int(col), str(msg)) for line, col, msg in data["errors"])
         if (info is None) == (not errors):
             raise ValueError("a record is either a practice or its errors")
+        stamp = data["stamp"]
         return cls(
             size=int(data["size"]),
             crc32=int(data["crc32"]),
+            stamp=None if stamp is None else Stamp(*(int(n) for n in stamp)),
             info=None if info is None else PracticeInfo.from_json(info),
             errors=errors,
             sounds=tuple((str(name), bool(there)) for name, there in data["sounds"].items()),
         )
 
-    def matches(self, data: bytes, folder: Path) -> bool:
-        """True when `data` (the file's bytes now) and its sound files are what was checked."""
-        return (
-            self.size == len(data)
-            and self.crc32 == zlib.crc32(data)
-            and all(sound_present(folder, name) == there for name, there in self.sounds)
-        )
+    def sounds_unchanged(self, folder: Path) -> bool:
+        """True when each sound file the script names is (or is not) there as when checked."""
+        return all(sound_present(folder, name) == there for name, there in self.sounds)
 
 
 class Guess(NamedTuple):
@@ -249,11 +279,6 @@ class Library(NamedTuple):
     """The resolved folders that were read."""
     previous: dict[str, Any]
     """The user index's records as read, to keep those of folders not read this time."""
-
-    @property
-    def unchecked(self) -> list[Entry]:
-        """The entries no record vouches for, in list order."""
-        return [entry for entry in list_order(self.entries) if entry.needs_check]
 
 
 # ----- where practices are ------------------------------------------------------------------
@@ -344,28 +369,54 @@ def _simple_scalar(raw: bytes) -> str | None:
 
 
 def _entry(path: Path, origin: str, key: str, records: Iterable[Record | None]) -> Entry:
-    """The entry for one file: from the first record that matches its bytes, else unchecked."""
+    """The entry for one file: from the first record that vouches for it, else unchecked.
+
+    A record whose stamp matches the file's vouches without reading it; otherwise the bytes
+    are read once and their checksum compared (and the record's stamp renewed).
+    """
     entry = Entry(path, origin, key)
     try:
-        if path.stat().st_size > MAX_SCRIPT_BYTES:
-            return entry
-        data = path.read_bytes()
+        st = os.stat(key)
     except OSError:
         return entry  # the check says why it cannot be read
+    if st.st_size > MAX_SCRIPT_BYTES:
+        return entry
+    data: bytes | None = None
     for record in records:
-        if record is not None and record.matches(data, path.parent):
-            if record.info is not None:
-                return entry._replace(info=record.info, record=record, needs_check=False)
-            return entry._replace(errors=record.errors, record=record)
-    return entry._replace(guess=guess_title_and_kind(data))
+        if record is None or record.size != st.st_size:
+            continue
+        if record.stamp is None or not record.stamp.vouches(st):
+            if data is None:
+                read_ns = time.time_ns()
+                data = _read(key)
+                if data is None:
+                    return entry
+            if zlib.crc32(data) != record.crc32:
+                continue
+            record = record._replace(stamp=Stamp(st.st_mtime_ns, st.st_ctime_ns, read_ns))
+        if not record.sounds_unchanged(path.parent):
+            continue
+        if record.info is not None:
+            return entry._replace(info=record.info, record=record, needs_check=False)
+        return entry._replace(errors=record.errors, record=record)
+    if data is None:
+        data = _read(key)
+    return entry if data is None else entry._replace(guess=guess_title_and_kind(data))
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_SCRIPT_BYTES + 1)
+    except OSError:
+        return None
 
 
 def _files(extra_dirs: Iterable[Path]) -> Iterator[tuple[str, Path, str]]:
     """(origin, path, resolved path) of every script, once each, built-in first."""
     seen: set[str] = set()
     for origin, folder in library_dirs(extra_dirs):
-        for path in paths.iter_practice_files([folder]):
-            key = str(path.resolve())
+        for path, key in paths.practice_files(folder):
             if key not in seen:
                 seen.add(key)
                 yield origin, path, key
@@ -381,12 +432,14 @@ def read_library(extra_dirs: Iterable[Path] = ()) -> Library:
     user = _read_records(index_path())
     builtin_dir = paths.builtin_practices_dir()
     shipped = _read_records(builtin_dir / BUILTIN_INDEX)
-    builtin_root = builtin_dir.resolve() if shipped else None
+    # Built-in records are keyed by the path inside the built-in folder, wherever it is.
+    builtin_root = os.path.join(os.path.realpath(builtin_dir), "") if shipped else None
     entries: list[Entry] = []
     for origin, path, key in _files(extra):
         candidates = [_record(user, key)]
-        if builtin_root is not None and Path(key).is_relative_to(builtin_root):
-            candidates.append(_record(shipped, Path(key).relative_to(builtin_root).as_posix()))
+        if builtin_root is not None and key.startswith(builtin_root):
+            inside = key[len(builtin_root) :].replace(os.sep, "/")
+            candidates.append(_record(shipped, inside))
         entries.append(_entry(path, origin, key, candidates))
     folders = tuple(folder.resolve() for _, folder in library_dirs(extra))
     return Library(tuple(entries), folders, user)
@@ -494,7 +547,8 @@ def builtin_index_data(folder: Path | None = None) -> dict[str, Any]:
 
     root = (folder or paths.builtin_practices_dir()).resolve()
     records = {
-        path.resolve().relative_to(root).as_posix(): check_file(path)
+        # No stamps: an installed file's times are not the times it had here.
+        path.resolve().relative_to(root).as_posix(): check_file(path)._replace(stamp=None)
         for path in paths.iter_practice_files([root])
     }
     return index_data(records)

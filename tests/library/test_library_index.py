@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,11 @@ from circlekeeper.library.index import (
     PRACTICE_FORMAT,
     Entry,
     Library,
+    Stamp,
     builtin_index_data,
     check_entry,
     guess_title_and_kind,
+    index_data,
     index_path,
     list_order,
     read_library,
@@ -116,6 +119,49 @@ def test_reading_a_warm_index_loads_neither_pydantic_nor_the_yaml_parser(mine: P
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_settled_file_is_a_hit_from_its_stamp_without_reading_it(
+    mine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(mine, "a.yaml")
+    monkeypatch.setattr(index_module, "RACY_NS", 0)  # as if it were written long ago
+    checked_and_saved()
+
+    def no_reading(path: str) -> bytes:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(index_module, "_read", no_reading)
+    assert not by_name(read_library())["a.yaml"].needs_check
+
+
+def test_a_file_changed_within_its_timestamp_is_caught_by_its_bytes(mine: Path) -> None:
+    path = write(mine, "a.yaml", title="Second")
+    st = path.stat()
+    # A record of an earlier version, same size, read in the same timestamp tick: its stamp
+    # equals the file's, but so close to the change that it cannot vouch for the bytes.
+    first = SCRIPT.format(title="First!", silence="1m").encode()
+    assert len(first) == st.st_size
+    stamp = Stamp(st.st_mtime_ns, st.st_ctime_ns, st.st_mtime_ns + 1_000_000)
+    assert not stamp.vouches(st)
+    library = read_library()
+    record = check_entry(by_name(library)["a.yaml"]).record
+    assert record is not None
+    forged = record._replace(crc32=zlib.crc32(first), stamp=stamp)
+    index_path().parent.mkdir(parents=True, exist_ok=True)
+    index_path().write_text(json.dumps(index_data({str(path.resolve()): forged})), "utf-8")
+    entry = by_name(read_library())["a.yaml"]
+    assert entry.needs_check and entry.title == "Second"
+
+
+def test_a_touched_file_with_the_same_bytes_is_still_a_hit(mine: Path) -> None:
+    path = write(mine, "a.yaml")
+    checked_and_saved()
+    os.utime(path, ns=(1_234_500_000_000_000_000, 1_234_500_000_000_000_000))
+    entry = by_name(read_library())["a.yaml"]
+    assert not entry.needs_check
+    assert entry.record is not None and entry.record.stamp is not None
+    assert entry.record.stamp.mtime_ns == 1_234_500_000_000_000_000  # renewed for next time
 
 
 def test_a_changed_file_is_a_miss_even_with_the_same_size_and_time(mine: Path) -> None:
@@ -220,8 +266,11 @@ def test_the_index_is_private_to_the_user(mine: Path) -> None:
     assert leftovers == []
 
 
-def test_an_unchanged_library_does_not_rewrite_the_index(mine: Path) -> None:
+def test_an_unchanged_library_does_not_rewrite_the_index(
+    mine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(mine, "a.yaml")
+    monkeypatch.setattr(index_module, "RACY_NS", 0)  # settled files: stamps need no renewal
     checked_and_saved()
     library = read_library()
     assert save_index(library, library.entries) is False
