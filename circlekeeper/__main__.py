@@ -1,6 +1,6 @@
 """`python -m circlekeeper`."""
 
-from circlekeeper.cli import main
+from circlekeeper.start import main
 
 if __name__ == "__main__":
     main()
