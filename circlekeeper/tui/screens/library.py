@@ -19,8 +19,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -45,16 +50,53 @@ CHECK_BATCH = 8
 """Checked scripts are handed to the list this many at a time (about a tenth of a second)."""
 
 
-def entry_label(entry: Entry) -> Text:
+class Row(Visual):
+    """A practice in the list, on one line whatever the width: its title, cut with an
+    ellipsis where it must be, and a note (the duration, or `checking…`) at the right edge."""
+
+    MIN_TITLE = 12
+    """Narrower than this, the note gives way and the title takes the whole line."""
+
+    def __init__(self, title: str, note: str = "", note_style: str = "dim") -> None:
+        self.title = Content(title)
+        self.note = Content.styled(note, note_style) if note else Content("")
+
+    def __str__(self) -> str:
+        return f"{self.title.plain}  {self.note.plain}".rstrip()
+
+    def line(self, width: int) -> Content:
+        """The row laid out in `width` cells."""
+        note = self.note.cell_length
+        room = width - note - (2 if note else 0)
+        if room < self.MIN_TITLE:
+            return self.title.truncate(width, ellipsis=True)
+        title = self.title.truncate(room, ellipsis=True)
+        return title.pad_right(width - title.cell_length - note) + self.note
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        """Render the row at `width`."""
+        return self.line(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        """Title, gap and note without cutting."""
+        note = self.note.cell_length
+        return self.title.cell_length + (2 + note if note else 0)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        """Always one line."""
+        return 1
+
+
+def entry_label(entry: Entry) -> Row:
     """The entry's row in the list."""
     if entry.info is not None:
-        label = Text(f"  {entry.info.title}")
-        if entry.info.duration is not None:
-            label.append(f"  ({duration_text(entry.info.duration)})")
-        return label
+        duration = entry.info.duration
+        return Row(f"  {entry.info.title}", "" if duration is None else duration_text(duration))
     if entry.errors:
-        return Text(f"  ⚠ {entry.path.name}")
-    return Text.assemble(f"  {entry.title}  ", ("(checking…)", "dim italic"))
+        return Row(f"  ⚠ {entry.path.name}")
+    return Row(f"  {entry.title}", "checking…", "dim italic")
 
 
 def preview_text(entry: Entry) -> Text:
