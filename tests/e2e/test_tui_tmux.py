@@ -179,3 +179,31 @@ def test_sigtstp_and_sigcont_leave_the_terminal_sane(tmux: Tmux, tmp_path: Path)
     tmux.wait_for(at_prompt, "the shell's prompt")
     tmux.type_line("echo DONE=$?")
     tmux.wait_for(lambda t: "DONE=0" in t, "a clean exit")
+
+
+def test_the_library_lists_own_practices_at_once_and_flags_one_that_broke(tmux: Tmux) -> None:
+    own = Path(tmux.env["CIRCLEKEEPER_DATA_DIR"]) / "practices"
+    own.mkdir(parents=True)
+    script = (REPO / "practices" / "check-in.yaml").read_text(encoding="utf-8")
+    for name in ("tuesday", "thursday"):
+        text = script.replace("title: Check-in round", f"title: {name.capitalize()} crew")
+        (own / f"{name}.yaml").write_text(text, encoding="utf-8")
+    command = f"{sys.executable} -m circlekeeper; echo EXIT=$?"
+    tmux.type_line(command)
+    # The first run checks the two new scripts behind the list, and indexes them.
+    tmux.wait_for(lambda t: "Thursday crew" in t and "Tuesday crew" in t, "own titles")
+    tmux.wait_for(lambda t: "enter: set up the circle" in t, "the check to finish")
+    tmux.send("q")
+    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+
+    broken = script.replace("title: Check-in round", "title: Tuesday crew").replace(
+        "kind: check-in", "kind: check-in\nkind: sit"
+    )
+    (own / "tuesday.yaml").write_text(broken, encoding="utf-8")
+    tmux.type_line("clear; " + command)
+    screen = tmux.wait_for(lambda t: "⚠ tuesday.yaml" in t, "the broken script flagged")
+    assert "Thursday crew" in screen and "Could not load" in screen
+    tmux.send("End")
+    tmux.wait_for(lambda t: "tuesday.yaml:8:1: duplicate key `kind`" in t, "its error")
+    tmux.send("q")
+    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
