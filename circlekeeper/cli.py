@@ -59,15 +59,19 @@ def _circle_option(required: bool) -> Callable[[F], F]:
     )
 
 
+def _practices_option(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--practices",
+        "extra_dirs",
+        multiple=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
+
+
 @click.group(invoke_without_command=True, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="circlekeeper")
-@click.option(
-    "--practices",
-    "extra_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Another folder of practice scripts to show in the library.",
-)
+@_practices_option("Another folder of practice scripts to show in the library.")
 @click.option("--high-contrast", is_flag=True, help="Start with the high-contrast theme.")
 @click.pass_context
 def cli(ctx: click.Context, extra_dirs: tuple[Path, ...], high_contrast: bool) -> None:
@@ -99,13 +103,7 @@ def check(paths: tuple[Path, ...], size: int) -> None:
 
 
 @cli.command(name="list", context_settings=CONTEXT)
-@click.option(
-    "--practices",
-    "extra_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Another folder of practice scripts to list.",
-)
+@_practices_option("Another folder of practice scripts to list.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of objects instead of lines.")
 @click.pass_context
 def list_(ctx: click.Context, extra_dirs: tuple[Path, ...], as_json: bool) -> None:
