@@ -1,12 +1,23 @@
-"""Terminal UI: start-up to the first frame, CPU of a running sit, peak memory.
+"""Terminal UI: start-up to the practice list visible, CPU of a running sit, peak memory.
 
-First frame, measured the same way for both apps: each runs as a child process on a pseudo
-terminal (100x30) with the real Linux driver; the child wraps the driver's `write` and
-notes `time.monotonic()` when the first write carrying the first screen's text reaches the
-terminal (the library's "Loading practices" list, or the bare app's label). The parent
-notes `time.monotonic()` just before it spawns the child; both clocks are the same
-system-wide CLOCK_MONOTONIC, so the difference is process start to first frame, including
-the interpreter and every import. Median of RUNS runs, the two apps interleaved.
+Start-up is measured the way a facilitator meets it: from process start to the first frame
+that shows practice titles (not a "Loading" placeholder). Each run is a child process on a
+pseudo terminal (100x30) with the real Linux driver; the child wraps the driver's `write` and
+notes `time.monotonic()` when a write to the terminal first carries the expected titles. The
+parent notes `time.monotonic()` just before it spawns the child; both clocks are the same
+system-wide CLOCK_MONOTONIC, so the difference is process start to the list on screen,
+including the interpreter and every import. The library's child also notes when the status
+line first says the whole library is checked (every script loaded and validated).
+
+Every library run is paired with a run of a bare Textual app (one label) just before it, in
+the same round, so that load from other processes on the machine falls on both alike; the
+rounds are interleaved and medians reported.
+
+Scenarios: the built-in library on a first run (empty user cache), and the built-in library
+with 100 practices of the user's own, with the library index warm (written by an earlier run)
+or cold (no cache at all); each through the app (`make_app().run()`) and through the
+`circlekeeper` command. Every run has its own private config, data and cache folders
+(through the XDG variables, so the real platform-folder lookup is part of the cost).
 
 CPU and memory: a headless run of the built-in silent sit with the real monotonic clock and
 no sound, for SIT_SECONDS of wall time after a short warm-up; process CPU time over wall
@@ -16,10 +27,12 @@ time, and `ru_maxrss` at the end.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import resource
 import select
+import shutil
 import statistics
 import struct
 import subprocess
@@ -27,41 +40,56 @@ import sys
 import tempfile
 import termios
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from circlekeeper.library.index import RACY_NS
+
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 7
+RUNS = 9
 SIT_SECONDS = 60.0
 WARM_UP = 3.0
 START_TARGET = 1.2
 CPU_TARGET = 0.5  # percent of one core
 MEMORY_TARGET = 120.0  # MB
+USER_PRACTICES = 100
+USER_TITLE = "A practice of mine"
+"""User practices are titled `A practice of mine NNN`: the first sorts first in the list."""
+CHECKED = "enter: set up"
+"""The status line says this once every script in the library is loaded and validated."""
+CHILD_TIMEOUT = 60.0
 
 FIRST_FRAME_CHILD = r"""
-import os, sys, time
-which, out = sys.argv[1], sys.argv[2]
+import json, sys, time
+which, out, markers, checked = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 from textual.drivers.linux_driver import LinuxDriver
 
-marker = "hello" if which == "bare" else "Loading practices"
-seen = [False]
+times = {}
 original = LinuxDriver.write
+
+def note(key):
+    times[key] = time.monotonic()
+    with open(out, "w") as f:
+        json.dump(times, f)
 
 def write(self, data):
     original(self, data)
-    if not seen[0] and marker in data:
-        seen[0] = True
-        with open(out, "w") as f:
-            f.write(repr(time.monotonic()))
+    if "titles" not in times and all(m in data for m in markers):
+        note("titles")
+    if "titles" in times and "checked" not in times and (not checked or checked in data):
+        note("checked")
         self._app.call_later(self._app.exit)
 
 LinuxDriver.write = write
 
 if which == "cli":
+    # What the installed `circlekeeper` script runs (its entry point, looked up by the parent).
+    import importlib
+    module, _, name = sys.argv[5].partition(":")
     sys.argv = ["circlekeeper"]
-    from circlekeeper.cli import main
-    main()
+    getattr(importlib.import_module(module), name)()
     raise SystemExit
-if which == "library":
+if which == "app":
     from circlekeeper.tui.app import make_app
     app = make_app()
 else:
@@ -101,18 +129,89 @@ asyncio.run(main())
 """
 
 
-def first_frame(which: str) -> float:
-    """Seconds from spawning the child to its first frame on a pseudo terminal."""
-    with tempfile.TemporaryDirectory() as home:
-        out = Path(home) / "t"
-        env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
-        for name in ("CONFIG", "DATA", "CACHE"):
-            env[f"CIRCLEKEEPER_{name}_DIR"] = str(Path(home) / name.lower())
+def private_env(home: Path) -> dict[str, str]:
+    """An environment whose config, data and cache folders are all under `home`."""
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30", HOME=str(home))
+    for name in ("CONFIG", "DATA", "CACHE"):
+        env.pop(f"CIRCLEKEEPER_{name}_DIR", None)
+        env[f"XDG_{name}_HOME"] = str(home / name.lower())
+    return env
+
+
+def user_practices(home: Path) -> Path:
+    """Write USER_PRACTICES scripts into the user's practice folder under `home`.
+
+    Copies of the built-in practices, retitled and spread over every kind, so they fall into
+    every group of the list as a real collection would.
+    """
+    kinds = ["check-in", "sit", "feedback", "conflict", "decision", "convergence", "dyad", "other"]
+    sources = sorted((ROOT / "practices").glob("*.yaml"))
+    folder = home / "data" / "circlekeeper" / "practices"
+    folder.mkdir(parents=True)
+    for number in range(USER_PRACTICES):
+        text = sources[number % len(sources)].read_text(encoding="utf-8")
+        lines = []
+        for line in text.splitlines():
+            if line.startswith("title:"):
+                line = f"title: {USER_TITLE} {number:03d}"
+            elif line.startswith("kind:"):
+                line = f"kind: {kinds[number % len(kinds)]}"
+            lines.append(line)
+        (folder / f"mine-{number:03d}.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+def builtin_first_title() -> str:
+    """The title the built-in library lists first (the first row under the first heading)."""
+    from circlekeeper.library.index import list_order, read_library
+
+    entries = list_order(e for e in read_library([]).entries if e.origin == "built-in")
+    return next(e.info.title for e in entries if e.info is not None)
+
+
+@dataclass
+class Scenario:
+    """One way of starting circlekeeper, measured against a bare app in the same round."""
+
+    label: str
+    which: str  # "app" or "cli"
+    markers: list[str]
+    user: bool  # 100 practices of the user's own
+    warm: bool  # the library index was written by an earlier run
+    titles: list[float] = field(default_factory=list)
+    checked: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    home: Path | None = None
+
+
+def console_entry_point() -> str:
+    """`module:function` that the installed `circlekeeper` command runs."""
+    from importlib.metadata import entry_points
+
+    (found,) = entry_points(group="console_scripts", name="circlekeeper")
+    return str(found.value)
+
+
+def run_child(
+    which: str, env: dict[str, str], markers: list[str], checked: str
+) -> dict[str, float]:
+    """Spawn the child on a pseudo terminal; seconds from spawn to each thing it noted."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "times.json"
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         start = time.monotonic()
         child = subprocess.Popen(
-            [sys.executable, "-c", FIRST_FRAME_CHILD, which, str(out)],
+            [
+                sys.executable,
+                "-c",
+                FIRST_FRAME_CHILD,
+                which,
+                str(out),
+                json.dumps(markers),
+                checked,
+                console_entry_point(),
+            ],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -121,7 +220,7 @@ def first_frame(which: str) -> float:
             start_new_session=True,
         )
         os.close(slave)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + CHILD_TIMEOUT
         try:
             while child.poll() is None and time.monotonic() < deadline:
                 ready, _, _ = select.select([master], [], [], 0.05)
@@ -136,8 +235,37 @@ def first_frame(which: str) -> float:
             child.wait()
             os.close(master)
         if not out.exists():
-            raise RuntimeError(f"{which}: no first frame within 30 s")
-        return float(out.read_text()) - start
+            raise RuntimeError(f"{which}: no practice titles within {CHILD_TIMEOUT:.0f} s")
+        return {key: value - start for key, value in json.loads(out.read_text()).items()}
+
+
+def bare_first_frame(home: Path) -> float:
+    """Seconds to the bare Textual app's first frame."""
+    return run_child("bare", private_env(home), ["hello"], "")["titles"]
+
+
+def library_run(scenario: Scenario, root: Path) -> tuple[float, float]:
+    """Seconds to the titles and to the checked library, for one run of `scenario`."""
+    assert scenario.home is not None
+    home = scenario.home
+    if not scenario.warm:
+        shutil.rmtree(home / "cache", ignore_errors=True)  # a first run: nothing cached yet
+    times = run_child(scenario.which, private_env(home), scenario.markers, CHECKED)
+    if "checked" not in times:
+        raise RuntimeError(f"{scenario.label}: the library never finished checking")
+    return times["titles"], times["checked"]
+
+
+def warm_index(home: Path) -> None:
+    """Let `circlekeeper list` write the library index, as any earlier run would."""
+    subprocess.run(
+        [sys.executable, "-m", "circlekeeper", "list"],
+        env=private_env(home),
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def sit_usage() -> tuple[float, float, float, bool, int]:
@@ -160,19 +288,60 @@ def sit_usage() -> tuple[float, float, float, bool, int]:
         return float(cpu), float(wall), float(rss), running == "1", int(errors)
 
 
+def scenarios(root: Path) -> list[Scenario]:
+    """Every start-up scenario, each with its own private home under `root`."""
+    builtin = [builtin_first_title()]
+    mine = [f"{USER_TITLE} 000"]
+    made = [
+        Scenario("built-in library, first run", "app", builtin, user=False, warm=False),
+        Scenario("built-in library, first run", "cli", builtin, user=False, warm=False),
+        Scenario("+100 own practices, warm index", "app", mine, user=True, warm=True),
+        Scenario("+100 own practices, warm index", "cli", mine, user=True, warm=True),
+        Scenario("+100 own practices, cold index", "app", mine, user=True, warm=False),
+        Scenario("+100 own practices, cold index", "cli", mine, user=True, warm=False),
+    ]
+    for number, scenario in enumerate(made):
+        scenario.home = root / f"home-{number}"
+        scenario.home.mkdir()
+        if scenario.user:
+            user_practices(scenario.home)
+    # An index written right after its files cannot vouch for them by their timestamps (they
+    # are compared by their bytes until a later run renews them): let the files settle first,
+    # as a facilitator's own practices have between two sessions.
+    time.sleep(RACY_NS / 1e9 + 0.5)
+    for scenario in made:
+        if scenario.warm and scenario.home is not None:
+            warm_index(scenario.home)
+    return made
+
+
+def ms(values: list[float]) -> str:
+    """A list of seconds as milliseconds, for the raw-data line."""
+    return ", ".join(f"{v * 1000:.0f}" for v in values)
+
+
 def run() -> str:
     """Measure and return the `## Terminal UI` section."""
-    library: list[float] = []
-    bare: list[float] = []
-    command: list[float] = []
-    first_frame("bare")  # warm the file cache so the first sample is not an outlier
-    for _ in range(RUNS):
-        bare.append(first_frame("bare"))
-        library.append(first_frame("library"))
-        command.append(first_frame("cli"))
-    lib_ms, bare_ms = statistics.median(library) * 1000, statistics.median(bare) * 1000
-    cli_ms = statistics.median(command) * 1000
-    ratio = lib_ms / bare_ms
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        made = scenarios(root)
+        bare_home = root / "bare"
+        bare_home.mkdir()
+        bare_first_frame(bare_home)  # warm the file cache so the first sample is not an outlier
+        for scenario in made:
+            library_run(scenario, root)
+        for round_ in range(RUNS):
+            for scenario in made:
+                # Each pair runs back to back, in alternating order, so that neither side
+                # always follows the other (file cache, CPU frequency, a neighbour's burst).
+                if round_ % 2:
+                    titles, checked = library_run(scenario, root)
+                    scenario.bare.append(bare_first_frame(bare_home))
+                else:
+                    scenario.bare.append(bare_first_frame(bare_home))
+                    titles, checked = library_run(scenario, root)
+                scenario.titles.append(titles)
+                scenario.checked.append(checked)
     cpu, wall, rss, running, errors = sit_usage()
     share = 100 * cpu / wall
 
@@ -183,27 +352,51 @@ def run() -> str:
     lines = [
         "## Terminal UI",
         "",
-        "Start-up: process start to the first frame on a 100x30 pseudo terminal (the first",
-        "write to the terminal that carries the screen's text), median of "
-        f"{RUNS} interleaved runs.",
+        "Start-up: process start to the first frame that shows practice titles on a 100x30",
+        "pseudo terminal, and to the status line saying every script is checked (loaded and",
+        f"validated). Median of {RUNS} rounds; in each round every scenario runs back to back",
+        "with a bare Textual app (one label), in alternating order; the ratio is the median of",
+        "the pairs' ratios (titles over bare). A first run has an empty user cache; a warm",
+        f"index was written by an earlier run; {USER_PRACTICES} own practices sit in the user's",
+        "folder.",
         "Running sit: the built-in silent sit, six people, headless, real monotonic clock,",
         f"no sound, measured for {wall:.0f} s after a {WARM_UP:.0f} s warm-up.",
         "",
-        "| measure | value | target | |",
+        "| start-up | through | bare app | titles visible | ratio | target | | all checked |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for scenario in made:
+        bare_ms = statistics.median(scenario.bare) * 1000
+        titles_ms = statistics.median(scenario.titles) * 1000
+        checked_ms = statistics.median(scenario.checked) * 1000
+        ratio = statistics.median(
+            t / b for t, b in zip(scenario.titles, scenario.bare, strict=True)
+        )
+        through = "`circlekeeper`" if scenario.which == "cli" else "the app"
+        lines.append(
+            f"| {scenario.label} | {through} | {bare_ms:.0f} ms | {titles_ms:.0f} ms "
+            f"| {ratio:.2f}x | ≤ {START_TARGET}x | {verdict(ratio <= START_TARGET)} "
+            f"| {checked_ms:.0f} ms |"
+        )
+    lines += [
+        "",
+        "| running sit | value | target | |",
         "| --- | --- | --- | --- |",
-        f"| bare Textual app (one label), first frame | {bare_ms:.0f} ms | | |",
-        f"| circlekeeper library, first frame | {lib_ms:.0f} ms | | |",
-        f"| the `circlekeeper` command (the same, through the CLI), first frame "
-        f"| {cli_ms:.0f} ms | | |",
-        f"| ratio library / bare | {ratio:.2f}x | ≤ {START_TARGET}x "
-        f"| {verdict(ratio <= START_TARGET)} |",
-        f"| CPU of a running sit | {share:.2f}% of a core | < {CPU_TARGET}% "
-        f"| {verdict(share < CPU_TARGET)} |",
-        f"| peak memory (ru_maxrss) of the sit | {rss:.0f} MB | < {MEMORY_TARGET:.0f} MB "
+        f"| CPU | {share:.2f}% of a core | < {CPU_TARGET}% | {verdict(share < CPU_TARGET)} |",
+        f"| peak memory (ru_maxrss) | {rss:.0f} MB | < {MEMORY_TARGET:.0f} MB "
         f"| {verdict(rss < MEMORY_TARGET)} |",
         "",
-        f"All runs, ms: bare {', '.join(f'{x * 1000:.0f}' for x in bare)}; "
-        f"library {', '.join(f'{x * 1000:.0f}' for x in library)}.",
+        "All runs, ms (bare / titles / checked):",
+        "",
+    ]
+    for scenario in made:
+        through = "command" if scenario.which == "cli" else "app"
+        lines.append(
+            f"- {scenario.label}, {through}: bare {ms(scenario.bare)}; "
+            f"titles {ms(scenario.titles)}; checked {ms(scenario.checked)}."
+        )
+    lines += [
+        "",
         f"The sit ran {'without' if not errors else f'with {errors}'} errors"
         f"{'' if running else ' (but the session had not started!)'}; "
         f"the benchmark's own process peaked at {own:.0f} MB.",
