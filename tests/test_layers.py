@@ -3,7 +3,7 @@
 Every import statement counts, wherever it is (inside functions and behind TYPE_CHECKING
 too), read from the source: script imports no engine; the engine imports no tui, sound,
 records or share; sound and records import no tui; share knows the engine's snapshots and
-nothing else of the package.
+nothing else of the package; the library imports no tui, sound or share.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "sound": ("tui",),
     "records": ("tui",),
     "share": ("tui", "sound", "records", "script"),
+    "library": ("tui", "sound", "share"),
 }
 
 

@@ -10,6 +10,7 @@ import time
 import zlib
 from pathlib import Path
 
+from circlekeeper.engine.projection import step_estimates
 from circlekeeper.library.index import (
     UNREAD,
     PracticeInfo,
@@ -20,7 +21,6 @@ from circlekeeper.library.index import (
     sound_present,
 )
 from circlekeeper.script.errors import ScriptError, ScriptErrors, printable
-from circlekeeper.script.estimate import step_estimates
 from circlekeeper.script.loader import load_text, read_script
 from circlekeeper.script.model import Practice
 from circlekeeper.script.texts import text_languages
@@ -50,6 +50,9 @@ def describe(practice: Practice) -> PracticeInfo:
     try:
         steps = tuple(estimate_rows(practice, size))
         duration: float | None = sum(step.seconds for step in steps)
+    except ValueError as error:  # valid, but not for this many people
+        steps, duration = (), None
+        note = f"cannot run for {size} people: {error}"
     except Exception as error:  # an estimate must never hide a valid practice
         steps, duration = (), None
         note = f"cannot estimate the duration: {error}"
