@@ -15,16 +15,16 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from circlekeeper.sound.api import NullSink, SoundSink
 from circlekeeper.tui.commands import AppCommands, SessionCommands
 from circlekeeper.tui.themes import CIRCLE_THEME, HIGH_CONTRAST_THEME, THEMES
 
 if TYPE_CHECKING:
-    # The engine (and pydantic behind it) loads only when a session starts, so the
-    # library's first frame does not wait for it.
+    # The engine (and pydantic behind it) and sound load only when a session starts, so
+    # the library's first frame does not wait for them.
     from circlekeeper.engine.session import Session
     from circlekeeper.engine.state import Snapshot
     from circlekeeper.share.server import ShareServer
+    from circlekeeper.sound.api import SoundSink
     from circlekeeper.tui.config import SessionConfig
     from circlekeeper.tui.driver import ClockLike, Driver, JournalLike
     from circlekeeper.tui.screens.live import LiveScreen
@@ -171,6 +171,8 @@ class CircleKeeperApp(App[int]):
         session = self.session_factory(config)
         sink = self.given_sink or prepared
         if sink is None and config.silent:
+            from circlekeeper.sound.api import NullSink
+
             sink = NullSink("silent")
         driver = Driver(config, session, self.clock, wall=self.wall, sink=sink)
         self.driver = driver

@@ -14,12 +14,14 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.screen import Screen
@@ -52,41 +54,59 @@ CHECK_BATCH = 8
 
 class Row(Visual):
     """A practice in the list, on one line whatever the width: its title, cut with an
-    ellipsis where it must be, and a note (the duration, or `checking…`) at the right edge."""
+    ellipsis where it must be, and a note (the duration, or `checking…`) at the right edge.
+
+    Drawn straight into segments: a hundred rows are laid out and drawn before the first
+    frame, and plain text needs none of the general text machinery.
+    """
 
     MIN_TITLE = 12
     """Narrower than this, the note gives way and the title takes the whole line."""
 
     def __init__(self, title: str, note: str = "", note_style: str = "dim") -> None:
-        self.title = Content(title)
-        self.note = Content.styled(note, note_style) if note else Content("")
+        self.title = title
+        self.note = note
+        self.note_style = RichStyle.parse(note_style)
+        self.title_cells = cell_len(title)
+        self.note_cells = cell_len(note)
 
     def __str__(self) -> str:
-        return f"{self.title.plain}  {self.note.plain}".rstrip()
+        return f"{self.title}  {self.note}".rstrip()
 
-    def line(self, width: int) -> Content:
-        """The row laid out in `width` cells."""
-        note = self.note.cell_length
-        room = width - note - (2 if note else 0)
+    def parts(self, width: int) -> tuple[str, str, str]:
+        """(title, padding, note) laid out in exactly `width` cells."""
+        room = width - self.note_cells - (2 if self.note else 0)
         if room < self.MIN_TITLE:
-            return self.title.truncate(width, ellipsis=True)
-        title = self.title.truncate(room, ellipsis=True)
-        return title.pad_right(width - title.cell_length - note) + self.note
+            title = _fit(self.title, self.title_cells, width)
+            return title, " " * (width - cell_len(title)), ""
+        title = _fit(self.title, self.title_cells, room)
+        return title, " " * (width - cell_len(title) - self.note_cells), self.note
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
     ) -> list[Strip]:
         """Render the row at `width`."""
-        return self.line(width).render_strips(width, height, style, options)
+        base = style.rich_style
+        title, padding, note = self.parts(width)
+        segments = [Segment(title + padding, base)]
+        if note:
+            segments.append(Segment(note, base + self.note_style))
+        return [Strip(segments, width)]
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         """Title, gap and note without cutting."""
-        note = self.note.cell_length
-        return self.title.cell_length + (2 + note if note else 0)
+        return self.title_cells + (2 + self.note_cells if self.note else 0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         """Always one line."""
         return 1
+
+
+def _fit(text: str, cells: int, width: int) -> str:
+    """`text` (`cells` wide) cut to `width` cells, with an ellipsis if it had to be cut."""
+    if cells <= width:
+        return text
+    return set_cell_size(text, max(width - 1, 0)) + "…" if width > 0 else ""
 
 
 def entry_label(entry: Entry) -> Row:
@@ -209,12 +229,18 @@ class LibraryScreen(Screen[None]):
         self._first = library
 
     def on_mount(self) -> None:
-        self._refill()
+        # The list is the first frame; the preview (wrapped text, about 5 ms to lay out)
+        # follows in the next one.
+        self._refill(preview=False)
         self.query_one(OptionList).focus()
-        # Check after the first frame is out: the thread imports pydantic and the YAML parser,
-        # and would hold the interpreter while the screen is still being drawn. With nothing
-        # to check it still loads them, so that opening a practice does not wait for them.
-        self.call_after_refresh(self._start_check, self._first, False)
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        self._preview(self._entry(self.query_one(OptionList).highlighted_option))
+        # Check only now: the thread imports pydantic and the YAML parser, and would hold the
+        # interpreter while the first frame is drawn. With nothing to check it still loads
+        # them, so that opening a practice does not wait for them.
+        self._start_check(self._first, False)
 
     # -- reading and checking ---------------------------------------------------------------
 
@@ -290,13 +316,13 @@ class LibraryScreen(Screen[None]):
             options.append(Option("No practices found.", disabled=True))
         return options
 
-    def _refill(self) -> None:
+    def _refill(self, preview: bool = True) -> None:
         """Rebuild the list; the practice the facilitator moved to stays highlighted."""
         self.query_one(OptionList).set_options(self._options())
-        self._highlight(self._picked)
+        self._highlight(self._picked, preview)
         self._show_status()
 
-    def _highlight(self, key: str | None) -> None:
+    def _highlight(self, key: str | None, preview: bool = True) -> None:
         """Highlight the practice `key` (else the first one) and show it in the preview."""
         listing = self.query_one(OptionList)
         index = None
@@ -312,7 +338,8 @@ class LibraryScreen(Screen[None]):
         # Not announced: only a move the facilitator makes is a pick to keep across refills.
         with listing.prevent(OptionList.OptionHighlighted):
             listing.highlighted = index
-        self._preview(self._entry(listing.highlighted_option))
+        if preview:
+            self._preview(self._entry(listing.highlighted_option))
 
     def _status(self) -> str:
         listed = sum(1 for entry in self.entries.values() if not entry.errors)
