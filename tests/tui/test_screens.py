@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURE_PRACTICES, MockClock, session_factory, settled, until
+from rich.cells import cell_len
 from textual.widgets import Button, Input, OptionList, Select, Switch
 
 from circlekeeper.library.index import read_library
@@ -17,7 +18,7 @@ from circlekeeper.paths import user_practices_dir
 from circlekeeper.records.circles import CircleStore
 from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui.app import CircleKeeperApp, make_app
-from circlekeeper.tui.screens.library import LibraryScreen
+from circlekeeper.tui.screens.library import LibraryScreen, Row
 from circlekeeper.tui.screens.live import LiveScreen
 from circlekeeper.tui.screens.setup import SetupScreen, split_names
 
@@ -386,3 +387,27 @@ async def test_setup_prepares_speech_and_hands_the_sink_to_the_session(
         assert app.screen.driver.sink is made[0]
         assert len(made) == 1  # no second load
         assert not made[0].closed
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [
+        (44, ("  Feedback: I like, I wish, I wonder", "  ", "32 min")),
+        (30, ("  Feedback: I like, I…", "  ", "32 min")),
+        (19, ("  Feedback: I like…", "", "")),  # too narrow for both: the title alone
+        (8, ("  Feedb…", "", "")),
+    ],
+)
+def test_a_row_is_one_line_with_the_duration_at_the_right_edge(
+    width: int, shown: tuple[str, str, str]
+) -> None:
+    title, padding, note = Row("  Feedback: I like, I wish, I wonder", "32 min").parts(width)
+    assert (title.rstrip(), note) == (shown[0], shown[2])
+    assert cell_len(title + padding + note) == width
+
+
+def test_a_row_counts_wide_characters_as_two_cells() -> None:
+    title, padding, note = Row("  茶道の会", "5 min").parts(22)
+    assert (title, note) == ("  茶道の会", "5 min")
+    assert padding == " " * 7  # 2 + 8 cells of title, 7 of padding, 5 of the note
+    assert Row("  茶道の会", "5 min").parts(15)[0] == "  茶道の会"  # the title alone
