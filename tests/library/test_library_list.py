@@ -165,3 +165,16 @@ def test_list_with_nothing_to_list_prints_nothing(
     assert run_list([], as_json_output=as_json, out=out, err=err) == 0
     assert out.getvalue() == ("[]\n" if as_json else "")
     assert err.getvalue() == ""
+
+
+def test_list_still_lists_when_the_index_cannot_be_saved(monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(*_: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("circlekeeper.library.index.save_index", full_disk)
+    out, err = io.StringIO(), io.StringIO()
+    assert run_list([], out=out, err=err) == 0
+    assert "Check-in round" in out.getvalue()
+    assert err.getvalue() == (
+        "circlekeeper: could not save the library index: No space left on device\n"
+    )

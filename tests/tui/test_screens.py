@@ -411,3 +411,33 @@ def test_a_row_counts_wide_characters_as_two_cells() -> None:
     assert (title, note) == ("  茶道の会", "5 min")
     assert padding == " " * 7  # 2 + 8 cells of title, 7 of padding, 5 of the note
     assert Row("  茶道の会", "5 min").parts(15)[0] == "  茶道の会"  # the title alone
+
+
+async def test_an_escape_sequence_in_a_title_never_reaches_the_terminal() -> None:
+    folder = user_practices_dir()
+    folder.mkdir(parents=True)
+    text = (FIXTURE_PRACTICES / "check-in.yaml").read_text(encoding="utf-8")
+    (folder / "odd.yaml").write_text(
+        text.replace("title: Crew check-in", 'title: "Odd\\e[2J\\e]0;pwned\\a one"'), "utf-8"
+    )
+    app, _ = library_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        rows = [row for row in listed(screen) if "Odd" in row]
+        assert rows == ["  Odd\\x1b[2J\\x1b]0;pwned\\x07 one  11 min"]
+        await highlight(pilot, screen, "Odd")
+        assert "Odd\\x1b[2J" in preview(screen) and "\x1b" not in preview(screen)
+
+
+async def test_an_index_that_cannot_be_saved_costs_nothing_but_speed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full_disk(*_: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("circlekeeper.library.index.save_index", full_disk)
+    app, _ = library_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        assert any("Crew check-in" in row for row in listed(screen))
+        assert app.errors == []

@@ -11,6 +11,7 @@ loads and validates the file itself, so nothing stale is ever set up.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -109,48 +110,64 @@ def _fit(text: str, cells: int, width: int) -> str:
     return set_cell_size(text, max(width - 1, 0)) + "…" if width > 0 else ""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """`text` safe to draw: a control character (an escape sequence in a title would reach
+    the terminal as it is) is shown escaped; line breaks and tabs stay."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def one_line(text: str) -> str:
+    """`text` safe to draw on one line: white space runs become one space."""
+    return shown(" ".join(text.split()))
+
+
 def entry_label(entry: Entry) -> Row:
     """The entry's row in the list."""
     if entry.info is not None:
         duration = entry.info.duration
-        return Row(f"  {entry.info.title}", "" if duration is None else duration_text(duration))
+        note = "" if duration is None else duration_text(duration)
+        return Row(f"  {one_line(entry.info.title)}", note)
     if entry.errors:
-        return Row(f"  ⚠ {entry.path.name}")
-    return Row(f"  {entry.title}", "checking…", "dim italic")
+        return Row(f"  ⚠ {one_line(entry.path.name)}")
+    return Row(f"  {one_line(entry.title)}", "checking…", "dim italic")
 
 
 def preview_text(entry: Entry) -> Text:
     """The preview pane: summary, steps with times, languages, sources; or the errors."""
     text = Text()
     info = entry.info
+    name = one_line(entry.path.name)
     if info is None and entry.errors:
-        text.append(f"{entry.path.name}\n", style="bold")
+        text.append(f"{name}\n", style="bold")
         text.append("This script could not be loaded:\n\n", style="bold")
         # The folder is known from the list; the file name keeps the line readable.
         for line in entry.error_lines(entry.path.name):
-            text.append(line + "\n")
+            text.append(shown(line) + "\n")
         text.append("\nFix it and press r to check again. `circlekeeper check` says the same.")
         return text
     if info is None:
-        text.append(f"{entry.title}\n", style="bold")
+        text.append(f"{one_line(entry.title)}\n", style="bold")
         text.append("\nChecking this script: its steps and timings follow in a moment.\n")
-        text.append(f"\n{entry.path.name}", style="dim")
+        text.append(f"\n{name}", style="dim")
         return text
-    text.append(f"{info.title}\n", style="bold")
-    text.append(f"{KIND_TITLES.get(info.kind, info.kind)} · {entry.origin}\n")
+    text.append(f"{one_line(info.title)}\n", style="bold")
+    text.append(f"{KIND_TITLES.get(info.kind, info.kind)} · {shown(entry.origin)}\n")
     if info.summary:
-        text.append(f"\n{info.summary}\n")
+        text.append(f"\n{shown(info.summary)}\n")
     text.append(f"\nFor {info.size_min}-{info.size_max} people")
     if info.duration is not None:
         text.append(f"; about {duration_text(info.duration)} with {info.typical_size}")
     noun = "Language" if len(info.languages) == 1 else "Languages"
-    text.append(f"\n{noun}: {', '.join(info.languages)}\n")
+    text.append(f"\n{noun}: {shown(', '.join(info.languages))}\n")
     text.append("\nSteps\n", style="bold")
     for step in info.steps:
-        text.append(f"  {step.label}", style="")
-        text.append(f"  {step.kind}, {duration_text(step.seconds)}\n", style="dim")
+        text.append(f"  {one_line(step.label)}", style="")
+        text.append(f"  {one_line(step.kind)}, {duration_text(step.seconds)}\n", style="dim")
     if info.roles:
-        text.append(f"\nRoles: {', '.join(info.roles)}\n")
+        text.append(f"\nRoles: {shown(', '.join(info.roles))}\n")
     if info.sources:
         text.append("\nSources\n", style="bold")
         for source in info.sources:
@@ -161,10 +178,10 @@ def preview_text(entry: Entry) -> Text:
                 line += f" <{source.url}>"
             if source.licence:
                 line += f" ({source.licence})"
-            text.append(f"  {line}\n")
+            text.append(f"  {one_line(line)}\n")
     if info.note:
-        text.append(f"\n{info.note}", style="italic")
-    text.append(f"\n{entry.path.name}", style="dim")
+        text.append(f"\n{shown(info.note)}", style="italic")
+    text.append(f"\n{name}", style="dim")
     return text
 
 
