@@ -46,7 +46,7 @@ from pathlib import Path
 from circlekeeper.library.index import RACY_NS
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 9
+RUNS = 15
 SIT_SECONDS = 60.0
 WARM_UP = 3.0
 START_TARGET = 1.2

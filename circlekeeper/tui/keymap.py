@@ -8,7 +8,6 @@ A broken file never stops the app: its problem is returned for a notification.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from circlekeeper.paths import config_dir
@@ -30,6 +29,8 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
         return {}, None
     except OSError as error:
         return {}, f"{path}: {error.strerror or error}"
+    import tomllib  # only for a keymap that exists: the library's first frame waits for this
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
