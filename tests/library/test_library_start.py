@@ -114,3 +114,38 @@ async def test_the_collector_resumes_once_the_first_frame_is_out(collector: None
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert gc.isenabled()
+
+
+def test_the_first_frame_is_drawn_without_pydantic_or_the_yaml_parser() -> None:
+    import ast
+    import subprocess
+
+    code = """
+import asyncio, sys
+from circlekeeper.tui.app import make_app
+from circlekeeper.tui.screens.library import LibraryScreen
+
+seen = []
+original = LibraryScreen._after_first_frame
+
+def after_first_frame(self):
+    rows = self.query_one("#library-list").option_count
+    seen.append((rows, sorted(m for m in ("pydantic", "ruamel.yaml") if m in sys.modules)))
+    original(self)
+
+LibraryScreen._after_first_frame = after_first_frame
+
+async def main():
+    app = make_app(load_user_keymap=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not seen:
+            await pilot.pause(0.02)
+    print(seen[0])
+
+asyncio.run(main())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    rows, heavy = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert rows > 3 and heavy == []
