@@ -288,6 +288,28 @@ def _parse(source: _Source) -> Any:
         raise _Stop([_duplicate_key(source, exc)]) from None
     except (MarkedYAMLError, ReaderError, YAMLError) as exc:
         raise _Stop([_yaml_error(source, exc)]) from None
+    except (IndexError, ValueError, TypeError, KeyError) as exc:
+        # The parser itself failing on a value: ruamel's int constructor indexes past the
+        # end of `+_`, `0x_` and the like. An error at the value, never a traceback.
+        raise _Stop([_unreadable_value(source, exc)]) from None
+
+
+def _unreadable_value(source: _Source, exc: Exception) -> ScriptError:
+    """Point at the node the parser was building when it failed (its innermost `node`)."""
+    node: Any = None
+    frame = exc.__traceback__
+    while frame is not None:
+        candidate = frame.tb_frame.f_locals.get("node")
+        if getattr(candidate, "start_mark", None) is not None:
+            node = candidate
+        frame = frame.tb_next
+    if node is None:
+        return source.error(0, 0, "not valid YAML: the parser could not read a value")
+    value = node.value if isinstance(node.value, str) else ""
+    mark = node.start_mark
+    return source.error(
+        mark.line, mark.column, f"`{value}` cannot be read as a value; put text in quotes"
+    )
 
 
 def _check_events(source: _Source) -> None:

@@ -214,3 +214,13 @@ def test_messages_never_carry_control_characters() -> None:
     assert (errors[0].line, errors[0].col) == (3, 1)
     assert "\x1b" not in str(errors[0]) and "\n" not in str(errors[0])
     assert "\\x1b[2Jsneaky\\nkey" in errors[0].message
+
+
+@pytest.mark.parametrize("value", ["+_", "-__", "0b_", "0x_", "0o_"])
+def test_a_value_the_yaml_parser_trips_on_is_an_error_at_the_value(value: str) -> None:
+    # ruamel's int constructor indexes past the end of these; found by the random-bytes test.
+    with pytest.raises(ScriptErrors) as failed:
+        load_text(f"title: T\nkind: other\nsize: {value}\nsteps: []\n", "v.yaml")
+    assert str(failed.value) == (
+        f"v.yaml:3:7: `{value}` cannot be read as a value; put text in quotes"
+    )
