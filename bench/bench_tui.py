@@ -60,12 +60,9 @@ CHECKED = "enter: set up"
 CHILD_TIMEOUT = 60.0
 
 FIRST_FRAME_CHILD = r"""
-import json, sys, time
+import importlib.abc, importlib.machinery, json, sys, time
 which, out, markers, checked = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
-from textual.drivers.linux_driver import LinuxDriver
-
 times = {}
-original = LinuxDriver.write
 
 def note(key):
     times[key] = time.monotonic()
@@ -73,15 +70,36 @@ def note(key):
     with open(out, "w") as f:
         json.dump(times, f)
 
-def write(self, data):
-    original(self, data)
-    if "titles" not in times and all(m in data for m in markers):
-        note("titles")
-    if "titles" in times and "checked" not in times and (not checked or checked in data):
-        note("checked")
-        self._app.call_later(self._app.exit)
+def watch(driver_class):
+    original = driver_class.write
 
-LinuxDriver.write = write
+    def write(self, data):
+        original(self, data)
+        if "titles" not in times and all(m in data for m in markers):
+            note("titles")
+        if "titles" in times and "checked" not in times and (not checked or checked in data):
+            note("checked")
+            self._app.call_later(self._app.exit)
+
+    driver_class.write = write
+
+# Wrap the driver's `write` when the program under test first imports it, so that this
+# harness imports nothing of Textual itself: the program starts exactly as it would.
+class Hook(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "textual.drivers.linux_driver":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            watch(module.LinuxDriver)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Hook())
 
 if which == "cli":
     # What the installed `circlekeeper` script runs (its entry point, looked up by the parent).
