@@ -371,7 +371,7 @@ class LibraryScreen(Screen[None]):
         if self.progress is not None:
             done, total = self.progress
             return f"{status} · checking new or changed scripts… {done}/{total}"
-        return status + " · enter: set up the circle · r: check again"
+        return status + " · enter: set up the circle"
 
     def _show_status(self) -> None:
         self.query_one("#library-status", Static).update(self._status())
