@@ -53,6 +53,17 @@ def preview(screen: LibraryScreen) -> str:
     return str(screen.query_one("#preview").render())
 
 
+def status(screen: LibraryScreen) -> str:
+    return str(screen.query_one("#library-status").render())
+
+
+def drawn(app: CircleKeeperApp) -> LibraryScreen:
+    """The library as its first frame shows it, before any background check."""
+    screen = app.screen
+    assert isinstance(screen, LibraryScreen)
+    return screen
+
+
 async def highlight(pilot: Any, screen: LibraryScreen, text: str) -> None:
     """Highlight the first row that contains `text`."""
     rows = listed(screen)
@@ -142,8 +153,7 @@ async def test_library_lists_titles_from_a_warm_index_before_any_check(
     gate = Gate(monkeypatch)
     app, _ = library_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
+        screen = drawn(app)
         rows = listed(screen)
         # Everything the index vouches for is listed with its duration, nothing checked yet;
         # the broken fixture script is flagged at once and checked again behind the list.
@@ -155,7 +165,7 @@ async def test_library_lists_titles_from_a_warm_index_before_any_check(
         await settled(pilot)
         assert gate.checked == ["broken.yaml"]
         assert listed(screen) == rows
-        assert "enter: set up the circle" in str(screen.query_one("#library-status").render())
+        assert "enter: set up the circle" in status(screen)
 
 
 async def test_library_follows_the_background_check(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -172,16 +182,14 @@ async def test_library_follows_the_background_check(monkeypatch: pytest.MonkeyPa
     gate = Gate(monkeypatch)
     app, _ = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
+        screen = drawn(app)
         rows = listed(screen)
         assert "  Kept  11 min" in rows
         # New and changed scripts are listed under the titles they declare, being checked.
         assert "  Changed  checking…" in rows
         assert "  Brand new  checking…" in rows
         assert not any("Gone" in row for row in rows)
-        status = str(screen.query_one("#library-status").render())
-        assert "checking new or changed scripts… 0/3" in status
+        assert "checking new or changed scripts… 0/3" in status(screen)
         gate.open.set()
         await settled(pilot)
         assert sorted(gate.checked) == ["broken.yaml", "changed.yaml", "new.yaml"]
@@ -190,7 +198,7 @@ async def test_library_follows_the_background_check(monkeypatch: pytest.MonkeyPa
         assert rows.index("Could not load") < rows.index("  ⚠ changed.yaml")
         await highlight(pilot, screen, "changed.yaml")
         assert "changed.yaml:27:15: " in preview(screen)
-        assert "2 could not be loaded" in str(screen.query_one("#library-status").render())
+        assert "2 could not be loaded" in status(screen)
     # The index now vouches for the new script and has forgotten the deleted one.
     again = read_library()
     by_name = {entry.path.name: entry for entry in again.entries}
