@@ -179,6 +179,18 @@ class LowerHand(Command):
     name: ClassVar[str] = "lower"
 
 
+@dataclass(frozen=True)
+class Note(Command):
+    """The scribe's note, kept on session time with the rest (it changes nothing else)."""
+
+    text: str
+    name: ClassVar[str] = "note"
+
+
+NOTE_MAX = 4_000
+"""The longest note kept, in characters: a paragraph or two, not a transcript."""
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     Start,
     Next,
@@ -199,6 +211,7 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     Decide,
     RaiseHand,
     LowerHand,
+    Note,
 )
 COMMANDS_BY_NAME: dict[str, type[Command]] = {cls.name: cls for cls in COMMAND_TYPES}
 

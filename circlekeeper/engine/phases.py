@@ -25,6 +25,7 @@ _ROWS: tuple[tuple[str, dict[Phase, Phase]], ...] = (
     ("skip", _STAYS),
     ("undo", _STAYS),
     ("bell", _STAYS),
+    ("note", _STAYS),
     # An exchange: the speaker confirms or adds, the pair changes, a listener is chosen.
     ("confirm", _STAYS),
     ("more", _STAYS),

@@ -21,10 +21,12 @@ from typing import Literal
 from circlekeeper.engine.chime import LINE_ROW, BellLine
 from circlekeeper.engine.clock import ceil_ms
 from circlekeeper.engine.commands import (
+    NOTE_MAX,
     Command,
     End,
     Extend,
     Next,
+    Note,
     Pass,
     Pause,
     Pick,
@@ -84,6 +86,7 @@ class Session:
             End: self._end,
             RingBell: self._ring_by_hand,
             **Talk(self.steps, self).handlers,
+            Note: self._note,
         }
         self.line = BellLine(dict(practice.sounds))
         """Cues that fell due together, waiting to ring one after the other."""
@@ -283,6 +286,10 @@ class Session:
         """End the whole session now."""
         return self.do(End(), now)
 
+    def note(self, text: str, now: float) -> list[Event]:
+        """Keep the scribe's note, on session time."""
+        return self.do(Note(text), now)
+
     # --------------------------------------------------------------- handlers
     def _start(self, _: Command) -> None:
         now = float(self._now)
@@ -341,6 +348,14 @@ class Session:
         if not 1 <= command.strikes <= 12:
             raise Refusal("a bell is struck 1 to 12 times")
         self.emit(BellDue(self.stamp(), command.sound, command.strikes, "manual"))
+
+    def _note(self, command: Command) -> None:
+        assert isinstance(command, Note)
+        # Its `CommandTaken` is the record: the journal keeps it, the export reads it.
+        if not command.text.strip():
+            raise Refusal("an empty note is not kept")
+        if len(command.text) > NOTE_MAX:
+            raise Refusal(f"a note is kept up to {NOTE_MAX} characters; this one is longer")
 
     # ------------------------------------------------------------- machinery
     def _move(self, trigger: str) -> None:

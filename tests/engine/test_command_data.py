@@ -10,6 +10,7 @@ import pytest
 from circlekeeper.engine import ACCEPTS, PHASE_TABLE, command_from_json
 from circlekeeper.engine.commands import (
     COMMAND_TYPES,
+    NOTE_MAX,
     Command,
     Confirm,
     Decide,
@@ -20,6 +21,7 @@ from circlekeeper.engine.commands import (
     More,
     Next,
     NextPair,
+    Note,
     Pass,
     Pause,
     Pick,
@@ -58,6 +60,7 @@ EVERY: list[Command] = [
     RaiseHand("Dee", "process"),
     RaiseHand("Dee"),
     LowerHand("Dee"),
+    Note("Ben offered to write the minutes."),
 ]
 
 
@@ -87,6 +90,8 @@ def test_every_kind_of_command_is_listed_once() -> None:
         ({"command": "extend", "seconds": float("nan")}, "extend: `seconds` must be a number"),
         ({"command": "extend", "seconds": True}, "extend: `seconds` must be a number"),
         ({"command": "bell", "strikes": 1.5}, "bell: `strikes` must be a whole number"),
+        ({"command": "note"}, "note: `text` is missing"),
+        ({"command": "note", "text": ""}, "note: `text` must be a non-empty text"),
     ],
 )
 def test_bad_command_data_is_refused_with_a_readable_message(data: Any, message: str) -> None:
@@ -129,3 +134,20 @@ def test_a_bell_by_hand_is_on_session_time_and_checked() -> None:
     assert refused(s.do(RingBell(strikes=0), T0 + 63.0)) == "a bell is struck 1 to 12 times"
     s.pause(T0 + 64.0)
     assert of(s.do(RingBell(), T0 + 70.0), BellDue)[0].t == 70.0  # a pause may need one
+
+
+def test_a_note_is_kept_on_session_time_and_changes_nothing_else() -> None:
+    s = session(round_step(turn={"time": "2m"}))
+    s.start(T0)
+    before = s.snapshot(T0 + 30.0)
+    events = s.note("Cy will book the room", T0 + 30.0)
+    assert events == [CommandTaken(30.0, {"command": "note", "text": "Cy will book the room"})]
+    assert s.snapshot(T0 + 30.0) == before
+    s.pause(T0 + 40.0)
+    assert s.note("paused, still noted", T0 + 45.0)[0] == CommandTaken(
+        45.0, {"command": "note", "text": "paused, still noted"}
+    )
+    assert refused(s.note("   ", T0 + 46.0)) == "an empty note is not kept"
+    assert refused(s.note("x" * (NOTE_MAX + 1), T0 + 47.0)).startswith("a note is kept up to")
+    s.end(T0 + 50.0)
+    assert refused(s.note("too late", T0 + 51.0)) == "the session is over"
