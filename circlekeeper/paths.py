@@ -1,14 +1,24 @@
-"""Where circlekeeper finds its practices and keeps its files."""
+"""Where circlekeeper finds its practices and keeps its files, and who may read them.
+
+Everything circlekeeper writes is its owner's alone: the journal says who spoke and what the
+scribe noted, so folders are made 0700 and files 0600 (`private_dir`, `private_file`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 APP_NAME = "circlekeeper"
 PRACTICE_SUFFIXES = (".yaml", ".yml")
 """File names a practice script may end in."""
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+PRIVATE_UMASK = 0o077
+"""The process's umask: files that libraries and worker processes create are private too."""
 
 
 def builtin_practices_dir() -> Path:
@@ -106,3 +116,52 @@ def iter_practice_files(dirs: Iterable[Path]) -> list[Path]:
                 seen.add(key)
                 found.append(path)
     return found
+
+
+def private_dir(path: str | os.PathLike[str], *, tighten: bool = True) -> Path:
+    """Make sure `path` is a folder only its owner can open; returns it as a `Path`.
+
+    Folders that are missing are made 0700, parents too. With `tighten`, an existing
+    folder that others could read (made by an earlier version, 0755) is closed to them.
+    Raises `OSError` when the folder cannot be made.
+    """
+    folder = Path(path)
+    missing: list[Path] = []
+    probe = folder
+    while not probe.is_dir():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for level in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+            level.mkdir(mode=PRIVATE_DIR)
+        with contextlib.suppress(OSError):  # the umask may have taken more than it should
+            level.chmod(PRIVATE_DIR)
+    if tighten and not missing:
+        _restrict(folder, PRIVATE_DIR)
+    return folder
+
+
+def private_file(path: str | os.PathLike[str]) -> None:
+    """Close a file circlekeeper wrote to everyone but its owner (0600); never raises."""
+    _restrict(Path(path), PRIVATE_FILE)
+
+
+def _restrict(path: Path, mode: int) -> None:
+    """Set `mode` when the group or others have any access; quietly leave what is not ours."""
+    with contextlib.suppress(OSError):
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(mode)
+
+
+def keep_private() -> None:
+    """For the whole process: new files private, and circlekeeper's own folders closed.
+
+    Called once at start-up. The umask covers what libraries and worker processes write
+    (rendered speech); folders an earlier version left open (0755) are closed (0700).
+    """
+    os.umask(PRIVATE_UMASK)
+    for folder in (config_dir(), data_dir(), cache_dir()):
+        if folder.is_dir():
+            _restrict(folder, PRIVATE_DIR)

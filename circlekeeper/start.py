@@ -42,6 +42,9 @@ def library_args(args: list[str]) -> tuple[list[Path], bool] | None:
 
 def main() -> None:
     """Console entry point."""
+    from circlekeeper.paths import keep_private
+
+    keep_private()  # before anything is written: whatever this process makes is private
     gc.disable()
     try:
         library = library_args(sys.argv[1:])

@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from circlekeeper.paths import private_dir
+
 
 def fsync_dir(directory: str | os.PathLike[str]) -> None:
     """Make a directory's entries (a new or renamed file) durable; a no-op where unsupported."""
@@ -39,7 +41,9 @@ def atomic_write_bytes(
     """
     target = Path(path)
     directory = target.parent
-    directory.mkdir(parents=True, exist_ok=True)
+    if not directory.is_dir():
+        private_dir(directory)
+    # mkstemp makes the file 0600: what is written here is its owner's alone.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -32,7 +32,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from circlekeeper import __version__
 from circlekeeper.engine.events import EVENT_TYPES, Event, StepStarted
-from circlekeeper.paths import data_dir
+from circlekeeper.paths import PRIVATE_FILE, data_dir, private_dir
 from circlekeeper.records.atomic import fsync_dir
 from circlekeeper.records.summary import Ledger, Summary, slugify, summary_from_ledger
 
@@ -585,14 +585,15 @@ class Journal:
 
     def _open_new(self) -> int:
         """Create the journal file under a name nobody has used (`-2`, `-3`... on a clash)."""
-        if not self.path.parent.is_dir():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.path.parent.is_dir()
+        private_dir(self.path.parent)  # made 0700, or closed if an older version left it open
+        if created:
             fsync_dir(self.path.parent.parent)  # the new folder's own entry
         stem = self.path.name.removesuffix(SUFFIX)
         base = stem
         for attempt in range(2, 1000):
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, PRIVATE_FILE)
             except FileExistsError:
                 stem = f"{base}-{attempt}"
                 self.path = self.path.with_name(stem + SUFFIX)
