@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from circlekeeper.paths import cache_dir
+from circlekeeper.paths import cache_dir, private_dir, private_file
 
 log = logging.getLogger("circlekeeper.sound.speech")
 
@@ -376,7 +376,7 @@ class SpeechRenderer:
         path = self.path_for(text, lang, voice=voice, rate=rate)
         if path.exists() and wav_problem(path, text, rate) is None:
             return path
-        self.cache.mkdir(parents=True, exist_ok=True)
+        private_dir(self.cache)
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.wav")
         problem: str | None = "not rendered"
         for attempt in range(2):  # verify every render, retry once
@@ -400,6 +400,7 @@ class SpeechRenderer:
             except (WorkerError, SpeechError, OSError) as exc:
                 problem = str(exc)
             if problem is None:
+                private_file(tmp)  # the worker wrote it under its own umask
                 os.replace(tmp, path)  # atomic: a reader sees the old state or the whole file
                 return path
             log.warning("speech render %d failed for %r: %s", attempt + 1, text[:40], problem)

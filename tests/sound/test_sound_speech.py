@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 import threading
 import time
@@ -223,6 +225,17 @@ def test_a_bad_render_is_retried_once(fake: SpeechRenderer) -> None:
     path = fake.render("FLAKY first time", "en")
     assert wav_problem(path, "FLAKY first time", 170) is None
     assert fake.worker.spawned == 1
+
+
+def test_the_speech_cache_is_its_owners_alone(fake: SpeechRenderer) -> None:
+    # Under a umask that would leave everything readable by all, as many desktops have.
+    old = os.umask(0o022)
+    try:
+        path = fake.render("private words", "en")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(fake.cache.stat().st_mode) == 0o700
 
 
 def test_chatter_on_the_reply_channel_is_skipped(fake: SpeechRenderer) -> None:
