@@ -2,16 +2,26 @@
 
 One JSON object per line (JSONL) in `data_dir()/journals/<YYYYmmdd-HHMMSS>-<slug>.jsonl`:
 
-- a `{"record": "header", ...}` line first: practice, circle, roles, seed, options;
+- a `{"record": "header", ...}` line first: the practice (its path and a hash of its bytes),
+  the whole circle plan, the saved circle's name and the options: all it takes to set the
+  session up again;
 - one line per engine event: `event.to_json()` plus `wall` (epoch seconds);
-- `{"record": "resumed", "t_offset": ...}` where a crashed session was picked up again;
-- `{"record": "closed", "summary": ...}` when the app closed the journal itself.
+- `{"record": "checkpoint", "t": ...}` at least every second while a session runs, so a
+  session cut short comes back within a second of where it stopped;
+- `{"record": "resumed", "t": ...}` where a cut-short session was picked up again (session
+  time carries on: the resumed engine is the old one, rebuilt by replaying its commands);
+- `{"record": "closed", "summary": ...}` when the app closed the journal itself;
+- `{"record": "discarded"}` when the facilitator chose not to resume it.
 
 Each line is written, flushed and fsynced before `append` returns, so a crash loses at most
 the record being written. On reading, a torn last line is cut away (or, if it is a whole
 record missing only its newline, completed), so the next append never glues onto it. A bad
 line in the middle is reported and skipped, never fatal. While a `Journal` is open it holds an
 advisory lock on its file, so another window neither repairs nor resumes a live session.
+
+A full disk: a write that fails is cut back at once, so the file always parses; what could
+not be written is kept and written when space returns. Each journal holds a small reserve of
+disk space beyond its end, so the records that end a session fit even on a full disk.
 """
 
 from __future__ import annotations
@@ -19,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 import os
+import sys
 import threading
 import time
 import types
@@ -31,7 +43,8 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
 from circlekeeper import __version__
-from circlekeeper.engine.events import EVENT_TYPES, Event, StepStarted
+from circlekeeper.engine.events import EVENT_TYPES, Event, SessionEnded
+from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.paths import PRIVATE_FILE, data_dir, private_dir
 from circlekeeper.records.atomic import fsync_dir
 from circlekeeper.records.summary import Ledger, Summary, slugify, summary_from_ledger
@@ -41,7 +54,8 @@ try:  # advisory locks are POSIX-only; elsewhere a journal simply is never "in u
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2
+"""2: the header keeps the whole plan and the script's hash; checkpoints; resumes carry on."""
 SUFFIX = ".jsonl"
 _EVENTS_BY_NAME: dict[str, type[Event]] = {cls.name: cls for cls in EVENT_TYPES}
 
@@ -69,6 +83,12 @@ class JournalHeader:
     started_wall: float
     version: int = JOURNAL_VERSION
     app_version: str = __version__
+    practice_sha256: str | None = None
+    """A hash of the script's bytes when the session began: resuming says if it changed."""
+    plan: dict[str, Any] | None = None
+    """The whole circle plan (`plan_to_json`): seats, starter, host, roles, seed, meeting."""
+    circle_name: str | None = None
+    """The saved circle this session is a meeting of, if any."""
 
     @property
     def started(self) -> datetime:
@@ -83,9 +103,12 @@ class JournalHeader:
             "app_version": self.app_version,
             "practice": self.practice_title,
             "practice_path": self.practice_path,
+            "practice_sha256": self.practice_sha256,
+            "circle_name": self.circle_name,
             "circle": list(self.circle),
             "roles": {role: list(people) for role, people in self.roles.items()},
             "seed": self.seed,
+            "plan": self.plan,
             "options": self.options,
             "wall": self.started_wall,
         }
@@ -99,10 +122,17 @@ class JournalHeader:
             seed = data.get("seed")
             path = data.get("practice_path")
             options = data.get("options") or {}
+            plan = data.get("plan")
+            sha = data.get("practice_sha256")
+            circle_name = data.get("circle_name")
             if seed is not None and not isinstance(seed, int):
                 raise TypeError("seed")
             if not isinstance(options, dict):
                 raise TypeError("options")
+            if plan is not None and not isinstance(plan, dict):
+                raise TypeError("plan")
+            if not all(v is None or isinstance(v, str) for v in (sha, circle_name)):
+                raise TypeError("practice_sha256 or circle_name")
             return cls(
                 practice_title=str(data["practice"]),
                 practice_path=None if path is None else str(path),
@@ -113,9 +143,42 @@ class JournalHeader:
                 started_wall=float(data["wall"]),
                 version=int(data.get("version", JOURNAL_VERSION)),
                 app_version=str(data.get("app_version", "")),
+                practice_sha256=sha,
+                plan=plan,
+                circle_name=circle_name,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"not a journal header ({exc})") from exc
+
+
+def plan_to_json(plan: CirclePlan) -> dict[str, Any]:
+    """A circle plan as JSON-ready data, every field of it."""
+    data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(plan)))
+    return data  # tuples became lists, as they will be on disk
+
+
+_PLAN_HINTS: dict[str, Any] = {}
+
+
+def plan_from_json(data: Mapping[str, Any]) -> CirclePlan:
+    """The circle plan a header kept; `ValueError` when it is not one.
+
+    Fields a later version added and this one does not know are left out; fields this
+    version has and an older journal lacks take their defaults, where they have one.
+    """
+    if not _PLAN_HINTS:
+        _PLAN_HINTS.update(typing.get_type_hints(CirclePlan))
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(CirclePlan):
+        if spec.name not in data:
+            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+                raise ValueError(f"the circle plan lacks {spec.name!r}")
+            continue
+        try:
+            values[spec.name] = _coerce(_PLAN_HINTS[spec.name], data[spec.name])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the circle plan's {spec.name!r}: {exc}") from exc
+    return CirclePlan(**values)
 
 
 _HINTS: dict[type[Event], dict[str, Any]] = {}
@@ -197,6 +260,15 @@ class JournalEntry:
     segment: int
 
 
+JournalStatus = Literal["running", "finished", "ended early", "ended", "discarded", "unfinished"]
+"""How a journal's session stands: `ended` is one that ended but whose last records were lost
+(the disk stayed full); `unfinished` is one cut short, to be resumed or discarded."""
+
+ENDED_MARK = ".ended"
+"""Put before `.jsonl` when a session ended but its last records could not be written: the
+name alone then says it is not to be resumed."""
+
+
 @dataclass
 class JournalContents:
     """A journal read back. Problems are listed, never raised."""
@@ -214,6 +286,17 @@ class JournalContents:
     """What reading repaired at the end of the file, if anything."""
     in_use: bool = False
     """Another open journal (a live session) holds this file."""
+    last_t: float = 0.0
+    """The latest session time recorded (events, checkpoints, resumes): how far it got."""
+    last_wall: float | None = None
+    """Epoch seconds of the latest record that has one: when it stopped."""
+    discarded: float | None = None
+    """When the facilitator chose not to resume it (epoch seconds), if they did."""
+
+    @property
+    def id(self) -> str:
+        """The session's id: its file name without the ending."""
+        return session_id(self.path)
 
     @property
     def events(self) -> list[Event]:
@@ -226,14 +309,42 @@ class JournalContents:
         return any(entry.event.name == "session_ended" for entry in self.entries)
 
     @property
+    def end_lost(self) -> bool:
+        """The session ended, but its last records never reached the disk (see `ENDED_MARK`)."""
+        return self.path.name.endswith(ENDED_MARK + SUFFIX) and not self.ended
+
+    @property
     def finished(self) -> bool:
         """Nothing to resume: the session ended, or the app closed the journal itself."""
-        return self.ended or self.closed is not None
+        return self.ended or self.closed is not None or self.end_lost
 
     @property
     def resumable(self) -> bool:
-        """A crashed session that can be picked up again."""
-        return self.header is not None and not self.finished and not self.in_use
+        """A session cut short that can be picked up again (not discarded, not live)."""
+        return (
+            self.header is not None
+            and not self.finished
+            and not self.in_use
+            and self.discarded is None
+        )
+
+    @property
+    def status(self) -> JournalStatus:
+        """How the session stands, in a word or two."""
+        if self.in_use:
+            return "running"
+        for entry in reversed(self.entries):
+            event = entry.event
+            if isinstance(event, SessionEnded):
+                return "finished" if event.reason == "done" else "ended early"
+        if self.finished:
+            return "ended"
+        return "discarded" if self.discarded is not None else "unfinished"
+
+
+def session_id(path: Path) -> str:
+    """A journal's session id: its file name without `.jsonl` (and without `.ended`)."""
+    return path.name.removesuffix(SUFFIX).removesuffix(ENDED_MARK)
 
 
 def _parse_line(raw: bytes) -> dict[str, Any]:
@@ -333,11 +444,17 @@ def _read_fd(path: Path, fd: int, *, repair: bool) -> JournalContents:
         contents.problems.append(
             f"line {number}: a torn record was skipped; the record glued onto it was kept"
         )
-    segment, offset = 0, 0.0
+    segment = 0
     for number, record, _start in lines:
         if record is None:
             contents.problems.append(f"line {number}: unreadable record, skipped")
             continue
+        wall = record.get("wall")
+        if isinstance(wall, int | float) and not isinstance(wall, bool):
+            contents.last_wall = float(wall)
+        t = record.get("t")
+        if isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t):
+            contents.last_t = max(contents.last_t, float(t))
         kind = record.get("record")
         if kind == "header":
             if contents.header is not None or contents.entries:
@@ -347,11 +464,13 @@ def _read_fd(path: Path, fd: int, *, repair: bool) -> JournalContents:
                 contents.header = JournalHeader.from_json(record)
             except ValueError as exc:
                 contents.problems.append(f"line {number}: {exc}")
+        elif kind == "checkpoint":
+            pass  # its only news is its time, taken above
         elif kind == "resumed":
             segment += 1
             contents.resumes += 1
-            t_offset = record.get("t_offset", 0.0)
-            offset = float(t_offset) if isinstance(t_offset, int | float) else 0.0
+        elif kind == "discarded":
+            contents.discarded = contents.last_wall or 0.0
         elif kind == "closed":
             summary = record.get("summary")
             contents.closed = {"wall": record.get("wall"), "summary": summary}
@@ -361,9 +480,6 @@ def _read_fd(path: Path, fd: int, *, repair: bool) -> JournalContents:
             except (ValueError, TypeError) as exc:
                 contents.problems.append(f"line {number}: {exc}")
                 continue
-            if offset:
-                event = dataclasses.replace(event, t=event.t + offset)
-            wall = record.get("wall")
             contents.entries.append(
                 JournalEntry(
                     number, event, float(wall) if isinstance(wall, int | float) else None, segment
@@ -418,12 +534,17 @@ def _age_key(path: Path) -> tuple[str, float]:
 
 
 def unfinished_journals(directory: Path | None = None) -> list[JournalContents]:
-    """Sessions that were cut short (no `session_ended`, not closed, not live), newest first.
+    """Sessions that were cut short (no `session_ended`, not closed, not discarded, not
+    live), newest first.
 
-    Reading repairs their torn tails, so they are ready to be resumed.
+    A journal whose last line says it was closed or discarded is passed over after reading
+    only its tail, so a long history costs little. Reading repairs the torn tails of the
+    others, so they are ready to be resumed.
     """
     found = []
     for path in list_journals(directory):
+        if path.name.endswith(ENDED_MARK + SUFFIX) or _ends_settled(path):
+            continue
         try:
             contents = read_journal(path)
         except OSError:
@@ -433,14 +554,60 @@ def unfinished_journals(directory: Path | None = None) -> list[JournalContents]:
     return found
 
 
+_TAIL = 64 * 1024
+
+
+def _ends_settled(path: Path) -> bool:
+    """The file's last whole line is a `closed` or `discarded` record (read from its end)."""
+    try:
+        with path.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - _TAIL))
+            tail = handle.read()
+    except OSError:
+        return False
+    lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
+    if len(lines) < 2 and size > _TAIL:
+        return False  # one very long last line: let the full read decide
+    try:
+        record = _parse_line(lines[-1])
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return record.get("record") in ("closed", "discarded")
+
+
+def discard_journal(path: str | os.PathLike[str], *, clock: WallClock = time.time) -> str | None:
+    """Mark a cut-short session as not to be resumed: it is kept, and never offered again.
+
+    Returns why it could not be marked, or None. Never raises.
+    """
+    target = Path(path)
+    try:
+        fd = os.open(target, os.O_RDWR | os.O_APPEND)
+    except OSError as exc:
+        return f"cannot open {target.name}: {_why(exc)}"
+    try:
+        if not _lock(fd):
+            return "this session's journal is open in another window"
+        _read_fd(target, fd, repair=True)
+        _write_all(fd, _encode({"record": "discarded", "wall": round(clock(), 3)}))
+        os.fsync(fd)
+    except OSError as exc:
+        return f"cannot mark {target.name} as discarded: {_why(exc)}"
+    finally:
+        os.close(fd)
+    return None
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
 class Journal:
     """An open journal. `append` never raises: a write failure sets `error` instead.
 
-    Records that could not be written are kept and retried on the next append, so a
-    passing problem (a full disk that gets space back) leaves no gap.
+    Records that could not be written are kept and retried on the next append (and by
+    `retry`), so a passing problem (a full disk that gets space back) leaves no gap. A failed
+    write is cut back at once, so the file parses whatever happens next.
     """
 
     def __init__(
@@ -451,21 +618,30 @@ class Journal:
         self.error: str | None = None
         """Why the journal is not being written right now; None when all is well."""
         self.closed = False
+        """`close` was asked: nothing more is appended (its records may still be pending)."""
         self.events: list[Event] = []
         """Every event of the session, in memory too (for the summary, even if the disk
-        fails); after `reopen`, the earlier events too, all in whole-session time."""
+        fails); after `reopen`, the earlier events too."""
+        self.last_t = 0.0
+        """The latest session time given to the journal (events and checkpoints)."""
         self._clock = clock
         self._fd: int | None = None
         self._good_size = 0  # file size after the last record known to be on disk
-        self._dirty = False  # a write failed part-way: cut back to `_good_size` first
+        self._dirty = False  # a write failed part-way and could not be cut back yet
         self._pending: list[bytes] = []
         self._mutex = threading.Lock()
-        self._t_offset = 0.0  # after a resume, to keep `events` in whole-session time
+        self._reserved_to = 0  # disk space is set aside up to this offset
+        self._next_reserve = 0  # do not ask for a reserve again before this size
 
     @property
     def failed(self) -> bool:
         """True while records are not reaching the disk (show a banner)."""
         return self.error is not None
+
+    @property
+    def unwritten(self) -> int:
+        """Records kept in memory because the disk refused them (0 when all is on disk)."""
+        return len(self._pending)
 
     @classmethod
     def create(
@@ -477,6 +653,9 @@ class Journal:
         seed: int | None = None,
         options: Mapping[str, Any] | None = None,
         *,
+        plan: CirclePlan | None = None,
+        practice_sha256: str | None = None,
+        circle_name: str | None = None,
         directory: Path | None = None,
         clock: WallClock = time.time,
     ) -> Journal:
@@ -495,6 +674,9 @@ class Journal:
             seed=seed,
             options=dict(options or {}),
             started_wall=round(now, 3),
+            practice_sha256=practice_sha256,
+            plan=None if plan is None else plan_to_json(plan),
+            circle_name=circle_name,
         )
         folder = directory if directory is not None else journals_dir()
         stem = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + "-" + slugify(practice_title)
@@ -505,14 +687,41 @@ class Journal:
         return journal
 
     @classmethod
-    def reopen(
-        cls, path: str | os.PathLike[str], *, t_offset: float, clock: WallClock = time.time
+    def for_plan(
+        cls,
+        practice_title: str,
+        practice_path: str | os.PathLike[str] | None,
+        plan: CirclePlan,
+        *,
+        options: Mapping[str, Any] | None = None,
+        practice_sha256: str | None = None,
+        circle_name: str | None = None,
+        directory: Path | None = None,
+        clock: WallClock = time.time,
     ) -> Journal:
-        """Continue a cut-short journal: repair its tail, then append a `resumed` marker.
+        """Start the journal of a session set up with `plan` (kept whole in the header)."""
+        return cls.create(
+            practice_title,
+            practice_path,
+            plan.names,
+            plan.roles,
+            plan.seed,
+            options,
+            plan=plan,
+            practice_sha256=practice_sha256,
+            circle_name=circle_name,
+            directory=directory,
+            clock=clock,
+        )
 
-        `t_offset` is the session time at which the resumed engine's clock reads 0: pass
-        `resume_plan(...).session_time` if the new engine starts from 0, or 0.0 if it
-        carries on the old session time. Never raises `OSError`; check `error`.
+    @classmethod
+    def reopen(
+        cls, path: str | os.PathLike[str], *, at: float, clock: WallClock = time.time
+    ) -> Journal:
+        """Carry on a cut-short journal: repair its tail, then append a `resumed` marker.
+
+        `at` is the session time the rebuilt session carries on from (session time goes
+        on where it stopped). Never raises `OSError`; check `error`.
         """
         journal = cls(Path(path), None, clock=clock)
         try:
@@ -534,8 +743,8 @@ class Journal:
         journal._fd = fd
         journal.header = contents.header
         journal.events = contents.events
-        journal._t_offset = t_offset
-        record = {"record": "resumed", "wall": round(clock(), 3), "t_offset": t_offset}
+        journal.last_t = max(contents.last_t, at)
+        record = {"record": "resumed", "t": round(at, 3), "wall": round(clock(), 3)}
         journal._pending.append(_encode(record))
         with journal._mutex:
             journal._write_pending()
@@ -548,8 +757,8 @@ class Journal:
                 if self.closed:
                     return False
                 record = event.to_json()
-                shifted = dataclasses.replace(event, t=event.t + self._t_offset)
-                self.events.append(shifted if self._t_offset else event)
+                self.events.append(event)
+                self.last_t = max(self.last_t, event.t)
                 record["wall"] = round(self._clock(), 3)
                 self._pending.append(_encode(record))
                 return self._write_pending()
@@ -557,11 +766,30 @@ class Journal:
             self.error = f"could not record an event: {exc!r}"
             return False
 
+    def checkpoint(self, t: float) -> bool:
+        """Record that the session reached session time `t` (nothing else happened).
+
+        How a session cut short between events comes back with the right time left.
+        Returns whether it reached the disk; never raises.
+        """
+        try:
+            with self._mutex:
+                if self.closed:
+                    return False
+                self.last_t = max(self.last_t, t)
+                record = {"record": "checkpoint", "t": round(t, 3), "wall": round(self._clock(), 3)}
+                self._pending.append(_encode(record))
+                return self._write_pending()
+        except Exception as exc:
+            self.error = f"could not record a checkpoint: {exc!r}"
+            return False
+
     def close(self, summary: Summary | Mapping[str, Any] | None = None) -> None:
         """Write a `closed` record (with the summary, if given) and release the file.
 
         Never raises. The summary may be a `Summary`, anything with `to_json()`, a mapping,
-        or a dataclass.
+        or a dataclass. If the disk refuses, the records are kept and the file stays open:
+        `retry` writes them once space returns, and then releases it.
         """
         with self._mutex:
             if self.closed:
@@ -574,14 +802,66 @@ class Journal:
                     "summary": _summary_json(summary),
                 }
                 self._pending.append(_encode(record))
-                self._write_pending()
+                if self._write_pending():
+                    self._release()
             except Exception as exc:  # closing must not take the app down either
                 self.error = f"could not close the journal: {exc!r}"
-            finally:
-                if self._fd is not None:
-                    with contextlib.suppress(OSError):
-                        os.close(self._fd)
-                    self._fd = None
+                self._release()
+
+    def retry(self) -> bool:
+        """Write what the disk refused before; True when nothing is left to write.
+
+        A closed journal whose last records are now written is released. Never raises.
+        """
+        with self._mutex:
+            if not self._pending:
+                return True
+            try:
+                done = self._write_pending()
+            except Exception as exc:
+                self.error = f"could not record: {exc!r}"
+                return False
+            if done and self.closed:
+                self._release()
+            return done
+
+    def abandon(self) -> str | None:
+        """The app is leaving: release the file whatever is still unwritten. Never raises.
+
+        A session that ended but whose last records never reached the disk is renamed with
+        `ENDED_MARK`, so it never reads as resumable. Returns a sentence saying what was
+        lost, or None when nothing was.
+        """
+        with self._mutex:
+            if not self._pending:
+                self._release()
+                return None
+            lost = len(self._pending)
+            message = f"{lost} record(s) of the session journal could not be written"
+            if self.closed:
+                marked = self.path.with_name(session_id(self.path) + ENDED_MARK + SUFFIX)
+                try:
+                    os.rename(self.path, marked)
+                    fsync_dir(self.path.parent)
+                except OSError as exc:
+                    message += f"; it could not be marked as ended either ({_why(exc)})"
+                else:
+                    self.path = marked
+                    message += "; it is marked as ended"
+            self._pending.clear()
+            self._release()
+            return message
+
+    def _release(self) -> None:
+        """Give back the reserve and the file (and its lock)."""
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            if not self._dirty:
+                os.ftruncate(self._fd, self._good_size)  # frees the reserve past the end
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self._fd = None
 
     def _open_new(self) -> int:
         """Create the journal file under a name nobody has used (`-2`, `-3`... on a clash)."""
@@ -591,9 +871,10 @@ class Journal:
             fsync_dir(self.path.parent.parent)  # the new folder's own entry
         stem = self.path.name.removesuffix(SUFFIX)
         base = stem
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
         for attempt in range(2, 1000):
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, PRIVATE_FILE)
+                fd = os.open(self.path, flags, PRIVATE_FILE)
             except FileExistsError:
                 stem = f"{base}-{attempt}"
                 self.path = self.path.with_name(stem + SUFFIX)
@@ -603,7 +884,8 @@ class Journal:
         raise FileExistsError(f"no free journal name for {base}")
 
     def _write_pending(self) -> bool:
-        """Write every pending record; on failure remember why and keep them for next time."""
+        """Write every pending record; on failure cut the file back, remember why, and keep
+        them for next time."""
         try:
             if self._fd is None:
                 self._fd = self._open_new()
@@ -618,11 +900,70 @@ class Journal:
             self._dirty = False
         except OSError as exc:
             self.error = f"the session journal cannot be written: {_why(exc)}"
+            self._cut_back()
             return False
         self._good_size += len(data)
         self._pending.clear()
         self.error = None
+        self._keep_reserve()
         return True
+
+    def _cut_back(self) -> None:
+        """After a failed write: back to the last whole record, so the file always parses.
+        Shrinking a file needs no space; if even that fails, the next write tries again."""
+        if self._fd is None or not self._dirty:
+            return
+        try:
+            os.ftruncate(self._fd, self._good_size)
+            os.fsync(self._fd)
+        except OSError:
+            return
+        self._dirty = False
+
+    def _keep_reserve(self) -> None:
+        """Keep `RESERVE` bytes of disk set aside past the end (never when it cannot be)."""
+        if self._fd is None or self._good_size < self._next_reserve:
+            return
+        if self._reserved_to - self._good_size >= RESERVE_LOW:
+            return
+        if _reserve(self._fd, self._good_size, RESERVE):
+            self._reserved_to = self._good_size + RESERVE
+        else:  # a full disk or no support: ask again only once the file has grown a little
+            self._next_reserve = self._good_size + RESERVE_LOW
+
+
+RESERVE = 64 * 1024
+"""Disk space each open journal sets aside past its end: the records that end a session
+(its last events and the summary) fit in it even when the disk is full."""
+RESERVE_LOW = 16 * 1024
+"""Top the reserve up when less than this is left of it."""
+
+
+def _load_fallocate() -> Callable[[int, int, int, int], int] | None:
+    """Linux's `fallocate`, which can set space aside past a file's end without growing it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = getattr(libc, "fallocate64", None) or libc.fallocate
+        function.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+        function.restype = ctypes.c_int
+    except (OSError, AttributeError, ImportError):
+        return None
+    return typing.cast(Callable[[int, int, int, int], int], function)
+
+
+_FALLOCATE = _load_fallocate()
+_KEEP_SIZE = 0x01  # FALLOC_FL_KEEP_SIZE
+
+
+def _reserve(fd: int, offset: int, length: int) -> bool:
+    """Set `length` bytes aside from `offset` without changing the file's size."""
+    if _FALLOCATE is None:
+        return False
+    return _FALLOCATE(fd, _KEEP_SIZE, offset, length) == 0
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -656,91 +997,7 @@ def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-# --- resume and reportback -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResumePlan:
-    """How far a cut-short session got, and how to set it up again.
-
-    Seed the resumed engine's airtime ledger with `airtime` so quietest-first order and the
-    final tally stay right. Airtime counts finished turns only; a turn cut short by the
-    crash is in `open_turn` (its speaker), not in `airtime`.
-    """
-
-    path: Path
-    practice_title: str
-    practice_path: str | None
-    circle: tuple[str, ...]
-    roles: dict[str, tuple[str, ...]]
-    seed: int | None
-    options: dict[str, Any]
-    started: datetime
-    steps_completed: int
-    """Steps that ended (done or skipped)."""
-    next_step: int
-    """The step index (as run, loops unrolled) to start again from."""
-    interrupted_step: StepStarted | None
-    """The step that was running when the session was cut short."""
-    step_elapsed: float
-    """How far into `interrupted_step` the session got (0 when none)."""
-    airtime: dict[str, float]
-    overtime: dict[str, float]
-    turns: dict[str, int]
-    open_turn: str | None
-    session_time: float
-    """The last session time recorded (seconds)."""
-    last_wall: float | None
-    """Epoch seconds of the last record, to tell the facilitator when it stopped."""
-    paused: bool
-    """A guardian pause was in force when it stopped."""
-    ended: bool
-
-
-def resume_plan(contents: JournalContents) -> ResumePlan:
-    """Work out how to pick up a journal's session; `ValueError` without a header."""
-    header = contents.header
-    if header is None:
-        raise ValueError(f"{contents.path.name}: no header, so the session cannot be set up again")
-    ledger = Ledger(circle=list(header.circle))
-    for event in contents.events:
-        ledger.feed(event)
-    interrupted = None
-    step_elapsed = 0.0
-    if ledger.current_step is not None:
-        for event in reversed(contents.events):
-            if isinstance(event, StepStarted) and event.index == ledger.current_step:
-                interrupted = event
-                step_elapsed = max(0.0, ledger.last_t - event.t)
-                break
-        next_step = ledger.current_step
-    else:
-        ended = [i for i, step in ledger.steps.items() if step.reason is not None]
-        next_step = max(ended) + 1 if ended else 0
-    people = ledger.circle
-    walls = [entry.wall for entry in contents.entries if entry.wall is not None]
-    return ResumePlan(
-        path=contents.path,
-        practice_title=header.practice_title,
-        practice_path=header.practice_path,
-        circle=header.circle,
-        roles=header.roles,
-        seed=header.seed,
-        options=header.options,
-        started=header.started,
-        steps_completed=ledger.steps_completed,
-        next_step=next_step,
-        interrupted_step=interrupted,
-        step_elapsed=step_elapsed,
-        airtime={p: ledger.airtime.get(p, 0.0) for p in people},
-        overtime={p: ledger.overtime.get(p, 0.0) for p in people},
-        turns={p: ledger.turns.get(p, 0) for p in people},
-        open_turn=ledger.open_turn.speaker if ledger.open_turn is not None else None,
-        session_time=ledger.last_t,
-        last_wall=walls[-1] if walls else None,
-        paused=ledger.paused_at is not None,
-        ended=ledger.ended is not None,
-    )
+# --- reportback --------------------------------------------------------------------------
 
 
 def summarize_journal(contents: JournalContents) -> Summary:

@@ -23,13 +23,14 @@ from circlekeeper.engine.events import (
 from circlekeeper.paths import data_dir
 from circlekeeper.records.journal import (
     Journal,
+    discard_journal,
     event_from_json,
     list_journals,
     read_journal,
-    resume_plan,
     summarize_journal,
     unfinished_journals,
 )
+from circlekeeper.records.resume import ResumeError, offer
 
 
 def fixed_clock(start: float = 1_700_000_000.0, step: float = 1.0) -> Callable[[], float]:
@@ -138,17 +139,18 @@ def test_hand_truncated_mid_record_is_repaired_and_appendable() -> None:
     assert contents.problems == []
     assert journal.path.read_bytes() == data[: sum(len(line) + 1 for line in lines[:21])]
 
-    again = Journal.reopen(journal.path, t_offset=resume_plan(contents).session_time)
+    again = Journal.reopen(journal.path, at=contents.last_t)
     assert again.error is None
+    back = contents.last_t + 1.5  # session time carries on where it stopped
     again.append(
-        StepStarted(0.0, index=9, agenda=1, kind="round", title="Back", text=None, duration=None)
+        StepStarted(back, index=9, agenda=1, kind="round", title="Back", text=None, duration=None)
     )
     again.close()
     after = read_journal(journal.path)
     assert after.problems == []
     assert after.repaired is None
     assert len(after.events) == 21
-    assert after.events[-1].t == events[19].t  # t restarts at 0 after the resume
+    assert after.events[-1].t == back
     assert after.resumes == 1
 
 
@@ -218,7 +220,7 @@ def test_an_open_journal_is_in_use_and_not_repaired_by_a_reader() -> None:
     assert contents.in_use
     assert not contents.resumable
     assert unfinished_journals() == []
-    busy = Journal.reopen(journal.path, t_offset=0.0)
+    busy = Journal.reopen(journal.path, at=0.0)
     assert busy.error is not None and "another window" in busy.error
     journal.close()
     assert not read_journal(journal.path).in_use
@@ -309,7 +311,7 @@ def test_list_and_unfinished_journals() -> None:
     assert unfinished[0].header is not None
 
 
-def test_resume_plan_after_a_crash_mid_step() -> None:
+def test_the_offer_of_a_crash_mid_step_says_practice_when_step_and_speaker() -> None:
     events = [
         StepStarted(
             0.0, index=0, agenda=0, kind="silence", title="Arrive", text=None, duration=60.0
@@ -327,28 +329,22 @@ def test_resume_plan_after_a_crash_mid_step() -> None:
     journal = new_journal(clock=fixed_clock())
     for event in events:
         journal.append(event)
+    journal.checkpoint(251.4)
     # no close: the laptop died here
-    plan = resume_plan(read_journal(journal.path, repair=False))
-    assert plan.practice_title == "Crew check-in"
-    assert plan.practice_path == "practices/check-in.yaml"
-    assert plan.circle == CIRCLE
-    assert plan.roles == ROLES
-    assert plan.seed == 42
-    assert plan.options == {"language": "en", "silent": False}
-    assert plan.steps_completed == 1
-    assert plan.next_step == 1
-    assert plan.interrupted_step is not None and plan.interrupted_step.title == "Check-in"
-    assert plan.step_elapsed == 190.0
-    assert plan.airtime == {"Ana": 130.0, "Ben": 55.5, "Cy": 0.0, "Dee": 0.0}
-    assert plan.overtime == {"Ana": 10.0, "Ben": 0.0, "Cy": 0.0, "Dee": 0.0}
-    assert plan.open_turn == "Cy"
-    assert plan.session_time == 250.0
-    assert plan.last_wall == 1_700_000_008.0
-    assert not plan.paused and not plan.ended
+    contents = read_journal(journal.path, repair=False)
+    assert contents.last_t == 251.4
+    assert contents.last_wall == 1_700_000_009.0
+    said = offer(contents)
+    assert said.practice_title == "Crew check-in"
+    assert said.step_title == "Check-in"
+    assert said.speaker == "Cy"
+    assert said.session_time == 251.4
+    assert not said.paused
+    assert said.lines()[1] == "In “Check-in”, Cy speaking, 4:11 into the session"
     journal.close()
 
 
-def test_resume_plan_between_steps_and_summary_across_a_resume() -> None:
+def test_a_resumed_journal_carries_session_time_on_and_sums_up_across_the_resume() -> None:
     journal = new_journal()
     journal.append(
         StepStarted(
@@ -359,40 +355,39 @@ def test_resume_plan_between_steps_and_summary_across_a_resume() -> None:
     journal.append(StepEnded(40.0, index=0, reason="next"))
     die(journal)
 
-    plan = resume_plan(read_journal(journal.path))
-    assert plan.next_step == 1
-    assert plan.interrupted_step is None
-    assert plan.session_time == 40.0
-
-    resumed = Journal.reopen(journal.path, t_offset=plan.session_time)
+    contents = read_journal(journal.path)
+    assert contents.last_t == 40.0 and contents.resumable
+    resumed = Journal.reopen(journal.path, at=contents.last_t)
     resumed.append(
         StepStarted(
-            0.0, index=1, agenda=1, kind="round", title="Check-out", text=None, duration=None
+            40.0, index=1, agenda=1, kind="round", title="Check-out", text=None, duration=None
         )
     )
-    resumed.append(TurnEnded(25.0, speaker="Ben", spoke=25.0, overtime=0.0))
-    resumed.append(StepEnded(25.0, index=1, reason="done"))
-    assert [e.t for e in resumed.events] == [0.0, 40.0, 40.0, 40.0, 65.0, 65.0]
+    resumed.append(TurnEnded(65.0, speaker="Ben", spoke=25.0, overtime=0.0))
+    resumed.append(StepEnded(65.0, index=1, reason="next"))
+    resumed.append(SessionEnded(65.0, airtime={}, overtime={}, reason="done"))
+    assert [e.t for e in resumed.events] == [0.0, 40.0, 40.0, 40.0, 65.0, 65.0, 65.0]
     resumed.close()
 
     contents = read_journal(journal.path)
     assert contents.resumes == 1
-    assert [e.t for e in contents.events] == [0.0, 40.0, 40.0, 40.0, 65.0, 65.0]
+    assert [e.t for e in contents.events] == [0.0, 40.0, 40.0, 40.0, 65.0, 65.0, 65.0]
     assert contents.finished and not contents.resumable
+    assert contents.status == "finished"
     summary = summarize_journal(contents)
-    assert summary.airtime == {"Ana": 40.0, "Ben": 25.0, "Cy": 0.0, "Dee": 0.0}
     assert summary.duration == 65.0
     assert summary.steps_done == 2
 
 
-def test_resume_plan_needs_a_header(tmp_path: Path) -> None:
+def test_an_offer_needs_a_header(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text('{"t": 1.0, "event": "paused", "wall": 1.0}\n')
     contents = read_journal(path)
     assert contents.header is None
     assert len(contents.events) == 1
-    with pytest.raises(ValueError, match="no header"):
-        resume_plan(contents)
+    assert not contents.resumable
+    with pytest.raises(ResumeError, match="no header"):
+        offer(contents)
 
 
 def test_unknown_or_malformed_events_are_reported_not_fatal(tmp_path: Path) -> None:
@@ -416,3 +411,97 @@ def test_event_from_json_turns_lists_back_into_tuples() -> None:
     assert isinstance(event, GroupsFormed)
     assert event.t == 1.0
     assert event.groups == (("Ana", "Ben"),)
+
+
+def test_checkpoints_say_how_far_the_session_got_and_nothing_else() -> None:
+    journal = new_journal()
+    journal.append(TurnStarted(3.0, speaker="Ana", lap=1, allowed=60.0))
+    assert journal.checkpoint(3.5) and journal.checkpoint(4.25)
+    assert journal.last_t == 4.25
+    die(journal)
+    contents = read_journal(journal.path)
+    assert contents.problems == []
+    assert contents.events == [TurnStarted(3.0, speaker="Ana", lap=1, allowed=60.0)]
+    assert contents.last_t == 4.25
+    lines = [json.loads(line) for line in journal.path.read_text().splitlines()]
+    assert lines[-1]["record"] == "checkpoint" and lines[-1]["t"] == 4.25
+
+
+def test_the_header_keeps_the_whole_plan_the_scripts_hash_and_the_circles_name() -> None:
+    from circlekeeper.engine.setup import CirclePlan
+    from circlekeeper.records.journal import plan_from_json, plan_to_json
+
+    plan = CirclePlan(
+        names=CIRCLE,
+        starter="Ben",
+        roles={"host": ("Cy",), "guardian": ("Dee", "Ana")},
+        host="Cy",
+        meeting=2,
+        seed=99,
+        language="de",
+        defaulted_roles=("guardian",),
+        warnings=("made for more people",),
+    )
+    journal = Journal.for_plan(
+        "Crew check-in",
+        "practices/check-in.yaml",
+        plan,
+        options={"silent": True},
+        practice_sha256="ab" * 32,
+        circle_name="Tuesday crew",
+    )
+    journal.close()
+    header = read_journal(journal.path).header
+    assert header is not None
+    assert header.plan is not None and plan_from_json(header.plan) == plan
+    assert header.practice_sha256 == "ab" * 32
+    assert header.circle_name == "Tuesday crew"
+    assert (header.circle, header.roles, header.seed) == (plan.names, plan.roles, plan.seed)
+    # A plan kept by a later version with a field this one lacks still reads; one that lacks
+    # a field with no default does not.
+    assert plan_from_json({**plan_to_json(plan), "weather": "fine"}) == plan
+    with pytest.raises(ValueError, match="lacks 'host'"):
+        plan_from_json({k: v for k, v in plan_to_json(plan).items() if k != "host"})
+
+
+def test_a_discarded_session_is_kept_and_never_offered_again() -> None:
+    journal = new_journal()
+    journal.append(TurnStarted(3.0, speaker="Ana", lap=1, allowed=60.0))
+    die(journal)
+    assert [c.path for c in unfinished_journals()] == [journal.path]
+    assert read_journal(journal.path).status == "unfinished"
+    assert discard_journal(journal.path) is None
+    contents = read_journal(journal.path)
+    assert contents.status == "discarded" and not contents.resumable
+    assert contents.events == [TurnStarted(3.0, speaker="Ana", lap=1, allowed=60.0)]
+    assert unfinished_journals() == []
+
+
+def test_a_live_journal_cannot_be_discarded_from_another_window() -> None:
+    journal = new_journal()
+    assert discard_journal(journal.path) == "this session's journal is open in another window"
+    assert read_journal(journal.path).status == "running"
+    journal.close()
+
+
+def test_settled_journals_are_passed_over_from_their_tail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = fixed_clock(step=60.0)
+    for _ in range(3):
+        done = new_journal(clock=clock)
+        done.append(SessionEnded(5.0, airtime={}, overtime={}, reason="end"))
+        done.close()
+    crashed = new_journal(clock=clock)
+    crashed.append(TurnStarted(3.0, speaker="Ana", lap=1, allowed=60.0))
+    die(crashed)
+    read: list[Path] = []
+    real = read_journal
+
+    def counting(path: str | os.PathLike[str], **kwargs: bool) -> object:
+        read.append(Path(path))
+        return real(path, **kwargs)
+
+    monkeypatch.setattr("circlekeeper.records.journal.read_journal", counting)
+    assert [c.path for c in unfinished_journals()] == [crashed.path]
+    assert read == [crashed.path]

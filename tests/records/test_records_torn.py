@@ -22,7 +22,7 @@ from circlekeeper.records.journal import (
     Journal,
     list_journals,
     read_journal,
-    resume_plan,
+    summarize_journal,
     unfinished_journals,
 )
 
@@ -64,24 +64,25 @@ def check_after_kill(directory: Path, acks: bytes) -> Outcome:
     assert read_journal(path).repaired is None  # the repair stuck
     assert [c.path for c in unfinished_journals(directory)] == [path]
 
-    plan = resume_plan(contents)
+    summary = summarize_journal(contents)
     airtime: dict[str, float] = {}
     for event in events:
         if isinstance(event, TurnEnded):
             airtime[event.speaker] = airtime.get(event.speaker, 0.0) + event.spoke
-    assert plan.airtime == pytest.approx({p: airtime.get(p, 0.0) for p in plan.circle})
-    assert plan.session_time == (events[-1].t if events else 0.0)
+    assert summary.airtime == pytest.approx({p: airtime.get(p, 0.0) for p in summary.circle})
+    assert contents.last_t == max((e.t for e in events), default=0.0)
 
     # Carry on after the crash: the next records land on lines of their own.
-    resumed = Journal.reopen(path, t_offset=plan.session_time)
+    resumed = Journal.reopen(path, at=contents.last_t)
     assert resumed.error is None
-    assert resumed.append(SessionEnded(1.0, airtime=plan.airtime, overtime={}, reason="end"))
+    end = SessionEnded(contents.last_t + 1.0, airtime=summary.airtime, overtime={}, reason="end")
+    assert resumed.append(end)
     resumed.close()
     after = read_journal(path)
     assert after.problems == []
     assert after.repaired is None
     assert after.events[:-1] == events
-    assert after.events[-1].t == pytest.approx(plan.session_time + 1.0)
+    assert after.events[-1].t == pytest.approx(contents.last_t + 1.0)
     assert after.finished
     assert unfinished_journals(directory) == []
     return Outcome(torn=contents.repaired is not None, events=len(events))

@@ -9,7 +9,7 @@ import pytest
 
 from circlekeeper.engine import Session, command_from_json, plan_circle
 from circlekeeper.engine.events import CommandTaken, Event, Refused, SessionEnded
-from circlekeeper.records.journal import Journal, read_journal, resume_plan, summarize_journal
+from circlekeeper.records.journal import Journal, read_journal, summarize_journal
 from circlekeeper.script import loader
 
 PRACTICES = Path(__file__).resolve().parents[2] / "practices"
@@ -83,20 +83,6 @@ def test_a_real_session_round_trips_and_the_numbers_agree() -> None:
     assert rebuilt.overtime == pytest.approx({n: ended.overtime.get(n, 0.0) for n in NAMES})
     assert sum(rebuilt.airtime.values()) > 0
     assert rebuilt.pauses == 1
-
-
-def test_a_real_session_cut_short_has_a_resume_plan() -> None:
-    journal = Journal.create("Check-in round", PRACTICES / "check-in.yaml", NAMES, seed=11)
-    run_check_in(journal, stop_after=200.0)
-    contents = read_journal(journal.path, repair=False)  # still open: read, do not touch
-    plan = resume_plan(contents)
-    assert plan.seed == 11
-    assert plan.circle == NAMES
-    assert plan.steps_completed >= 1  # the welcome is behind us
-    assert plan.interrupted_step is not None
-    assert plan.session_time == 200.0
-    assert sum(plan.airtime.values()) > 0
-    journal.close()
 
 
 def test_the_journal_alone_rebuilds_the_session_by_replaying_its_commands() -> None:
