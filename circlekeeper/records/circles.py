@@ -1,9 +1,10 @@
 """Saved circles: who is in a crew, which roles they hold, and the memory of its meetings.
 
 All circles live in one JSON file, `data_dir()/circles.json`, replaced atomically on every
-change. Each circle keeps its meetings (date, practice, host, focus): `meeting_count` is the
-number a session is set up with, and who hosts that meeting is the engine's rule
-(`plan_circle`), not decided here.
+change. Each circle keeps its meetings (date, practice, host, focus, the session's id),
+recorded when a session ends: `meeting_count` is the number the next session is set up with,
+and who hosts it (and who is in focus) is the engine's rule (`plan_circle`), never decided
+here: records count, they do not rotate.
 
 A file that cannot be read as circles is never thrown away: it is copied to a `.bak` file
 beside it, what could be salvaged is kept, and `problem` says what happened.
@@ -33,12 +34,14 @@ class CircleStoreError(Exception):
 
 @dataclass(frozen=True)
 class Meeting:
-    """One meeting of a circle."""
+    """One meeting of a circle, as it was recorded when its session ended."""
 
     date: dt.date
     practice_title: str
     host: str | None = None
     focus: str | None = None
+    session: str | None = None
+    """The id of the session's journal (`circlekeeper history`), when there was one."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -47,6 +50,7 @@ class Meeting:
             "practice": self.practice_title,
             "host": self.host,
             "focus": self.focus,
+            "session": self.session,
         }
 
     @classmethod
@@ -54,12 +58,13 @@ class Meeting:
         """Read one back; `ValueError` when malformed."""
         if not isinstance(data, dict):
             raise ValueError("a meeting must be an object")
-        host, focus = data.get("host"), data.get("focus")
+        host, focus, session = data.get("host"), data.get("focus"), data.get("session")
         if not isinstance(data.get("practice"), str):
             raise ValueError("a meeting needs its practice")
-        if not all(v is None or isinstance(v, str) for v in (host, focus)):
-            raise ValueError("host and focus must be names")
-        return cls(dt.date.fromisoformat(str(data.get("date"))), data["practice"], host, focus)
+        if not all(v is None or isinstance(v, str) for v in (host, focus, session)):
+            raise ValueError("host, focus and session must be texts")
+        date = dt.date.fromisoformat(str(data.get("date")))
+        return cls(date, data["practice"], host, focus, session)
 
 
 @dataclass(frozen=True)
@@ -76,21 +81,6 @@ class Circle:
         """How many meetings were recorded."""
         return len(self.meetings)
 
-    @property
-    def last_host(self) -> str | None:
-        """Who hosted the latest meeting that had a host."""
-        return next((m.host for m in reversed(self.meetings) if m.host), None)
-
-    @property
-    def last_focus(self) -> str | None:
-        """Who was the focus of the latest meeting that had one."""
-        return next((m.focus for m in reversed(self.meetings) if m.focus), None)
-
-    @property
-    def next_focus(self) -> str | None:
-        """Whose turn it is to be the focus of a meeting."""
-        return _next_after(self.people, [m.focus for m in self.meetings])
-
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (without the name, which is its key in the file)."""
         return {
@@ -98,21 +88,6 @@ class Circle:
             "roles": {role: list(holders) for role, holders in self.roles.items()},
             "meetings": [m.to_json() for m in self.meetings],
         }
-
-
-def _next_after(people: Sequence[str], history: Sequence[str | None]) -> str | None:
-    """The person after the latest one in `history`, around the circle.
-
-    When the latest one has left the circle, whoever had the turn longest ago (never first,
-    then in seating order) is next. Nobody in the circle: None.
-    """
-    if not people:
-        return None
-    named = [who for who in history if who]
-    if named and named[-1] in people:
-        return people[(people.index(named[-1]) + 1) % len(people)]
-    last_turn = {who: position for position, who in enumerate(named)}
-    return min(people, key=lambda p: (last_turn.get(p, -1), people.index(p)))
 
 
 def check_name(name: str, what: str = "name") -> str:
@@ -255,18 +230,9 @@ class CircleStore:
         key = self._key(name)
         return None if key is None else self._circles[key]
 
-    def next_focus(self, name: str) -> str | None:
-        """Who is the focus of the next meeting: the person after the last focus."""
-        circle = self.get(name)
-        return None if circle is None else circle.next_focus
-
-    def last_focus(self, name: str) -> str | None:
-        """Who was the focus of the latest meeting that had one."""
-        circle = self.get(name)
-        return None if circle is None else circle.last_focus
-
     def meeting_count(self, name: str) -> int:
-        """Meetings recorded so far: the offset for a `rotate-per-meeting` round (0 if unknown)."""
+        """Meetings recorded so far: what the next session passes to `plan_circle` as its
+        `meeting` (0 for a circle not saved)."""
         circle = self.get(name)
         return 0 if circle is None else circle.meeting_count
 
@@ -305,6 +271,26 @@ class CircleStore:
         self._write()
         return True
 
+    def rename(self, old: str, new: str) -> Circle:
+        """Give a circle a new name, keeping its people, roles and meetings.
+
+        `KeyError` when there is no circle called `old`; `ValueError` when `new` is not a
+        good name or another circle has it.
+        """
+        title = check_name(new, "circle's name")
+        self._reload()
+        key = self._key(old)
+        if key is None:
+            raise KeyError(old)
+        taken = self._key(title)
+        if taken is not None and taken != key:
+            raise ValueError(f"there is already a circle called {taken!r}")
+        circle = self._circles.pop(key)
+        renamed = Circle(title, circle.people, circle.roles, circle.meetings)
+        self._circles[title] = renamed
+        self._write()
+        return renamed
+
     def record_meeting(
         self,
         name: str,
@@ -312,14 +298,20 @@ class CircleStore:
         host: str | None = None,
         focus: str | None = None,
         date: dt.date | None = None,
+        session: str | None = None,
     ) -> Circle:
-        """Remember that the circle met (default: today). `KeyError` for an unknown circle."""
+        """Remember that the circle met (default: today). `KeyError` for an unknown circle.
+
+        A session already recorded (the same `session` id) is not recorded twice.
+        """
         self._reload()
         key = self._key(name)
         if key is None:
             raise KeyError(name)
         circle = self._circles[key]
-        meeting = Meeting(date or dt.date.today(), practice_title, host, focus)
+        if session is not None and any(m.session == session for m in circle.meetings):
+            return circle
+        meeting = Meeting(date or dt.date.today(), practice_title, host, focus, session)
         updated = Circle(circle.name, circle.people, circle.roles, (*circle.meetings, meeting))
         self._circles[key] = updated
         self._write()

@@ -90,17 +90,35 @@ def test_meetings_are_counted_and_remember_their_host() -> None:
         store.record_meeting("Crew", "Check-in", host=host, focus=None, date=dt.date(2026, 11, day))
     assert CircleStore().meeting_count("Crew") == 3
     saved = store.get("Crew")
-    assert saved is not None and saved.last_host == "Cy"
+    assert saved is not None and [m.host for m in saved.meetings] == ["Ana", "Ben", "Cy"]
     assert store.meeting_count("No such circle") == 0
 
 
-def test_the_focus_moves_on_from_the_last_one() -> None:
+def test_a_session_is_recorded_once() -> None:
     store = CircleStore()
     store.save("Crew", CREW)
-    store.record_meeting("Crew", "Check-in", host="Cy", focus="Ben")
-    store.record_meeting("Crew", "Sit", host=None, focus=None)
-    assert store.last_focus("Crew") == "Ben"
-    assert store.next_focus("Crew") == "Cy"
+    store.record_meeting("Crew", "Check-in", host="Ana", session="20261123-140203-check-in")
+    store.record_meeting("Crew", "Check-in", host="Ana", session="20261123-140203-check-in")
+    assert store.meeting_count("Crew") == 1
+
+
+def test_rename_keeps_people_roles_and_meetings() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW, {"scribe": ["Cy"]})
+    store.save("Sangha", ["Eli"])
+    store.record_meeting("Crew", "Check-in", host="Ana")
+    renamed = store.rename("crew", "Tuesday crew")
+    assert renamed.people == tuple(CREW) and renamed.roles == {"scribe": ("Cy",)}
+    again = CircleStore()
+    assert again.names() == ["Sangha", "Tuesday crew"]
+    assert again.meeting_count("Tuesday crew") == 1
+    assert store.rename("Tuesday crew", "TUESDAY crew").name == "TUESDAY crew"  # same circle
+    with pytest.raises(ValueError, match="already a circle called 'Sangha'"):
+        store.rename("TUESDAY crew", "sangha")
+    with pytest.raises(KeyError):
+        store.rename("Nobody", "Somebody")
+    with pytest.raises(ValueError, match="empty"):
+        store.rename("Sangha", "  ")
 
 
 def test_meetings_are_stored_with_their_date_practice_and_focus() -> None:
@@ -109,7 +127,13 @@ def test_meetings_are_stored_with_their_date_practice_and_focus() -> None:
     store.record_meeting("Crew", "Case clinic", host="Ana", focus="Dee", date=dt.date(2026, 11, 23))
     data = json.loads((data_dir() / "circles.json").read_text())
     assert data["circles"]["Crew"]["meetings"] == [
-        {"date": "2026-11-23", "practice": "Case clinic", "host": "Ana", "focus": "Dee"}
+        {
+            "date": "2026-11-23",
+            "practice": "Case clinic",
+            "host": "Ana",
+            "focus": "Dee",
+            "session": None,
+        }
     ]
     with pytest.raises(KeyError):
         store.record_meeting("Nobody", "Check-in")
