@@ -47,7 +47,13 @@ from circlekeeper.engine.events import EVENT_TYPES, Event, SessionEnded
 from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.paths import PRIVATE_FILE, data_dir, private_dir
 from circlekeeper.records.atomic import fsync_dir
-from circlekeeper.records.summary import Ledger, Summary, slugify, summary_from_ledger
+from circlekeeper.records.summary import (
+    Ledger,
+    Summary,
+    slugify,
+    summary_from_ledger,
+    with_circle,
+)
 
 try:  # advisory locks are POSIX-only; elsewhere a journal simply is never "in use"
     import fcntl
@@ -1001,11 +1007,32 @@ def _why(exc: OSError) -> str:
 
 
 def summarize_journal(contents: JournalContents) -> Summary:
-    """The reportback of a journal's session, finished or not."""
+    """The reportback of a journal's session, finished or not: its numbers, steps and notes,
+    who the circle was, when it ended and how it stands."""
     header = contents.header
     ledger = Ledger(circle=list(header.circle) if header else [])
-    for event in contents.events:
-        ledger.feed(event)
+    ended_wall: float | None = None
+    for entry in contents.entries:
+        ledger.feed(entry.event, entry.wall)
+        if isinstance(entry.event, SessionEnded):
+            ended_wall = entry.wall
     title = header.practice_title if header else contents.path.stem
     started = header.started if header else None
-    return summary_from_ledger(ledger, title, started=started)
+    summary = summary_from_ledger(ledger, title, started=started)
+    plan = None
+    if header is not None and header.plan is not None:
+        with contextlib.suppress(ValueError):
+            plan = plan_from_json(header.plan)
+    summary = with_circle(
+        summary,
+        plan,
+        circle_name=header.circle_name if header else None,
+        session_id=contents.id,
+    )
+    if plan is None and header is not None:
+        summary = dataclasses.replace(summary, roles=dict(header.roles))
+    if ended_wall is None and contents.closed is not None:
+        wall = contents.closed.get("wall")
+        ended_wall = float(wall) if isinstance(wall, int | float) else None
+    ended_at = None if ended_wall is None else datetime.fromtimestamp(ended_wall).astimezone()
+    return dataclasses.replace(summary, ended_at=ended_at, status=contents.status)

@@ -1,11 +1,13 @@
 """The reportback: what a session amounted to, built from its events.
 
-`Ledger` folds events one at a time (the journal's resume plan uses it too); `summarize`
-turns a finished or interrupted session into a `Summary` that renders as Markdown or JSON.
+`Ledger` folds events one at a time (the resume offer uses it too); `summarize` turns a
+finished or interrupted session into a `Summary`: its numbers, its steps, the scribe's notes,
+and who the circle was (`with_circle`). `export.py` renders it as Markdown, JSON or CSV.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import unicodedata
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from circlekeeper.engine.events import (
+    CommandTaken,
     Event,
     Passed,
     Paused,
@@ -28,10 +31,22 @@ from circlekeeper.engine.events import (
     TurnStarted,
     Undone,
 )
+from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.paths import data_dir
 from circlekeeper.records.atomic import atomic_write_text
 
 StepOutcome = Literal["done", "skipped", "interrupted"]
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """A note the scribe took: at session time `t`, during step `step` (its run index)."""
+
+    t: float
+    text: str
+    step: int | None
+    wall: float | None = None
+    """Epoch seconds when it was taken, when known (the journal keeps it)."""
 
 
 @dataclass
@@ -74,18 +89,23 @@ class Ledger:
     first_t: float | None = None
     last_t: float = 0.0
     ended: SessionEnded | None = None
+    notes: list[NoteRecord] = field(default_factory=list)
     _passing: str | None = None  # the next TurnEnded of this speaker closes a pass
 
     def _person(self, name: str) -> None:
         if name not in self.circle:
             self.circle.append(name)
 
-    def feed(self, event: Event) -> None:
-        """Take one event into account."""
+    def feed(self, event: Event, wall: float | None = None) -> None:
+        """Take one event into account (`wall`: when it was recorded, if known)."""
         if self.first_t is None:
             self.first_t = event.t
         self.last_t = max(self.last_t, event.t)
-        if isinstance(event, SessionStarted):
+        if isinstance(event, CommandTaken):
+            text = event.command.get("text")
+            if event.command.get("command") == "note" and isinstance(text, str):
+                self.notes.append(NoteRecord(event.t, text, self.current_step, wall))
+        elif isinstance(event, SessionStarted):
             for person in event.circle:
                 self._person(person)
         elif isinstance(event, StepStarted):
@@ -168,6 +188,20 @@ class StepSummary:
     seconds: float
     outcome: StepOutcome
     focus: str | None = None
+    started: float = 0.0
+    """Session time at which it began."""
+
+
+@dataclass(frozen=True)
+class NoteSummary:
+    """A note in the reportback: when, in which step, what."""
+
+    at: float
+    """Session time (seconds from the start)."""
+    text: str
+    step: str | None
+    """The title of the step it was taken in."""
+    wall: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +223,36 @@ class Summary:
     """How the session ended: `done` as planned, `end` stopped early, None cut short."""
     airtime_source: Literal["engine", "turns"]
     """`engine`: the engine's final ledger; `turns`: added up from the turns recorded."""
+    notes: tuple[NoteSummary, ...] = ()
+    """The scribe's notes, in the order they were taken."""
+    session_id: str | None = None
+    """The journal's id (`circlekeeper history`), when it came from one."""
+    circle_name: str | None = None
+    """The saved circle this was a meeting of."""
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    host: str | None = None
+    meeting: int | None = None
+    """How many meetings the circle had held before this one (None: not known)."""
+    meetings: int | None = None
+    """The series' length, when the practice is one."""
+    focus: str | None = None
+    """Who was in focus at this meeting of a series."""
+    ended_at: datetime | None = None
+    """When it ended (local time), when known."""
+    status: str | None = None
+    """How the journal stands (`finished`, `ended early`, `unfinished`, `discarded`...)."""
+
+    @property
+    def state(self) -> str:
+        """How it stands, in a word or two: the journal's word when known."""
+        if self.status is not None:
+            return self.status
+        return {"done": "finished", "end": "ended early", None: "unfinished"}[self.ended]
+
+    @property
+    def finished(self) -> bool:
+        """The session ended (as planned or early): nothing of it is left to resume."""
+        return self.ended is not None or self.state in ("finished", "ended early", "ended")
 
     @property
     def steps_done(self) -> int:
@@ -206,86 +270,53 @@ class Summary:
         return sum(self.airtime.values())
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
+        """A JSON-ready dict: the export's JSON, and the journal's closing summary."""
         return {
+            "id": self.session_id,
             "practice": self.practice_title,
-            "circle": list(self.circle),
             "started": self.started.isoformat(timespec="seconds"),
+            "ended": None if self.ended_at is None else self.ended_at.isoformat(timespec="seconds"),
+            "finished": self.finished,
+            "status": self.state,
+            "circle_name": self.circle_name,
+            "meeting": None if self.meeting is None else self.meeting + 1,
+            "meetings": self.meetings,
+            "host": self.host,
+            "focus": self.focus,
+            "people": list(self.circle),
+            "roles": {role: list(holders) for role, holders in self.roles.items()},
             "duration": round(self.duration, 3),
-            "ended": self.ended,
+            "airtime": {p: round(self.airtime.get(p, 0.0), 3) for p in self.circle},
+            "overtime": {p: round(self.overtime.get(p, 0.0), 3) for p in self.circle},
+            "turns": {p: self.turns.get(p, 0) for p in self.circle},
+            "passes": {p: self.passes.get(p, 0) for p in self.circle},
             "airtime_source": self.airtime_source,
-            "people": [
-                {
-                    "name": person,
-                    "airtime": round(self.airtime.get(person, 0.0), 3),
-                    "overtime": round(self.overtime.get(person, 0.0), 3),
-                    "turns": self.turns.get(person, 0),
-                    "passes": self.passes.get(person, 0),
-                }
-                for person in self.circle
-            ],
             "steps": [
                 {
-                    "index": step.index,
+                    "number": number,
                     "title": step.title,
                     "kind": step.kind,
+                    "at": round(step.started, 3),
                     "seconds": round(step.seconds, 3),
                     "outcome": step.outcome,
                     "focus": step.focus,
                 }
-                for step in self.steps
+                for number, step in enumerate(self.steps, start=1)
             ],
             "steps_done": self.steps_done,
             "steps_skipped": self.steps_skipped,
             "pauses": self.pauses,
             "paused_total": round(self.paused_total, 3),
+            "notes": [
+                {
+                    "at": round(note.at, 3),
+                    "time": None if note.wall is None else note.wall.isoformat(timespec="seconds"),
+                    "step": note.step,
+                    "text": note.text,
+                }
+                for note in self.notes
+            ],
         }
-
-    def to_markdown(self) -> str:
-        """A readable reportback: who spoke how long, and which steps ran."""
-        ending = {
-            "done": "ran to the end",
-            "end": "ended early",
-            None: "cut short (not finished)",
-        }[self.ended]
-        lines = [
-            f"# {_md(self.practice_title)}",
-            "",
-            f"- Date: {self.started.strftime('%A %d %B %Y, %H:%M')}",
-            f"- Circle: {_md(', '.join(self.circle)) or '(nobody)'}",
-            f"- Duration: {clock(self.duration)}, {ending}",
-            f"- Pauses: {self.pauses}"
-            + (f" ({clock(self.paused_total)} in all)" if self.pauses else ""),
-            f"- Steps: {self.steps_done} done, {self.steps_skipped} skipped"
-            + f" of {len(self.steps)}",
-            "",
-            "## Airtime",
-            "",
-            "| Person | Airtime | Share | Overtime | Turns | Passes |",
-            "| --- | ---: | --- | ---: | ---: | ---: |",
-        ]
-        total = self.total_airtime
-        most = max(self.airtime.values(), default=0.0)
-        for person in self.circle:
-            spoke = self.airtime.get(person, 0.0)
-            share = f"{round(100 * spoke / total)}%" if total > 0 else "-"
-            lines.append(
-                f"| {_md(person)} | {clock(spoke)} | `{bar(spoke, most)}` {share} "
-                f"| {clock(self.overtime.get(person, 0.0))} | {self.turns.get(person, 0)} "
-                f"| {self.passes.get(person, 0)} |"
-            )
-        lines += ["", "## Steps", ""]
-        if self.steps:
-            lines += ["| # | Step | Kind | Time | Outcome |", "| ---: | --- | --- | ---: | --- |"]
-            for number, step in enumerate(self.steps, start=1):
-                title = step.title + (f" ({step.focus})" if step.focus else "")
-                lines.append(
-                    f"| {number} | {_md(title)} | {_md(step.kind)} | {clock(step.seconds)} "
-                    f"| {step.outcome} |"
-                )
-        else:
-            lines.append("No step ran.")
-        return "\n".join(lines) + "\n"
 
 
 def clock(seconds: float) -> str:
@@ -294,18 +325,6 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def bar(value: float, most: float, width: int = 12) -> str:
-    """A text bar, full at `most`."""
-    filled = round(width * value / most) if most > 0 else 0
-    filled = min(width, max(0, filled))
-    return "█" * filled + "░" * (width - filled)
-
-
-def _md(text: str) -> str:
-    """Keep a name or title from breaking a Markdown table row."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def summarize(
@@ -351,9 +370,24 @@ def summary_from_ledger(
         )
         steps.append(
             StepSummary(
-                index, step.title, step.kind, max(0.0, stop - step.started), outcome, step.focus
+                index,
+                step.title,
+                step.kind,
+                max(0.0, stop - step.started),
+                outcome,
+                step.focus,
+                step.started,
             )
         )
+    notes = tuple(
+        NoteSummary(
+            note.t,
+            note.text,
+            ledger.steps[note.step].title if note.step in ledger.steps else None,
+            None if note.wall is None else datetime.fromtimestamp(note.wall).astimezone(),
+        )
+        for note in ledger.notes
+    )
     first = ledger.first_t if ledger.first_t is not None else 0.0
     return Summary(
         practice_title=practice_title,
@@ -369,6 +403,29 @@ def summary_from_ledger(
         paused_total=ledger.paused_total + ledger.pause_open_for,
         ended=ledger.ended.reason if ledger.ended is not None else None,
         airtime_source=source,
+        notes=notes,
+    )
+
+
+def with_circle(
+    summary: Summary,
+    plan: CirclePlan | None,
+    *,
+    circle_name: str | None = None,
+    session_id: str | None = None,
+) -> Summary:
+    """The summary with who the circle was: roles, host, meeting, a series' focus."""
+    if plan is None:
+        return dataclasses.replace(summary, circle_name=circle_name, session_id=session_id)
+    return dataclasses.replace(
+        summary,
+        circle_name=circle_name,
+        session_id=session_id,
+        roles=dict(plan.roles),
+        host=plan.host,
+        meeting=plan.meeting,
+        meetings=plan.meetings,
+        focus=plan.focus,
     )
 
 
@@ -392,7 +449,9 @@ def save_summary(
     folder = directory if directory is not None else data_dir() / "summaries"
     stem = f"{summary.started.strftime('%Y%m%d-%H%M')}-{slugify(summary.practice_title)}"
     if kind == "markdown":
-        suffix, text = ".md", summary.to_markdown()
+        from circlekeeper.records.export import markdown
+
+        suffix, text = ".md", markdown(summary)
     else:
         suffix = ".json"
         text = json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n"

@@ -24,6 +24,7 @@ from circlekeeper.engine.events import (
     Undone,
 )
 from circlekeeper.paths import data_dir
+from circlekeeper.records.export import markdown
 from circlekeeper.records.summary import save_summary, summarize
 
 CIRCLE = ("Ana", "Ben", "Cy")
@@ -151,27 +152,27 @@ def test_an_open_pause_and_an_interrupted_step_count_up_to_the_last_event() -> N
     assert summary.airtime == {"Eli": 0.0, "Fay": 0.0}
 
 
-def test_markdown_has_the_names_a_table_and_the_steps() -> None:
-    text = summarize(session(), "Crew check-in", CIRCLE, started=STARTED).to_markdown()
+def test_markdown_has_the_names_the_steps_and_a_table() -> None:
+    text = markdown(summarize(session(), "Crew check-in", CIRCLE, started=STARTED))
     lines = text.splitlines()
     assert lines[0] == "# Crew check-in"
-    assert "- Date: Monday 23 November 2026, 19:30" in lines
-    assert "- Circle: Ana, Ben, Cy" in lines
-    assert "- Duration: 7:40, cut short (not finished)" in lines
-    assert "- Pauses: 1 (0:30 in all)" in lines
-    assert "| Person | Airtime | Share | Overtime | Turns | Passes |" in lines
-    # 170 + 100 + 90 = 360 s in all; bars are 12 wide, full for the most airtime
-    # (Ben 12 x 100 / 170 = 7.06 -> 7, Cy 12 x 90 / 170 = 6.35 -> 6).
-    assert "| Ana | 2:50 | `████████████` 47% | 0:20 | 2 | 0 |" in lines
-    assert "| Ben | 1:40 | `███████░░░░░` 28% | 0:00 | 2 | 1 |" in lines
-    assert "| Cy | 1:30 | `██████░░░░░░` 25% | 0:00 | 2 | 1 |" in lines
-    assert "| 3 | Open talk | open | 0:05 | skipped |" in lines
+    assert "Monday 23 November 2026, 19:30 · 8 minutes, cut short" in lines
+    assert "Ana, Ben and Cy were in the circle." in lines
+    assert "The circle paused once (0:30 in all)." in lines
+    assert "| Person | Spoke | Over time | Share | Turns | Passed |" in lines
+    # 170 + 100 + 90 = 360 s in all.
+    assert "| Ana | 2:50 | 0:20 | 47% | 2 | 0 |" in lines
+    assert "| Ben | 1:40 | 0:00 | 28% | 2 | 1 |" in lines
+    assert "| Cy | 1:30 | 0:00 | 25% | 2 | 1 |" in lines
+    assert "3. **Open talk**: skipped" in lines
+    assert "4. **Check-out**: 1:50, cut short" not in lines  # it ended: 1:50, done
+    assert "4. **Check-out**: 1:50" in lines
 
 
 def test_markdown_keeps_odd_names_from_breaking_the_table() -> None:
-    text = summarize([], "A | B", ("X|Y",), started=STARTED).to_markdown()
+    text = markdown(summarize([], "A | B", ("X|Y",), started=STARTED))
     assert "# A \\| B" in text
-    assert "| X\\|Y | 0:00 | `░░░░░░░░░░░░` - | 0:00 | 0 | 0 |" in text
+    assert "| X\\|Y | 0:00 | - | 0 | 0 |" in text
     assert "No step ran." in text
 
 
@@ -179,14 +180,12 @@ def test_json_form() -> None:
     data = summarize(session(), "Crew check-in", CIRCLE, started=STARTED).to_json()
     assert json.loads(json.dumps(data)) == data
     assert data["started"] == "2026-11-23T19:30:00"
-    assert data["people"][0] == {
-        "name": "Ana",
-        "airtime": 170.0,
-        "overtime": 20.0,
-        "turns": 2,
-        "passes": 0,
-    }
+    assert data["people"] == ["Ana", "Ben", "Cy"]
+    assert data["airtime"] == {"Ana": 170.0, "Ben": 100.0, "Cy": 90.0}
+    assert data["overtime"]["Ana"] == 20.0
+    assert data["turns"] == {"Ana": 2, "Ben": 2, "Cy": 2}
     assert data["steps_done"] == 3 and data["steps_skipped"] == 1
+    assert data["finished"] is False and data["status"] == "unfinished"
 
 
 def test_save_summary_never_overwrites() -> None:
@@ -197,7 +196,7 @@ def test_save_summary_never_overwrites() -> None:
     assert first == data_dir() / "summaries" / "20261123-1930-crew-check-in.md"
     assert second.name == "20261123-1930-crew-check-in-2.md"
     assert as_json.name == "20261123-1930-crew-check-in.json"
-    assert first.read_text() == summary.to_markdown() == second.read_text()
+    assert first.read_text() == markdown(summary) == second.read_text()
     assert json.loads(as_json.read_text()) == summary.to_json()
 
 

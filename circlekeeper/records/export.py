@@ -1,0 +1,507 @@
+"""Reportbacks a group can publish: one session, or all the meetings of a saved circle.
+
+Markdown for people (what a crew brings to its retrospective, what a convergence publishes
+for the people who came), JSON and CSV for tools. Names go in only with the group's consent:
+`names=False` numbers people in seat order instead ("Person 1" sits first), in every table,
+role and note (a name written in a note is replaced too, where it matches someone in the
+circle).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from circlekeeper.records.circles import Circle, Meeting
+from circlekeeper.records.summary import NoteSummary, StepSummary, Summary, clock
+
+MADE_BY = "Kept with circlekeeper."
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def aliases(people: Iterable[str]) -> dict[str, str]:
+    """Each person's stand-in, in seat order: {"Ana": "Person 1", ...}."""
+    return {name: f"Person {number}" for number, name in enumerate(dict.fromkeys(people), 1)}
+
+
+def _replace_names(text: str, names: Mapping[str, str]) -> str:
+    """`text` with every whole-word mention of a name (any case) replaced by its stand-in."""
+    if not names:
+        return text
+    # Longest first, so "Ana Lucia" is replaced before "Ana".
+    ordered = sorted(names, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(name) for name in ordered) + r")(?!\w)", re.IGNORECASE
+    )
+    folded = {name.casefold(): alias for name, alias in names.items()}
+    return pattern.sub(lambda m: folded[m.group(1).casefold()], text)
+
+
+def anonymize(summary: Summary, names: Mapping[str, str] | None = None) -> Summary:
+    """The summary with every name replaced by its stand-in (`aliases` of its circle, unless
+    a mapping is given: a circle's reportback keeps one numbering across its meetings)."""
+    mapping = dict(names) if names is not None else {}
+    for person in summary.circle:  # anyone the mapping lacks gets the next number
+        mapping.setdefault(person, f"Person {len(mapping) + 1}")
+
+    def one(name: str | None) -> str | None:
+        return None if name is None else mapping.get(name, name)
+
+    def keyed(values: Mapping[str, Any]) -> dict[str, Any]:
+        return {mapping.get(k, k): v for k, v in values.items()}
+
+    return dataclasses.replace(
+        summary,
+        circle=tuple(mapping[p] for p in summary.circle),
+        airtime=keyed(summary.airtime),
+        overtime=keyed(summary.overtime),
+        turns=keyed(summary.turns),
+        passes=keyed(summary.passes),
+        roles={r: tuple(mapping.get(p, p) for p in ps) for r, ps in summary.roles.items()},
+        host=one(summary.host),
+        focus=one(summary.focus),
+        steps=tuple(
+            dataclasses.replace(
+                step, focus=one(step.focus), title=_replace_names(step.title, mapping)
+            )
+            for step in summary.steps
+        ),
+        notes=tuple(
+            dataclasses.replace(note, text=_replace_names(note.text, mapping))
+            for note in summary.notes
+        ),
+    )
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    """Keep a name, title or note from breaking the Markdown around it."""
+    flat = " ".join(text.split())
+    return re.sub(r"([\\`*_\[\]|<>#])", r"\\\1", flat)
+
+
+def _people(names: Sequence[str]) -> str:
+    """Ana, Ben, Cy and Dee."""
+    shown = [_md(n) for n in names]
+    if len(shown) <= 1:
+        return "".join(shown) or "Nobody"
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _minutes(seconds: float) -> str:
+    """39 minutes, 1 minute, 1 hour 5 minutes, under a minute."""
+    total = round(seconds / 60)
+    if seconds < 30:
+        return "under a minute"
+    hours, minutes = divmod(total, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours > 1 else ''}")
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+def _day(when: datetime) -> str:
+    """Thursday 26 November 2026."""
+    return f"{when.strftime('%A')} {when.day} {when.strftime('%B %Y')}"
+
+
+def _role_title(role: str) -> str:
+    return role.replace("-", " ").replace("_", " ").capitalize()
+
+
+def meeting_words(summary: Summary) -> str | None:
+    """meeting 4 · hosted by Dee (or "meeting 3 of 6 · focus: Cy · hosted by Ana")."""
+    parts = []
+    if summary.meeting is not None:
+        label = f"meeting {summary.meeting + 1}"
+        if summary.meetings is not None:
+            label += f" of {summary.meetings}"
+        parts.append(label)
+    if summary.focus:
+        parts.append(f"focus: {_md(summary.focus)}")
+    if summary.host and summary.meeting is not None:
+        parts.append(f"hosted by {_md(summary.host)}")
+    return " · ".join(parts) or None
+
+
+def _hm(when: datetime) -> str:
+    """19:02, to the nearest minute (as the length in minutes is)."""
+    return (when + timedelta(seconds=30)).strftime("%H:%M")
+
+
+def _when(summary: Summary, *, day: bool = True) -> str:
+    """Thursday 26 November 2026, 19:02 to 19:41 · 39 minutes (and how it ended)."""
+    start = summary.started
+    line = (f"{_day(start)}, " if day else "") + _hm(start)
+    end = summary.ended_at
+    if end is not None and summary.finished:
+        line += f" to {_hm(end)}"
+    line += f" · {_minutes(summary.duration)}"
+    state = summary.state
+    if state == "ended early":
+        line += ", ended early"
+    elif not summary.finished:
+        line += f", cut short ({state})" if state != "unfinished" else ", cut short"
+    return line
+
+
+def _step_line(number: int, step: StepSummary) -> str:
+    title = f"**{_md(step.title)}**"
+    if step.focus:
+        title += f" (focus: {_md(step.focus)})"
+    if step.outcome == "skipped":
+        return f"{number}. {title}: skipped"
+    took = clock(step.seconds)
+    if step.outcome == "interrupted":
+        return f"{number}. {title}: {took}, cut short"
+    return f"{number}. {title}: {took}"
+
+
+def _note_line(note: NoteSummary) -> str:
+    when = note.wall.strftime("%H:%M") if note.wall is not None else f"{clock(note.at)} in"
+    where = f", during {_md(note.step)}" if note.step else ""
+    return f"- *{when}{where}*: {_md(note.text)}"
+
+
+def _airtime_table(
+    people: Sequence[str],
+    airtime: Mapping[str, float],
+    overtime: Mapping[str, float],
+    turns: Mapping[str, int],
+    passes: Mapping[str, int],
+    extra: tuple[str, Mapping[str, int]] | None = None,
+) -> list[str]:
+    total = sum(airtime.get(p, 0.0) for p in people)
+    show_over = any(overtime.get(p, 0.0) >= 1.0 for p in people)
+    head = ["Person", "Spoke", "Share", "Turns", "Passed"]
+    if show_over:
+        head.insert(2, "Over time")
+    if extra is not None:
+        head.append(extra[0])
+    rows = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
+    for person in people:
+        spoke = airtime.get(person, 0.0)
+        cells = [
+            _md(person),
+            clock(spoke),
+            f"{round(100 * spoke / total)}%" if total > 0 else "-",
+            str(turns.get(person, 0)),
+            str(passes.get(person, 0)),
+        ]
+        if show_over:
+            cells.insert(2, clock(overtime.get(person, 0.0)))
+        if extra is not None:
+            cells.append(str(extra[1].get(person, 0)))
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def _who(summary: Summary, *, people: bool = True) -> str:
+    """Who was there and who held which role (the host's role aside: it is said already)."""
+    verb = "was" if len(summary.circle) == 1 else "were"
+    line = f"{_people(summary.circle)} {verb} in the circle." if people else ""
+    roles = [
+        f"{_role_title(role)}: {_people(holders)}"
+        for role, holders in summary.roles.items()
+        if holders and not (role == "host" and holders == (summary.host,))
+    ]
+    if roles:
+        line += " " + ". ".join(roles) + "."
+    return line.strip()
+
+
+def _pauses(summary: Summary) -> str | None:
+    if not summary.pauses:
+        return None
+    times = "once" if summary.pauses == 1 else f"{summary.pauses} times"
+    return f"The circle paused {times} ({clock(summary.paused_total)} in all)."
+
+
+def _session_body(
+    summary: Summary, level: int, *, airtime: bool = True, people: bool = True
+) -> list[str]:
+    """Everything under a session's title, with headings at `level`."""
+    h = "#" * level
+    who = _who(summary, people=people)
+    lines = [who, ""] if who else []
+    lines += [f"{h} What we did", ""]
+    if summary.steps:
+        lines += [_step_line(n, step) for n, step in enumerate(summary.steps, start=1)]
+    else:
+        lines.append("No step ran.")
+    pauses = _pauses(summary)
+    if pauses:
+        lines += ["", pauses]
+    if summary.notes:
+        lines += ["", f"{h} Notes", ""]
+        lines += [_note_line(note) for note in summary.notes]
+    if airtime:
+        lines += ["", f"{h} Who spoke how long", ""]
+        lines += _airtime_table(
+            summary.circle, summary.airtime, summary.overtime, summary.turns, summary.passes
+        )
+    return lines
+
+
+def _anonymous_line() -> str:
+    return (
+        "*Names are left out: people are numbered in seat order, and names in the notes "
+        "are replaced where they match someone in the circle.*"
+    )
+
+
+def markdown(summary: Summary, *, names: bool = True) -> str:
+    """One session's reportback in Markdown."""
+    shown = summary if names else anonymize(summary)
+    lines = [f"# {_md(shown.practice_title)}", ""]
+    about = meeting_words(shown)
+    if shown.circle_name:
+        about = f"**{_md(shown.circle_name)}**" + (f" · {about}" if about else "")
+    if about:
+        lines.append(about + "  ")
+    lines += [_when(shown), ""]
+    lines += _session_body(shown, 2)
+    lines += ["", "---", ""]
+    if not names:
+        lines += [_anonymous_line(), ""]
+    footer = MADE_BY
+    if shown.session_id:
+        footer += f" Session {shown.session_id}."
+    lines.append(f"*{footer}*")
+    return "\n".join(lines) + "\n"
+
+
+def _short_day(when: datetime) -> str:
+    return f"{when.strftime('%a')} {when.day} {when.strftime('%b %Y')}"
+
+
+def circle_markdown(circle: Circle, summaries: Mapping[str, Summary], *, names: bool = True) -> str:
+    """A saved circle's meetings in one reportback: each meeting, airtime across them all,
+    and every note. `summaries` are the meetings' sessions by id (a meeting whose journal
+    is gone is still listed, from the circle's own record)."""
+    mapping = aliases(circle.people)
+    meetings = list(circle.meetings)
+    found = [summaries.get(m.session or "") for m in meetings]
+    if not names:
+        for summary in found:
+            if summary is not None:
+                for person in summary.circle:
+                    mapping.setdefault(person, f"Person {len(mapping) + 1}")
+        found = [None if s is None else anonymize(s, mapping) for s in found]
+
+    def plain(person: str) -> str:
+        return person if names else mapping.get(person, person)
+
+    def name(person: str | None) -> str:
+        return "" if person is None else _md(plain(person))
+
+    people = [plain(p) for p in circle.people]
+    lines = [f"# {_md(circle.name)}", ""]
+    count = f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''}"
+    if meetings:
+        first, last = meetings[0].date, meetings[-1].date
+        if first == last:
+            span = _day(datetime(first.year, first.month, first.day))
+        elif first.year == last.year:
+            span = f"{first.day} {first.strftime('%B')} to {last.day} {last.strftime('%B %Y')}"
+        else:
+            span = f"{first.day} {first.strftime('%B %Y')} to {last.day} {last.strftime('%B %Y')}"
+        count += f", {span}"
+    lines += [f"{_people(people)} · {count}", ""]
+    if not meetings:
+        lines += ["This circle has not met yet.", ""]
+    else:
+        lines += _meetings_table(meetings, found, name)
+        lines += _totals(meetings, found, plain)
+        for number, (meeting, summary) in enumerate(zip(meetings, found, strict=True), 1):
+            same = summary is not None and list(summary.circle) == people
+            lines += _meeting_section(number, meeting, summary, name, people=not same)
+    lines += ["---", ""]
+    if not names:
+        lines += [_anonymous_line(), ""]
+    lines.append(f"*{MADE_BY}*")
+    return "\n".join(lines) + "\n"
+
+
+def _meetings_table(
+    meetings: list[Meeting], found: list[Summary | None], name: Callable[[str | None], str]
+) -> list[str]:
+    focus = any(m.focus for m in meetings)
+    head = "| # | Date | Practice | Host |" + (" Focus |" if focus else "") + " Length |"
+    rule = "| ---: | --- | --- | --- |" + (" --- |" if focus else "") + " ---: |"
+    lines = ["## Our meetings", "", head, rule]
+    for number, (meeting, summary) in enumerate(zip(meetings, found, strict=True), 1):
+        day = datetime(meeting.date.year, meeting.date.month, meeting.date.day)
+        length = "" if summary is None else _minutes(summary.duration)
+        if summary is not None and summary.state == "ended early":
+            length += ", ended early"
+        cells = [str(number), _short_day(day), _md(meeting.practice_title), name(meeting.host)]
+        if focus:
+            cells.append(name(meeting.focus))
+        lines.append("| " + " | ".join([*cells, length]) + " |")
+    return [*lines, ""]
+
+
+def _totals(
+    meetings: list[Meeting], found: list[Summary | None], plain: Callable[[str], str]
+) -> list[str]:
+    sessions = [s for s in found if s is not None]
+    if not sessions:
+        return ["The sessions' journals are gone: only the meetings themselves are known.", ""]
+    airtime = _added(s.airtime for s in sessions)
+    overtime = _added(s.overtime for s in sessions)
+    turns = {p: round(n) for p, n in _added(s.turns for s in sessions).items()}
+    passes = {p: round(n) for p, n in _added(s.passes for s in sessions).items()}
+    hosted: dict[str, int] = {}
+    for meeting in meetings:
+        if meeting.host:
+            key = plain(meeting.host)
+            hosted[key] = hosted.get(key, 0) + 1
+    order = list(dict.fromkeys([*sessions[-1].circle, *(p for s in sessions for p in s.circle)]))
+    shown = [p for p in order if p in airtime or p in turns]
+    rows = _airtime_table(shown, airtime, overtime, turns, passes, ("Hosted", hosted))
+    heading = "## Who spoke how long, all meetings together"
+    return [heading, "", *rows, ""]
+
+
+def _added(tallies: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """Per person, the sum over every tally."""
+    total: dict[str, float] = {}
+    for tally in tallies:
+        for person, value in tally.items():
+            total[person] = total.get(person, 0.0) + value
+    return total
+
+
+def _meeting_section(
+    number: int,
+    meeting: Meeting,
+    summary: Summary | None,
+    name: Callable[[str | None], str],
+    *,
+    people: bool,
+) -> list[str]:
+    day = datetime(meeting.date.year, meeting.date.month, meeting.date.day)
+    lines = [f"## Meeting {number}: {_md(meeting.practice_title)}, {_day(day)}", ""]
+    intro = ""
+    if meeting.focus:
+        intro += f"Focus: {name(meeting.focus)}. "
+    if meeting.host:
+        intro += f"Hosted by {name(meeting.host)}. "
+    if summary is None:
+        return [*lines, intro + "Its journal is gone, so there is nothing more to say.", ""]
+    lines += [intro + _when(summary, day=False) + ".", ""]
+    return [*lines, *_session_body(summary, 3, airtime=False, people=people), ""]
+
+
+# --- JSON and CSV --------------------------------------------------------------------------
+
+
+def as_json(summary: Summary, *, names: bool = True) -> dict[str, Any]:
+    """One session's reportback as JSON-ready data."""
+    shown = summary if names else anonymize(summary)
+    return {**shown.to_json(), "anonymous": not names}
+
+
+def circle_json(
+    circle: Circle, summaries: Mapping[str, Summary], *, names: bool = True
+) -> dict[str, Any]:
+    """A saved circle's meetings as JSON-ready data (each with its session, when found)."""
+    mapping = aliases(circle.people)
+    people = list(circle.people) if names else [mapping[p] for p in circle.people]
+
+    def who(person: str | None) -> str | None:
+        if names or person is None:
+            return person
+        return mapping.setdefault(person, f"Person {len(mapping) + 1}")
+
+    meetings = []
+    for number, meeting in enumerate(circle.meetings, start=1):
+        summary = summaries.get(meeting.session or "")
+        if summary is not None and not names:
+            summary = anonymize(summary, mapping)
+        meetings.append(
+            {
+                "number": number,
+                "date": meeting.date.isoformat(),
+                "practice": meeting.practice_title,
+                "host": who(meeting.host),
+                "focus": who(meeting.focus),
+                "session": meeting.session,
+                "summary": None if summary is None else summary.to_json(),
+            }
+        )
+    return {"circle": circle.name, "people": people, "meetings": meetings, "anonymous": not names}
+
+
+CSV_COLUMNS = (
+    "record",
+    "person",
+    "step",
+    "title",
+    "at",
+    "seconds",
+    "airtime",
+    "overtime",
+    "turns",
+    "passes",
+    "outcome",
+    "text",
+)
+"""One table for spreadsheets: a `person` row per person (airtime in seconds), a `step` row
+per step (its start `at` and length in seconds from the session's start), a `note` row per
+note. Filter on `record`."""
+
+
+def as_csv(summary: Summary, *, names: bool = True) -> str:
+    """One session's reportback as CSV (see `CSV_COLUMNS`)."""
+    shown = summary if names else anonymize(summary)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for person in shown.circle:
+        writer.writerow(
+            {
+                "record": "person",
+                "person": person,
+                "airtime": round(shown.airtime.get(person, 0.0), 1),
+                "overtime": round(shown.overtime.get(person, 0.0), 1),
+                "turns": shown.turns.get(person, 0),
+                "passes": shown.passes.get(person, 0),
+            }
+        )
+    for number, step in enumerate(shown.steps, start=1):
+        writer.writerow(
+            {
+                "record": "step",
+                "person": step.focus or "",
+                "step": number,
+                "title": step.title,
+                "at": round(step.started, 1),
+                "seconds": round(step.seconds, 1),
+                "outcome": step.outcome,
+            }
+        )
+    titles = {step.title: n for n, step in enumerate(shown.steps, start=1)}
+    for note in shown.notes:
+        writer.writerow(
+            {
+                "record": "note",
+                "step": titles.get(note.step or "", ""),
+                "title": note.step or "",
+                "at": round(note.at, 1),
+                "text": note.text,
+            }
+        )
+    return out.getvalue()
