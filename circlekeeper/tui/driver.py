@@ -4,6 +4,11 @@ The app's interval timer calls `Driver.tick()`. The driver asks the engine what 
 since the last tick (`session.advance(now)`) and routes each event to sound and to the
 journal; the screen gets the same events back and redraws from a snapshot. Ticks are never
 counted: every time shown comes from `clock.now()` through the engine.
+
+The journal hears every event, and a checkpoint at least every `CHECKPOINT_EVERY` seconds
+of session time while the session runs, so a session cut short comes back with its time
+left right to within that. A resumed session is held in a guardian pause until the
+facilitator lifts it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from circlekeeper.engine.events import (
     BellDue,
     Event,
     PromptDue,
+    Resumed,
     SessionEnded,
     StepStarted,
     TurnStarted,
@@ -35,12 +41,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUSPEND_THRESHOLD = 20.0
+"""Seconds by which wall time may outrun monotonic time between ticks before we call it a
+suspend (lid closed). NTP slews are far smaller; a real suspend is minutes."""
 HELD_SPEECH_MAX_AGE = 30.0
 """Speech asked for while sound was loading is still spoken this late (the welcome text)."""
 HELD_BELL_MAX_AGE = 3.0
 """A bell that late would mislead: past this it is left out (its flash was shown)."""
-"""Seconds by which wall time may outrun monotonic time between ticks before we call it a
-suspend (lid closed). NTP slews are far smaller; a real suspend is minutes."""
+CHECKPOINT_EVERY = 0.5
+"""Session seconds between checkpoints while a session runs (the live screen asks this
+often): a session cut short comes back within this of where it stopped, well inside a
+second, even when a tick is late."""
 
 
 class ClockLike(Protocol):
@@ -54,12 +64,29 @@ class ClockLike(Protocol):
 class JournalLike(Protocol):
     """What the driver needs of a journal."""
 
+    @property
+    def id(self) -> str | None:
+        """The session's id (its journal's name), if it has one."""
+        ...
+
     def append(self, event: Event) -> object:
         """Write one event durably."""
         ...
 
+    def checkpoint(self, t: float) -> object:
+        """Record that the session reached session time `t`."""
+        ...
+
     def close(self, summary: Summary | None = None) -> None:
         """Write the closing record."""
+        ...
+
+    def retry(self) -> bool:
+        """Write what the disk refused before; True when nothing is left to write."""
+        ...
+
+    def abandon(self) -> str | None:
+        """Release the file whatever is unwritten; what was lost, if anything."""
         ...
 
 
@@ -102,6 +129,14 @@ class Driver:
         self.closed = False
         self._held: list[tuple[float, str, tuple[Any, ...]]] = []
         """Cues asked for while sound was loading: (session time, "bell" or "speak", args)."""
+        self.recorded_t = 0.0
+        """The latest session time the journal has heard of."""
+        self.held_for_resume = False
+        """A resumed session waits in a guardian pause until the circle is ready."""
+        self.started_wall: float | None = None
+        """Epoch seconds when the session began (for a resumed one: when it first began)."""
+        self.session_id: str | None = None
+        """The id of the session's journal, once it has one."""
 
     # -- time -------------------------------------------------------------------------------
 
@@ -118,7 +153,30 @@ class Driver:
     def start(self) -> list[Event]:
         """Start the session now."""
         self._last = (self.clock.now(), self.wall())
+        if self.started_wall is None:
+            self.started_wall = self._last[1]
         return self.route(self.session.start(self.now()))
+
+    def hold_for_resume(self, events: Iterable[Event] = ()) -> list[Event]:
+        """Take over a session rebuilt from its journal: `events` are what it said up to
+        where it stopped (kept for the summary, neither played nor journalled again). A
+        running one is held in a guardian pause, without its bell: the circle may not be
+        seated yet."""
+        self.events.extend(events)
+        self._last = (self.clock.now(), self.wall())
+        session = self.session
+        if not session.started or session.ended:
+            return []
+        self.held_for_resume = True
+        if session.paused:
+            return []
+        from circlekeeper.engine.commands import Pause
+
+        self.catching_up = True  # no pause bell
+        try:
+            return self.do(Pause())
+        finally:
+            self.catching_up = False
 
     def tick(self) -> Tick:
         """Advance the engine to now; notice a suspend."""
@@ -131,7 +189,26 @@ class Driver:
         self._last = (mono, wall)
         if self.session.started and not self.session.ended:
             result.events = self.route(self.session.advance(self.now()))
+            self.checkpoint()
         return result
+
+    def checkpoint(self) -> None:
+        """Tell the journal how far the session got, when it has not heard for
+        `CHECKPOINT_EVERY` seconds. Never raises."""
+        journal, session = self.journal, self.session
+        if journal is None or not session.started or session.ended:
+            return
+        t = session.session_time(self.now())
+        if t - self.recorded_t < CHECKPOINT_EVERY:
+            return
+        self.recorded_t = t
+        try:
+            journal.checkpoint(t)
+            self.journal_error = getattr(journal, "error", None)
+        except Exception as error:  # keep the circle going; the screen says the journal stopped
+            self.journal_error = str(error)
+            log.warning("journal checkpoint failed: %s", error)
+            self.journal = None
 
     def do(self, command: Command) -> list[Event]:
         """Give the engine a command now and route what it answers (a refusal too: it says
@@ -199,6 +276,8 @@ class Driver:
         """Send events to sound and the journal; return them for the screen."""
         out = list(events)
         for event in out:
+            if isinstance(event, Resumed):
+                self.held_for_resume = False
             self.events.append(event)
             self._sound(event)
             self._journal(event)
@@ -232,6 +311,7 @@ class Driver:
     def _journal(self, event: Event) -> None:
         if self.journal is None:
             return
+        self.recorded_t = max(self.recorded_t, event.t)
         try:
             self.journal.append(event)
             # The journal never raises; it keeps its trouble in `error` for a banner.

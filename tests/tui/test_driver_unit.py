@@ -6,22 +6,35 @@ from typing import Any
 
 from conftest import WALL, MockClock, config, session_factory
 
-from circlekeeper.engine.commands import Pause, RingBell
+from circlekeeper.engine.commands import Pause, Resume, RingBell
 from circlekeeper.engine.events import BellDue, Event
 from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui.driver import SUSPEND_THRESHOLD, Driver
 
 
 class ListJournal:
+    id = None
+
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.checkpoints: list[float] = []
 
     def append(self, event: Event) -> bool:
         self.events.append(event)
         return True
 
+    def checkpoint(self, t: float) -> bool:
+        self.checkpoints.append(t)
+        return True
+
     def close(self, summary: Any = None) -> None:
         pass
+
+    def retry(self) -> bool:
+        return True
+
+    def abandon(self) -> str | None:
+        return None
 
 
 def make(silent: bool = False) -> tuple[Driver, MockClock, list[float], RecordingSink]:
@@ -138,3 +151,38 @@ def test_cues_held_while_sound_never_loads_stay_bounded() -> None:
     young = [t for t, _, _ in driver._held]
     assert young and min(young) >= driver.now() - 30
     assert len(young) <= 4
+
+
+def test_the_journal_hears_how_far_the_session_got_every_half_second() -> None:
+    driver, clock, _, _ = make()
+    journal = driver.journal
+    assert isinstance(journal, ListJournal)
+    driver.start()
+    for _ in range(40):  # ticks every 0.3 s: a checkpoint whenever half a second went by
+        clock.advance(0.3)
+        driver.tick()
+    driver.checkpoint()  # asked again at once: nothing new to say
+    marks = journal.checkpoints
+    assert marks and marks[-1] == 12.0
+    gaps = [b - a for a, b in zip([0.0, *marks], marks, strict=False)]
+    assert all(0.5 <= gap <= 0.6 + 1e-9 for gap in gaps), gaps
+    assert driver.recorded_t == 12.0
+    driver.do(Pause())  # an event is news too: no checkpoint needed right after it
+    clock.advance(0.2)
+    driver.checkpoint()
+    assert journal.checkpoints == marks
+
+
+def test_a_resumed_session_is_held_in_a_pause_without_a_bell() -> None:
+    driver, clock, _, sink = make()
+    driver.start()
+    clock.advance(20)
+    driver.tick()
+    sink.calls.clear()
+    held = driver.hold_for_resume()
+    assert driver.session.paused and driver.held_for_resume
+    assert [e.name for e in held][:2] == ["command_taken", "paused"]
+    assert [k for k in sink.kinds() if k in ("bell", "speak")] == []
+    clock.advance(5)
+    driver.do(Resume())
+    assert not driver.held_for_resume and not driver.session.paused
