@@ -645,6 +645,16 @@ class Journal:
         return self.error is not None
 
     @property
+    def id(self) -> str:
+        """The session's id (`circlekeeper history`, `export`)."""
+        return session_id(self.path)
+
+    @property
+    def held(self) -> bool:
+        """The file is open (and locked) by this journal."""
+        return self._fd is not None
+
+    @property
     def unwritten(self) -> int:
         """Records kept in memory because the disk refused them (0 when all is on disk)."""
         return len(self._pending)

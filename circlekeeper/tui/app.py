@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     # the library's first frame does not wait for them.
     from circlekeeper.engine.session import Session
     from circlekeeper.engine.state import Snapshot
+    from circlekeeper.records.journal import JournalContents
     from circlekeeper.share.server import ShareServer
     from circlekeeper.sound.api import SoundSink
     from circlekeeper.tui.config import SessionConfig
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+JOURNAL_RETRY = 2.0
+"""Seconds between tries to write a journal's last records while the disk is full."""
 
 SessionFactory = Callable[["SessionConfig"], "Session"]
 JournalFactory = Callable[["SessionConfig"], "JournalLike"]
@@ -77,9 +81,18 @@ class CircleKeeperApp(App[int]):
         load_user_keymap: bool = True,
         high_contrast: bool = False,
         share_socket: socket.socket | None = None,
+        resume: JournalContents | None = None,
+        resume_changed_ok: bool = False,
     ) -> None:
         super().__init__()
         self.start_config = config
+        self.start_resume = resume
+        """A cut-short session to resume straight away (`run --resume`)."""
+        self.resume_changed_ok = resume_changed_ok
+        self.exit_message: str | None = None
+        """Why the app gave up before it could begin (said on the terminal after it exits)."""
+        self.waiting_journals: list[JournalLike] = []
+        """Journals whose last records wait for disk space."""
         self.extra_dirs = list(extra_dirs)
         self._clock = clock
         self.wall = wall
@@ -140,10 +153,15 @@ class CircleKeeperApp(App[int]):
             self.guard("loading the keymap", self._load_keymap)
         if self.start_config is not None:
             self.start_session(self.start_config)
+        elif self.start_resume is not None:
+            problem = self.resume_session(self.start_resume, changed_ok=self.resume_changed_ok)
+            if problem is not None:
+                self.exit_message = problem
+                self.exit(2)
 
     def get_default_screen(self) -> Screen[Any]:
         """The library is the base screen (no blank screen drawn first)."""
-        if self.start_config is not None:
+        if self.start_config is not None or self.start_resume is not None:
             return super().get_default_screen()
         from circlekeeper.tui.screens.library import LibraryScreen
 
@@ -165,10 +183,62 @@ class CircleKeeperApp(App[int]):
         `prepared` is a sink the setup screen already loaded (and asked to pre-render the
         prompts), so speech is ready when the circle starts.
         """
-        from circlekeeper.tui.driver import Driver
-        from circlekeeper.tui.screens.live import LiveScreen
+        driver = self._make_driver(config, self.session_factory(config), prepared)
+        if self.journal_factory is not None:
+            try:
+                driver.journal = self.journal_factory(config)
+                driver.session_id = driver.journal.id
+            except Exception as error:
+                self.report_error("opening the journal", error)
+        self._open_live(driver, prepared)
 
-        session = self.session_factory(config)
+    def resume_session(self, contents: JournalContents, *, changed_ok: bool = False) -> str | None:
+        """Set a cut-short session up again from its journal and open it, held in a
+        guardian pause: the same step, speaker and time left, the airtime so far.
+
+        Returns why it cannot be resumed (a sentence for the facilitator), or None.
+        """
+        from circlekeeper.records.journal import Journal
+        from circlekeeper.records.resume import ResumeError, rebuild
+        from circlekeeper.tui.config import SessionConfig
+
+        try:
+            # Rebuilt on this app's clock, and held at the same moment: not a
+            # millisecond of the speaker's time passes in between.
+            back = rebuild(contents, self.clock.now(), changed_ok=changed_ok)
+        except ResumeError as error:
+            return str(error)
+        journal = Journal.reopen(contents.path, at=back.at)
+        if not journal.held:
+            return journal.error or "the journal could not be opened to carry on"
+        options = back.options
+        device = options.get("device")
+        config = SessionConfig(
+            practice=back.practice,
+            path=back.practice_path,
+            plan=back.plan,
+            silent=options.get("silent") is True,
+            device=device if isinstance(device, str) else None,
+            announce=options.get("announce") is True,
+            circle_name=back.circle_name,
+        )
+        driver = self._make_driver(config, back.session, None)
+        driver.journal = journal
+        driver.session_id = journal.id
+        driver.recorded_t = back.at
+        header = contents.header
+        driver.started_wall = header.started_wall if header is not None else None
+        driver.hold_for_resume(back.replayed.events)
+        for warning in back.warnings:
+            self.notify(warning, title="Resumed", severity="warning", timeout=10)
+        self._open_live(driver, None)
+        return None
+
+    def _make_driver(
+        self, config: SessionConfig, session: Session, prepared: SoundSink | None
+    ) -> Driver:
+        from circlekeeper.tui.driver import Driver
+
         sink = self.given_sink or prepared
         if sink is None and config.silent:
             from circlekeeper.sound.api import NullSink
@@ -176,17 +246,17 @@ class CircleKeeperApp(App[int]):
             sink = NullSink("silent")
         driver = Driver(config, session, self.clock, wall=self.wall, sink=sink)
         self.driver = driver
-        if self.journal_factory is not None:
-            try:
-                driver.journal = self.journal_factory(config)
-            except Exception as error:
-                self.report_error("opening the journal", error)
-        if config.share is not None:
+        return driver
+
+    def _open_live(self, driver: Driver, prepared: SoundSink | None) -> None:
+        from circlekeeper.tui.screens.live import LiveScreen
+
+        if driver.config.share is not None:
             self.guard("starting the shared view", self._start_share, driver)
         self.push_screen(LiveScreen(driver))
         if self.given_sink is not None:
             self.guard("preparing speech", self._prepare, driver, self.given_sink)
-        elif prepared is None and not config.silent:
+        elif prepared is None and not driver.config.silent:
             self.run_worker(
                 lambda: self._load_sound(driver),
                 thread=True,
@@ -322,9 +392,11 @@ class CircleKeeperApp(App[int]):
         return bool(driver and driver.session.started and not driver.session.ended)
 
     def session_finished(self, driver: Driver) -> None:
-        """The session ended: close the journal and show the summary."""
+        """The session ended: record the circle's meeting, close the journal, show the
+        summary."""
         from circlekeeper.tui.screens.summary import SummaryScreen
 
+        self.guard("recording the meeting", self.record_meeting, driver)
         self.guard("closing the journal", self.close_journal, driver)
         driver.close()
         # The viewers see the end too (the live screen, which usually tells them, is closing).
@@ -335,8 +407,40 @@ class CircleKeeperApp(App[int]):
             # A dialog is open over the live screen: show the summary once it closes.
             self.call_later(lambda: self.push_screen(SummaryScreen(driver)))
 
+    def record_meeting(self, driver: Driver) -> None:
+        """A saved circle met: remember it (with its host, its focus, its session), once.
+
+        Recorded when the session ends, as planned or early; never when it starts, so a
+        session cut short and discarded is no meeting.
+        """
+        name = driver.config.circle_name
+        if name is None or driver.ended is None:
+            return
+        import datetime as dt
+
+        from circlekeeper.records.circles import CircleStore
+
+        plan = driver.config.plan
+        started = driver.started_wall if driver.started_wall is not None else self.wall()
+        try:
+            CircleStore().record_meeting(
+                name,
+                driver.config.practice.title,
+                plan.host,
+                plan.focus,
+                dt.date.fromtimestamp(started),
+                driver.session_id,
+            )
+        except KeyError:
+            self.notify(
+                f"The circle “{name}” is no longer saved: this meeting was not recorded.",
+                severity="warning",
+                timeout=8,
+            )
+
     def close_journal(self, driver: Driver) -> None:
-        """Write the summary line and close the journal."""
+        """Write the summary line and close the journal (or keep trying, if the disk is
+        full)."""
         journal = driver.journal
         driver.journal = None
         if journal is None:
@@ -348,6 +452,29 @@ class CircleKeeperApp(App[int]):
             summary = summarize_driver(driver)
         finally:
             journal.close(summary)
+            if not journal.retry():
+                self.waiting_journals.append(journal)
+                if len(self.waiting_journals) == 1:
+                    self.set_interval(JOURNAL_RETRY, self._retry_journals, name="journal-retry")
+
+    def _retry_journals(self) -> None:
+        """The disk was full: try again to write what waits."""
+        self.waiting_journals = [j for j in self.waiting_journals if not j.retry()]
+
+    def release_journals(self) -> list[str]:
+        """On the way out: let go of every journal, whatever could not be written. Returns
+        what was lost, a sentence each."""
+        lost = []
+        driver = self.driver
+        journals = list(self.waiting_journals)
+        if driver is not None and driver.journal is not None:
+            journals.append(driver.journal)
+        for journal in journals:
+            said = journal.abandon()
+            if said:
+                lost.append(said)
+        self.waiting_journals = []
+        return lost
 
     async def action_quit(self) -> None:
         """Quit; during a live session ask first."""
@@ -374,6 +501,7 @@ class CircleKeeperApp(App[int]):
         driver = self.driver
         if driver is not None and self.session_running:
             driver.do(End())
+            self.guard("recording the meeting", self.record_meeting, driver)
             self.guard("showing viewers the end", lambda: self.share_update(driver.snapshot()))
             self.guard("closing the journal", self.close_journal, driver)
             driver.close()
@@ -422,6 +550,8 @@ def make_app(
     load_user_keymap: bool = True,
     high_contrast: bool = False,
     share_socket: socket.socket | None = None,
+    resume: JournalContents | None = None,
+    resume_changed_ok: bool = False,
 ) -> CircleKeeperApp:
     """Build the app without parsing arguments (tests, benchmarks)."""
     return CircleKeeperApp(
@@ -435,4 +565,6 @@ def make_app(
         load_user_keymap=load_user_keymap,
         high_contrast=high_contrast,
         share_socket=share_socket,
+        resume=resume,
+        resume_changed_ok=resume_changed_ok,
     )

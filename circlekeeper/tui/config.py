@@ -26,6 +26,8 @@ class SessionConfig:
     share: str | None = None
     """Serve the room's shared view on this `HOST:PORT` ("": this computer, a free port);
     None: no shared view."""
+    circle_name: str | None = None
+    """The saved circle this session is a meeting of: recorded when the session ends."""
 
     @property
     def circle(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from textual.dom import DOMNode
 
 if TYPE_CHECKING:
     from circlekeeper.engine.state import Snapshot
+    from circlekeeper.records.journal import JournalContents
     from circlekeeper.share.server import ShareServer
     from circlekeeper.sound.api import SoundSink
     from circlekeeper.tui.config import SessionConfig
@@ -47,6 +48,10 @@ class AppHost(Protocol):
 
     def start_session(self, config: SessionConfig, prepared: SoundSink | None = None) -> None:
         """Open the live session for `config` (with a sink already prepared, if any)."""
+        ...
+
+    def resume_session(self, contents: JournalContents, *, changed_ok: bool = False) -> str | None:
+        """Open a cut-short session again, held in a guardian pause; why not, if it cannot."""
         ...
 
     def session_finished(self, driver: Driver) -> None:

@@ -126,19 +126,28 @@ def run_session(
 
 
 def default_journal(config: SessionConfig) -> Journal:
-    """The crash-safe journal for a real session: with all it takes to set it up again."""
+    """The crash-safe journal for a real session: with all it takes to set it up again
+    (the whole plan, the script's path and a hash of its bytes, how it sounds)."""
     from circlekeeper.records.journal import Journal
+    from circlekeeper.records.resume import fingerprint_file
 
     plan = config.plan
     options = {
         "language": plan.language,
         "silent": config.silent,
+        "device": config.device,
+        "announce": config.announce,
         "meeting": plan.meeting,
         "starter": plan.starter,
         "focus_order": list(plan.focus_order),
     }
-    return Journal.create(
-        config.practice.title, config.path, plan.names, plan.roles, plan.seed, options
+    return Journal.for_plan(
+        config.practice.title,
+        config.path,
+        plan,
+        options=options,
+        practice_sha256=fingerprint_file(config.path),
+        circle_name=config.circle_name,
     )
 
 
