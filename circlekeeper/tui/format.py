@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from circlekeeper.engine.setup import CirclePlan
 
 
 def clock_text(seconds: float | None) -> str:
@@ -33,3 +37,18 @@ def wall_hhmm(epoch: float | None) -> str:
     if epoch is None:
         return ""
     return time.strftime("%H:%M", time.localtime(epoch))
+
+
+def meeting_words(plan: CirclePlan) -> str:
+    """`meeting 4 · hosted by Dee`, or in a series `meeting 3 of 6 · focus: Cy · hosted by
+    Ana` (meetings count from 1 here)."""
+    return f"{plan.meeting_label} · hosted by {plan.host}"
+
+
+def meeting_line(plan: CirclePlan, circle_name: str | None = None) -> str | None:
+    """`Tuesday crew · meeting 4 · hosted by Dee`; None for a circle that is neither saved
+    nor meeting in a series (it has no meetings to count)."""
+    if circle_name is None and plan.meetings is None:
+        return None
+    words = meeting_words(plan)
+    return f"{circle_name} · {words}" if circle_name else words

@@ -26,6 +26,7 @@ from circlekeeper.engine.commands import (
     More,
     Next,
     NextPair,
+    Note,
     Pass,
     Pause,
     Pick,
@@ -46,7 +47,8 @@ from circlekeeper.engine.events import (
     TimeChanged,
     Undone,
 )
-from circlekeeper.tui.format import clock_text
+from circlekeeper.tui.driver import CHECKPOINT_EVERY
+from circlekeeper.tui.format import clock_text, meeting_line
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -78,6 +80,10 @@ SESSION_BINDINGS: list[Binding] = [
     Binding("s", "skip", "Skip", id="skip", tooltip="Skip this step"),
     Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last next or pass"),
     Binding("m", "mute", "Mute", id="mute", tooltip="Mute / unmute every cue"),
+    # w: write a note. Not in the footer (it is full at 80 columns): the help lists it.
+    Binding(
+        "w", "note", "Note", id="note", show=False, tooltip="The scribe's note, for the reportback"
+    ),
     Binding(
         "k", "picker", "Pick", id="picker", show=False, tooltip="Popcorn: pick who speaks next"
     ),
@@ -106,6 +112,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("skip", "Skip step", "skip this step"),
     ("undo", "Undo", "take back the last next or pass"),
     ("mute", "Mute", "mute / unmute every cue"),
+    ("note", "Note", "the scribe's note, for the reportback"),
     ("picker", "Pick next speaker", "popcorn rounds: choose who speaks (or 1-9)"),
     ("share_code", "Shared view", "its link and QR code, for phones (--share)"),
     ("confirm", "Confirm", "exchange: the speaker was heard; the pair is done"),
@@ -180,6 +187,12 @@ class LiveScreen(Screen[None]):
         self.ck.guard("showing the shared view's link", self.show_share)
         self.ck.guard("starting the session", self._start)
         self._schedule(TICK_MIN)
+        # Apart from the tick, which may wait a second: the journal hears how far the
+        # session got at least this often, so a crash costs less than a second.
+        self.set_interval(CHECKPOINT_EVERY, self._checkpoint, name="checkpoint")
+
+    def _checkpoint(self) -> None:
+        self.ck.guard("the journal's checkpoint", self.driver.checkpoint)
 
     def _start(self) -> None:
         if not self.driver.session.started:
@@ -281,12 +294,16 @@ class LiveScreen(Screen[None]):
         self._last_snap = snap
         self.ck.guard("updating the shared view", self.ck.share_update, snap)
         paused = snap.phase == "paused"
-        if self._set("paused", paused):
+        held = paused and self.driver.held_for_resume
+        if self._set("paused", (paused, held)):
             self.set_class(paused, "paused")
             banner = self.query_one("#pause-banner", Static)
-            banner.update(
-                "⏸  GUARDIAN PAUSE: every timer is frozen. Press g to resume." if paused else ""
-            )
+            text = ""
+            if held:
+                text = "⏸  Resumed where it stopped. Press g when the circle is ready."
+            elif paused:
+                text = "⏸  GUARDIAN PAUSE: every timer is frozen. Press g to resume."
+            banner.update(text)
             banner.display = paused
         self._draw_sound()
         if self._set("title", (snap.step_title, snap.focus)):
@@ -343,7 +360,11 @@ class LiveScreen(Screen[None]):
         if self._set("agenda", snap.agenda):
             self.query_one(AgendaView).show(snap.agenda)
         if self._set("practice", snap.practice):
-            self.query_one("#practice-title", Static).update(Text(snap.practice, style="bold"))
+            heading = Text(snap.practice, style="bold")
+            line = meeting_line(self.driver.config.plan, self.driver.config.circle_name)
+            if line:
+                heading.append(f"\n{line}", style="not bold")
+            self.query_one("#practice-title", Static).update(heading)
         cue = ""
         if snap.next_cue and snap.next_cue_in is not None:
             cue = f"Next sound: {snap.next_cue} in {cue_in_text(snap.next_cue_in)}"
@@ -538,6 +559,22 @@ class LiveScreen(Screen[None]):
             self.redraw()
 
         self.ck.guard("mute", toggle)
+
+    def action_note(self) -> None:
+        """w: the scribe's note. A field opens; enter keeps it on session time."""
+        from circlekeeper.tui.screens.dialogs import NoteDialog
+
+        def taken(text: str | None) -> None:
+            if text:
+                self._do("note", Note(text))
+
+        snap = self._last_snap
+        where = ""
+        if snap is not None and snap.step_title:
+            where = f"During “{snap.step_title}”"
+            if snap.speaker:
+                where += f", {snap.speaker} speaking"
+        self.app.push_screen(NoteDialog(where or "The session goes on meanwhile."), taken)
 
     def action_pick(self, number: int) -> None:
         """Popcorn: the person with this number speaks next."""

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from circlekeeper.engine.events import SessionEnded, StepEnded, TurnEnded
-from circlekeeper.tui.format import clock_text
+from circlekeeper.tui.format import clock_text, meeting_line
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
@@ -27,10 +27,22 @@ BAR = "█"
 
 
 def summarize_driver(driver: Driver) -> Summary:
-    """The records summary of a finished session."""
-    from circlekeeper.records.summary import summarize
+    """The records summary of a finished session: its numbers, notes, and who the circle was."""
+    from datetime import datetime
 
-    return summarize(driver.events, driver.config.practice.title, driver.config.circle)
+    from circlekeeper.records.summary import summarize, with_circle
+
+    config = driver.config
+    started = driver.started_wall
+    summary = summarize(
+        driver.events,
+        config.practice.title,
+        config.circle,
+        started=None if started is None else datetime.fromtimestamp(started).astimezone(),
+    )
+    return with_circle(
+        summary, config.plan, circle_name=config.circle_name, session_id=driver.session_id
+    )
 
 
 def airtime_bars(
@@ -96,9 +108,11 @@ class SummaryScreen(Screen[None]):
         total = sum(airtime.values())
         over = sum(overtime.values())
         with VerticalScroll(id="summary-body"):
-            yield Static(
-                Text(f"{config.practice.title}: finished", style="bold"), id="summary-title"
-            )
+            title = Text(f"{config.practice.title}: finished", style="bold")
+            line = meeting_line(config.plan, config.circle_name)
+            if line:
+                title.append(f"\n{line}", style="not bold")
+            yield Static(title, id="summary-title")
             yield Static(
                 f"{done} {'step' if done == 1 else 'steps'} done, {skipped} skipped"
                 f"  ·  {clock_text(total)} spoken"
