@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURE_PRACTICES, MockClock, session_factory, settled, until
 from rich.cells import cell_len
-from textual.widgets import Button, Input, OptionList, Select, Switch
+from textual.widgets import Button, Input, OptionList, Select, Static, Switch
 
 from circlekeeper.library.index import read_library
 from circlekeeper.library.listing import run_list
@@ -336,19 +336,30 @@ async def test_setup_shows_the_engines_roles_and_asks_for_the_others() -> None:
 async def test_a_saved_circle_of_four_is_hosted_by_each_in_turn() -> None:
     CircleStore().save("Crew", ["Ana", "Ben", "Cy", "Dee"])
     hosts: list[str] = []
-    for _ in range(4):
+    for number in range(4):
         app, _ = library_app()
         async with app.run_test(size=(100, 40)) as pilot:
             setup = await open_setup(app, pilot)
             setup.query_one("#setup-saved", Select).value = "Crew"
             await pilot.pause()
+            host = ["Ana", "Ben", "Cy", "Dee"][number]
+            shown = str(setup.query_one("#setup-meeting", Static).render())
+            assert shown == f"meeting {number + 1} · hosted by {host}"
             setup.query_one("#setup-sound", Switch).value = False
             await pilot.press("ctrl+s")
             await pilot.pause()
-            assert isinstance(app.screen, LiveScreen)
-            config = app.screen.driver.config
+            live = app.screen
+            assert isinstance(live, LiveScreen)
+            config = live.driver.config
             hosts.append(config.roles["host"][0])
             assert config.plan.host == config.roles["host"][0] == config.plan.starter
+            side = str(live.query_one("#practice-title", Static).render())
+            assert f"Crew · meeting {number + 1} · hosted by {host}" in side
+            # Not a meeting yet: it is recorded when the session ends.
+            assert CircleStore().meeting_count("Crew") == number
+            live.action_end_session()
+            await pilot.pause()
+            assert CircleStore().meeting_count("Crew") == number + 1
     assert hosts == ["Ana", "Ben", "Cy", "Dee"]
     saved = CircleStore().get("Crew")
     assert saved is not None and [m.host for m in saved.meetings] == hosts

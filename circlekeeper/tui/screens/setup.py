@@ -7,6 +7,7 @@ from the engine's `plan_circle`, which the screen asks again whenever a choice c
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,6 +20,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from circlekeeper.script.texts import localize
+from circlekeeper.tui.format import meeting_words
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ class SetupScreen(Screen[None]):
         self.sound: SoundSink | None = None
         self.seed: int | None = None
         """Drawn by the first plan and kept, so the roles shown are the roles used."""
+        self.saved_roles: dict[str, tuple[str, ...]] = {}
+        """The roles the chosen saved circle holds at every meeting."""
         self._sound_handed_over = False
 
     @property
@@ -76,6 +80,7 @@ class SetupScreen(Screen[None]):
             yield Static("", id="setup-sound-status")
             yield Label("Saved circle")
             yield Select[str]([], prompt="(none)", id="setup-saved", allow_blank=True)
+            yield Static("", id="setup-meeting")
             yield Label("Names, in seating order (comma between names)")
             yield Input(placeholder="type names, e.g.  Ana, Ben, Cy", id="setup-names")
             yield Label("Order (alt+up / alt+down moves the highlighted person)")
@@ -250,6 +255,12 @@ class SetupScreen(Screen[None]):
         """Who starts, who hosts and who holds each role, as the session will have them."""
         shown = self.query_one("#setup-roles", Static)
         plan = self.plan() if self.is_mounted else None
+        meeting = self.query_one("#setup-meeting", Static)
+        line = None
+        if plan is not None and (self._saved_name() is not None or plan.meetings is not None):
+            line = meeting_words(plan)  # a circle not saved has no meetings to count
+        meeting.update(line or "")
+        meeting.display = line is not None
         if plan is None:
             shown.update("")
             return
@@ -269,12 +280,18 @@ class SetupScreen(Screen[None]):
             parts.append(f"{label}: {holders} ({how})")
         shown.update("; ".join(parts))
 
+    def _saved_name(self) -> str | None:
+        """The saved circle this session will be a meeting of (its name as saved), if any."""
+        circle_name = self.query_one("#setup-circle-name", Input).value.strip()
+        if self.store is None or not circle_name:
+            return None
+        circle = self.store.get(circle_name)
+        return None if circle is None else circle.name
+
     def _meeting(self) -> int:
         """How many meetings the saved circle of this name has had (0: a new circle)."""
-        circle_name = self.query_one("#setup-circle-name", Input).value.strip()
-        if self.store is not None and circle_name and self.store.get(circle_name):
-            return self.store.meeting_count(circle_name)
-        return 0
+        name = self._saved_name()
+        return 0 if name is None or self.store is None else self.store.meeting_count(name)
 
     def action_move(self, step: int) -> None:
         """Move the highlighted person up or down the order."""
@@ -298,6 +315,7 @@ class SetupScreen(Screen[None]):
         circle = self.store.get(event.value) if self.store else None
         if circle is None:
             return
+        self.saved_roles = dict(circle.roles)
         self._set_names(list(circle.people))
         self.query_one("#setup-circle-name", Input).value = circle.name
         for role, holders in circle.roles.items():
@@ -363,7 +381,8 @@ class SetupScreen(Screen[None]):
         self.query_one("#setup-status", Static).update(message)
 
     def _given_roles(self) -> dict[str, tuple[str, ...]]:
-        given: dict[str, tuple[str, ...]] = {}
+        """The saved circle's standing roles, then what is chosen on this screen."""
+        given: dict[str, tuple[str, ...]] = dict(self.saved_roles)
         for select in self.query(Select).results():
             if select.id and select.id.startswith("role-") and isinstance(select.value, str):
                 given[select.id.removeprefix("role-")] = (select.value,)
@@ -381,9 +400,11 @@ class SetupScreen(Screen[None]):
             from circlekeeper.records.circles import CircleStore
 
             self.store = CircleStore()
-        self.store.save(name, self.names, self._given_roles())
+        saved = self.store.save(name, self.names, self._given_roles())
+        self.saved_roles = dict(saved.roles)
         self.query_one("#setup-saved", Select).set_options([(n, n) for n in self.store.names()])
-        self._status(f"Saved the circle “{name}”.")
+        self._status(f"Saved the circle “{saved.name}”.")
+        self._show_plan()
 
     def _share_address(self) -> str | None:
         """Where the shared view listens: None (off), this computer, or every address."""
@@ -425,16 +446,8 @@ class SetupScreen(Screen[None]):
             announce=self.query_one("#setup-announce", Switch).value,
             share=self._share_address(),
         )
-        circle_name = self.query_one("#setup-circle-name", Input).value.strip()
-        store = self.store
-        if store is not None and circle_name and store.get(circle_name):
-            self.ck.guard(
-                "recording the meeting",
-                store.record_meeting,
-                circle_name,
-                self.practice.title,
-                plan.host,
-            )
+        # The meeting is recorded when the session ends, never when it starts.
+        config = dataclasses.replace(config, circle_name=self._saved_name())
         prepared = None
         if self.sound is not None:
             # The prepared sink was made for the default output and the script's language.
