@@ -1,5 +1,6 @@
-"""Small modal dialogs: confirm quitting, the suspend question, help, the popcorn picker, and
-a choice among a few options."""
+"""Small modal dialogs: confirm quitting, the suspend question, help, the popcorn picker, a
+choice among a few options, the scribe's note, and the offer to resume a session that did not
+finish."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from circlekeeper.tui.format import duration_text
@@ -227,3 +228,93 @@ class ChoiceDialog(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Nothing chosen."""
         self.dismiss(None)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """The scribe's note: enter keeps it (on session time), escape drops it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="note.cancel")
+    ]
+
+    def __init__(self, where: str) -> None:
+        super().__init__(classes="dialog")
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box", id="note-box"):
+            yield Static("Note", classes="dialog-title")
+            yield Static(self.where, classes="dialog-hint", id="note-where")
+            yield Input(placeholder="what the circle decided, who does what…", id="note-text")
+            yield Static(
+                "enter keeps it for the reportback · esc drops it · the session goes on",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter: keep the note (an empty one is no note)."""
+        text = event.value.strip()
+        self.dismiss(text or None)
+
+    def action_cancel(self) -> None:
+        """Escape: no note."""
+        self.dismiss(None)
+
+
+class ResumeOfferDialog(ModalScreen[str]):
+    """A session was cut short: resume it, discard it (kept, never offered again), or later."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "choose('resume')", "Resume", id="offer.resume"),
+        Binding("d", "choose('discard')", "Discard", id="offer.discard"),
+        Binding("l,escape", "choose('later')", "Later", id="offer.later"),
+    ]
+
+    def __init__(
+        self,
+        lines: Iterable[str],
+        problem: str | None = None,
+        *,
+        can_resume: bool = True,
+        more: int = 0,
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.lines = list(lines)
+        self.problem = problem
+        self.can_resume = can_resume
+        self.more = more
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box", id="offer-box"):
+            yield Static("A session did not finish", classes="dialog-title")
+            yield Static("\n".join(self.lines), classes="dialog-question", id="offer-text")
+            if self.problem:
+                yield Static(self.problem, id="offer-problem")
+            if self.more:
+                others = "another one" if self.more == 1 else f"{self.more} others"
+                yield Static(f"({others} after this)", classes="dialog-hint")
+            with Horizontal(classes="dialog-buttons"):
+                if self.can_resume:
+                    resume = "Resume anyway (r)" if self.problem else "Resume (r)"
+                    yield Button(resume, id="resume", variant="primary")
+                yield Button("Discard (d)", id="discard", variant="error")
+                yield Button("Later (l)", id="later")
+            yield Static(
+                "Discarding keeps it in the history; it is not offered again.",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#later" if self.problem else "#resume", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A button chooses."""
+        self.dismiss(event.button.id or "later")
+
+    def action_choose(self, choice: str) -> None:
+        """A key chooses (resuming only when it can be done)."""
+        if choice != "resume" or self.can_resume:
+            self.dismiss(choice)

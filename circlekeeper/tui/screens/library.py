@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -45,6 +46,7 @@ from circlekeeper.tui.format import duration_text
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
+    from circlekeeper.records.journal import JournalContents
     from circlekeeper.script.model import Practice
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,19 @@ def _fit(text: str, cells: int, width: int) -> str:
     if cells <= width:
         return text
     return set_cell_size(text, max(width - 1, 0)) + "…" if width > 0 else ""
+
+
+@dataclass
+class Unfinished:
+    """A session that did not finish, as the library offers it."""
+
+    contents: JournalContents
+    lines: list[str]
+    """Practice and when; step, speaker and how far in."""
+    problem: str | None
+    """Why resuming needs a second thought (the script changed) or cannot be (it is gone)."""
+    can_resume: bool
+    changed: bool
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -252,12 +267,77 @@ class LibraryScreen(Screen[None]):
         self.query_one(OptionList).focus()
         self.call_after_refresh(self._after_first_frame)
 
+    # -- sessions that did not finish ------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="unfinished")
+    def _look_for_unfinished(self) -> None:
+        """In a thread: journals of sessions cut short, newest first, with what to say."""
+        from circlekeeper.records.journal import unfinished_journals
+        from circlekeeper.records.resume import ResumeError, offer, script_state
+
+        offers: list[Unfinished] = []
+        for contents in unfinished_journals():
+            try:
+                lines = offer(contents).lines()
+            except ResumeError:
+                continue  # no header: nothing to set up again (history still lists it)
+            problem, can_resume, changed = None, True, False
+            try:
+                state, path = script_state(contents)
+            except ResumeError as error:
+                said = str(error)
+                problem, can_resume = f"{said[:1].upper()}{said[1:]}.", False
+            else:
+                if state == "changed":
+                    changed = True
+                    problem = (
+                        f"{path.name} has changed since it began: resuming runs the changed "
+                        "script from the same place."
+                    )
+            offers.append(Unfinished(contents, lines, problem, can_resume, changed))
+        self.app.call_from_thread(self.offer_unfinished, offers)
+
+    def offer_unfinished(self, offers: list[Unfinished]) -> None:
+        """Offer the first session that did not finish: resume it, discard it, or later."""
+        if not offers or not self.is_attached:
+            return
+        from circlekeeper.tui.screens.dialogs import ResumeOfferDialog
+
+        first, rest = offers[0], offers[1:]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "resume":
+                problem = self.ck.resume_session(first.contents, changed_ok=first.changed)
+                if problem is not None:
+                    self.notify(problem, title="Cannot resume", severity="error", timeout=12)
+            elif choice == "discard":
+                self.ck.guard("discarding the session", self._discard, first)
+                self.offer_unfinished(rest)
+
+        dialog = ResumeOfferDialog(
+            first.lines, first.problem, can_resume=first.can_resume, more=len(rest)
+        )
+        self.app.push_screen(dialog, chosen)
+
+    def _discard(self, unfinished: Unfinished) -> None:
+        from circlekeeper.records.journal import discard_journal
+
+        problem = discard_journal(unfinished.contents.path)
+        if problem is not None:
+            self.notify(problem, title="Not discarded", severity="error", timeout=10)
+        else:
+            self.notify(
+                "Discarded. It stays in `circlekeeper history` and is not offered again.",
+                timeout=6,
+            )
+
     def _after_first_frame(self) -> None:
         self._preview(self._entry(self.query_one(OptionList).highlighted_option))
         # Check only now: the thread imports pydantic and the YAML parser, and would hold the
         # interpreter while the first frame is drawn. With nothing to check it still loads
         # them, so that opening a practice does not wait for them.
         self._start_check(self._first, False)
+        self._look_for_unfinished()
 
     # -- reading and checking ---------------------------------------------------------------
 
