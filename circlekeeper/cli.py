@@ -49,6 +49,57 @@ _FOCUS_ORDER = click.option(
 )
 
 
+def _can_ask() -> bool:
+    """Whether someone is at a terminal to answer a question."""
+    return sys.stdin.isatty()
+
+
+def _ask_choice(question: str, choices: dict[str, str]) -> str | None:
+    """Ask on the terminal; None when there is no terminal to ask on (or no answer)."""
+    if not _can_ask():
+        return None
+    keys = "/".join(choices)
+    click.echo(question, err=True)
+    for key, what in choices.items():
+        click.echo(f"  {key}: {what}", err=True)
+    try:
+        answer = click.prompt(f"[{keys}]", default="", show_default=False, err=True)
+    except (click.Abort, EOFError):
+        return None
+    answer = answer.strip().lower()[:1]
+    return answer if answer in choices else None
+
+
+def _who(
+    circle: str | None, circle_name: str | None
+) -> tuple[list[str], dict[str, tuple[str, ...]], int, str | None]:
+    """People, standing roles, meetings held and the saved circle's name, from --circle or
+    --circle-name (exactly one of them)."""
+    if circle is not None and circle_name is not None:
+        _fail("give --circle or --circle-name, not both")
+    if circle is not None:
+        return _circle(circle), {}, 0, None
+    if circle_name is None:
+        _fail('name the people with --circle "Ana,Ben,Cy" or a saved circle with --circle-name')
+    from circlekeeper.records.circles import CircleStore
+
+    store = CircleStore()
+    saved = store.get(circle_name)
+    if saved is None:
+        known = ", ".join(store.names()) or "none yet"
+        _fail(f"no saved circle called {circle_name!r} (saved: {known})")
+    return list(saved.people), dict(saved.roles), saved.meeting_count, saved.name
+
+
+def _circle_name_option(f: F) -> F:
+    return click.option(
+        "--circle-name",
+        "circle_name",
+        metavar="NAME",
+        help="A saved circle (see `circlekeeper circles`) instead of --circle.",
+    )(f)
+
+
 def _circle_option(required: bool) -> Callable[[F], F]:
     return click.option(
         "--circle",
@@ -152,7 +203,16 @@ def _names(option: str, value: str | None) -> list[str] | None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("practice")
-@_circle_option(required=True)
+@_circle_option(required=False)
+@_circle_name_option
+@click.option(
+    "--meeting",
+    type=click.IntRange(1, 1000),
+    default=None,
+    metavar="N",
+    help="Rehearse meeting N of the circle, counting from 1 (the first meeting is 1): its "
+    "host and a series' focus. With --circle-name the default is its next meeting; else 1.",
+)
 @click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per event, per line.")
 @click.option(
@@ -168,52 +228,58 @@ def _names(option: str, value: str | None) -> list[str] | None:
     help="Do only what --actions says: no simulated moves in between.",
 )
 @click.option(
-    "--meeting",
-    type=click.IntRange(1, 1000),
-    default=1,
-    show_default=True,
-    help="Which meeting of the circle this is, counting from 1 (hosting and a series' focus).",
-)
-@click.option(
     "--roles",
     "roles",
     metavar="ROLES",
     default=None,
-    help='Who holds which role: "host=Ana,coach=Ben+Cy".',
+    help='Who holds which role: "host=Ana,coach=Ben+Cy" (over a saved circle\'s own).',
 )
 @_FOCUS_ORDER
 def rehearse(
     practice: str,
-    circle: str,
+    circle: str | None,
+    circle_name: str | None,
+    meeting: int | None,
     seed: int | None,
     as_json: bool,
     actions: str | None,
     only_actions: bool,
-    meeting: int,
     roles: str | None,
     focus_order: str | None,
 ) -> None:
-    """Run a practice in simulated time and print its timeline."""
+    """Run a practice in simulated time and print its timeline.
+
+    Name the people with --circle, or rehearse a saved circle's meeting with --circle-name
+    (its people, roles, and the host that meeting has).
+    """
     from circlekeeper.engine.rehearse import run_rehearse
 
+    names, saved_roles, held, name = _who(circle, circle_name)
     sys.exit(
         run_rehearse(
             practice,
-            _circle(circle),
+            names,
             seed=seed,
             as_json=as_json,
             actions_path=actions,
             only_actions=only_actions,
-            meeting=meeting,
-            roles=_roles(roles),
+            meeting=meeting if meeting is not None else held + 1,
+            roles={**saved_roles, **_roles(roles)},
             focus_order=_names("--focus-order", focus_order),
+            circle_name=name,
         )
     )
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("practice")
-@_circle_option(required=True)
+@click.argument("practice", required=False)
+@_circle_option(required=False)
+@_circle_name_option
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Resume the latest session that did not finish, where it stopped (no PRACTICE).",
+)
 @click.option("--silent", is_flag=True, help="No app sound (for a group with its own bell).")
 @click.option("--lang", default=None, help="Language of the prompts, like en or de.")
 @click.option("--device", default=None, help="Audio output, by name.")
@@ -231,8 +297,10 @@ def rehearse(
 )
 @_FOCUS_ORDER
 def run(
-    practice: str,
-    circle: str,
+    practice: str | None,
+    circle: str | None,
+    circle_name: str | None,
+    resume: bool,
     silent: bool,
     lang: str | None,
     device: str | None,
@@ -242,13 +310,27 @@ def run(
     share: str | None,
     focus_order: str | None,
 ) -> None:
-    """Start a practice straight in the live session."""
+    """Start a practice straight in the live session.
+
+    Name the people with --circle, or meet as a saved circle with --circle-name: its next
+    meeting, hosted in turn, recorded when the session ends. --resume picks up the latest
+    session that did not finish (kill, power cut, closed terminal) where it stopped.
+    """
+    if resume:
+        if practice is not None or circle is not None or circle_name is not None:
+            _fail("--resume takes no practice or circle: the session's journal has them")
+        from circlekeeper.tui.launch import resume_latest
+
+        sys.exit(resume_latest(high_contrast=high_contrast, ask=_ask_choice))
+    if practice is None:
+        _fail("name a practice to run (or --resume the latest session that did not finish)")
     from circlekeeper.tui.launch import run_session
 
+    names, roles, held, name = _who(circle, circle_name)
     sys.exit(
         run_session(
             practice,
-            _circle(circle),
+            names,
             silent=silent,
             lang=lang,
             device=device,
@@ -257,6 +339,9 @@ def run(
             high_contrast=high_contrast,
             share=share,
             focus_order=_names("--focus-order", focus_order),
+            given_roles=roles,
+            meeting=held,
+            circle_name=name,
         )
     )
 
@@ -293,6 +378,121 @@ def devices() -> None:
     from circlekeeper.sound.commands import devices_command
 
     sys.exit(devices_command())
+
+
+@cli.group(context_settings=CONTEXT)
+def circles() -> None:
+    """Saved circles: their people in seat order, standing roles, and meetings.
+
+    Meeting k of a circle is hosted by the k-th person in seat order, wrapping round; a
+    meeting is recorded when its session ends (as planned or early).
+    """
+
+
+@circles.command("add", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--people", required=True, metavar="NAMES", help='In seat order: "Ana,Ben,Cy".')
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="ROLE=NAMES",
+    help="A role held at every meeting, like scribe=Cy (repeat for more). It overrides the "
+    "practice's own rule for that role.",
+)
+@click.option("--replace", is_flag=True, help="Replace the people and roles of a saved circle.")
+def circles_add(name: str, people: str, roles: tuple[str, ...], replace: bool) -> None:
+    """Save a circle."""
+    from circlekeeper.records import commands
+
+    sys.exit(commands.circles_add(name, people, roles, replace=replace))
+
+
+@circles.command("list", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+def circles_list(as_json: bool) -> None:
+    """List the saved circles."""
+    from circlekeeper.records import commands
+
+    sys.exit(commands.circles_list(as_json=as_json))
+
+
+@circles.command("show", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+def circles_show(name: str, as_json: bool) -> None:
+    """A circle's people, roles and meetings, and who hosts the next one."""
+    from circlekeeper.records import commands
+
+    sys.exit(commands.circles_show(name, as_json=as_json))
+
+
+@circles.command("remove", context_settings=CONTEXT)
+@click.argument("name")
+def circles_remove(name: str) -> None:
+    """Forget a saved circle (its sessions stay in the history)."""
+    from circlekeeper.records import commands
+
+    sys.exit(commands.circles_remove(name))
+
+
+@circles.command("rename", context_settings=CONTEXT)
+@click.argument("old")
+@click.argument("new")
+def circles_rename(old: str, new: str) -> None:
+    """Rename a saved circle, keeping its people, roles and meetings."""
+    from circlekeeper.records import commands
+
+    sys.exit(commands.circles_rename(old, new))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per session.")
+def history(as_json: bool) -> None:
+    """Every session kept, oldest first: its id, practice, time, how it ended, the circle."""
+    from circlekeeper.records.commands import history_command
+
+    sys.exit(history_command(as_json=as_json))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("session", required=False, metavar="ID")
+@click.option("--circle", "circle", metavar="NAME", help="A saved circle's meetings, together.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json", "csv"]),
+    default="md",
+    show_default=True,
+    help="Markdown to publish, JSON or CSV for tools.",
+)
+@click.option(
+    "--names/--anonymous",
+    "names",
+    default=None,
+    help="Names only with the group's consent; anonymous numbers people in seat order. "
+    "Asked when neither is given.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+def export(
+    session: str | None, circle: str | None, fmt: str, names: bool | None, output: Path | None
+) -> None:
+    """A reportback of session ID (from `history`; `last` is the latest), or of a saved
+    circle's meetings with --circle."""
+    from circlekeeper.records.commands import export_command
+
+    sys.exit(
+        export_command(
+            session,
+            circle=circle,
+            fmt="md" if fmt == "md" else "json" if fmt == "json" else "csv",
+            names=names,
+            output=output,
+            ask=_ask_choice,
+        )
+    )
 
 
 def main() -> None:

@@ -211,10 +211,13 @@ def run_rehearse(
     focus_order: Sequence[str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    circle_name: str | None = None,
 ) -> int:
     """Print the simulated timeline of a practice; 0 when it ran, 2 on bad input.
 
     `meeting` counts from 1 (the circle's first meeting); `roles` maps role ids to people.
+    A saved circle's rehearsal names it (`circle_name`): the text timeline then begins with
+    the meeting, its host and a series' focus.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -257,6 +260,9 @@ def run_rehearse(
         )
         for warning in plan.warnings:
             print(f"circlekeeper: warning: {warning}", file=err)
+        if not as_json and (circle_name or meeting > 1 or plan.meetings is not None):
+            about = f"{plan.meeting_label} · hosted by {plan.host}"
+            out.write(f"{circle_name} · {about}\n" if circle_name else f"{about}\n")
         rehearsal = Rehearsal(Session(practice, plan), actions, not only_actions)
         events = rehearsal.run()
     except ValueError as exc:

@@ -7,6 +7,7 @@ before Textual takes over the terminal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from circlekeeper.tui.config import SessionConfig
 
 if TYPE_CHECKING:
     from circlekeeper.records.journal import Journal
+    from circlekeeper.tui.app import CircleKeeperApp
 
 
 def _fail(message: str) -> int:
@@ -32,7 +34,7 @@ def open_library(extra_dirs: list[Path], *, high_contrast: bool = False) -> int:
     app = make_app(
         extra_dirs=extra_dirs, journal_factory=default_journal, high_contrast=high_contrast
     )
-    return _exit_code(app.run())
+    return _finish(app)
 
 
 def load_config(
@@ -45,10 +47,14 @@ def load_config(
     seed: int | None,
     announce: bool = False,
     focus_order: list[str] | None = None,
+    given_roles: Mapping[str, Sequence[str]] | None = None,
+    meeting: int = 0,
+    circle_name: str | None = None,
 ) -> SessionConfig:
     """Resolve and load the practice and set the circle up; raises ScriptErrors or ValueError.
 
     The seed is drawn here when not given, once, so the engine and the journal share it.
+    A saved circle brings its standing roles, the meetings it has held and its name.
     """
     from circlekeeper.engine.setup import plan_circle
     from circlekeeper.script.loader import load_practice
@@ -56,7 +62,15 @@ def load_config(
 
     path = resolve_practice(practice_arg)
     practice = load_practice(path)
-    plan = plan_circle(practice, circle, seed=seed, language=lang, focus_order=focus_order)
+    plan = plan_circle(
+        practice,
+        circle,
+        given_roles=given_roles,
+        meeting=meeting,
+        seed=seed,
+        language=lang,
+        focus_order=focus_order,
+    )
     for warning in plan.warnings:
         print(f"circlekeeper: warning: {warning}", file=sys.stderr)
     return SessionConfig(
@@ -66,6 +80,7 @@ def load_config(
         silent=silent,
         device=device,
         announce=announce,
+        circle_name=circle_name,
     )
 
 
@@ -81,6 +96,9 @@ def run_session(
     high_contrast: bool = False,
     share: str | None = None,
     focus_order: list[str] | None = None,
+    given_roles: Mapping[str, Sequence[str]] | None = None,
+    meeting: int = 0,
+    circle_name: str | None = None,
 ) -> int:
     """`circlekeeper run`: validate everything, then open the live session.
 
@@ -99,6 +117,9 @@ def run_session(
             seed=seed,
             announce=announce,
             focus_order=focus_order,
+            given_roles=given_roles,
+            meeting=meeting,
+            circle_name=circle_name,
         )
     except ScriptErrors as error:
         lines = [str(e) for e in getattr(error, "errors", [])] or [str(error)]
@@ -122,7 +143,63 @@ def run_session(
         high_contrast=high_contrast,
         share_socket=share_socket,
     )
-    return _exit_code(app.run())
+    return _finish(app)
+
+
+Ask = Callable[[str, dict[str, str]], "str | None"]
+"""Asks the facilitator on the terminal: a question and its choices (key: what it does);
+the key chosen, or None when there is no terminal (or no answer)."""
+
+
+def resume_latest(*, high_contrast: bool = False, ask: Ask) -> int:
+    """`circlekeeper run --resume`: the latest session that did not finish, where it
+    stopped. A changed script is said and asked about first; none to resume is one line and
+    exit 2."""
+    from circlekeeper.records.journal import discard_journal, unfinished_journals
+    from circlekeeper.records.resume import ResumeError, script_state
+
+    found = unfinished_journals()
+    if not found:
+        return _fail("circlekeeper: there is no session to resume: none was cut short")
+    contents = found[0]
+    name = contents.header.practice_title if contents.header else contents.id
+    try:
+        state, path = script_state(contents)
+    except ResumeError as error:
+        return _fail(f"circlekeeper: cannot resume {contents.id}: {error}")
+    changed_ok = False
+    if state == "changed":
+        answer = ask(
+            f"{path} has changed since “{name}” began; resuming runs the changed script from "
+            "the same place.",
+            {"r": "resume anyway", "d": "discard the session (it stays in the history)"},
+        )
+        if answer == "d":
+            problem = discard_journal(contents.path)
+            if problem is not None:
+                return _fail(f"circlekeeper: {problem}")
+            print(f"Discarded {contents.id}: it stays in `circlekeeper history`.", file=sys.stderr)
+            return 0
+        if answer != "r":
+            return _fail(
+                f"circlekeeper: {path.name} changed since the session began; run it in a "
+                "terminal to choose (resume anyway, or discard)"
+            )
+        changed_ok = True
+    from circlekeeper.tui.app import make_app
+
+    app = make_app(resume=contents, resume_changed_ok=changed_ok, high_contrast=high_contrast)
+    return _finish(app)
+
+
+def _finish(app: CircleKeeperApp) -> int:
+    """Run the app; then let go of its journals and say on the terminal what it could not."""
+    result = app.run()
+    for lost in app.release_journals():
+        print(f"circlekeeper: {lost}", file=sys.stderr)
+    if app.exit_message:
+        return _fail(f"circlekeeper: {app.exit_message}")
+    return _exit_code(result)
 
 
 def default_journal(config: SessionConfig) -> Journal:
@@ -143,7 +220,8 @@ def default_journal(config: SessionConfig) -> Journal:
     }
     return Journal.for_plan(
         config.practice.title,
-        config.path,
+        # Absolute: a session is resumed from wherever the facilitator happens to be.
+        None if config.path is None else config.path.resolve(),
         plan,
         options=options,
         practice_sha256=fingerprint_file(config.path),
