@@ -14,6 +14,7 @@ step and the speaker.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -163,13 +164,20 @@ def script_state(contents: JournalContents) -> tuple[ScriptState, Path]:
     return ("same" if now == header.practice_sha256 else "changed"), path
 
 
-def rebuild(contents: JournalContents, now: float, *, changed_ok: bool = False) -> Resumption:
+def rebuild(
+    contents: JournalContents,
+    now: float,
+    *,
+    changed_ok: bool = False,
+    load: Callable[[Path], Practice] | None = None,
+) -> Resumption:
     """Set the journal's session up again and replay it to where it stopped.
 
     `now` is the machine time at which the rebuilt session reads the last recorded session
     time (give it the clock the session will run on). Raises `ScriptChanged` when the
     practice file changed since (unless `changed_ok`), and `ResumeError` when it cannot be
-    done at all; each says why in a sentence.
+    done at all; each says why in a sentence. `load` loads the practice (default: the
+    script loader; a caller resuming many sessions of one practice may keep it loaded).
     """
     from circlekeeper.engine import command_from_json
     from circlekeeper.engine.plan import PlanError
@@ -186,7 +194,7 @@ def rebuild(contents: JournalContents, now: float, *, changed_ok: bool = False) 
             "the changed script from the same place, which may not fit"
         )
     try:
-        practice = load_practice(path)
+        practice = (load or load_practice)(path)
     except ScriptErrors as exc:
         first = exc.errors[0] if exc.errors else exc
         raise ResumeError(f"the practice no longer loads: {first}") from None

@@ -5,9 +5,9 @@ since the last tick (`session.advance(now)`) and routes each event to sound and 
 journal; the screen gets the same events back and redraws from a snapshot. Ticks are never
 counted: every time shown comes from `clock.now()` through the engine.
 
-The journal hears every event, and a checkpoint at least every `CHECKPOINT_EVERY` seconds
-of session time while the session runs, so a session cut short comes back with its time
-left right to within that. A resumed session is held in a guardian pause until the
+The journal hears every event, and a checkpoint on every tick and every `CHECKPOINT_EVERY`
+seconds while the session runs, so a session cut short comes back with its time left right
+to within that. A resumed session is held in a guardian pause until the
 facilitator lifts it.
 """
 
@@ -48,9 +48,10 @@ HELD_SPEECH_MAX_AGE = 30.0
 HELD_BELL_MAX_AGE = 3.0
 """A bell that late would mislead: past this it is left out (its flash was shown)."""
 CHECKPOINT_EVERY = 0.5
-"""Session seconds between checkpoints while a session runs (the live screen asks this
-often): a session cut short comes back within this of where it stopped, well inside a
-second, even when a tick is late."""
+"""Seconds between checkpoints while a session runs (the live screen's timer): a session
+cut short comes back within about this of where it stopped, well inside a second."""
+CHECKPOINT_SKIP = 0.1
+"""A checkpoint this soon after the journal's last record would add nothing: left out."""
 
 
 class ClockLike(Protocol):
@@ -193,13 +194,13 @@ class Driver:
         return result
 
     def checkpoint(self) -> None:
-        """Tell the journal how far the session got, when it has not heard for
-        `CHECKPOINT_EVERY` seconds. Never raises."""
+        """Tell the journal how far the session got (unless it heard of that moment a
+        moment ago). Never raises."""
         journal, session = self.journal, self.session
         if journal is None or not session.started or session.ended:
             return
         t = session.session_time(self.now())
-        if t - self.recorded_t < CHECKPOINT_EVERY:
+        if t - self.recorded_t < CHECKPOINT_SKIP:
             return
         self.recorded_t = t
         try:
