@@ -207,3 +207,64 @@ def test_the_library_lists_own_practices_at_once_and_flags_one_that_broke(tmux: 
     tmux.wait_for(lambda t: "tuesday.yaml:8:1: duplicate key `kind`" in t, "its error")
     tmux.send("q")
     tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+
+
+def shown_time(text: str, most_minutes: int = 9) -> int | None:
+    """The big countdown on screen, in seconds: the Digits rendering of each `MM:SS` up to
+    `most_minutes`, looked for among the screen's rows (None when none is there)."""
+    from rich.console import Console
+    from rich.style import Style
+    from textual.renderables.digits import Digits
+
+    rows = text.splitlines()
+    for total in range(most_minutes * 60 + 59, -1, -1):
+        console = Console(width=60, record=True, color_system=None)
+        console.print(Digits(f"{total // 60:02d}:{total % 60:02d}", Style(bold=True)))
+        glyph = [line.rstrip() for line in console.export_text().splitlines()]
+        for top in range(len(rows) - 2):
+            column = rows[top].find(glyph[0])
+            while column != -1:
+                if all(rows[top + k][column : column + len(glyph[k])] == glyph[k] for k in (1, 2)):
+                    return total
+                column = rows[top].find(glyph[0], column + 1)
+    return None
+
+
+def test_a_round_killed_mid_turn_resumes_with_the_same_speaker_and_time(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pid"
+    tmux.type_line(
+        f"bash -c 'echo $$ > {pid_file}; exec {sys.executable} -m circlekeeper run "
+        "practices/check-in.yaml --circle Ana,Ben,Cy --silent'"
+    )
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the live session")
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ana"), "Ana holding the stick")
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ben"), "Ben holding the stick")
+    screen = tmux.wait_for(
+        lambda t: speaking("Ben")(t) and (shown_time(t, 2) or 999) <= 116, "Ben's time to run"
+    )
+    before = shown_time(screen, 2)
+    os.kill(int(pid_file.read_text().strip()), signal.SIGKILL)  # the power goes
+    tmux.wait_for(lambda t: "Killed" in t, "the shell to say the app was killed")
+
+    tmux.type_line(f"stty sane; clear; {sys.executable} -m circlekeeper run --resume; echo EXIT=$?")
+    back = tmux.wait_for(lambda t: "Resumed where it stopped" in t, "the resumed session")
+    assert "Press g when the circle is ready" in back and speaking("Ben")(back)
+    after = shown_time(back, 2)
+    assert before is not None and after is not None
+    assert abs(after - before) <= 1, (before, after)
+    tmux.send("g")
+    tmux.wait_for(lambda t: "Resumed where" not in t and speaking("Ben")(t), "the circle going on")
+    tmux.send("q")
+    tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
+    tmux.send("y")
+    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+
+    from circlekeeper.records.journal import read_journal
+
+    (journal,) = (Path(tmux.env["CIRCLEKEEPER_DATA_DIR"]) / "journals").glob("*.jsonl")
+    contents = read_journal(journal)
+    assert contents.resumes == 1 and contents.status == "ended early"
