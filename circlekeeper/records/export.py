@@ -83,10 +83,12 @@ def anonymize(summary: Summary, names: Mapping[str, str] | None = None) -> Summa
 # --- Markdown ------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    """Keep a name, title or note from breaking the Markdown around it."""
+def _md(text: str, *, table: bool = True) -> str:
+    """Keep a name, title or note from breaking the Markdown around it (on one line; a `|`
+    is escaped only where it could end a table cell)."""
     flat = " ".join(text.split())
-    return re.sub(r"([\\`*_\[\]|<>#])", r"\\\1", flat)
+    special = r"([\\`*_\[\]|<>])" if table else r"([\\`*_\[\]<>])"
+    return re.sub(special, r"\\\1", flat)
 
 
 def _people(names: Sequence[str]) -> str:
@@ -171,7 +173,7 @@ def _step_line(number: int, step: StepSummary) -> str:
 def _note_line(note: NoteSummary) -> str:
     when = note.wall.strftime("%H:%M") if note.wall is not None else f"{clock(note.at)} in"
     where = f", during {_md(note.step)}" if note.step else ""
-    return f"- *{when}{where}*: {_md(note.text)}"
+    return f"- *{when}{where}*: {_md(note.text, table=False)}"
 
 
 def _airtime_table(
@@ -221,11 +223,22 @@ def _who(summary: Summary, *, people: bool = True) -> str:
     return line.strip()
 
 
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
 def _pauses(summary: Summary) -> str | None:
-    if not summary.pauses:
-        return None
-    times = "once" if summary.pauses == 1 else f"{summary.pauses} times"
-    return f"The circle paused {times} ({clock(summary.paused_total)} in all)."
+    said = []
+    if summary.pauses:
+        said.append(
+            f"The circle paused {_times(summary.pauses)} ({clock(summary.paused_total)} in all)."
+        )
+    if summary.resumes:
+        said.append(
+            f"The session was cut short {_times(summary.resumes)} and picked up again where "
+            "it stopped, held in a pause until the circle was ready."
+        )
+    return " ".join(said) or None
 
 
 def _session_body(

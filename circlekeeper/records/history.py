@@ -45,7 +45,7 @@ class HistoryRow:
     def line(self) -> str:
         """The row as `history` prints it, without the id (which leads the row)."""
         summary = self.summary
-        when = summary.started.strftime("%a %d %b %Y %H:%M")
+        when = summary.started.strftime("%Y-%m-%d %H:%M")
         parts = [when, summary.practice_title, clock(summary.duration), summary.state]
         who = summary.circle_name or ", ".join(summary.circle)
         if summary.meeting is not None and summary.circle_name:

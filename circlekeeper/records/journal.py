@@ -1045,4 +1045,6 @@ def summarize_journal(contents: JournalContents) -> Summary:
         wall = contents.closed.get("wall")
         ended_wall = float(wall) if isinstance(wall, int | float) else None
     ended_at = None if ended_wall is None else datetime.fromtimestamp(ended_wall).astimezone()
-    return dataclasses.replace(summary, ended_at=ended_at, status=contents.status)
+    return dataclasses.replace(
+        summary, ended_at=ended_at, status=contents.status, resumes=contents.resumes
+    )

@@ -241,6 +241,8 @@ class Summary:
     """When it ended (local time), when known."""
     status: str | None = None
     """How the journal stands (`finished`, `ended early`, `unfinished`, `discarded`...)."""
+    resumes: int = 0
+    """How many times it was cut short (a crash, a power cut) and picked up again."""
 
     @property
     def state(self) -> str:
@@ -307,6 +309,7 @@ class Summary:
             "steps_skipped": self.steps_skipped,
             "pauses": self.pauses,
             "paused_total": round(self.paused_total, 3),
+            "resumes": self.resumes,
             "notes": [
                 {
                     "at": round(note.at, 3),

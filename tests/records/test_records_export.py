@@ -114,3 +114,13 @@ def test_a_circles_meetings_in_one_reportback(tmp_path: Path) -> None:
     assert data["people"] == list(aliases(NAMES).values())
     assert [m["host"] for m in data["meetings"]] == ["Person 1", "Person 2", "Person 3", "Person 4"]
     assert "Ana" not in json.dumps(data)
+
+
+def test_a_session_picked_up_again_says_so(first: Summary) -> None:
+    import dataclasses
+
+    text = markdown(dataclasses.replace(first, resumes=2))
+    assert (
+        "The circle paused once (1:00 in all). The session was cut short twice and picked up "
+        "again where it stopped, held in a pause until the circle was ready." in text
+    )

@@ -75,8 +75,13 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     made: list[dict[str, object]] = []
 
     class FakeApp:
+        exit_message = None
+
         def run(self) -> None:
             return None
+
+        def release_journals(self) -> list[str]:
+            return []
 
     def fake_make_app(**kwargs: object) -> FakeApp:
         made.append(kwargs)

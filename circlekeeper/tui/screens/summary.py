@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from circlekeeper.engine.events import SessionEnded, StepEnded, TurnEnded
+from circlekeeper.engine.events import CommandTaken, SessionEnded, StepEnded, TurnEnded
 from circlekeeper.tui.format import clock_text, meeting_line
 from circlekeeper.tui.host import AppHost, host_of
 
@@ -121,6 +121,17 @@ class SummaryScreen(Screen[None]):
             )
             yield Static("Airtime", classes="section-title")
             yield Static(airtime_bars(config.circle, airtime, overtime), id="airtime")
+            if self.driver.session_id:
+                notes = sum(
+                    1
+                    for e in self.driver.events
+                    if isinstance(e, CommandTaken) and e.command.get("command") == "note"
+                )
+                kept = f"{notes} {'note' if notes == 1 else 'notes'} kept. " if notes else ""
+                yield Static(
+                    f"{kept}A reportback to share: circlekeeper export {self.driver.session_id}",
+                    id="summary-export",
+                )
             with Horizontal(id="summary-buttons"):
                 yield Button("Save summary (w)", id="save", variant="primary")
                 yield Button("Quit (q)", id="quit")
