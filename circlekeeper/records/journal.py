@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from circlekeeper import __version__
 from circlekeeper.engine.events import EVENT_TYPES, Event, SessionEnded
@@ -163,31 +163,37 @@ def plan_to_json(plan: CirclePlan) -> dict[str, Any]:
     return data  # tuples became lists, as they will be on disk
 
 
-_PLAN_HINTS: dict[str, Any] = {}
-
-
 def plan_from_json(data: Mapping[str, Any]) -> CirclePlan:
     """The circle plan a header kept; `ValueError` when it is not one.
 
     Fields a later version added and this one does not know are left out; fields this
     version has and an older journal lacks take their defaults, where they have one.
     """
-    if not _PLAN_HINTS:
-        _PLAN_HINTS.update(typing.get_type_hints(CirclePlan))
+    return _from_json(CirclePlan, data, "the circle plan")
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+D = TypeVar("D")
+
+
+def _from_json(cls: type[D], data: Mapping[str, Any], label: str) -> D:
+    """A dataclass from its JSON form, each field turned back into its declared type;
+    `ValueError` naming the field (after `label`) when it cannot be."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
-    for spec in dataclasses.fields(CirclePlan):
+    for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
         if spec.name not in data:
             if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-                raise ValueError(f"the circle plan lacks {spec.name!r}")
+                raise ValueError(f"{label} lacks {spec.name!r}")
             continue
         try:
-            values[spec.name] = _coerce(_PLAN_HINTS[spec.name], data[spec.name])
+            values[spec.name] = _coerce(hints[spec.name], data[spec.name])
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"the circle plan's {spec.name!r}: {exc}") from exc
-    return CirclePlan(**values)
-
-
-_HINTS: dict[type[Event], dict[str, Any]] = {}
+            raise ValueError(f"{label}.{spec.name}: {exc}") from exc
+    return cls(**values)
 
 
 def _coerce(tp: Any, value: Any) -> Any:
@@ -240,20 +246,7 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
     cls = _EVENTS_BY_NAME.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ValueError(f"unknown event {name!r}")
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
-    kwargs: dict[str, Any] = {}
-    for spec in dataclasses.fields(cls):
-        if spec.name not in data:
-            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-                raise ValueError(f"{name}: missing {spec.name!r}")
-            continue
-        try:
-            kwargs[spec.name] = _coerce(hints[spec.name], data[spec.name])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name}.{spec.name}: {exc}") from exc
-    return cls(**kwargs)
+    return _from_json(cls, data, str(name))
 
 
 @dataclass(frozen=True)

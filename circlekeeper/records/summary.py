@@ -39,14 +39,15 @@ StepOutcome = Literal["done", "skipped", "interrupted"]
 
 
 @dataclass(frozen=True)
-class NoteRecord:
-    """A note the scribe took: at session time `t`, during step `step` (its run index)."""
+class NoteSummary:
+    """A note in the reportback: when, in which step, what."""
 
-    t: float
+    at: float
+    """Session time (seconds from the start)."""
     text: str
-    step: int | None
-    wall: float | None = None
-    """Epoch seconds when it was taken, when known (the journal keeps it)."""
+    step: str | None
+    """The title of the step it was taken in."""
+    wall: datetime | None = None
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Ledger:
     first_t: float | None = None
     last_t: float = 0.0
     ended: SessionEnded | None = None
-    notes: list[NoteRecord] = field(default_factory=list)
+    notes: list[NoteSummary] = field(default_factory=list)
     _passing: str | None = None  # the next TurnEnded of this speaker closes a pass
 
     def _person(self, name: str) -> None:
@@ -104,7 +105,9 @@ class Ledger:
         if isinstance(event, CommandTaken):
             text = event.command.get("text")
             if event.command.get("command") == "note" and isinstance(text, str):
-                self.notes.append(NoteRecord(event.t, text, self.current_step, wall))
+                step = self.steps.get(self.current_step) if self.current_step is not None else None
+                when = None if wall is None else datetime.fromtimestamp(wall).astimezone()
+                self.notes.append(NoteSummary(event.t, text, step.title if step else None, when))
         elif isinstance(event, SessionStarted):
             for person in event.circle:
                 self._person(person)
@@ -190,18 +193,6 @@ class StepSummary:
     focus: str | None = None
     started: float = 0.0
     """Session time at which it began."""
-
-
-@dataclass(frozen=True)
-class NoteSummary:
-    """A note in the reportback: when, in which step, what."""
-
-    at: float
-    """Session time (seconds from the start)."""
-    text: str
-    step: str | None
-    """The title of the step it was taken in."""
-    wall: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -382,15 +373,7 @@ def summary_from_ledger(
                 step.started,
             )
         )
-    notes = tuple(
-        NoteSummary(
-            note.t,
-            note.text,
-            ledger.steps[note.step].title if note.step in ledger.steps else None,
-            None if note.wall is None else datetime.fromtimestamp(note.wall).astimezone(),
-        )
-        for note in ledger.notes
-    )
+    notes = tuple(ledger.notes)
     first = ledger.first_t if ledger.first_t is not None else 0.0
     return Summary(
         practice_title=practice_title,

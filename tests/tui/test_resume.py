@@ -32,23 +32,16 @@ def write_practice(folder: Path) -> Path:
     return path
 
 
-def running_app(path: Path, clock: MockClock) -> CircleKeeperApp:
-    practice = load_practice(path)
-    plan = plan_circle(practice, NAMES, seed=1)
-    config = SessionConfig(practice=practice, path=path, plan=plan, silent=True)
+def journaling_app(clock: MockClock, path: Path | None = None) -> CircleKeeperApp:
+    """The app as `circlekeeper` makes it, journals and all: straight into the check-in at
+    `path`, or (without one) the library."""
+    config = None
+    if path is not None:
+        practice = load_practice(path)
+        plan = plan_circle(practice, NAMES, seed=1)
+        config = SessionConfig(practice=practice, path=path, plan=plan, silent=True)
     return make_app(
         config=config,
-        clock=clock,
-        wall=lambda: WALL,
-        sink=RecordingSink(),
-        session_factory=session_factory,
-        journal_factory=launch.default_journal,
-        load_user_keymap=False,
-    )
-
-
-def library_app(clock: MockClock) -> CircleKeeperApp:
-    return make_app(
         clock=clock,
         wall=lambda: WALL,
         sink=RecordingSink(),
@@ -62,7 +55,7 @@ async def cut_short(path: Path) -> dict[str, Any]:
     """Run the check-in to Ben's turn, take a note, then die (the journal left as it is).
     Returns what the screen showed at the end."""
     clock = MockClock(3_000.0)
-    app = running_app(path, clock)
+    app = journaling_app(clock, path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         clock.advance(50)
@@ -105,7 +98,7 @@ async def test_a_cut_short_session_is_offered_and_comes_back_where_it_stopped(
     assert [n.command["text"] for n in notes] == ["Ben asks for more time"]
 
     clock = MockClock(9_000.0)
-    app = library_app(clock)
+    app = journaling_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -144,7 +137,7 @@ async def test_a_cut_short_session_is_offered_and_comes_back_where_it_stopped(
 async def test_a_discarded_session_is_kept_and_not_offered_again(tmp_path: Path) -> None:
     path = write_practice(tmp_path)
     await cut_short(path)
-    app = library_app(MockClock())
+    app = journaling_app(MockClock())
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -154,7 +147,7 @@ async def test_a_discarded_session_is_kept_and_not_offered_again(tmp_path: Path)
         assert not isinstance(app.screen, ResumeOfferDialog)
     (kept,) = list_journals()
     assert read_journal(kept).status == "discarded"
-    again = library_app(MockClock())
+    again = journaling_app(MockClock())
     async with again.run_test(size=(100, 30)) as pilot:
         await again.workers.wait_for_complete()
         await pilot.pause()
@@ -167,7 +160,7 @@ async def test_a_changed_script_is_said_and_a_missing_one_cannot_be_resumed(
     path = write_practice(tmp_path)
     await cut_short(path)
     path.write_text(path.read_text().replace("2m", "3m"), encoding="utf-8")
-    app = library_app(MockClock())
+    app = journaling_app(MockClock())
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -182,7 +175,7 @@ async def test_a_changed_script_is_said_and_a_missing_one_cannot_be_resumed(
         assert snap(app).turn_allowed == 180.0
         app.driver.journal.abandon()  # type: ignore[union-attr]
     path.unlink()
-    gone = library_app(MockClock())
+    gone = journaling_app(MockClock())
     async with gone.run_test(size=(100, 30)) as pilot:
         await gone.workers.wait_for_complete()
         await pilot.pause()
@@ -236,7 +229,7 @@ def test_run_resume_hands_the_latest_to_the_app_or_says_why_not(
 async def test_a_note_is_journalled_on_session_time_and_escape_drops_it(tmp_path: Path) -> None:
     path = write_practice(tmp_path)
     clock = MockClock(4_000.0)
-    app = running_app(path, clock)
+    app = journaling_app(clock, path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         clock.advance(12.5)
