@@ -258,7 +258,9 @@ class SetupScreen(Screen[None]):
         meeting = self.query_one("#setup-meeting", Static)
         line = None
         if plan is not None and (self._saved_name() is not None or plan.meetings is not None):
-            line = meeting_words(plan)  # a circle not saved has no meetings to count
+            # A circle neither saved nor in a series has no meetings to count. A series'
+            # meeting and focus are said here, once: "meeting 3 of 6 · focus: Cy · hosted by Ana".
+            line = meeting_words(plan)
         meeting.update(line or "")
         meeting.display = line is not None
         if plan is None:
@@ -266,9 +268,6 @@ class SetupScreen(Screen[None]):
             return
         practice = self.practice
         parts = [f"Starts: {plan.starter}" + (" (the host)" if plan.starter == plan.host else "")]
-        if plan.meetings is not None or plan.focus is not None:
-            label = plan.meeting_label
-            parts.insert(0, label[:1].upper() + label[1:])
         for role in practice.roles:
             label = localize(role.name, plan.language, practice.language)
             holders = ", ".join(plan.roles.get(role.id, ())) or "nobody"
