@@ -30,6 +30,7 @@ from circlekeeper.engine.commands import (
     More,
     Next,
     NextPair,
+    Note,
     Pass,
     Pause,
     Pick,
@@ -61,6 +62,12 @@ def _seconds(value: Any) -> float:
     if not isinstance(value, str):
         raise ValueError(f"{show(value)} is not a duration; write it like 30s, 2m or 1m30s")
     return float(parse_duration(value))
+
+
+def _words(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"a note is some words, not {show(value)}")
+    return value.strip()
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
@@ -146,6 +153,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "`who` asks to speak (a `kind` of request)",
     ),
     ActionSpec("lower", (WHO,), lambda f: LowerHand(f["who"]), "`who` no longer asks to speak"),
+    ActionSpec("note", (Field("text", _words),), lambda f: Note(f["text"]), "the scribe's note"),
 )
 """Every action an actions file may name, and the command each one is."""
 ACTIONS_BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in ACTIONS}

@@ -45,7 +45,13 @@ def timeline(out: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines()]
 
 
-SAMPLES: dict[str, Any] = {"who": "Ana", "by": 30.0, "response": "consent", "outcome": "no-consent"}
+SAMPLES: dict[str, Any] = {
+    "who": "Ana",
+    "by": 30.0,
+    "response": "consent",
+    "outcome": "no-consent",
+    "text": "Ben books the room",
+}
 
 
 def test_every_action_becomes_a_command_and_the_table_covers_the_commands() -> None:
