@@ -62,7 +62,7 @@ async def cut_short(path: Path) -> dict[str, Any]:
         await pilot.press("space")  # Ana is done after 50 s
         await settle(pilot)
         clock.advance(20)
-        await pilot.press("n")
+        await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, NoteDialog)
         await pilot.press(*"Ben asks for more time", "enter")
@@ -233,13 +233,13 @@ async def test_a_note_is_journalled_on_session_time_and_escape_drops_it(tmp_path
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         clock.advance(12.5)
-        await pilot.press("n")
+        await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, NoteDialog)
         clock.advance(30)  # the session goes on while the scribe types
         await pilot.press(*"we start at nine next time", "enter")
         await pilot.pause()
-        await pilot.press("n")
+        await pilot.press("w")
         await pilot.pause()
         await pilot.press(*"never mind", "escape")
         await pilot.pause()
