@@ -520,22 +520,10 @@ def save_index(library: Library, entries: Iterable[Entry]) -> bool:
         return False
     data = {**_header(), "practices": {key: raw[key] for key in sorted(raw)}}
     target = index_path()
-    _private_dirs(target.parent)
+    paths.private_dir(target.parent)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     atomic_write_bytes(target, text.encode("utf-8"))
     return True
-
-
-def _private_dirs(folder: Path) -> None:
-    """Create `folder` (and missing parents) readable by the user alone (0700)."""
-    missing: list[Path] = []
-    probe = folder
-    while not probe.exists() and probe != probe.parent:
-        missing.append(probe)
-        probe = probe.parent
-    for level in reversed(missing):
-        level.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(folder, 0o700)
 
 
 # ----- the built-in practices' own index ----------------------------------------------------
