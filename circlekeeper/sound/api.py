@@ -27,20 +27,39 @@ class SoundStatus:
     muted: bool = False
     failed: int = 0
     """Prompts asked for by `prepare` that could not be rendered (shown on screen only)."""
+    warning: str = ""
+    """Sound works, but not as asked (another output, no speech): a line for a banner."""
+    speech: bool = True
+    """False once speech is known not to work: prompts are on screen only."""
 
 
 @runtime_checkable
 class SoundSink(Protocol):
-    """Everything a session asks of sound."""
+    """Everything a session asks of sound.
 
-    def bell(self, sound: str, strikes: int = 1, volume: float = 1.0) -> None:
-        """Ring a named sound (built-in or a practice's own) now."""
+    `at` is the monotonic time (`time.monotonic()`) a cue fell due; a sink plays every cue
+    the same constant delay after it, so tick jitter does not reach the sound.
+    """
 
-    def speak(self, text: str, language: str = "en") -> None:
-        """Speak `text` now if it is rendered; late or not at all otherwise."""
+    def bell(
+        self, sound: str, strikes: int = 1, volume: float = 1.0, at: float | None = None
+    ) -> None:
+        """Ring a named sound (built-in or a practice's own), due at `at` (now when None)."""
+
+    def speak(self, text: str, language: str = "en", at: float | None = None) -> None:
+        """Speak `text` after the words before it, due at `at`; late or not at all when it
+        is not rendered in time."""
+
+    def hush(self) -> None:
+        """A step ended: fade out its words and drop its words not yet spoken (bells ring on)."""
 
     def prepare(self, texts: Iterable[tuple[str, str]]) -> None:
-        """Render (text, language) pairs in the background, ahead of need."""
+        """Render (text, language) pairs in the background, ahead of need (the first call's
+        texts are the opening words)."""
+
+    def ready(self) -> bool:
+        """Whether a session may start: output running steadily and opening words rendered
+        (also True when sound cannot work: the circle then starts without it)."""
 
     def set_muted(self, muted: bool) -> None:
         """Silence or restore every cue."""
@@ -48,8 +67,8 @@ class SoundSink(Protocol):
     def status(self) -> SoundStatus:
         """The current state, for the banner and the setup screen."""
 
-    def close(self) -> None:
-        """Stop playing and release the device."""
+    def close(self, linger: float = 0.0) -> None:
+        """Release the device; a bell still ringing may sound up to `linger` seconds first."""
 
 
 class NullSink:
@@ -59,14 +78,23 @@ class NullSink:
         self._detail = detail
         self._muted = False
 
-    def bell(self, sound: str, strikes: int = 1, volume: float = 1.0) -> None:
+    def bell(
+        self, sound: str, strikes: int = 1, volume: float = 1.0, at: float | None = None
+    ) -> None:
         """Do nothing."""
 
-    def speak(self, text: str, language: str = "en") -> None:
+    def speak(self, text: str, language: str = "en", at: float | None = None) -> None:
+        """Do nothing."""
+
+    def hush(self) -> None:
         """Do nothing."""
 
     def prepare(self, texts: Iterable[tuple[str, str]]) -> None:
         """Do nothing."""
+
+    def ready(self) -> bool:
+        """Always: nothing to wait for."""
+        return True
 
     def set_muted(self, muted: bool) -> None:
         """Remember the choice, for the status line."""
@@ -76,29 +104,44 @@ class NullSink:
         """Never ok: the screen shows visual cues instead."""
         return SoundStatus(ok=False, detail=self._detail, muted=self._muted)
 
-    def close(self) -> None:
+    def close(self, linger: float = 0.0) -> None:
         """Do nothing."""
 
 
 @dataclass
 class RecordingSink:
-    """Remembers every call, for tests."""
+    """Remembers every call, for tests. `due` holds each cue's `at`, in call order."""
 
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    due: list[float | None] = field(default_factory=list)
     muted: bool = False
     closed: bool = False
+    linger: float | None = None
+    is_ready: bool = True
 
-    def bell(self, sound: str, strikes: int = 1, volume: float = 1.0) -> None:
+    def bell(
+        self, sound: str, strikes: int = 1, volume: float = 1.0, at: float | None = None
+    ) -> None:
         """Record a bell."""
         self.calls.append(("bell", (sound, strikes, volume)))
+        self.due.append(at)
 
-    def speak(self, text: str, language: str = "en") -> None:
+    def speak(self, text: str, language: str = "en", at: float | None = None) -> None:
         """Record speech."""
         self.calls.append(("speak", (text, language)))
+        self.due.append(at)
+
+    def hush(self) -> None:
+        """Record that a step's words were stopped."""
+        self.calls.append(("hush", ()))
 
     def prepare(self, texts: Iterable[tuple[str, str]]) -> None:
         """Record what was asked to be prepared."""
         self.calls.append(("prepare", tuple(texts)))
+
+    def ready(self) -> bool:
+        """As set by the test (ready by default)."""
+        return self.is_ready
 
     def set_muted(self, muted: bool) -> None:
         """Record mute changes."""
@@ -109,9 +152,10 @@ class RecordingSink:
         """Always fine."""
         return SoundStatus(ok=True, detail="recording", muted=self.muted)
 
-    def close(self) -> None:
+    def close(self, linger: float = 0.0) -> None:
         """Record the close."""
         self.closed = True
+        self.linger = linger
 
     def kinds(self) -> list[str]:
         """The names of the calls, in order."""

@@ -47,31 +47,45 @@ class _Partial:
     """Seconds for the partial to swell in (a gong's energy moving upward)."""
 
 
+_CHUNK = 1 << 15
+"""Samples synthesised at a time: float64 work arrays stay small whatever the bell's length."""
+
+
 def _partials(
     fundamental: float, partials: list[_Partial], seconds: float, rate: int, seed: int
 ) -> FloatArray:
-    """Sum exponentially decaying sine partials, some split in two so they beat slowly."""
+    """Sum exponentially decaying sine partials, some split in two so they beat slowly.
+
+    Computed in chunks into a float32 result: a 16-second bell at 48 kHz would otherwise need
+    a handful of 6 MB float64 temporaries at once.
+    """
     n = int(seconds * rate)
-    t = np.arange(n, dtype=np.float64) / rate
     rng = np.random.default_rng(seed)
-    out = np.zeros(n, dtype=np.float64)
+    voices: list[tuple[_Partial, float, float]] = []
     for p in partials:
         freq = fundamental * p.ratio
         if freq >= rate / 2 * 0.9:
             continue  # above Nyquist it would alias into a harsh whistle
-        env = np.exp(-t / p.decay)
-        if p.bloom > 0:
-            env *= 1.0 - np.exp(-t / p.bloom)
-        phase = rng.uniform(0, 2 * np.pi)
-        if p.beat > 0:
-            # Two slightly detuned modes (a real bowl is never perfectly round): slow beating.
-            # Unequal halves, so the level wobbles (~-10 dB dips) instead of dropping to nothing.
-            tone = 0.7 * np.sin(2 * np.pi * (freq - p.beat / 2) * t + phase) + 0.3 * np.sin(
-                2 * np.pi * (freq + p.beat / 2) * t + phase + 0.7
-            )
-        else:
-            tone = np.sin(2 * np.pi * freq * t + phase)
-        out += p.amp * env * tone
+        voices.append((p, freq, rng.uniform(0, 2 * np.pi)))
+    out = np.zeros(n, dtype=np.float32)
+    for begin in range(0, n, _CHUNK):
+        t = np.arange(begin, min(n, begin + _CHUNK), dtype=np.float64) / rate
+        acc = np.zeros(len(t), dtype=np.float64)
+        for p, freq, phase in voices:
+            env = np.exp(-t / p.decay)
+            if p.bloom > 0:
+                env *= 1.0 - np.exp(-t / p.bloom)
+            if p.beat > 0:
+                # Two slightly detuned modes (a real bowl is never perfectly round): slow
+                # beating. Unequal halves, so the level wobbles (~-10 dB dips) instead of
+                # dropping to nothing.
+                tone = 0.7 * np.sin(2 * np.pi * (freq - p.beat / 2) * t + phase) + 0.3 * np.sin(
+                    2 * np.pi * (freq + p.beat / 2) * t + phase + 0.7
+                )
+            else:
+                tone = np.sin(2 * np.pi * freq * t + phase)
+            acc += p.amp * env * tone
+        out[begin : begin + len(t)] = acc
     return out
 
 
@@ -83,8 +97,8 @@ def _fades(x: FloatArray, rate: int, fade_in: float = FADE_IN_S) -> FloatArray:
     n_in = max(2, int(fade_in * rate))
     n_out = max(2, int(FADE_OUT_S * rate), len(x) // 10)
     x = x.copy()
-    x[:n_in] *= 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_in))
-    x[-n_out:] *= 0.5 + 0.5 * np.cos(np.linspace(0, np.pi, n_out))
+    x[:n_in] *= (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_in))).astype(x.dtype)
+    x[-n_out:] *= (0.5 + 0.5 * np.cos(np.linspace(0, np.pi, n_out))).astype(x.dtype)
     return x
 
 
@@ -188,14 +202,25 @@ def _strike_warning(rate: int) -> FloatArray:
     return _fades(body, rate, fade_in=0.01)
 
 
-_STRIKES: dict[str, tuple[Callable[[int], FloatArray], float]] = {
-    # name -> (one strike, seconds from one strike to the next: as the previous one decays)
-    "bowl": (_strike_bowl, 4.5),
-    "chime": (_strike_chime, 2.0),
-    "clappers": (_strike_clappers, 1.1),
-    "gong": (_strike_gong, 6.0),
-    "warning": (_strike_warning, 1.4),
+_STRIKES: dict[str, tuple[Callable[[int], FloatArray], float, float]] = {
+    # name -> (one strike, seconds from one strike to the next (as the previous one decays),
+    #          seconds after a strike before words may follow it: the attack has bloomed)
+    "bowl": (_strike_bowl, 4.5, 1.2),
+    "chime": (_strike_chime, 2.0, 0.8),
+    "clappers": (_strike_clappers, 1.1, 0.6),
+    "gong": (_strike_gong, 6.0, 1.6),
+    "warning": (_strike_warning, 1.4, 0.6),
 }
+
+
+def spacing(name: str) -> float:
+    """Seconds from one strike of a built-in sound to the next."""
+    return _STRIKES[name][1]
+
+
+def settle(name: str) -> float:
+    """Seconds after a strike before spoken words may follow it (a short, musical gap)."""
+    return _STRIKES[name][2]
 
 
 def rms_first_second(x: FloatArray, rate: int) -> float:
@@ -205,18 +230,23 @@ def rms_first_second(x: FloatArray, rate: int) -> float:
 
 
 @functools.lru_cache(maxsize=16)
-def _one_strike(name: str, rate: int) -> FloatArray:
-    """A single strike, loudness-matched: the same RMS over its first second as every bell.
+def strike(name: str, rate: int = 48000) -> FloatArray:
+    """A single strike as float32, loudness-matched: the same RMS over its first second as
+    every bell. Cached (treat as read-only): a player mixes several strikes of a bell from
+    this one array instead of keeping a rendering of every strike count.
 
-    Cached, so three strikes of a bell already heard once cost an overlap-add, not a synthesis.
+    Raises `UnknownSound` for a name that is not built in.
     """
-    make, _ = _STRIKES[name]
-    x = make(rate)
+    if name not in _STRIKES:
+        raise UnknownSound(f"unknown sound {name!r}; built-in sounds are {', '.join(BELLS)}")
+    make = _STRIKES[name][0]
+    x = np.asarray(make(rate), dtype=np.float32)
     target = 10 ** (TARGET_RMS_DB / 20)
-    x = x * (target / max(rms_first_second(x, rate), 1e-9))
+    gain = target / max(rms_first_second(x, rate), 1e-9)
     if name == "warning":
-        x *= 10 ** (WARNING_DB / 20)
-    x.setflags(write=False)  # shared by every render of this bell
+        gain *= 10 ** (WARNING_DB / 20)
+    x *= np.float32(gain)
+    x.setflags(write=False)
     return x
 
 
@@ -225,33 +255,34 @@ _lock = threading.Lock()
 
 
 def render_bell(name: str, strikes: int = 1, volume: float = 1.0, rate: int = 48000) -> FloatArray:
-    """A built-in bell as float32 mono samples, cached in memory (treat as read-only).
+    """A built-in bell, every strike, as float32 mono samples (treat as read-only).
 
+    A single strike at full volume is the cached `strike`; other renderings are cached too.
     Raises `UnknownSound` for a name that is not built in.
     """
-    if name not in _STRIKES:
-        raise UnknownSound(f"unknown sound {name!r}; built-in sounds are {', '.join(BELLS)}")
     strikes = max(1, int(strikes))
     volume = float(min(max(volume, 0.0), 1.0))
+    one = strike(name, rate)
+    if strikes == 1 and volume == 1.0:
+        return one
     key = (name, strikes, round(volume, 4), rate)
     with _lock:
         hit = _cache.get(key)
     if hit is not None:
         return hit
-    one = _one_strike(name, rate)
-    spacing = int(_STRIKES[name][1] * rate)
-    out = np.zeros(spacing * (strikes - 1) + len(one), dtype=np.float64)
+    step = int(spacing(name) * rate)
+    out = np.zeros(step * (strikes - 1) + len(one), dtype=np.float32)
     for i in range(strikes):
-        out[i * spacing : i * spacing + len(one)] += one
+        out[i * step : i * step + len(one)] += one
     peak = float(np.max(np.abs(out))) if len(out) else 0.0
     if peak > PEAK_LIMIT:
         # Overlapping strikes can add up; scale the whole run down rather than clip.
-        out *= PEAK_LIMIT / peak
-    result = (out * volume).astype(np.float32)
-    result.setflags(write=False)
+        out *= np.float32(PEAK_LIMIT / peak)
+    out *= np.float32(volume)
+    out.setflags(write=False)
     with _lock:
-        _cache[key] = result
-    return result
+        _cache[key] = out
+    return out
 
 
 def load_wav(path: str | Path, rate: int = 48000) -> FloatArray:

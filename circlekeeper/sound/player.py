@@ -31,13 +31,20 @@ from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
 if TYPE_CHECKING:
     import numpy as np
 
+    from circlekeeper.sound.mixer import Mixer, Voice
     from circlekeeper.sound.speech import Speaker
 
 log = logging.getLogger("circlekeeper.sound.player")
 
 RATE = 48000
-BLOCK = 480
-"""Frames per callback: 10 ms, so a cue waits at most one short block to start."""
+"""The mixing rate when the device has no usable rate of its own."""
+RATES = (44100, 48000)
+"""Device rates the mixer runs at as they are (no resampling anywhere on the way)."""
+BLOCK = 2048
+"""Frames per callback (about 46 ms). Cues are placed at their own sample whatever the block,
+so a bigger block costs no timing, only a longer constant delay; and every block costs
+PortAudio and PulseAudio ~0.3 ms of CPU (measured: a running stream takes 1.4% of a core at
+1024 frames, 0.76% at 2048, 0.39% at 4096)."""
 LATENCY = "high"
 """PortAudio's generous latency setting: fewer underruns on a busy laptop."""
 WATCHDOG = {"init": 12.0, "open": 6.0, "start": 3.0, "stop": 2.0, "close": 2.0, "query": 3.0}
@@ -52,6 +59,20 @@ RETRY_ABSENT_S = 30.0
 PROBE_TIMEOUT = 10.0
 SPEECH_LATE_S = 10.0
 """A prompt that is not rendered within this long after its cue is skipped, not played late."""
+STEADY_S = 1.5
+"""A new stream counts as running steadily once its callback has run this long (PulseAudio
+holds a new stream back for up to ~1.5 s before it flows)."""
+IDLE_S = 1.0
+"""Silence after which the stream is stopped: a running stream costs CPU on every block, a
+stopped one nothing (0.02% of a core measured). Started again, its first block is heard at
+once (measured: 1-3 ms through PulseAudio), so the first cue after an idle spell is on time."""
+SPEECH_GAP_S = 0.35
+"""Pause between two spoken texts."""
+SCHEDULE_MARGIN_S = 0.06
+"""Added to the stream's own delay to make the constant schedule delay: room for a late
+tick and for the queue between the caller and the callback."""
+QUIT_LINGER_S = 3.0
+"""When the app quits, a bell still ringing may sound this long before it is faded out."""
 
 
 def import_sounddevice() -> Any:
@@ -158,119 +179,6 @@ def portaudio_version(sd: Any) -> str:
     return text.removeprefix("PortAudio ").split(",")[0]
 
 
-class _Voice:
-    """One sound being mixed: its samples, where it is, and its latency probe."""
-
-    __slots__ = ("delay", "gain", "lead", "pos", "samples", "started", "t_request", "tag")
-
-    def __init__(
-        self, samples: np.ndarray, gain: float, tag: str, t_request: float, delay: int = 0
-    ) -> None:
-        self.samples = samples
-        self.gain = gain
-        self.tag = tag
-        self.t_request = t_request
-        self.pos = 0
-        self.delay = delay
-        self.started = False
-        self.lead = 0
-        """Index of the first audible sample: latency is measured to it, not to a fade-in."""
-
-
-class Mixer:
-    """Sums the active sounds into the output; `callback` runs on PortAudio's thread."""
-
-    def __init__(self, channels: int, max_block: int = 16384) -> None:
-        import numpy as np
-
-        self.np = np
-        self.channels = channels
-        self.pending: deque[_Voice] = deque()  # appended by other threads; deque ops are atomic
-        self.active: list[_Voice] = []
-        self.volume = 1.0
-        self.muted = False
-        self.frames = 0
-        self.calls = 0
-        self.underflows = 0
-        self.errors = 0
-        self.last_callback = 0.0
-        self.clear_requested = False
-        # (tag, seconds from request to the first non-silent sample handed to the device)
-        self.latencies: deque[tuple[str, float]] = deque(maxlen=4096)
-        self._mix = np.zeros(max_block, dtype=np.float32)
-        self._tmp = np.zeros(max_block, dtype=np.float32)
-
-    def add(
-        self,
-        samples: np.ndarray,
-        gain: float = 1.0,
-        tag: str = "",
-        t_request: float | None = None,
-        delay: int = 0,
-    ) -> None:
-        """Start mixing a sound on the next callback."""
-        t = time.perf_counter() if t_request is None else t_request
-        voice = _Voice(samples, gain, tag, t, delay)
-        audible = self.np.flatnonzero(self.np.abs(samples[:48000]) > 1e-3)
-        voice.lead = int(audible[0]) if audible.size else 0
-        self.pending.append(voice)
-
-    def clear(self) -> None:
-        """Drop everything playing (from any thread)."""
-        self.pending.clear()
-        self.clear_requested = True
-
-    def busy(self) -> bool:
-        """Whether any sound is queued or still playing."""
-        return bool(self.pending) or bool(self.active)
-
-    def callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
-        """Fill one block: never blocks, allocates next to nothing, never raises."""
-        self.last_callback = time.monotonic()
-        self.calls += 1
-        try:
-            if status and status.output_underflow:
-                self.underflows += 1
-            if self.clear_requested:
-                self.active = []
-                self.clear_requested = False
-            while self.pending:
-                self.active.append(self.pending.popleft())
-            if frames > len(self._mix):  # a bigger block than planned: grow once
-                self._mix = self.np.zeros(frames, dtype=self.np.float32)
-                self._tmp = self.np.zeros(frames, dtype=self.np.float32)
-            mix = self._mix[:frames]
-            mix.fill(0.0)
-            master = 0.0 if self.muted else self.volume
-            finished = False
-            for v in self.active:
-                if v.delay >= frames:
-                    v.delay -= frames
-                    continue
-                start, v.delay = v.delay, 0
-                n = min(frames - start, len(v.samples) - v.pos)
-                if n > 0:
-                    chunk = v.samples[v.pos : v.pos + n]
-                    tmp = self._tmp[:n]
-                    self.np.multiply(chunk, v.gain * master, out=tmp)
-                    mix[start : start + n] += tmp
-                    if not v.started and master > 0 and v.pos + n > v.lead:
-                        v.started = True
-                        self.latencies.append((v.tag, time.perf_counter() - v.t_request))
-                    v.pos += n
-                if v.pos >= len(v.samples):
-                    finished = True
-            if finished:
-                self.active = [v for v in self.active if v.pos < len(v.samples)]
-            self.np.clip(mix, -1.0, 1.0, out=mix)
-            outdata[:] = mix[:, None]
-            self.frames += frames
-        except Exception:
-            self.errors += 1
-            with contextlib.suppress(Exception):
-                outdata.fill(0)
-
-
 class Output(NamedTuple):
     """An audio output PortAudio can see."""
 
@@ -350,8 +258,38 @@ class _SoundDef:
     volume: float
 
 
+@dataclass
+class _Speech:
+    """A text waiting for its turn to be spoken."""
+
+    text: str
+    lang: str
+    when: float
+    """Monotonic time it was due to be heard (the cue's due time plus the schedule delay)."""
+    t_request: float
+    samples: np.ndarray | None = None
+    failed: bool = False
+
+
+@dataclass
+class _Struck:
+    """A bell placed in the mix: when its first and last strikes sound, and its settle time."""
+
+    first: float
+    last: float
+    settle: float
+    voice: Voice
+    """The last strike: words after the bell start `settle` seconds after it, in samples."""
+
+
 class AudioSink:
-    """The real SoundSink: bells and speech mixed into one output stream."""
+    """The real SoundSink: bells and speech mixed into one output stream.
+
+    Every cue is placed at its due time plus one constant delay (`schedule_delay`: the
+    stream's own delay and a margin), so the circle hears each one exactly that long after
+    the engine said so. Speech is a queue on the sound thread: one voice at a time, never on
+    top of a bell's strike, dropped or faded when its step ends (`hush`).
+    """
 
     def __init__(
         self,
@@ -385,13 +323,31 @@ class AudioSink:
         self.output: Output | None = None
         self.device_note = ""
         """Why the output is not the one asked for by name, if it is not."""
+        self.warning = ""
+        """A line for a banner when sound works, but not as asked (another output)."""
         self.rate = RATE
+        self.block = BLOCK
+        self.schedule_delay = 0.0
+        """Seconds from a cue's due time to when it is heard: the same for every cue."""
         self.sd: Any = None
         self.stream: Any = None
         self.mixer: Mixer | None = None
         self.speaker: Speaker | None = None
+        self.running = False
+        """Whether the stream is started (it is stopped while nothing plays)."""
+        self.starts = 0
+        self._opened_at = 0.0
+        self._steady = False
+        self._first_batch: int | None = None
+        """How many texts the first `prepare` asked for: the opening words."""
         self._sounds: dict[str, _SoundDef] = {}
         self._loaded: dict[str, np.ndarray] = {}
+        self._speech_q: deque[_Speech] = deque()
+        self._speech_free = 0.0
+        """Monotonic time from which the next text may be heard."""
+        self._struck: list[_Struck] = []
+        self._last_speech: Voice | None = None
+        self._quiet_since = 0.0
         self._lost_at = 0.0
         self._last_try = 0.0
         self._last_cue = 0.0
@@ -401,22 +357,45 @@ class AudioSink:
 
     # ----- the SoundSink protocol: the caller's side, never blocks, never raises -----
 
-    def bell(self, sound: str, strikes: int = 1, volume: float = 1.0) -> None:
-        """Ring a named sound now."""
-        self._put("bell", sound, strikes, volume, time.perf_counter())
+    def bell(
+        self, sound: str, strikes: int = 1, volume: float = 1.0, at: float | None = None
+    ) -> None:
+        """Ring a named sound: due at monotonic time `at` (now when None)."""
+        now = time.monotonic()
+        self._put("bell", sound, strikes, volume, now if at is None else at, now)
 
-    def speak(self, text: str, language: str = "en") -> None:
-        """Speak `text` now if it is rendered; as soon as it is (within a limit) otherwise."""
-        self._put("speak", text, language, time.perf_counter())
+    def speak(self, text: str, language: str = "en", at: float | None = None) -> None:
+        """Speak `text` once the words before it are done, due at `at` (now when None)."""
+        now = time.monotonic()
+        self._put("speak", text, language, now if at is None else at, now)
+
+    def hush(self) -> None:
+        """The step ended: fade out its words and drop those not yet spoken; bells ring on."""
+        self._put("hush")
 
     def prepare(self, texts: Iterable[tuple[str, str]]) -> None:
-        """Render (text, language) pairs in the background."""
+        """Render (text, language) pairs in the background; the first call's are the opening
+        words, which `ready` waits for."""
         try:
             items = [(str(t), str(lang)) for t, lang in texts]
         except Exception:
             log.exception("prepare: bad texts")
             return
         self._put("prepare", items)
+
+    def ready(self) -> bool:
+        """True once a session may start: the output runs steadily and the opening words
+        are rendered; or sound is known not to work (the circle starts without it)."""
+        if not self._ready.is_set():
+            return False
+        if not self._ok:
+            return True
+        if not self._steady:
+            return False
+        speaker = self.speaker
+        if speaker is None or not speaker.available or self._first_batch is None:
+            return True
+        return speaker.prepared + speaker.failed >= self._first_batch
 
     def set_muted(self, muted: bool) -> None:
         """Silence or restore every cue (takes effect on the next block)."""
@@ -425,7 +404,7 @@ class AudioSink:
             self.mixer.muted = self._muted
 
     def stop_cues(self) -> None:
-        """Cut off everything playing now (a skipped prompt, the end of a session)."""
+        """Cut off everything playing now."""
         mixer = self.mixer
         if mixer is not None:
             mixer.clear()
@@ -451,7 +430,8 @@ class AudioSink:
         """The current state for the banner; includes the watchdog's verdict."""
         prepared = to_prepare = failed = 0
         speaker = self.speaker
-        if speaker is not None:
+        speech_ok = speaker is not None and speaker.available
+        if speaker is not None and speech_ok:
             prepared, to_prepare, failed = speaker.prepared, speaker.to_prepare, speaker.failed
         ok, detail = self._ok, self._detail
         busy = self._busy
@@ -459,11 +439,13 @@ class AudioSink:
             what, since = busy
             if time.monotonic() - since > WATCHDOG.get(what, 3.0):
                 ok, detail = False, f"audio device not responding ({what} hung); visual cues only"
+        warnings = [self.warning] if self.warning else []
         speech_note = self._speech_detail
-        if speaker is not None and speaker.renderer.unavailable:
-            speech_note = "speech unavailable, prompts on screen only"
-        if ok and speech_note:
-            detail = f"{detail}; {speech_note}"
+        if speaker is not None and not speaker.available:
+            reason = speaker.renderer.unavailable or "the speech engine does not work"
+            speech_note = f"speech unavailable ({reason}); prompts on screen only"
+        if self._speech_enabled and speech_note:
+            warnings.append(speech_note)
         return SoundStatus(
             ok=ok,
             detail=detail,
@@ -471,19 +453,31 @@ class AudioSink:
             to_prepare=to_prepare,
             muted=self._muted,
             failed=failed,
+            warning=" ".join(w.rstrip(".") + "." for w in warnings),
+            speech=speech_ok or not self._speech_enabled,
         )
 
-    def close(self) -> None:
-        """Stop playing and release the device (on the sound thread; returns at once)."""
+    def close(self, linger: float = 0.0) -> None:
+        """Release the device on the sound thread; returns at once. A bell still ringing
+        may sound up to `linger` seconds first; then everything fades out."""
         if not self._closed:
             self._closed = True
-            self._q.put(("close",))
+            self._q.put(("close", float(linger)))
 
     # ----- helpers for commands, tests and benchmarks (these may wait, with a bound) -----
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait until the output is open (or known not to be)."""
         return self._ready.wait(timeout)
+
+    def wait_session_ready(self, timeout: float) -> bool:
+        """Wait until `ready()` holds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.ready():
+                return True
+            time.sleep(0.01)
+        return self.ready()
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every request has played out; False on timeout."""
@@ -493,6 +487,7 @@ class AudioSink:
             if (
                 self._ready.is_set()
                 and self._outstanding == 0
+                and not self._speech_q
                 and (mixer is None or not mixer.busy() or not self._ok)
             ):
                 return True
@@ -539,13 +534,15 @@ class AudioSink:
         finally:
             self._ready.set()
         while True:
+            # Awake more often only while the stream runs (to stop it when it falls silent).
+            wait = 0.25 if (self.running or self._speech_q) else 1.0
             try:
-                cmd = self._q.get(timeout=0.25)
+                cmd = self._q.get(timeout=wait)
             except queue.Empty:
                 cmd = None
             try:
                 if cmd is not None and cmd[0] == "close":
-                    self._shutdown()
+                    self._shutdown(cmd[1])
                     return
                 if cmd is not None:
                     try:
@@ -553,6 +550,7 @@ class AudioSink:
                     finally:
                         if cmd[0] != "speech-ready":
                             self._done()
+                self._pump_speech()
                 self._health()
             except Exception:
                 log.exception("sound thread: unexpected error")
@@ -571,10 +569,10 @@ class AudioSink:
             reason = str(exc) if str(exc).startswith("PortAudio") else f"PortAudio missing ({exc})"
             self._degrade(f"no audio: {reason}; visual cues only")
             return
-        # Render the usual bells before the stream runs, so the first cue never waits for them.
-        for name in bells.BELLS:
-            bells.render_bell(name, 1, rate=self.rate)
         self._open()
+        # Render the usual bells while the new stream settles, so no cue waits for them.
+        for name in bells.BELLS:
+            bells.strike(name, self.rate)
 
     def _start_speech(self) -> None:
         try:
@@ -588,6 +586,8 @@ class AudioSink:
 
     def _open(self) -> bool:
         """Open and start the output stream; on failure degrade and return False."""
+        from circlekeeper.sound.mixer import Mixer
+
         sd = self.sd
         self._last_try = time.monotonic()
         try:
@@ -597,23 +597,23 @@ class AudioSink:
                 self._degrade(f"no audio output: {note}; visual cues only")
                 return False
             channels = min(2, out.channels)
-            rate = RATE
+            rate = int(out.rate) if int(out.rate) in RATES else RATE
             try:
                 self._pa(
                     "query",
                     sd.check_output_settings,
                     device=out.number,
-                    samplerate=RATE,
+                    samplerate=rate,
                     channels=channels,
                     dtype="float32",
                 )
             except Exception:
-                rate = int(out.rate) or RATE  # the device's own rate, if it refuses 48 kHz
+                rate = int(out.rate) or RATE  # the device's own rate, if it refuses ours
             if rate != self.rate:
                 self.rate = rate
                 if self.speaker is not None:
                     self.speaker.rate = rate
-            mixer = Mixer(channels)
+            mixer = Mixer(channels, rate)
             mixer.muted, mixer.volume = self._muted, self._volume
             stream = self._pa(
                 "open",
@@ -622,23 +622,62 @@ class AudioSink:
                 samplerate=rate,
                 channels=channels,
                 dtype="float32",
-                blocksize=BLOCK,
+                blocksize=self.block,
                 latency=LATENCY,
                 callback=mixer.callback,
             )
-            self._pa("start", stream.start)
+            latency = float(getattr(stream, "latency", 0.0) or 0.0)
+            mixer.fallback_latency = latency
+            self.stream, self.mixer = stream, mixer
+            self.running = False
+            self._start_stream()
         except Exception as exc:  # PortAudioError and anything else a driver throws
+            self.stream = None
             self._degrade(f"no audio: {_one_line(exc)}; visual cues only")
             return False
-        self.stream, self.mixer, self.output = stream, mixer, out
+        # A constant delay from due time to sound: the stream's delay, the look-ahead block,
+        # a block of waiting for the callback, and room for a late tick.
+        self.schedule_delay = round(latency + 2 * self.block / rate + SCHEDULE_MARGIN_S, 3)
+        self.output = out
         self.device_note = note
+        self.warning = ""
+        if note and self.device_name:
+            self.warning = f"Sound: no output named {self.device_name!r}; playing on {out.name}"
         self._ok = True
+        self._opened_at = time.monotonic()
+        self._steady = False
         self._detail = f"{out.name} ({rate // 1000} kHz)" + (f"; {note}" if note else "")
-        log.info("sound output: %s", self._detail)
+        log.info(
+            "sound output: %s; cues sound %.0f ms after they are due",
+            self._detail,
+            self.schedule_delay * 1000,
+        )
         return True
+
+    def _start_stream(self) -> None:
+        """Start the stream if it is stopped (its first block is heard at once)."""
+        if self.running or self.stream is None:
+            return
+        if self.mixer is not None:
+            self.mixer.restarted()
+        self._pa("start", self.stream.start)
+        self.running = True
+        self.starts += 1
+        self._quiet_since = time.monotonic()
+
+    def _stop_stream(self) -> None:
+        """Stop a running stream that has fallen silent (it plays out what it holds)."""
+        if not self.running or self.stream is None:
+            return
+        self.running = False
+        try:
+            self._pa("stop", self.stream.stop)
+        except Exception as exc:
+            log.warning("stopping the idle stream failed: %s", exc)
 
     def _close_stream(self) -> None:
         stream, self.stream = self.stream, None
+        self.running = False
         if stream is None:
             return
         with contextlib.suppress(Exception):
@@ -646,10 +685,20 @@ class AudioSink:
         with contextlib.suppress(Exception):
             self._pa("close", stream.close)
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, linger: float) -> None:
         try:
-            if self.mixer is not None:
-                self.mixer.clear()
+            mixer = self.mixer
+            self._speech_q.clear()
+            if mixer is not None and self.running and self._ok:
+                mixer.hush()
+                deadline = time.monotonic() + max(0.0, linger)
+                while mixer.busy("bell") and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                if mixer.busy():
+                    mixer.fade_all(0.3)
+                    fade_end = time.monotonic() + 0.3 + self.schedule_delay
+                    while mixer.busy() and time.monotonic() < fade_end:
+                        time.sleep(0.02)
             self._close_stream()
         finally:
             if self.speaker is not None:
@@ -660,22 +709,28 @@ class AudioSink:
             self._finished.set()
 
     def _health(self) -> None:
-        """Notice a lost or stalled output; re-open only between cues."""
+        """Stop a stream gone silent; notice a lost or stalled one; re-open between cues."""
         mixer, stream = self.mixer, self.stream
         now = time.monotonic()
         if mixer is not None and mixer.underflows > self._underflows_logged:
             log.warning("output underflow (%d so far)", mixer.underflows)
             self._underflows_logged = mixer.underflows
-        if self._ok and stream is not None:
+        if self._ok and stream is not None and mixer is not None and self.running:
+            if not self._steady and now - self._opened_at >= STEADY_S and mixer.calls > 0:
+                self._steady = now - mixer.last_callback < 0.5
+            if mixer.idle() and not self._speech_q:
+                if now - self._quiet_since > IDLE_S and self._steady:
+                    self._stop_stream()
+            else:
+                self._quiet_since = now
             active = True
             with contextlib.suppress(Exception):
                 active = bool(stream.active)
-            stalled = mixer is not None and mixer.calls > 0 and now - mixer.last_callback > STALL_S
-            if not active or stalled:
+            stalled = mixer.calls > 0 and now - mixer.last_callback > STALL_S
+            if self.running and (not active or stalled):
                 self._lost_at = now
                 self._degrade("audio output lost" if not active else "audio output stalled")
-                if mixer is not None:
-                    mixer.clear()
+                mixer.clear()
                 self._close_stream()
         wait = RETRY_S if self._lost_at else RETRY_ABSENT_S
         if (
@@ -695,15 +750,21 @@ class AudioSink:
     def _handle(self, cmd: tuple[Any, ...]) -> None:
         kind = cmd[0]
         if kind == "bell":
-            self._ring(cmd[1], int(cmd[2]), float(cmd[3]), cmd[4])
+            self._ring(cmd[1], int(cmd[2]), float(cmd[3]), float(cmd[4]), float(cmd[5]))
         elif kind == "speak":
-            self._speak(cmd[1], cmd[2], cmd[3])
+            self._speak(cmd[1], cmd[2], float(cmd[3]), float(cmd[4]))
         elif kind == "speech-ready":
+            item, samples = cmd[1], cmd[2]
             try:
-                self._play_speech(cmd[1], cmd[2], cmd[3], cmd[4])
+                item.samples = samples
+                item.failed = samples is None
             finally:
                 self._done()
+        elif kind == "hush":
+            self._hush()
         elif kind == "prepare":
+            if self._first_batch is None:
+                self._first_batch = len(cmd[1])
             if self.speaker is not None and self.speaker.available:
                 self.speaker.prepare(cmd[1])
         elif kind == "define":
@@ -717,58 +778,140 @@ class AudioSink:
                 except Exception as exc:
                     log.warning("sound %r: cannot read %s: %s", name, spec.file, exc)
 
-    def _ring(self, name: str, strikes: int, volume: float, t: float) -> None:
+    def _heard_at(self, due: float) -> float:
+        """When a cue due at `due` is to be heard: the same constant delay for every cue."""
+        return due + self.schedule_delay
+
+    def _ring(self, name: str, strikes: int, volume: float, due: float, t: float) -> None:
         self._last_cue = time.monotonic()
-        if not self._ok or self.mixer is None or self._muted:
+        mixer = self.mixer
+        if not self._ok or mixer is None or self._muted:
             return
+        from circlekeeper.sound.mixer import Voice
+
         bells = self._bells
         custom = self._sounds.get(name)
         gain = min(max(volume, 0.0), 1.0)
-        if custom is not None:
+        tag = f"bell:{name}"
+        if custom is not None and custom.file is not None:
             gain *= custom.volume
-            if custom.file is not None:
-                one = self._loaded.get(name)
-                if one is None or len(one) == 0:
-                    log.warning("sound %r could not be read; ringing the bowl", name)
-                    one = bells.render_bell("bowl", 1, rate=self.rate)
-                for i in range(max(1, strikes)):
-                    self.mixer.add(one, gain, f"sound:{name}", t, delay=i * len(one))
-                return
-            name = custom.builtin or "bowl"
-        if name not in bells.BELLS:
-            log.warning("unknown sound %r; ringing the bowl", name)
-            name = "bowl"
-        samples = bells.render_bell(name, strikes, rate=self.rate)
-        self.mixer.add(samples, gain, f"bell:{name}", t)
+            one = self._loaded.get(name)
+            tag = f"sound:{name}"
+            if one is None or len(one) == 0:
+                log.warning("sound %r could not be read; ringing the bowl", name)
+                one, step, settle = bells.strike("bowl", self.rate), bells.spacing("bowl"), 1.2
+            else:
+                step = len(one) / self.rate
+                settle = min(step, 1.0)
+        else:
+            if custom is not None:
+                gain *= custom.volume
+                name = custom.builtin or "bowl"
+            if name not in bells.BELLS:
+                log.warning("unknown sound %r; ringing the bowl", name)
+                name = "bowl"
+            tag = f"bell:{name}"
+            one, step, settle = (
+                bells.strike(name, self.rate),
+                bells.spacing(name),
+                bells.settle(name),
+            )
+        self._start_stream()
+        heard = self._heard_at(due)
+        strikes = max(1, strikes)
+        first_voice = voice = Voice(one, gain, tag=tag, when=heard, t_request=t)
+        mixer.add(voice)
+        for i in range(1, strikes):
+            voice = Voice(one, gain, tag=tag, when=heard + i * step, t_request=t)
+            # Strikes keep their spacing even if the first one starts late.
+            voice.after.append((first_voice, round(i * step * self.rate)))
+            mixer.add(voice)
+        first = max(heard, time.monotonic() + self.schedule_delay * 0.5)
+        self._struck.append(_Struck(first, first + (strikes - 1) * step, settle, voice))
 
-    def _speak(self, text: str, lang: str, t: float) -> None:
+    def _speak(self, text: str, lang: str, due: float, t: float) -> None:
         self._last_cue = time.monotonic()
         speaker = self.speaker
         if speaker is None or not speaker.available or not self._ok or self._muted:
             return
-        samples = speaker.get(text, lang)
-        if samples is not None:
-            self._play_speech(samples, text, lang, t)
-            return
-        with self._count_lock:
-            self._outstanding += 1
+        item = _Speech(text, lang, self._heard_at(due), t)
+        item.samples = speaker.get(text, lang)
+        self._speech_q.append(item)
+        if item.samples is None:
+            with self._count_lock:
+                self._outstanding += 1
 
-        def ready(samples: np.ndarray | None) -> None:
-            self._q.put(("speech-ready", samples, text, lang, t))
+            def ready(samples: np.ndarray | None) -> None:
+                self._q.put(("speech-ready", item, samples))
 
-        speaker.request(text, lang, ready)
+            speaker.request(text, lang, ready)
 
-    def _play_speech(self, samples: np.ndarray | None, text: str, lang: str, t: float) -> None:
-        if samples is None or self.mixer is None or not self._ok or self._muted:
+    def _hush(self) -> None:
+        self._speech_q.clear()
+        self._last_speech = None
+        mixer = self.mixer
+        if mixer is None or not self._ok:
             return
-        late = time.perf_counter() - t
-        if late > SPEECH_LATE_S:
-            log.warning("prompt ready %.1fs late; skipped: %r", late, text[:40])
-            return
-        vol = 1.0
-        if self.speaker is not None:
-            vol = self.speaker.renderer.setting(lang).volume
-        self.mixer.add(samples, vol, "speech", t)
+        if mixer.busy("speech"):
+            from circlekeeper.sound.mixer import FADE_S
+
+            mixer.hush(FADE_S)
+            # The next step's words wait for the fade (and are never heard before their cue).
+            self._speech_free = time.monotonic() + self.schedule_delay + FADE_S
+        else:
+            self._speech_free = 0.0
+
+    def _pump_speech(self) -> None:
+        """Place the texts at the head of the queue, one after another, when they are ready."""
+        mixer, speaker = self.mixer, self.speaker
+        while self._speech_q:
+            item = self._speech_q[0]
+            if item.samples is None and not item.failed:
+                return  # still rendering: everything behind it waits its turn
+            self._speech_q.popleft()
+            now = time.monotonic()
+            samples = item.samples
+            if samples is None or mixer is None or not self._ok or self._muted:
+                continue
+            if now - item.when > SPEECH_LATE_S:
+                log.warning("prompt ready %.1fs late; skipped: %r", now - item.when, item.text[:40])
+                continue
+            from circlekeeper.sound.mixer import Voice
+
+            start = max(item.when, self._speech_free)
+            voice = Voice(
+                samples,
+                speaker.renderer.setting(item.lang).volume if speaker is not None else 1.0,
+                tag="speech",
+                kind="speech",
+                t_request=item.t_request,
+            )
+            if self._last_speech is not None:  # one voice at a time, in samples too
+                last = self._last_speech
+                voice.after.append((last, last.length + round(SPEECH_GAP_S * self.rate)))
+            start = self._after_strikes(start, voice)
+            voice.when = start
+            self._start_stream()
+            mixer.add(voice)
+            self._last_speech = voice
+            # If it is placed late, the callback starts it at once; the next follows its end.
+            start = max(start, now + self.schedule_delay * 0.5)
+            self._speech_free = start + voice.length / self.rate + SPEECH_GAP_S
+
+    def _after_strikes(self, start: float, voice: Voice) -> float:
+        """The earliest time from `start` that is not on top of a bell's strikes: words never
+        begin between a bell's first strike and its last strike's settle time. The words are
+        tied to that strike in samples too."""
+        now = time.monotonic()
+        self._struck = [b for b in self._struck if b.last + b.settle > now]
+        moved = True
+        while moved:
+            moved = False
+            for b in self._struck:
+                if b.first <= start < b.last + b.settle:
+                    start, moved = b.last + b.settle, True
+                    voice.after.append((b.voice, round(b.settle * self.rate)))
+        return start
 
 
 def _one_line(exc: BaseException) -> str:

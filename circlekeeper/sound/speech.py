@@ -37,6 +37,11 @@ SPEECH_FORMAT = 1
 DEFAULT_RATE = 170
 """Words per minute: a little slower than espeak's 200, which is hurried for a circle."""
 START_TIMEOUT = 15.0
+START_BACKOFF_S = (2.0, 10.0)
+"""Seconds to wait before a second and a third attempt to start the worker; after the third
+failure speech is given up for the session (no endless respawning)."""
+FAILED_RENDERS_MAX = 4
+"""Renders in a row whose worker hung or died before speech is given up for the session."""
 TARGET_RMS_DB = -20.0
 PEAK_LIMIT = 0.9
 
@@ -317,6 +322,9 @@ class SpeechRenderer:
         self.warnings: list[str] = []
         self.unavailable: str | None = None
         self._chosen: dict[tuple[str, str | None], str | None] = {}
+        self._start_failures = 0
+        self._retry_at = 0.0
+        self._worker_failures = 0
 
     def setting(self, lang: str) -> VoiceSetting:
         """The voice, rate and volume for a language (defaults where the practice is silent)."""
@@ -336,6 +344,9 @@ class SpeechRenderer:
             raise SpeechUnavailable(self.unavailable)
         if self.worker.alive():
             return
+        wait = self._retry_at - time.monotonic()
+        if wait > 0:
+            raise SpeechError(f"speech worker restarting in {wait:.0f}s")
         try:
             self.worker.start()
             if self.voices is None:
@@ -345,9 +356,27 @@ class SpeechRenderer:
             self.unavailable = str(exc)
             raise
         except (WorkerError, OSError) as exc:
-            # Failing to even start twice in a row means no speech here.
             self.worker.kill()
+            self._start_failures += 1
+            if self._start_failures > len(START_BACKOFF_S):
+                self.unavailable = (
+                    f"the speech worker failed to start {self._start_failures} times: {exc}"
+                )
+                log.warning("speech given up: %s", self.unavailable)
+                raise SpeechUnavailable(self.unavailable) from exc
+            # Back off before the next try, so a broken engine is not respawned on every prompt.
+            self._retry_at = time.monotonic() + START_BACKOFF_S[self._start_failures - 1]
             raise SpeechError(f"speech worker failed to start: {exc}") from exc
+        self._start_failures = 0
+
+    def _worker_failed(self, exc: Exception) -> None:
+        """A render whose worker hung or died: after too many in a row, give speech up."""
+        self._worker_failures += 1
+        if self._worker_failures >= FAILED_RENDERS_MAX:
+            self.unavailable = f"the speech worker failed {self._worker_failures} times: {exc}"
+            log.warning("speech given up: %s", self.unavailable)
+            self.worker.kill()
+            raise SpeechUnavailable(self.unavailable) from exc
 
     def voice_id(self, lang: str, wanted: str | None) -> str | None:
         """The espeak voice for a language, warning once about a voice that does not exist."""
@@ -389,7 +418,12 @@ class SpeechRenderer:
                     "voice": self.voice_id(lang, wanted),
                     "rate": rate,
                 }
-                reply = self.worker.request(req, timeout=render_timeout(text))
+                try:
+                    reply = self.worker.request(req, timeout=render_timeout(text))
+                except WorkerError as exc:
+                    self._worker_failed(exc)
+                    raise
+                self._worker_failures = 0
                 problem = (
                     wav_problem(tmp, text, rate)
                     if reply.get("ok")

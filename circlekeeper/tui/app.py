@@ -239,6 +239,8 @@ class CircleKeeperApp(App[int]):
     ) -> Driver:
         from circlekeeper.tui.driver import Driver
 
+        if self.driver is not None:  # a session before this one: its sound is done with
+            self.driver.release_sound()
         sink = self.given_sink or prepared
         if sink is None and config.silent:
             from circlekeeper.sound.api import NullSink
@@ -266,9 +268,7 @@ class CircleKeeperApp(App[int]):
             )
 
     def _prepare(self, driver: Driver, sink: SoundSink) -> None:
-        from circlekeeper.script.texts import spoken_texts
-
-        sink.prepare(spoken_texts(driver.config.practice, driver.language))
+        driver.sound.prepare()
 
     def _load_sound(self, driver: Driver) -> None:
         """In a thread: load the audio stack (numpy, PortAudio) after the first frame."""
@@ -506,6 +506,21 @@ class CircleKeeperApp(App[int]):
             self.guard("closing the journal", self.close_journal, driver)
             driver.close()
         self.exit(0)
+
+    def release_sound(self, linger: float = 0.0) -> None:
+        """Let the sound device go once the app is done; a bell still ringing (the closing
+        bell under the summary) may sound up to `linger` seconds, then fades out. Waits."""
+        driver = self.driver
+        if driver is None:
+            return
+        sink = driver.sink
+        driver.release_sound(linger)
+        wait_closed = getattr(sink, "wait_closed", None)
+        if wait_closed is not None:
+            try:
+                wait_closed(linger + 2.0)
+            except Exception as error:
+                log.warning("waiting for sound to close failed: %s", error)
 
     def action_suspend_process(self) -> None:
         """Never suspend during a live session: the terminal must stay with the circle."""

@@ -13,23 +13,15 @@ facilitator lifts it.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from circlekeeper.engine.events import (
-    BellDue,
-    Event,
-    PromptDue,
-    Resumed,
-    SessionEnded,
-    StepStarted,
-    TurnStarted,
-)
-from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
+from circlekeeper.engine.events import Event, Resumed, SessionEnded
+from circlekeeper.sound.api import SoundSink, SoundStatus
+from circlekeeper.tui.soundroute import SoundRouter
 
 if TYPE_CHECKING:
     from circlekeeper.engine.commands import Command
@@ -43,10 +35,6 @@ log = logging.getLogger(__name__)
 SUSPEND_THRESHOLD = 20.0
 """Seconds by which wall time may outrun monotonic time between ticks before we call it a
 suspend (lid closed). NTP slews are far smaller; a real suspend is minutes."""
-HELD_SPEECH_MAX_AGE = 30.0
-"""Speech asked for while sound was loading is still spoken this late (the welcome text)."""
-HELD_BELL_MAX_AGE = 3.0
-"""A bell that late would mislead: past this it is left out (its flash was shown)."""
 CHECKPOINT_EVERY = 0.5
 """Seconds between checkpoints while a session runs (the live screen's timer): a session
 cut short comes back within about this of where it stopped, well inside a second."""
@@ -112,13 +100,11 @@ class Driver:
         wall: Callable[[], float] = time.time,
         sink: SoundSink | None = None,
     ) -> None:
-        self.config = config
         self.session = session
         self.clock = clock
         self.wall = wall
-        self.sink: SoundSink = sink or NullSink("sound is starting")
-        self.sound_loading = sink is None and not config.silent
-        """True until the real sink replaces the stand-in (it loads after the first frame)."""
+        self.sound = SoundRouter(config, sink)
+        """Where cues go: the sound rules and the sink."""
         self.journal: JournalLike | None = None
         self.events: list[Event] = []
         self.muted = False
@@ -128,8 +114,6 @@ class Driver:
         self._last: tuple[float, float] | None = None
         self.journal_error: str | None = None
         self.closed = False
-        self._held: list[tuple[float, str, tuple[Any, ...]]] = []
-        """Cues asked for while sound was loading: (session time, "bell" or "speak", args)."""
         self.recorded_t = 0.0
         """The latest session time the journal has heard of."""
         self.held_for_resume = False
@@ -138,6 +122,31 @@ class Driver:
         """Epoch seconds when the session began (for a resumed one: when it first began)."""
         self.session_id: str | None = None
         """The id of the session's journal, once it has one."""
+
+    @property
+    def config(self) -> SessionConfig:
+        """How the session is set up (shared with the sound router)."""
+        return self.sound.config
+
+    @config.setter
+    def config(self, config: SessionConfig) -> None:
+        self.sound.config = config
+
+    @property
+    def sink(self) -> SoundSink:
+        """The sound sink (a stand-in while the real one loads)."""
+        return self.sound.sink
+
+    @property
+    def sound_loading(self) -> bool:
+        """True until the real sink replaces the stand-in (it loads after the first frame)."""
+        return self.sound.loading
+
+    def session_now(self) -> float:
+        """Session time now (what the engine's events are stamped in), for sound."""
+        if not self.session.started:
+            return 0.0
+        return float(self.session.session_time(self.now()))
 
     # -- time -------------------------------------------------------------------------------
 
@@ -157,6 +166,10 @@ class Driver:
         if self.started_wall is None:
             self.started_wall = self._last[1]
         return self.route(self.session.start(self.now()))
+
+    def sound_ready(self) -> bool:
+        """Whether sound is ready for the session to start (see `SoundRouter.ready`)."""
+        return self.sound.ready()
 
     def hold_for_resume(self, events: Iterable[Event] = ()) -> list[Event]:
         """Take over a session rebuilt from its journal: `events` are what it said up to
@@ -231,45 +244,15 @@ class Driver:
     def set_muted(self, muted: bool) -> None:
         """Mute or unmute every cue."""
         self.muted = muted
-        self.sink.set_muted(muted)
+        self.sound.set_muted(muted)
 
     def sound_status(self) -> SoundStatus:
         """The sink's status, never raising."""
-        try:
-            return self.sink.status()
-        except Exception as error:  # a sink must not raise, but a live circle outranks it
-            log.warning("sound status failed: %s", error)
-            return SoundStatus(ok=False, detail=f"sound failed: {error}")
+        return self.sound.status()
 
     def replace_sink(self, sink: SoundSink) -> None:
         """Swap in the real sink once it is loaded; keep the mute choice."""
-        if self.closed:  # the session ended while sound was loading: release it at once
-            with contextlib.suppress(Exception):
-                sink.close()
-            return
-        old, self.sink = self.sink, sink
-        self.sound_loading = False
-        if self.muted:
-            sink.set_muted(True)
-        try:
-            old.close()
-        except Exception as error:
-            log.warning("closing the old sink failed: %s", error)
-        self._replay_held()
-
-    def _replay_held(self) -> None:
-        """Give the real sink what the stand-in could not play, if it is not too late."""
-        held, self._held = self._held, []
-        now = self.now()
-        for t, kind, args in held:
-            limit = HELD_SPEECH_MAX_AGE if kind == "speak" else HELD_BELL_MAX_AGE
-            if now - t > limit:
-                log.info("%s asked for while sound was loading is too late now: %s", kind, args)
-                continue
-            try:
-                getattr(self.sink, kind)(*args)
-            except Exception as error:  # sound never takes the circle down
-                log.warning("sound failed on a held %s: %s", kind, error)
+        self.sound.replace_sink(sink, self.session_now(), muted=self.muted)
 
     # -- routing ----------------------------------------------------------------------------
 
@@ -279,35 +262,11 @@ class Driver:
         for event in out:
             if isinstance(event, Resumed):
                 self.held_for_resume = False
-            self.events.append(event)
-            self._sound(event)
+        self.events.extend(out)
+        self.sound.route(out, self.session_now(), quiet=self.catching_up)
+        for event in out:
             self._journal(event)
         return out
-
-    def _sound(self, event: Event) -> None:
-        if self.config.silent or self.catching_up:
-            return
-        cues: list[tuple[str, tuple[Any, ...]]] = []
-        if isinstance(event, BellDue):
-            cues.append(("bell", (event.sound, event.strikes)))
-            if event.say:
-                cues.append(("speak", (event.say, self.language)))
-        elif isinstance(event, PromptDue):
-            cues.append(("speak", (event.text, event.language)))
-        elif self.config.announce:
-            text = announcement(event)
-            if text:
-                cues.append(("speak", (text, self.language)))
-        if self.sound_loading and cues:
-            now = self.now()
-            # Bounded even if sound never finishes loading: older cues could not be replayed.
-            self._held = [h for h in self._held if now - h[0] <= HELD_SPEECH_MAX_AGE]
-            self._held += [(now, kind, args) for kind, args in cues]
-        for kind, args in cues:
-            try:
-                getattr(self.sink, kind)(*args)
-            except Exception as error:  # sound never takes the circle down
-                log.warning("sound failed on %s: %s", event.name, error)
 
     def _journal(self, event: Event) -> None:
         if self.journal is None:
@@ -325,15 +284,17 @@ class Driver:
     @property
     def language(self) -> str:
         """The language prompts are spoken in."""
-        return self.config.language or self.config.practice.language
+        return self.sound.language
 
     def close(self) -> None:
-        """Release the sound device."""
+        """The session is over. Sound stays open, so a closing bell rings out in full."""
         self.closed = True
-        try:
-            self.sink.close()
-        except Exception as error:
-            log.warning("closing sound failed: %s", error)
+        self.sound.end()
+
+    def release_sound(self, linger: float = 0.0) -> None:
+        """Let the sound device go; a bell still ringing may sound up to `linger` seconds."""
+        self.closed = True
+        self.sound.release(linger)
 
     @property
     def ended(self) -> SessionEnded | None:
@@ -342,12 +303,3 @@ class Driver:
             if isinstance(event, SessionEnded):
                 return event
         return None
-
-
-def announcement(event: Event) -> str | None:
-    """The words announce mode speaks for a change of step or speaker."""
-    if isinstance(event, StepStarted):
-        return f"Next: {event.title}" if event.title else None
-    if isinstance(event, TurnStarted):
-        return event.speaker
-    return None

@@ -194,7 +194,15 @@ def resume_latest(*, high_contrast: bool = False, ask: Ask) -> int:
 
 def _finish(app: CircleKeeperApp) -> int:
     """Run the app; then let go of its journals and say on the terminal what it could not."""
-    result = app.run()
+    from circlekeeper.sound.player import QUIT_LINGER_S
+
+    try:
+        result = app.run()
+    finally:
+        # A bell still ringing (the closing one, under the summary) sounds out, briefly.
+        release = getattr(app, "release_sound", None)
+        if release is not None:
+            release(QUIT_LINGER_S)
     for lost in app.release_journals():
         print(f"circlekeeper: {lost}", file=sys.stderr)
     if app.exit_message:

@@ -148,7 +148,7 @@ def test_cues_held_while_sound_never_loads_stay_bounded() -> None:
     for _ in range(200):  # a long sit with a manual bell every 10 s and no sound ever
         clock.advance(10)
         driver.do(RingBell())
-    young = [t for t, _, _ in driver._held]
+    young = [t for t, _, _ in driver.sound._held]
     assert young and min(young) >= driver.now() - 30
     assert len(young) <= 4
 

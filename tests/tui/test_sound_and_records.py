@@ -91,8 +91,8 @@ async def test_the_real_sink_loads_in_a_thread_and_prepares_speech(
         await settle(pilot)
         assert live(app).driver.sink is loaded
         assert asked[0]["device"] == "USB"
-        prepared = dict(loaded.calls)["prepare"]
-        assert ("How are you arriving?", "en") in prepared
+        prepared = [text for kind, texts in loaded.calls if kind == "prepare" for text in texts]
+        assert prepared[0] == ("How are you arriving?", "en"), "the opening words come first"
         await pilot.press("b")
         await pilot.pause()
         assert "bell" in loaded.kinds()

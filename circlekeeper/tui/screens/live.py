@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -68,6 +69,10 @@ TICK_MAX = 1.0
 """The tick is scheduled for the moment the shown second changes (or a cue is due), within
 these bounds; the time shown always comes from the clock, never from counting ticks."""
 EXTEND_SECONDS = 30.0
+READY_WAIT_S = 10.0
+"""Longest the session waits for sound to get ready before it starts anyway (a slow
+machine still starts; its first cues may then be late)."""
+READY_POLL_S = 0.05
 
 SESSION_BINDINGS: list[Binding] = [
     # "␣" for space keeps all eleven keys in an 80-column footer.
@@ -145,6 +150,8 @@ class LiveScreen(Screen[None]):
         self._timer: Timer | None = None
         self._last_snap: Snapshot | None = None
         self._beat: asyncio.TimerHandle | None = None
+        self._ready_by: float | None = None
+        """While getting ready: the monotonic time at which the session starts anyway."""
 
     @property
     def ck(self) -> AppHost:
@@ -187,6 +194,42 @@ class LiveScreen(Screen[None]):
         if self.ck.errors:
             self.show_error(self.ck.errors[-1])
         self.ck.guard("showing the shared view's link", self.show_share)
+        if self.driver.session.started or self.driver.sound_ready():
+            self._go()
+        else:
+            self._get_ready()
+
+    def _get_ready(self) -> None:
+        """Hold the session's clock until sound is ready: the opening cue then sounds on
+        time instead of late. Bounded, so a slow machine still starts."""
+        self._ready_by = time.monotonic() + READY_WAIT_S
+        self.query_one("#step-title", Static).update("Getting ready…")
+        banner = self.query_one("#sound-banner", Static)
+        banner.update("Getting ready: sound and the opening words. Space starts now.")
+        banner.display = True
+        self._timer = self.set_interval(READY_POLL_S, self._poll_ready, name="getting-ready")
+
+    @property
+    def getting_ready(self) -> bool:
+        """True until the session has started."""
+        return self._ready_by is not None
+
+    def _poll_ready(self) -> None:
+        ready_by = self._ready_by
+        if ready_by is None:
+            return
+        ready = self.ck.guard("checking sound", self.driver.sound_ready)
+        if ready is not False or time.monotonic() >= ready_by:
+            if not ready:
+                log.warning("sound not ready after %.0f s; starting anyway", READY_WAIT_S)
+            self._go()
+
+    def _go(self) -> None:
+        """Start the session (leaving the getting-ready state, if in it), its tick and the
+        journal's checkpoints."""
+        self._ready_by = None
+        if self._timer is not None:
+            self._timer.stop()
         self.ck.guard("starting the session", self._start)
         self._schedule(TICK_MIN)
         if self.driver.journal is not None:
@@ -244,6 +287,8 @@ class LiveScreen(Screen[None]):
 
     def tick(self) -> None:
         """Advance the engine to now and redraw; never raises."""
+        if self.getting_ready:
+            return
         self.ck.guard("the session tick", self._tick)
 
     def _tick(self) -> None:
@@ -300,7 +345,9 @@ class LiveScreen(Screen[None]):
         return True
 
     def redraw(self) -> None:
-        """Draw everything from one snapshot."""
+        """Draw everything from one snapshot (nothing to draw while getting ready)."""
+        if self.getting_ready:
+            return
         snap = self.driver.snapshot()
         self._last_snap = snap
         self.ck.guard("updating the shared view", self.ck.share_update, snap)
@@ -469,15 +516,24 @@ class LiveScreen(Screen[None]):
             text = f"Sound unavailable: {detail}."
             if "visual" not in detail.lower():
                 text += " Visual cues only."
-        elif status.to_prepare and status.prepared < status.to_prepare:
+        elif (
+            status.speech
+            and status.to_prepare
+            and (status.prepared + status.failed < status.to_prepare)
+        ):
             text = f"Preparing speech {status.prepared}/{status.to_prepare}…"
+            if status.warning:
+                text += f"  {status.warning}"
+        elif status.warning:
+            text = status.warning
         if self.driver.journal_error:
             text += f"  Journal stopped: {self.driver.journal_error}"
         if self._set("sound", text):
             banner = self.query_one("#sound-banner", Static)
             banner.update(text)
             banner.display = bool(text)
-            banner.set_class(not status.ok and not self.driver.config.silent, "degraded")
+            warn = not status.ok or bool(status.warning)
+            banner.set_class(warn and not self.driver.config.silent, "degraded")
 
     def show_share(self) -> None:
         """The shared view's link (v shows its QR code), or why it stopped."""
@@ -525,7 +581,10 @@ class LiveScreen(Screen[None]):
         self.ck.guard("redrawing", self.redraw)
 
     def action_next(self) -> None:
-        """End this turn (or step) now."""
+        """End this turn (or step) now; while getting ready, start at once."""
+        if self.getting_ready:
+            self._go()
+            return
         self._do("next", Next())
 
     def action_pass_stick(self) -> None:

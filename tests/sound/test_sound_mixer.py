@@ -1,0 +1,187 @@
+"""The mixer on its own, driven block by block with a clock the test controls.
+
+Each test plays a stream's part: it calls `callback` with the time the block is asked for and
+a `time_info` saying when the block will be heard, as PortAudio does.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from circlekeeper.sound import mixer as mixer_module
+from circlekeeper.sound.bells import render_bell
+from circlekeeper.sound.mixer import CEILING, FADE_S, Mixer, Voice
+
+RATE = 48000
+BLOCK = 1024
+LATENCY = 0.05
+START = 7_000.0  # the stream's clock never starts at 0
+
+
+class Stream:
+    """Pulls blocks from a mixer as a device would; the clock moves one block per call."""
+
+    def __init__(self, mixer: Mixer, monkeypatch: pytest.MonkeyPatch, jitter: float = 0.0):
+        self.mixer = mixer
+        self.t = START
+        self.jitter = jitter
+        self.rng = np.random.default_rng(5)
+        self.now = START
+        monkeypatch.setattr(mixer_module.time, "monotonic", lambda: self.now)
+        self.out: list[np.ndarray] = []
+
+    def block(self, frames: int = BLOCK) -> np.ndarray:
+        """One callback: asked up to `jitter` late, heard LATENCY after it was due."""
+        late = float(self.rng.uniform(0, self.jitter)) if self.jitter else 0.0
+        self.now = self.t + late
+        info = SimpleNamespace(outputBufferDacTime=self.t + LATENCY, currentTime=self.now)
+        buf = np.full((frames, self.mixer.channels), np.nan, dtype=np.float32)
+        self.mixer.callback(buf, frames, info, SimpleNamespace(output_underflow=False))
+        self.t += frames / RATE
+        self.out.append(buf[:, 0].copy())
+        return buf
+
+    def run(self, seconds: float) -> np.ndarray:
+        """Blocks for `seconds`; everything heard so far, frame 0 first."""
+        for _ in range(int(seconds * RATE / BLOCK) + 1):
+            self.block()
+        return np.concatenate(self.out)
+
+    def heard_at(self, frame: int) -> float:
+        """When output frame `frame` is heard (the test's truth)."""
+        return START + LATENCY + frame / RATE
+
+
+def first_sound(x: np.ndarray, after: int = 0) -> int:
+    return after + int(np.flatnonzero(np.abs(x[after:]) > 1e-6)[0])
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.004])
+def test_a_voice_starts_at_the_sample_its_time_maps_to(
+    monkeypatch: pytest.MonkeyPatch, jitter: float
+) -> None:
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch, jitter=jitter)
+    stream.run(0.5)  # the clock estimate settles
+    due = stream.heard_at(RATE * 2 + 333)  # a moment that falls inside a block
+    mixer.add(Voice(np.full(2000, 0.5, dtype=np.float32), when=due))
+    x = stream.run(2.5)
+    # The tick jitter of the callback does not move it: within a sample or two of its time.
+    assert abs(first_sound(x) - (RATE * 2 + 333)) <= 2
+    assert mixer.late[-1] == ("", 0.0)
+
+
+def test_a_voice_asked_for_too_late_starts_at_once_and_says_how_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch)
+    stream.run(0.2)
+    mixer.add(Voice(np.full(2000, 0.5, dtype=np.float32), tag="late", when=stream.now - 1.0))
+    before = sum(len(b) for b in stream.out)
+    x = stream.run(0.2)
+    start = first_sound(x)
+    # The first frame it could still take: the block after the one already mixed ahead.
+    assert before <= start <= before + 2 * BLOCK
+    tag, late = mixer.late[-1]
+    assert tag == "late" and late > 1.0
+
+
+def test_strikes_and_words_keep_their_distance_in_samples(monkeypatch: pytest.MonkeyPatch) -> None:
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch)
+    stream.run(0.2)
+    strike = Voice(np.full(4800, 0.3, dtype=np.float32), tag="strike", when=stream.now - 5)
+    words = Voice(np.full(4800, 0.2, dtype=np.float32), tag="words", kind="speech")
+    words.after.append((strike, 9600))  # 0.2 s after the strike, however late it started
+    mixer.add(strike)
+    mixer.add(words)
+    x = stream.run(0.5)
+    s = first_sound(x)
+    assert x[s] == pytest.approx(0.3)
+    assert np.all(x[s + 4800 : s + 9600] == 0)
+    assert x[s + 9600] == pytest.approx(0.2)
+
+
+def test_the_limiter_keeps_the_mix_below_full_scale_without_clipping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch)
+    stream.run(0.1)
+    t = np.arange(RATE) / RATE
+    tone = (0.8 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    at = stream.heard_at(sum(len(b) for b in stream.out) + 3 * BLOCK)
+    for _ in range(3):  # three loud sounds at once: 2.4 at their peaks
+        mixer.add(Voice(tone, when=at))
+    x = stream.run(1.5)
+    s = first_sound(x) - 1  # the tone's first sample is a zero
+    heard = x[s : s + RATE]
+    assert np.max(np.abs(heard)) <= CEILING + 1e-6
+    assert mixer.peak_out <= CEILING + 1e-6
+    # Not a hard clip: what comes out is the sum, scaled by a gain that glides.
+    ratio = heard / np.where(np.abs(3 * tone) > 0.2, 3 * tone, np.nan)
+    gains = ratio[np.isfinite(ratio)]
+    assert np.max(np.abs(np.diff(gains))) < 0.01, "the gain never jumps"
+    assert float(np.min(gains)) > 0.3 and float(np.max(gains)) <= CEILING / 2.4 * 1.05
+    # And it lets go: a quiet sound afterwards is heard at its own level.
+    mixer.add(Voice(np.full(RATE, 0.1, dtype=np.float32)))
+    stream.run(0.5)
+    assert float(np.max(stream.out[-1])) == pytest.approx(0.1, abs=0.002)
+
+
+def test_a_hush_fades_the_words_and_leaves_the_bell(monkeypatch: pytest.MonkeyPatch) -> None:
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch)
+    stream.run(0.1)
+    t = np.arange(4 * RATE) / RATE
+    words = Voice((0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), kind="speech")
+    bell = Voice((0.2 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32), kind="bell")
+    later = Voice(np.full(RATE, 0.2, dtype=np.float32), kind="speech", when=stream.now + 3)
+    for v in (words, bell, later):
+        mixer.add(v)
+    stream.run(1.0)
+    hushed_from = sum(len(b) for b in stream.out)
+    mixer.hush()
+    x = stream.run(2.5)
+    tail = x[hushed_from + 2 * BLOCK + int(FADE_S * RATE) :]
+
+    def level(sig: np.ndarray, freq: float) -> float:
+        spec = np.abs(np.fft.rfft(sig))
+        freqs = np.fft.rfftfreq(len(sig), 1 / RATE)
+        return float(spec[np.abs(freqs - freq) < 5].max())
+
+    piece = tail[: RATE // 2]
+    assert level(piece, 1000) > 100 * level(piece, 220), "words gone, bell still ringing"
+    # The fade is gradual (no click): the words' level falls over about FADE_S.
+    during = x[hushed_from : hushed_from + 2 * BLOCK + int(FADE_S * RATE)]
+    assert level(during, 220) > 0
+    assert not any(v is later for v in mixer.active), "words not yet begun are dropped"
+
+
+def test_silence_costs_nothing_but_a_fill(monkeypatch: pytest.MonkeyPatch) -> None:
+    mixer = Mixer(2, RATE)
+    stream = Stream(mixer, monkeypatch)
+    block = stream.block()
+    assert mixer.idle() and not np.isnan(block).any() and np.all(block == 0)
+    assert mixer.frames == BLOCK
+
+
+def test_mixer_volume(monkeypatch: pytest.MonkeyPatch) -> None:
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch)
+    mixer.volume = 0.25
+    mixer.add(Voice(render_bell("chime", rate=RATE)))
+    x = stream.run(0.5)
+    assert 0 < np.max(np.abs(x)) <= 0.25 * 0.9 + 1e-6
+
+
+def test_mixer_callback_never_raises() -> None:
+    mixer = Mixer(2, RATE)
+    mixer.add(Voice(np.ones(100, dtype=np.float32)))
+    bad = np.zeros((480, 3), dtype=np.float32)  # a shape it cannot fill
+    mixer.callback(bad, 100, None, None)
+    assert mixer.errors == 1
