@@ -88,6 +88,16 @@ class Voice:
         """Frames from its start to its end."""
         return len(self.samples)
 
+    @property
+    def end(self) -> int | None:
+        """Output frame just past its last sample heard (a fade ends it early)."""
+        if self.start is None:
+            return None
+        stop = self.start + self.length
+        if self.fade_at is not None:
+            stop = min(stop, self.fade_at + self.fade_len)
+        return stop
+
 
 class Mixer:
     """Sums the voices into the output; `callback` runs on PortAudio's thread."""
@@ -114,6 +124,8 @@ class Mixer:
         self.latencies: deque[tuple[str, float]] = deque(maxlen=4096)
         # (tag, seconds its first sample was late against `when`; 0 when on time)
         self.late: deque[tuple[str, float]] = deque(maxlen=4096)
+        self.placed: deque[Voice] = deque(maxlen=256)
+        """The latest voices placed, in order (for tests and benchmarks: where each began)."""
         self.gain = 1.0
         self.peak_out = 0.0
         """The loudest sample handed to the device so far (the limiter keeps it <= CEILING)."""
@@ -194,6 +206,8 @@ class Mixer:
                         if v.fade_at is None:  # begun: fade out from the first unmixed frame
                             v.fade_at, v.fade_len = first_free, max(1, int(arg * self.rate))
                         keep.append(v)
+                    elif v.start is not None:  # placed, not begun: it ends before it starts
+                        v.fade_at, v.fade_len = v.start, 0
                 self.active = keep
 
     def _place(self, v: Voice, first_free: int) -> None:
@@ -210,6 +224,7 @@ class Mixer:
             if other.start is not None:
                 start = max(start, other.start + frames)
         v.start = start
+        self.placed.append(v)
         heard = self.time_of(start + v.lead)
         if heard is not None:
             self.latencies.append((v.tag, heard - v.t_request))
@@ -243,12 +258,8 @@ class Mixer:
 
     @staticmethod
     def _done(v: Voice, end: int) -> bool:
-        if v.start is None:
-            return False
-        stop = v.start + v.length
-        if v.fade_at is not None:
-            stop = min(stop, v.fade_at + v.fade_len)
-        return stop <= end
+        stop = v.end
+        return stop is not None and stop <= end
 
     def idle(self) -> bool:
         """Nothing to play: the callback only writes silence."""

@@ -822,8 +822,8 @@ class AudioSink:
         first_voice = voice = Voice(one, gain, tag=tag, when=heard, t_request=t)
         mixer.add(voice)
         for i in range(1, strikes):
-            voice = Voice(one, gain, tag=tag, when=heard + i * step, t_request=t)
-            # Strikes keep their spacing even if the first one starts late.
+            # Placed from the first strike, in samples: the spacing is exact even if it was late.
+            voice = Voice(one, gain, tag=tag, t_request=t)
             voice.after.append((first_voice, round(i * step * self.rate)))
             mixer.add(voice)
         first = max(heard, time.monotonic() + self.schedule_delay * 0.5)

@@ -36,8 +36,9 @@ SPEECH_FORMAT = 1
 """Bump when rendering or post-processing changes, so old cache entries are not reused."""
 DEFAULT_RATE = 170
 """Words per minute: a little slower than espeak's 200, which is hurried for a circle."""
-START_TIMEOUT = 15.0
-START_BACKOFF_S = (2.0, 10.0)
+START_TIMEOUT = 10.0
+"""Seconds for a fresh worker to say hello (espeak starts in well under a second)."""
+START_BACKOFF_S = (1.0, 5.0)
 """Seconds to wait before a second and a third attempt to start the worker; after the third
 failure speech is given up for the session (no endless respawning)."""
 FAILED_RENDERS_MAX = 4
@@ -346,7 +347,9 @@ class SpeechRenderer:
             return
         wait = self._retry_at - time.monotonic()
         if wait > 0:
-            raise SpeechError(f"speech worker restarting in {wait:.0f}s")
+            # Renders run on the speech thread, never the caller's: waiting here holds back
+            # only the renders behind it, which could not succeed before the retry anyway.
+            time.sleep(wait)
         try:
             self.worker.start()
             if self.voices is None:

@@ -2,7 +2,10 @@
 
 Its behaviour comes from the text it is asked to render: "HANG..." sleeps forever, "DIE..."
 exits at once, "FLAKY..." writes an empty file the first time and real audio after. With
-FAKE_TTS_MODE=noespeak it fails to start the way pyttsx3 does without libespeak.
+FAKE_TTS_MODE=noespeak it fails to start the way pyttsx3 does without libespeak; with
+FAKE_TTS_MODE=hang it never says hello (a broken engine that hangs while starting), and with
+FAKE_TTS_MODE=die it dies on every render. FAKE_TTS_SPAWNS names a file that gets one line
+per worker started.
 """
 
 from __future__ import annotations
@@ -33,7 +36,14 @@ def write_tone(path: str, words: int) -> None:
 def main() -> int:
     """Serve requests like the real worker."""
     out = sys.stdout
-    if os.environ.get("FAKE_TTS_MODE") == "noespeak":
+    mode = os.environ.get("FAKE_TTS_MODE")
+    spawns = os.environ.get("FAKE_TTS_SPAWNS")
+    if spawns:
+        with open(spawns, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+    if mode == "hang":
+        time.sleep(3600)
+    if mode == "noespeak":
         out.write(json.dumps({"ok": False, "error": "OSError: libespeak.so.1: cannot open"}))
         out.write("\n")
         out.flush()
@@ -50,6 +60,8 @@ def main() -> int:
             continue
         text = str(req["text"])
         print(f"Audio saved to {req['out']}")  # the real driver's chatter, on stdout
+        if mode == "die":
+            os._exit(3)
         if text.startswith("HANG"):
             time.sleep(3600)
         if text.startswith("DIE"):
