@@ -415,7 +415,8 @@ def measure(minutes: int, every: str) -> dict[str, Any]:
                 watched.append(Watched(label, tmux.start(label, command)))
             countdown = termdown_command(Path(tempfile.gettempdir()))
             if countdown:
-                pid = tmux.start("termdown", [*countdown, f"{minutes}m"])
+                # A little longer than the sit, so it is still counting when the window closes.
+                pid = tmux.start("termdown", [*countdown, f"{minutes + 2}m"])
                 watched.append(Watched("termdown", pid))
             started = wait_for(lambda: journal_events(data["sound"])[:1], 60)
             if not started:

@@ -66,9 +66,9 @@ IDLE_S = 1.0
 """Silence after which the stream is stopped: a running stream costs CPU on every block, a
 stopped one nothing (0.02% of a core measured). Started again, its first block is heard at
 once (measured: 1-3 ms through PulseAudio), so the first cue after an idle spell is on time."""
-SPEECH_GAP_S = 0.35
+SPEECH_GAP_S = 0.25
 """Pause between two spoken texts."""
-SCHEDULE_MARGIN_S = 0.06
+SCHEDULE_MARGIN_S = 0.08
 """Added to the stream's own delay to make the constant schedule delay: room for a late
 tick and for the queue between the caller and the callback."""
 QUIT_LINGER_S = 3.0
@@ -847,6 +847,7 @@ class AudioSink:
             speaker.request(text, lang, ready)
 
     def _hush(self) -> None:
+        log.debug("hush: %d texts dropped", len(self._speech_q))
         self._speech_q.clear()
         self._last_speech = None
         mixer = self.mixer
@@ -893,6 +894,7 @@ class AudioSink:
             voice.when = start
             self._start_stream()
             mixer.add(voice)
+            log.debug("words placed %.3f s ahead: %r", start - now, item.text[:30])
             self._last_speech = voice
             # If it is placed late, the callback starts it at once; the next follows its end.
             start = max(start, now + self.schedule_delay * 0.5)
