@@ -33,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import venv
 from dataclasses import dataclass, field
@@ -42,10 +41,18 @@ from typing import Any
 
 import numpy as np
 
-from circlekeeper.sound.nullsink import NullSinkUnavailable, start_null_sink, stop_process
+from circlekeeper.sound.nullsink import (
+    REC_RATE,
+    MonitorRecorder,
+    NullSinkUnavailable,
+    onset_near,
+    rms_windows,
+    silent_stream,
+    start_null_sink,
+    stop_process,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-REC_RATE = 44100
 CIRCLE = "Ana,Ben,Cy,Dee"
 WARM_UP = 3.0
 CPU_TARGET = 0.5  # percent of one core
@@ -75,111 +82,15 @@ def practice_text(minutes: int, every: str) -> str:
     )
 
 
-# ----- the recorder -----
-
-
-class Recorder:
-    """`parec` on the null sink's monitor; every chunk timestamped (wall clock) on arrival."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(
-            [
-                "parec",
-                "--raw",
-                "--format=s16le",
-                f"--rate={REC_RATE}",
-                "--channels=1",
-                "--latency-msec=20",
-                "-d",
-                "ck.monitor",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self.chunks: list[bytes] = []
-        self.arrivals: list[tuple[float, int]] = []  # (wall time, samples received so far)
-        self._count = 0
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        odd = b""
-        while True:
-            data = os.read(fd, 8192)
-            now = time.time()
-            if not data:
-                return
-            data = odd + data
-            cut = len(data) - len(data) % 2
-            odd = data[cut:]
-            self.chunks.append(data[:cut])
-            self._count += cut // 2
-            self.arrivals.append((now, self._count))
-
-    def stop(self) -> np.ndarray:
-        """Stop recording; every sample received."""
-        self.proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
-        self._thread.join(timeout=5)
-        return np.frombuffer(b"".join(self.chunks), dtype="<i2").astype(np.float32) / 32768
-
-    def wall_of(self, n: int, span: float = 5.0) -> float:
-        """When sample `n` played at the sink, on the wall clock.
-
-        A sample left the sink no later than its chunk arrived: over the chunks of the few
-        seconds around it, the earliest arrival less the samples since is the tightest
-        bound. Local, so that the sink's clock running a little apart from ours cannot add
-        up over a long recording.
-        """
-        arrivals = np.array(self.arrivals, dtype=np.float64)
-        counts = arrivals[:, 1]
-        near = np.abs(counts - n) <= span * REC_RATE
-        if not near.any():
-            near = np.ones(len(arrivals), dtype=bool)
-        return float(np.min(arrivals[near, 0] - (counts[near] - n) / REC_RATE))
-
-
-def rms_windows(x: np.ndarray, rate: int, window: float = 0.010, hop: int = 44) -> np.ndarray:
-    """RMS over `window`-long windows, one starting every `hop` samples (1 ms at 44.1 kHz)."""
-    n = int(rate * window)
-    power = np.concatenate(([0.0], np.cumsum(x.astype(np.float64) ** 2)))
-    starts = np.arange(0, max(0, len(x) - n), hop)
-    return np.sqrt((power[starts + n] - power[starts]) / n)
-
-
-HOP = 44
-"""Samples between the starts of two RMS windows."""
-
-
-def find_onset(rms: np.ndarray, expected: int) -> int | None:
-    """The index of the first window near window `expected` where the sound rises sharply."""
-    per_s = REC_RATE / HOP
-    lag = round(0.015 * per_s)
-    lo, hi = max(lag, expected - round(0.5 * per_s)), min(len(rms), expected + round(3.0 * per_s))
-    for i in range(lo, hi):
-        if rms[i] > 0.003 and rms[i] > 3.0 * rms[i - lag]:
-            return i
-    return None
-
-
 def onset_errors(
-    samples: np.ndarray, recorder: Recorder, start_wall: float, bells: list[dict[str, Any]]
+    samples: np.ndarray, recorder: MonitorRecorder, start_wall: float, bells: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], float | None]]:
     """Each bell with its onset error in seconds (None when no onset was found)."""
-    rms = rms_windows(samples, REC_RATE, hop=HOP)
-    t0 = recorder.wall_of(0)
+    rms = rms_windows(samples)
     out: list[tuple[dict[str, Any], float | None]] = []
     for bell in bells:
         expected = start_wall + float(bell["t"])
-        guess = round((expected - t0) * REC_RATE)
-        local0 = recorder.wall_of(guess) - guess / REC_RATE
-        i = find_onset(rms, round((expected - local0) * REC_RATE / HOP))
-        # The window that first holds the attack ends where the sound has just begun.
-        onset = None if i is None else recorder.wall_of(i * HOP + int(0.010 * REC_RATE))
+        onset = onset_near(rms, recorder, expected)
         out.append((bell, None if onset is None else onset - expected))
     return out
 
@@ -380,26 +291,9 @@ def measure(minutes: int, every: str) -> dict[str, Any]:
         bells = [
             e for e in map(json.loads, rehearse.stdout.splitlines()) if e.get("event") == "bell_due"
         ]
-        # A silent stream from /dev/zero keeps the sink running with a short latency.
-        with open("/dev/zero", "rb") as zero:
-            keep = subprocess.Popen(
-                [
-                    "pacat",
-                    "--raw",
-                    "--format=s16le",
-                    f"--rate={REC_RATE}",
-                    "--channels=1",
-                    "--latency-msec=20",
-                    "-d",
-                    "ck",
-                ],
-                env=env,
-                stdin=zero,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        keep = silent_stream(env)
         tmux = Tmux(f"ck-bench-{os.getpid()}", env)
-        recorder = Recorder(env)
+        recorder = MonitorRecorder(env)
         watched: list[Watched] = []
         data = {k: tmp / k for k in ("sound", "silent")}
         try:

@@ -1,7 +1,8 @@
 """A private PulseAudio daemon with a null sink: a stand-in for a sound card, paced like one.
 
-The sound tests and the sound benchmark play into it and record its monitor (`parec -d
-SINK.monitor`). Nothing in a live session uses it.
+The sound tests and the sound benchmarks play into it and record its monitor (`parec -d
+SINK.monitor`), timestamping what arrives so that every recorded sample has a wall-clock
+time, and find where sounds begin. Nothing in a live session uses it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,17 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+
+REC_RATE = 44100
+"""The rate the monitor is recorded at (the null sink's own)."""
+HOP = 44
+"""Samples between the starts of two RMS windows (1 ms)."""
 
 
 class NullSinkUnavailable(RuntimeError):
@@ -81,3 +90,119 @@ def stop_process(pid: int, timeout: float = 5.0) -> None:
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+
+
+def silent_stream(env: dict[str, str], sink: str = "ck") -> subprocess.Popen[bytes]:
+    """A stream of silence kept playing on the sink, which keeps the sink's latency low."""
+    with open("/dev/zero", "rb") as zero:
+        return subprocess.Popen(
+            [
+                "pacat",
+                "--raw",
+                "--format=s16le",
+                f"--rate={REC_RATE}",
+                "--channels=1",
+                "--latency-msec=20",
+                "-d",
+                sink,
+            ],
+            env=env,
+            stdin=zero,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+class MonitorRecorder:
+    """`parec` on the null sink's monitor; every chunk timestamped (wall clock) on arrival."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [
+                "parec",
+                "--raw",
+                "--format=s16le",
+                f"--rate={REC_RATE}",
+                "--channels=1",
+                "--latency-msec=20",
+                "-d",
+                "ck.monitor",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.chunks: list[bytes] = []
+        self.arrivals: list[tuple[float, int]] = []  # (wall time, samples received so far)
+        self._count = 0
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        odd = b""
+        while True:
+            data = os.read(fd, 8192)
+            now = time.time()
+            if not data:
+                return
+            data = odd + data
+            cut = len(data) - len(data) % 2
+            odd = data[cut:]
+            self.chunks.append(data[:cut])
+            self._count += cut // 2
+            self.arrivals.append((now, self._count))
+
+    def stop(self) -> np.ndarray:
+        """Stop recording; every sample received."""
+        self.proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        self._thread.join(timeout=5)
+        return np.frombuffer(b"".join(self.chunks), dtype="<i2").astype(np.float32) / 32768
+
+    def wall_of(self, n: int, span: float = 5.0) -> float:
+        """When sample `n` played at the sink, on the wall clock.
+
+        A sample left the sink no later than its chunk arrived: over the chunks of the few
+        seconds around it, the earliest arrival less the samples since is the tightest
+        bound. Local, so that the sink's clock running a little apart from ours cannot add
+        up over a long recording.
+        """
+        arrivals = np.array(self.arrivals, dtype=np.float64)
+        counts = arrivals[:, 1]
+        near = np.abs(counts - n) <= span * REC_RATE
+        if not near.any():
+            near = np.ones(len(arrivals), dtype=bool)
+        return float(np.min(arrivals[near, 0] - (counts[near] - n) / REC_RATE))
+
+    def index_of(self, wall: float) -> int:
+        """The recorded sample that played at wall time `wall`."""
+        guess = round((wall - self.wall_of(0)) * REC_RATE)
+        local0 = self.wall_of(guess) - guess / REC_RATE
+        return round((wall - local0) * REC_RATE)
+
+
+def rms_windows(x: np.ndarray, window: float = 0.010, hop: int = HOP) -> np.ndarray:
+    """RMS over `window`-long windows of a recording, one starting every `hop` samples."""
+    n = int(REC_RATE * window)
+    power = np.concatenate(([0.0], np.cumsum(x.astype(np.float64) ** 2)))
+    starts = np.arange(0, max(0, len(x) - n), hop)
+    return np.sqrt((power[starts + n] - power[starts]) / n)
+
+
+def onset_near(
+    rms: np.ndarray, recorder: MonitorRecorder, expected: float, before: float = 0.5
+) -> float | None:
+    """Wall time of the first sharp rise in the recording from `before` s ahead of the
+    wall time `expected` (None when there is none within 3 s after it)."""
+    per_s = REC_RATE / HOP
+    lag = round(0.015 * per_s)
+    centre = round(recorder.index_of(expected) / HOP)
+    lo, hi = max(lag, centre - round(before * per_s)), min(len(rms), centre + round(3.0 * per_s))
+    for i in range(lo, hi):
+        if rms[i] > 0.003 and rms[i] > 3.0 * rms[i - lag]:
+            # The window that first holds the attack ends where the sound has just begun.
+            return recorder.wall_of(i * HOP + int(0.010 * REC_RATE))
+    return None
