@@ -267,6 +267,8 @@ class _Speech:
     when: float
     """Monotonic time it was due to be heard (the cue's due time plus the schedule delay)."""
     t_request: float
+    asap: bool = False
+    """No schedule to keep: as soon as the words before it allow."""
     samples: np.ndarray | None = None
     failed: bool = False
 
@@ -360,14 +362,14 @@ class AudioSink:
     def bell(
         self, sound: str, strikes: int = 1, volume: float = 1.0, at: float | None = None
     ) -> None:
-        """Ring a named sound: due at monotonic time `at` (now when None)."""
-        now = time.monotonic()
-        self._put("bell", sound, strikes, volume, now if at is None else at, now)
+        """Ring a named sound: due at monotonic time `at`; when None, as soon as it can
+        (a bell rung by hand)."""
+        self._put("bell", sound, strikes, volume, at, time.monotonic())
 
     def speak(self, text: str, language: str = "en", at: float | None = None) -> None:
-        """Speak `text` once the words before it are done, due at `at` (now when None)."""
-        now = time.monotonic()
-        self._put("speak", text, language, now if at is None else at, now)
+        """Speak `text` once the words before it are done, due at `at`; when None, as soon
+        as it can."""
+        self._put("speak", text, language, at, time.monotonic())
 
     def hush(self) -> None:
         """The step ended: fade out its words and drop those not yet spoken; bells ring on."""
@@ -750,9 +752,10 @@ class AudioSink:
     def _handle(self, cmd: tuple[Any, ...]) -> None:
         kind = cmd[0]
         if kind == "bell":
-            self._ring(cmd[1], int(cmd[2]), float(cmd[3]), float(cmd[4]), float(cmd[5]))
+            due = None if cmd[4] is None else float(cmd[4])
+            self._ring(cmd[1], int(cmd[2]), float(cmd[3]), due, float(cmd[5]))
         elif kind == "speak":
-            self._speak(cmd[1], cmd[2], float(cmd[3]), float(cmd[4]))
+            self._speak(cmd[1], cmd[2], None if cmd[3] is None else float(cmd[3]), float(cmd[4]))
         elif kind == "speech-ready":
             item, samples = cmd[1], cmd[2]
             try:
@@ -782,7 +785,7 @@ class AudioSink:
         """When a cue due at `due` is to be heard: the same constant delay for every cue."""
         return due + self.schedule_delay
 
-    def _ring(self, name: str, strikes: int, volume: float, due: float, t: float) -> None:
+    def _ring(self, name: str, strikes: int, volume: float, due: float | None, t: float) -> None:
         self._last_cue = time.monotonic()
         mixer = self.mixer
         if not self._ok or mixer is None or self._muted:
@@ -817,7 +820,7 @@ class AudioSink:
                 bells.settle(name),
             )
         self._start_stream()
-        heard = self._heard_at(due)
+        heard = None if due is None else self._heard_at(due)
         strikes = max(1, strikes)
         first_voice = voice = Voice(one, gain, tag=tag, when=heard, t_request=t)
         mixer.add(voice)
@@ -826,15 +829,20 @@ class AudioSink:
             voice = Voice(one, gain, tag=tag, t_request=t)
             voice.after.append((first_voice, round(i * step * self.rate)))
             mixer.add(voice)
-        first = max(heard, time.monotonic() + self.schedule_delay * 0.5)
+        # When the first strike sounds, as far as the words after it need to know (the exact
+        # distance is kept in samples): a late bell from about now; an unscheduled one from
+        # when it was asked for, which comes before any words asked for after it.
+        first = t
+        if heard is not None:
+            first = max(heard, time.monotonic() + self.schedule_delay * 0.5)
         self._struck.append(_Struck(first, first + (strikes - 1) * step, settle, voice))
 
-    def _speak(self, text: str, lang: str, due: float, t: float) -> None:
+    def _speak(self, text: str, lang: str, due: float | None, t: float) -> None:
         self._last_cue = time.monotonic()
         speaker = self.speaker
         if speaker is None or not speaker.available or not self._ok or self._muted:
             return
-        item = _Speech(text, lang, self._heard_at(due), t)
+        item = _Speech(text, lang, t if due is None else self._heard_at(due), t, asap=due is None)
         item.samples = speaker.get(text, lang)
         self._speech_q.append(item)
         if item.samples is None:
@@ -869,13 +877,14 @@ class AudioSink:
             item = self._speech_q[0]
             if item.samples is None and not item.failed:
                 return  # still rendering: everything behind it waits its turn
-            self._speech_q.popleft()
             now = time.monotonic()
             samples = item.samples
             if samples is None or mixer is None or not self._ok or self._muted:
+                self._speech_q.popleft()
                 continue
             if now - item.when > SPEECH_LATE_S:
                 log.warning("prompt ready %.1fs late; skipped: %r", now - item.when, item.text[:40])
+                self._speech_q.popleft()
                 continue
             from circlekeeper.sound.mixer import Voice
 
@@ -891,9 +900,12 @@ class AudioSink:
                 last = self._last_speech
                 voice.after.append((last, last.length + round(SPEECH_GAP_S * self.rate)))
             start = self._after_strikes(start, voice)
-            voice.when = start
+            # Unscheduled words wait only for what they must follow, held in samples.
+            voice.when = None if item.asap and start <= max(item.when, now) else start
             self._start_stream()
             mixer.add(voice)
+            # Taken off the queue only once the mixer has it: never idle in between.
+            self._speech_q.popleft()
             log.debug("words placed %.3f s ahead: %r", start - now, item.text[:30])
             self._last_speech = voice
             # If it is placed late, the callback starts it at once; the next follows its end.

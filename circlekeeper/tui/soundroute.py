@@ -54,6 +54,8 @@ class Cue:
     """Session-clock time it fell due."""
     calls: tuple[tuple[str, tuple[Any, ...]], ...]
     """Sink calls, in order: ("bell", (sound, strikes)) and ("speak", (text, language))."""
+    manual: bool = False
+    """A bell rung by hand (no schedule: as soon as possible)."""
 
 
 def announcement(event: Event) -> str | None:
@@ -139,7 +141,8 @@ class SoundRouter:
             text = announcement(event)
             if text:
                 calls.append(("speak", (text, self.language)))
-        return Cue(event.t, tuple(calls)) if calls else None
+        manual = isinstance(event, BellDue) and event.reason == "manual"
+        return Cue(event.t, tuple(calls), manual) if calls else None
 
     def _play(self, cue: Cue, now: float) -> None:
         due = self._due(cue)
@@ -148,7 +151,8 @@ class SoundRouter:
             self._held = [h for h in self._held if now - h[0] <= HELD_SPEECH_MAX_AGE]
             self._held += [(due, kind, args) for kind, args in cue.calls]
         # The cue fell due `now - due` ago on the session clock: the same on the monotonic one.
-        at = self.monotonic() - max(0.0, now - due)
+        # A bell rung by hand has no schedule to keep: it sounds as soon as it can.
+        at = None if cue.manual else self.monotonic() - max(0.0, now - due)
         for kind, args in cue.calls:
             self._call(kind, args, at)
 
