@@ -8,6 +8,7 @@ sits about 12 dB below them so it reads as a nudge, not an ending.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import wave
 from collections.abc import Callable
@@ -296,20 +297,20 @@ def load_wav(path: str | Path, rate: int = 48000) -> FloatArray:
         src_rate = w.getframerate()
         raw = w.readframes(w.getnframes())
     data = pcm_to_float(raw, width)
+    del raw
     if channels > 1:
         data = data[: len(data) - len(data) % channels].reshape(-1, channels).mean(axis=1)
-    out = resample(data, src_rate, rate)
-    result = out.astype(np.float32)
+    result = resample(data, src_rate, rate)
     result.setflags(write=False)
     return result
 
 
 def pcm_to_float(raw: bytes, width: int) -> FloatArray:
-    """Interleaved little-endian PCM bytes as float64 in [-1, 1]."""
+    """Interleaved little-endian PCM bytes as float32 (or float64 for 24/32-bit) in [-1, 1]."""
     if width == 1:
-        return (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0) / 128.0
+        return (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
     if width == 2:
-        return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
+        return np.frombuffer(raw, dtype="<i2").astype(np.float32) / np.float32(32768.0)
     if width == 3:
         b = np.frombuffer(raw[: len(raw) - len(raw) % 3], dtype=np.uint8).reshape(-1, 3)
         ints = b[:, 0].astype(np.int32) | (b[:, 1].astype(np.int32) << 8)
@@ -320,20 +321,52 @@ def pcm_to_float(raw: bytes, width: int) -> FloatArray:
     raise ValueError(f"unsupported WAV sample width: {width * 8} bits")
 
 
+RESAMPLE_CHUNK_S = 4.0
+"""Seconds resampled at a time: a long reading never needs its whole spectrum in memory."""
+
+
 def resample(x: FloatArray, src_rate: int, dst_rate: int) -> FloatArray:
-    """Band-limited resampling through the FFT (clean for speech and bells; no scipy needed)."""
+    """Band-limited resampling through the FFT (clean for speech and bells; no scipy needed).
+
+    Long inputs go a few seconds at a time, each with a margin of context on both sides
+    that is cut away again, so the seams do not show and memory stays small. float32 out.
+    """
+    x = np.asarray(x, dtype=np.float32)
     if src_rate == dst_rate or len(x) == 0:
-        return np.asarray(x, dtype=np.float64)
+        return x
     n_out = round(len(x) * dst_rate / src_rate)
-    # Pad with silence so the FFT's circular wrap cannot smear the end onto the start.
-    pad = int(0.05 * src_rate)
-    padded = np.concatenate((np.asarray(x, dtype=np.float64), np.zeros(pad)))
+    # Chunks and margins in whole steps of the rates' ratio, so every cut lands on a sample
+    # of both rates and the pieces line up exactly.
+    step = src_rate // math.gcd(src_rate, dst_rate)
+    chunk = step * max(1, round(RESAMPLE_CHUNK_S * src_rate / step))
+    margin = step * math.ceil(0.05 * src_rate / step)
+    if len(x) <= chunk + 2 * margin:
+        return _resample_whole(x, src_rate, dst_rate)[:n_out]
+    out = np.zeros(n_out, dtype=np.float32)
+    ratio = dst_rate / src_rate
+    for pos in range(0, len(x), chunk):
+        a, b = max(0, pos - margin), min(len(x), pos + chunk + margin)
+        y = _resample_whole(x[a:b], src_rate, dst_rate)
+        lo, hi = round(pos * ratio), min(n_out, round(min(pos + chunk, len(x)) * ratio))
+        skip = lo - round(a * ratio)
+        part = y[skip : skip + hi - lo]
+        out[lo : lo + len(part)] = part
+    return out
+
+
+def _resample_whole(x: FloatArray, src_rate: int, dst_rate: int) -> FloatArray:
+    n_out = round(len(x) * dst_rate / src_rate)
+    # Pad with silence so the FFT's circular wrap cannot smear the end onto the start; to a
+    # whole number of steps of the rates' ratio, so the padded length maps exactly.
+    step = src_rate // math.gcd(src_rate, dst_rate)
+    pad = int(0.05 * src_rate) + (-(len(x) + int(0.05 * src_rate))) % step
+    padded = np.concatenate((np.asarray(x, dtype=np.float32), np.zeros(pad, dtype=np.float32)))
     spectrum = np.fft.rfft(padded)
     n_padded_out = round(len(padded) * dst_rate / src_rate)
     bins = n_padded_out // 2 + 1
     if bins <= len(spectrum):
         spectrum = spectrum[:bins]
     else:
-        spectrum = np.concatenate((spectrum, np.zeros(bins - len(spectrum), dtype=complex)))
-    y = np.fft.irfft(spectrum, n_padded_out) * (n_padded_out / len(padded))
-    return y[:n_out]
+        spectrum = np.concatenate((spectrum, np.zeros(bins - len(spectrum), dtype=spectrum.dtype)))
+    y = np.fft.irfft(spectrum, n_padded_out) * np.float32(n_padded_out / len(padded))
+    return np.asarray(y[:n_out], dtype=np.float32)

@@ -575,6 +575,9 @@ class AudioSink:
         # Render the usual bells while the new stream settles, so no cue waits for them.
         for name in bells.BELLS:
             bells.strike(name, self.rate)
+        from circlekeeper.sound.speech import release_memory
+
+        release_memory()
 
     def _start_speech(self) -> None:
         try:

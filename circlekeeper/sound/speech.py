@@ -279,28 +279,48 @@ def wav_problem(path: Path, text: str, rate: int) -> str | None:
 
 
 def normalise(x: np.ndarray, rate: int) -> np.ndarray:
-    """Speech at a steady loudness next to the bells, with soft edges and a silent tail."""
-    y = np.asarray(x, dtype=np.float64)
+    """Speech at a steady loudness next to the bells, with soft edges and a silent tail.
+
+    Works in float32 on one copy: a long reading at 48 kHz is megabytes, and the app keeps
+    its peak memory low.
+    """
+    y = np.asarray(x, dtype=np.float32)
     # Drop leading silence (keeping 5 ms), so a prompt starts the moment it is asked for.
     audible = np.flatnonzero(np.abs(y) > 0.003)
-    if audible.size:
-        y = y[max(0, int(audible[0]) - int(0.005 * rate)) :]
-    loud = np.abs(y) > 0.01
+    start = max(0, int(audible[0]) - int(0.005 * rate)) if audible.size else 0
+    del audible
+    tail = int(0.15 * rate)
+    # One buffer for the result, with a little silence after the last word, so an underrun
+    # cannot cut it short.
+    out = np.zeros(len(y) - start + tail, dtype=np.float32)
+    body = out[: len(y) - start]
+    body[:] = y[start:]
+    magnitude = np.abs(body)
+    loud = magnitude > 0.01
     if loud.any():
-        rms = float(np.sqrt(np.mean(np.square(y[loud]))))
-        peak = float(np.max(np.abs(y)))
+        rms = float(np.sqrt(np.mean(np.square(body[loud], dtype=np.float64))))
+        peak = float(np.max(magnitude))
         gain = min(10 ** (TARGET_RMS_DB / 20) / max(rms, 1e-9), PEAK_LIMIT / max(peak, 1e-9))
-        y = y * gain
-    n = min(len(y) // 2, int(0.01 * rate))
+        body *= np.float32(gain)
+    del magnitude, loud
+    n = min(len(body) // 2, int(0.01 * rate))
     if n > 1:
-        ramp = np.linspace(0.0, 1.0, n)
-        y[:n] *= ramp
-        y[-n:] *= ramp[::-1]
-    # A little silence after the last word, so an underrun cannot cut it short.
-    y = np.concatenate((y, np.zeros(int(0.15 * rate))))
-    out = y.astype(np.float32)
+        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+        body[:n] *= ramp
+        body[-n:] *= ramp[::-1]
     out.setflags(write=False)
     return out
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system (glibc keeps what big numpy temporaries freed,
+    and a session's peak memory would stay its resident size for good). Never raises."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to trim
 
 
 class SpeechRenderer:
@@ -539,6 +559,8 @@ class Speaker:
                     on_ready(samples)
                 except Exception:
                     log.exception("speech callback failed")
+            if self._queue.empty():
+                release_memory()
 
     def wait_prepared(self, timeout: float) -> bool:
         """Block until everything asked for is done (for commands and benchmarks)."""

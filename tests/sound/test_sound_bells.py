@@ -199,3 +199,13 @@ def test_every_sound_a_script_may_name_is_synthesised() -> None:
     from circlekeeper.sound.bells import BELLS
 
     assert set(BELLS) == set(BUILTIN_SOUNDS)
+
+
+@pytest.mark.parametrize("dst", [44100, 48000])
+def test_a_long_resample_goes_in_pieces_without_seams(dst: int) -> None:
+    # Eleven seconds: resampled a few seconds at a time; the pieces must line up exactly.
+    t = np.arange(22050 * 11) / 22050
+    y = resample(0.5 * np.sin(2 * np.pi * 440 * t), 22050, dst)
+    assert y.dtype == np.float32 and len(y) == 11 * dst
+    ref = 0.5 * np.sin(2 * np.pi * 440 * np.arange(len(y)) / dst)
+    assert float(np.max(np.abs(y - ref)[dst // 10 : -dst // 10])) < 1e-3
