@@ -376,9 +376,10 @@ def _latency_section(ours: dict[str, Any], naive: dict[str, Any], long_text: str
         "player runs in its own process and takes a monotonic timestamp just before its "
         "request; this process records the sink's monitor (`parec`, 5 ms fragments) and "
         "timestamps the first audible sample (above -50 dBFS) after each request. Every cue "
-        "starts from silence. *Handed to device* is the mixer's own probe: request to the "
-        "callback that hands PortAudio the block holding the cue's first audible sample. "
-        "*At the device* adds PortAudio's output buffer and PulseAudio's path to the monitor; "
+        "starts from silence. These are cues asked for with no schedule (like a bell rung by "
+        "hand): they go out as soon as the stream allows. *Heard, mixer's clock* is the "
+        "mixer's own probe: request to when, by the stream's timing, the cue's first audible "
+        "sample reaches the device. *At the device* is what the monitor recorded; "
         "it is the like-for-like comparison with pyttsx3's `say()` + `runAndWait()` (espeak "
         "driver: synthesise the whole text, write a WAV, run `aplay`). "
         f'Short prompt: "{PROMPT}" ({len(PROMPT.split())} words); long prompt: the longest '
@@ -392,7 +393,7 @@ def _latency_section(ours: dict[str, Any], naive: dict[str, Any], long_text: str
         out.append(f"| - | circlekeeper | - | - | - | {ours['error']} |")
     else:
         for kind in ("bell", "short", "long"):
-            for label, key in (("handed to device", "handed"), ("at the device", "at_device")):
+            for label, key in (("heard, mixer's clock", "handed"), ("at the device", "at_device")):
                 values = ours[key].get(kind, [])
                 med, p95 = _ms(values)
                 out.append(
@@ -432,7 +433,7 @@ def _latency_section(ours: dict[str, Any], naive: dict[str, Any], long_text: str
         verdict = "met" if max(medians) < 30 else "NOT met"
         out.append(
             f"- Target under 30 ms median, request to device: {verdict} "
-            f"(worst median {max(medians):.1f} ms handed to device)."
+            f"(worst median {max(medians):.1f} ms by the mixer's clock)."
         )
     for kind in ("short", "long"):
         mine = ours.get("at_device", {}).get(kind, []) if "error" not in ours else []
@@ -447,10 +448,13 @@ def _latency_section(ours: dict[str, Any], naive: dict[str, Any], long_text: str
     buffer = ours.get("latency") if "error" not in ours else None
     buffer_note = f" (PortAudio reports {buffer * 1000:.0f} ms here)" if buffer else ""
     out += [
-        "- Our device-side figure is mostly PortAudio's output buffer (its `high` latency "
-        f"setting, kept for fewer underruns){buffer_note}: a running stream always has that "
-        "much queued ahead of a new cue, while `aplay` opens a fresh, empty stream per "
-        "utterance. "
+        "- Our figure is the stream's delay: PortAudio's output buffer (its `high` latency "
+        f"setting, kept for fewer underruns){buffer_note}, and one 2048-frame block of "
+        "look-ahead for the limiter, when the stream is running; a stream asleep (it is "
+        "stopped after a second of silence, to save CPU) plays its first block at once. "
+        "`aplay` opens a fresh, empty stream per utterance. Scheduled cues (everything an "
+        "engine event asks for) instead sound one constant delay after they fall due: see "
+        "*A running sit with sound on*. "
         "pyttsx3's delay grows with the text, because espeak synthesises all of it before "
         "`aplay` starts; ours does not.",
         "- A new PulseAudio stream does not run steadily for its first ~1.5 s. The sink opens "
