@@ -92,20 +92,25 @@ def stop_process(pid: int, timeout: float = 5.0) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+def raw_stream(tool: str, device: str) -> list[str]:
+    """`pacat` or `parec` on `device`: raw 16-bit mono at the sink's rate, 20 ms of latency."""
+    return [
+        tool,
+        "--raw",
+        "--format=s16le",
+        f"--rate={REC_RATE}",
+        "--channels=1",
+        "--latency-msec=20",
+        "-d",
+        device,
+    ]
+
+
 def silent_stream(env: dict[str, str], sink: str = "ck") -> subprocess.Popen[bytes]:
     """A stream of silence kept playing on the sink, which keeps the sink's latency low."""
     with open("/dev/zero", "rb") as zero:
         return subprocess.Popen(
-            [
-                "pacat",
-                "--raw",
-                "--format=s16le",
-                f"--rate={REC_RATE}",
-                "--channels=1",
-                "--latency-msec=20",
-                "-d",
-                sink,
-            ],
+            raw_stream("pacat", sink),
             env=env,
             stdin=zero,
             stdout=subprocess.DEVNULL,
@@ -116,18 +121,9 @@ def silent_stream(env: dict[str, str], sink: str = "ck") -> subprocess.Popen[byt
 class MonitorRecorder:
     """`parec` on the null sink's monitor; every chunk timestamped (wall clock) on arrival."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], sink: str = "ck") -> None:
         self.proc = subprocess.Popen(
-            [
-                "parec",
-                "--raw",
-                "--format=s16le",
-                f"--rate={REC_RATE}",
-                "--channels=1",
-                "--latency-msec=20",
-                "-d",
-                "ck.monitor",
-            ],
+            raw_stream("parec", f"{sink}.monitor"),
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

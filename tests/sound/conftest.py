@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +17,46 @@ import pytest
 
 from circlekeeper.sound.nullsink import NullSinkUnavailable, start_null_sink
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_sounddevice import FakeSD
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 HELPER = HERE / "play_helper.py"
+FAKE_TTS = [sys.executable, str(HERE / "fake_tts_worker.py")]
+
+
+def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Poll `check` until it holds (a generous watchdog bound, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.01)
+    return check()
+
+
+@pytest.fixture
+def sd() -> Iterator[FakeSD]:
+    """A fake PortAudio; its "forever" stop is released at the end, so no thread outlives
+    the test for long."""
+    fake = FakeSD()
+    yield fake
+    fake.release.set()
+
+
+def run_helper(
+    env: dict[str, str], mode: str, result: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `play_helper.py MODE RESULT [ARGS]` with `env` (a real audio device's)."""
+    return subprocess.run(
+        [sys.executable, str(HELPER), mode, str(result), *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @dataclass
@@ -53,14 +90,7 @@ def play_to_alsa_file(tmp_path: Path, mode: str) -> AlsaCapture:
     tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "out.raw"
     result = tmp_path / "result.json"
-    proc = subprocess.run(
-        [sys.executable, str(HELPER), mode, str(result)],
-        env=alsa_env(tmp_path, out),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = run_helper(alsa_env(tmp_path, out), mode, result)
     assert result.exists(), proc.stderr
     report = json.loads(result.read_text())
     assert proc.returncode == 0, (report, proc.stderr)

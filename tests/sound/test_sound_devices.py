@@ -8,7 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, Pulse, alsa_env, play_to_alsa_file, read_wav, stop_recording
+from conftest import (
+    REPO,
+    Pulse,
+    alsa_env,
+    play_to_alsa_file,
+    read_wav,
+    run_helper,
+    stop_recording,
+)
 from play_helper import TEXT
 
 CHIME = 1046.5  # the chime's strike tone: no speech harmonic sits on it for a whole second
@@ -174,20 +182,7 @@ def test_a_bell_over_speech_on_pulseaudio(pulse: Pulse, tmp_path: Path) -> None:
     result = tmp_path / "result.json"
     rec = pulse.record(out)
     try:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).with_name("play_helper.py")),
-                "speech+bell",
-                str(result),
-                "pulse",
-            ],
-            env=pulse.env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=90,
-        )
+        proc = run_helper(pulse.env, "speech+bell", result, "pulse")
     finally:
         stop_recording(rec)
     assert proc.returncode == 0, proc.stderr

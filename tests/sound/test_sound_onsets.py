@@ -8,19 +8,16 @@ process records the monitor with every chunk timestamped, so each sound has a wa
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, Pulse
+from conftest import Pulse, run_helper
 
 from circlekeeper.sound.bells import settle, spacing
 from circlekeeper.sound.mixer import FADE_S
 from circlekeeper.sound.nullsink import REC_RATE, MonitorRecorder, onset_near, rms_windows
 
-HELPER = Path(__file__).with_name("play_helper.py")
 TOLERANCE = 0.025
 """Seconds an onset may sit off its due time plus the sink's constant delay: PortAudio's
 account of when a block is heard is a few milliseconds off, and so is the onset finder."""
@@ -37,14 +34,7 @@ def test_cues_sound_on_time_and_in_turn_on_a_paced_device(pulse: Pulse, tmp_path
     result = tmp_path / "result.json"
     rec = MonitorRecorder(pulse.env)
     try:
-        proc = subprocess.run(
-            [sys.executable, str(HELPER), "rules", str(result)],
-            env=pulse.env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        proc = run_helper(pulse.env, "rules", result)
     finally:
         x = rec.stop()
     assert proc.returncode == 0, proc.stderr

@@ -13,33 +13,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import FAKE_TTS, eventually
+from fake_sounddevice import FakeSD, PortAudioError
 
 from circlekeeper.sound import player
 from circlekeeper.sound.api import NullSink, SoundSink
 from circlekeeper.sound.player import AudioSink, Output, choose_output, make_sink
 
-sys.path.insert(0, str(Path(__file__).parent))
-from fake_sounddevice import FakeSD, PortAudioError
-
-FAKE_TTS = [sys.executable, str(Path(__file__).with_name("fake_tts_worker.py"))]
 REPO = Path(__file__).resolve().parents[2]
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll `check` until it holds (a generous watchdog bound, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
-
-
-@pytest.fixture
-def sd() -> Iterator[FakeSD]:
-    fake = FakeSD()
-    yield fake
-    fake.release.set()  # unblock any "forever" stop so no thread outlives the test for long
 
 
 @pytest.fixture

@@ -9,42 +9,22 @@ read from the mixer's own record of placed voices, in output samples.
 from __future__ import annotations
 
 import itertools
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import FAKE_TTS, eventually
+from fake_sounddevice import FakeSD
 
 from circlekeeper.sound import player, speech
 from circlekeeper.sound.bells import settle, spacing
 from circlekeeper.sound.mixer import Voice
 from circlekeeper.sound.player import SPEECH_GAP_S, AudioSink
 
-sys.path.insert(0, str(Path(__file__).parent))
-from fake_sounddevice import FakeSD
-
-FAKE_TTS = [sys.executable, str(Path(__file__).with_name("fake_tts_worker.py"))]
 RATE = 48000
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Poll `check` until it holds (a generous bound, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
-
-
-@pytest.fixture
-def sd() -> Iterator[FakeSD]:
-    fake = FakeSD()
-    yield fake
-    fake.release.set()
 
 
 @pytest.fixture
