@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from circlekeeper.engine.events import BellDue, PromptDue, StepEnded, StepStarted, TurnStarted
+from circlekeeper.engine.setup import plan_circle
 from circlekeeper.script.model import Practice
 from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui.config import SessionConfig
@@ -25,10 +24,15 @@ PRACTICE = Practice.model_validate(
 )
 
 
-def router(**config: object) -> tuple[SoundRouter, RecordingSink]:
+def session_config(**options: bool) -> SessionConfig:
+    """A config as `run` makes one, for Ana and Ben."""
+    plan = plan_circle(PRACTICE, ("Ana", "Ben"), seed=1)
+    return SessionConfig(practice=PRACTICE, path=None, plan=plan, **options)
+
+
+def router(**options: bool) -> tuple[SoundRouter, RecordingSink]:
     sink = RecordingSink()
-    base = SessionConfig(practice=PRACTICE, path=None, circle=("Ana", "Ben"))
-    r = SoundRouter(replace(base, **config), sink, monotonic=lambda: MONO)  # type: ignore[arg-type]
+    r = SoundRouter(session_config(**options), sink, monotonic=lambda: MONO)
     r.start(ORIGIN)
     return r, sink
 
@@ -107,8 +111,7 @@ def test_the_opening_words_are_prepared_first() -> None:
 
 def test_held_cues_of_an_ended_step_are_not_replayed() -> None:
     sink = RecordingSink()
-    config = SessionConfig(practice=PRACTICE, path=None, circle=("Ana", "Ben"))
-    r = SoundRouter(config, None, monotonic=lambda: MONO)
+    r = SoundRouter(session_config(), None, monotonic=lambda: MONO)
     r.start(ORIGIN)
     r.route([PromptDue(0.0, "Welcome, everyone.", "en"), BellDue(0.0, "bowl", 1, "start")], ORIGIN)
     r.route([StepEnded(2.0, 0, "next"), PromptDue(2.0, "How are you arriving?", "en")], ORIGIN + 2)
