@@ -769,8 +769,8 @@ class AudioSink:
         elif kind == "hush":
             self._hush()
         elif kind == "prepare":
-            if self._first_batch is None:
-                self._first_batch = len(cmd[1])
+            if self._first_batch is None:  # counted as the speaker counts (blank texts aside)
+                self._first_batch = sum(1 for text, _ in cmd[1] if text and text.strip())
             if self.speaker is not None and self.speaker.available:
                 self.speaker.prepare(cmd[1])
         elif kind == "define":
