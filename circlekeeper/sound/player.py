@@ -406,10 +406,9 @@ class AudioSink:
             self.mixer.muted = self._muted
 
     def stop_cues(self) -> None:
-        """Cut off everything playing now."""
-        mixer = self.mixer
-        if mixer is not None:
-            mixer.clear()
+        """Cut off everything playing or waiting to play, bells too (on the sound thread, in
+        order with the cues asked for before and after)."""
+        self._put("stop")
 
     def set_volume(self, volume: float) -> None:
         """Master volume from 0 to 1."""
@@ -768,6 +767,12 @@ class AudioSink:
                 self._done()
         elif kind == "hush":
             self._hush()
+        elif kind == "stop":
+            self._hush()
+            self._struck.clear()
+            self._speech_free = 0.0
+            if self.mixer is not None:
+                self.mixer.clear()
         elif kind == "prepare":
             if self._first_batch is None:  # counted as the speaker counts (blank texts aside)
                 self._first_batch = sum(1 for text, _ in cmd[1] if text and text.strip())

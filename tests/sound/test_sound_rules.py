@@ -258,3 +258,19 @@ def test_speech_that_cannot_work_gives_up_without_endless_respawning(
     assert started <= 4, f"{started} workers started for 12 prompts"
     sink.bell("chime")
     assert sink.wait_idle(20) and sink.status().ok, "bells go on"
+
+
+def test_words_after_a_stop_do_not_wait_for_what_was_cut(
+    sd: FakeSD, sinks: list[AudioSink]
+) -> None:
+    sink = open_sink(sinks, sd)
+    long, short = "a long reading that is cut " * 6, "short"
+    prepared(sink, long, short)
+    sink.speak(long, "en")
+    assert eventually(lambda: bool(placed(sink, "speech")))
+    sink.stop_cues()
+    sink.speak(short, "en")
+    assert sink.wait_idle(30)
+    cut, after = placed(sink, "speech")[-2:]
+    assert cut.start is not None and after.start is not None
+    assert after.start < cut.start + cut.length, "the next words did not wait for the cut ones"
