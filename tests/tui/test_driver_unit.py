@@ -149,7 +149,7 @@ def test_cues_held_while_sound_never_loads_stay_bounded() -> None:
         clock.advance(10)
         driver.do(RingBell())
     young = [t for t, _, _ in driver.sound._held]
-    assert young and min(young) >= driver.now() - 30
+    assert young and min(young) >= driver.session_now() - 30
     assert len(young) <= 4
 
 
