@@ -228,6 +228,13 @@ def _names(option: str, value: str | None) -> list[str] | None:
     help="Do only what --actions says: no simulated moves in between.",
 )
 @click.option(
+    "--start",
+    metavar="HH:MM",
+    default=None,
+    help="The clock when the rehearsal starts (an `end-at` time counts from it); "
+    "by default 00:00, so a time of day reads as time into the session.",
+)
+@click.option(
     "--roles",
     "roles",
     metavar="ROLES",
@@ -244,6 +251,7 @@ def rehearse(
     as_json: bool,
     actions: str | None,
     only_actions: bool,
+    start: str | None,
     roles: str | None,
     focus_order: str | None,
 ) -> None:
@@ -265,6 +273,7 @@ def rehearse(
             only_actions=only_actions,
             meeting=meeting if meeting is not None else held + 1,
             roles={**saved_roles, **_roles(roles)},
+            start=start,
             focus_order=_names("--focus-order", focus_order),
             circle_name=name,
         )

@@ -58,3 +58,34 @@ class MockClock:
         """Jump to `t`, even backwards: the engine must cope with a clock that misbehaves."""
         self._now = float(t)
         return self._now
+
+
+DAY = 24 * 3600
+HALF_DAY = DAY // 2
+
+
+def time_of_day(text: str) -> int:
+    """Seconds after midnight of a time of day written `21:30` (or `9:05`); `ValueError`
+    saying how to write it otherwise."""
+    hours, colon, minutes = text.strip().partition(":")
+    if (
+        not colon
+        or not (hours + minutes).isascii()
+        or not (hours.isdigit() and minutes.isdigit())
+        or not 1 <= len(hours) <= 2
+        or len(minutes) != 2
+        or int(hours) > 23
+        or int(minutes) > 59
+    ):
+        raise ValueError(f"{text!r} is not a time of day; write it like 21:30")
+    return int(hours) * 3600 + int(minutes) * 60
+
+
+def session_time_at(of_day: int, clock_now: float, session_now: float) -> float:
+    """The session time at which the clock reads `of_day` (seconds after midnight), given
+    that it reads `clock_now` at session time `session_now`: the nearest such moment, up to
+    twelve hours ahead (a moment up to twelve hours back has passed: earlier than now)."""
+    ahead = (of_day - clock_now) % DAY
+    if ahead > HALF_DAY:
+        ahead -= DAY
+    return session_now + ahead

@@ -191,6 +191,79 @@ NOTE_MAX = 4_000
 """The longest note kept, in characters: a paragraph or two, not a transcript."""
 
 
+@dataclass(frozen=True)
+class Insert(Command):
+    """The agenda: run `step` (a step as the format writes it) right after the current step,
+    or after the step whose id is `after`."""
+
+    step: dict[str, Any]
+    after: str | None = None
+    name: ClassVar[str] = "insert"
+
+
+@dataclass(frozen=True)
+class Remove(Command):
+    """The agenda: take the step `step` (an id), still to come, off the agenda."""
+
+    step: str
+    name: ClassVar[str] = "remove"
+
+
+@dataclass(frozen=True)
+class Move(Command):
+    """The agenda: the step `step`, still to come, runs right after the step `after` (the
+    current step's id: it runs next)."""
+
+    step: str
+    after: str
+    name: ClassVar[str] = "move"
+
+
+@dataclass(frozen=True)
+class SetDuration(Command):
+    """The agenda: the step `step`, still to come, takes `seconds` (a round: its turns share
+    them)."""
+
+    step: str
+    seconds: float
+    name: ClassVar[str] = "set-duration"
+
+
+@dataclass(frozen=True)
+class EndAt(Command):
+    """The agenda: the session ends at session time `at`; the time left is shared out among
+    the steps that can stretch or shrink."""
+
+    at: float
+    name: ClassVar[str] = "end-at"
+
+
+@dataclass(frozen=True)
+class AddTopic(Command):
+    """An emergent topic goes on the list, to bring forward later."""
+
+    text: str
+    name: ClassVar[str] = "add-topic"
+
+
+@dataclass(frozen=True)
+class RemoveTopic(Command):
+    """The topic `topic` (an id) leaves the list."""
+
+    topic: str
+    name: ClassVar[str] = "remove-topic"
+
+
+@dataclass(frozen=True)
+class BringForward(Command):
+    """The topic `topic` becomes a step right after the current one: `step` (as the format
+    writes it; its title defaults to the topic), or an open discussion of it."""
+
+    topic: str
+    step: dict[str, Any] | None = None
+    name: ClassVar[str] = "bring-forward"
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     Start,
     Next,
@@ -212,26 +285,37 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     RaiseHand,
     LowerHand,
     Note,
+    Insert,
+    Remove,
+    Move,
+    SetDuration,
+    EndAt,
+    AddTopic,
+    RemoveTopic,
+    BringForward,
 )
 COMMANDS_BY_NAME: dict[str, type[Command]] = {cls.name: cls for cls in COMMAND_TYPES}
 
 
-def _field_value(command: str, field: str, kind: type, value: Any) -> Any:
+def _field_value(command: str, field: str, kind: str, value: Any) -> Any:
     """`value` checked against the field's type; a `ValueError` a person can read if not."""
-    if kind is str:
+    if kind.endswith(" | None"):
+        return None if value is None else _field_value(command, field, kind[:-7], value)
+    if kind == "str":
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{command}: `{field}` must be a non-empty text, not {value!r}")
         return value
-    if kind is int:
+    if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{command}: `{field}` must be a whole number, not {value!r}")
+        return value
+    if kind.startswith("dict"):
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise ValueError(f"{command}: `{field}` must be an object, not {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{command}: `{field}` must be a number of seconds, not {value!r}")
     return float(value)
-
-
-_FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
 
 
 def command_from_json(data: Any) -> Command:
@@ -254,6 +338,5 @@ def command_from_json(data: Any) -> Command:
             if spec.default is MISSING and spec.default_factory is MISSING:
                 raise ValueError(f"{name}: `{field_name}` is missing")
             continue
-        kind = _FIELD_TYPES[str(spec.type)]
-        values[field_name] = _field_value(name, field_name, kind, data[field_name])
+        values[field_name] = _field_value(name, field_name, str(spec.type), data[field_name])
     return cls(**values)

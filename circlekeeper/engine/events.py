@@ -76,6 +76,8 @@ class StepStarted(Event):
     text: str | None
     duration: float | None
     focus: str | None = None
+    id: str = ""
+    """Its id on the live agenda (what agenda changes name it by)."""
     name: ClassVar[str] = "step_started"
 
 
@@ -316,6 +318,97 @@ class Undone(Event):
 
 
 @dataclass(frozen=True)
+class StepInserted(Event):
+    """A step was put on the agenda live; it runs right after `after`."""
+
+    id: str
+    title: str
+    kind: str
+    seconds: float
+    """How long it is planned to take."""
+    after: str
+    """The id of the step it follows."""
+    after_title: str
+    topic: str | None = None
+    """The emergent topic it brings forward (None: none)."""
+    name: ClassVar[str] = "step_inserted"
+
+
+@dataclass(frozen=True)
+class StepRemoved(Event):
+    """A step still to come was taken off the agenda."""
+
+    id: str
+    title: str
+    kind: str
+    name: ClassVar[str] = "step_removed"
+
+
+@dataclass(frozen=True)
+class StepMoved(Event):
+    """A step still to come now runs right after `after`."""
+
+    id: str
+    title: str
+    after: str
+    after_title: str
+    name: ClassVar[str] = "step_moved"
+
+
+@dataclass(frozen=True)
+class StepRetimed(Event):
+    """A step's length changed: `seconds` planned now, `was` before. `why`: set by hand, or
+    shared out to end the session at a time."""
+
+    id: str
+    title: str
+    seconds: float
+    was: float
+    why: Literal["set", "end-at"]
+    left: bool = False
+    """The step in progress: `seconds` and `was` are the time it has left, and had."""
+    name: ClassVar[str] = "step_retimed"
+
+
+@dataclass(frozen=True)
+class ScheduleFitted(Event):
+    """The steps left were fitted to end the session at `at` (session time); the
+    `StepRetimed` events that follow say how."""
+
+    at: float
+    name: ClassVar[str] = "schedule_fitted"
+
+
+@dataclass(frozen=True)
+class TopicAdded(Event):
+    """An emergent topic was put on the list, to bring forward later."""
+
+    id: str
+    text: str
+    name: ClassVar[str] = "topic_added"
+
+
+@dataclass(frozen=True)
+class TopicRemoved(Event):
+    """A topic left the list: removed, or brought forward as a step."""
+
+    id: str
+    text: str
+    why: Literal["removed", "brought-forward"]
+    name: ClassVar[str] = "topic_removed"
+
+
+@dataclass(frozen=True)
+class AgendaChanged(Event):
+    """After every agenda change: the forecast end (session time) if every step to come
+    runs as planned, and the ids of the steps to come, in order."""
+
+    ends: float
+    to_come: tuple[str, ...]
+    name: ClassVar[str] = "agenda_changed"
+
+
+@dataclass(frozen=True)
 class SessionEnded(Event):
     """The session is over. Airtime and overtime in seconds per person."""
 
@@ -353,5 +446,13 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Resumed,
     TimeChanged,
     Undone,
+    StepInserted,
+    StepRemoved,
+    StepMoved,
+    StepRetimed,
+    ScheduleFitted,
+    TopicAdded,
+    TopicRemoved,
+    AgendaChanged,
     SessionEnded,
 )

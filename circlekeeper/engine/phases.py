@@ -37,6 +37,15 @@ _ROWS: tuple[tuple[str, dict[Phase, Phase]], ...] = (
     # A speaking queue: a hand raised with a kind of request, or lowered.
     ("raise", _STAYS),
     ("lower", _STAYS),
+    # The agenda: steps still to come, the time to end at, the emergent topics.
+    ("insert", _STAYS),
+    ("remove", _STAYS),
+    ("move", _STAYS),
+    ("set-duration", _STAYS),
+    ("end-at", _STAYS),
+    ("add-topic", _STAYS),
+    ("remove-topic", _STAYS),
+    ("bring-forward", _STAYS),
     ("pause", {"running": "paused"}),
     ("resume", {"paused": "running"}),
     ("end", {"running": "ended", "paused": "ended"}),

@@ -77,6 +77,8 @@ class RunStep:
     focus: str | None = None
     bindings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Roles bound by enclosing for-each loops (the `as` role -> the focus person)."""
+    id: str = ""
+    """Its stable id on the live agenda: the step's own `id`, else one the agenda gives it."""
 
 
 def _holders(roles: Roles, role_ids: Sequence[str]) -> set[str]:
@@ -279,6 +281,17 @@ def part_seconds(step: ExchangeStep, part: str) -> float:
 def reading_seconds(text: str) -> float:
     """How long reading `text` aloud takes, in whole seconds, at least `MIN_READ_SECONDS`."""
     return max(MIN_READ_SECONDS, float(round(len(text.split()) * 60 / WORDS_PER_MINUTE)))
+
+
+def run_estimate(
+    run: RunStep, practice: Practice, plan: CirclePlan, silent: frozenset[str]
+) -> float:
+    """How long `run` takes in this circle (`silent`: the roles that do not speak)."""
+    speakers = 0
+    if isinstance(run.step, StickStep | ExchangeStep):
+        roles = {**plan.roles, **run.bindings}
+        speakers = len(participants(run.step, plan.names, roles, silent))
+    return estimate(run, speakers, len(plan.names), plan.language, practice.language)
 
 
 def estimate(run: RunStep, speakers: int, size: int, language: str, default: str) -> float:

@@ -1,5 +1,7 @@
 """What a session looks like from outside: the snapshot a screen draws, the agenda with its
-estimates, and the forecast of when a round ends.
+estimates, and the forecast: when the step in progress ends, and when each step to come
+starts, if every step runs as planned (timed steps to their time, untimed turns, readings and
+discussions as estimated).
 
 The estimate of a practice for a circle of N (the library, `check`) is the live agenda's of
 a session set up for N people, so the same practice gives the same number everywhere.
@@ -7,62 +9,19 @@ a session set up for N people, so the same practice gives the same number everyw
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from circlekeeper.engine.agenda import Agenda, agenda_rows, flexible
 from circlekeeper.engine.cues import Due, StepRun, next_sound
 from circlekeeper.engine.events import EndReason
 from circlekeeper.engine.exchange import Exchange
-from circlekeeper.engine.plan import RunStep, estimate, participants, runs_here, unroll
+from circlekeeper.engine.plan import UNTIMED_RESPONSE, UNTIMED_TURN, unroll
 from circlekeeper.engine.setup import CirclePlan, plan_circle
 from circlekeeper.engine.stack import Stack
-from circlekeeper.engine.state import AgendaItem, Phase, Snapshot
+from circlekeeper.engine.state import AgendaItem, Phase, PlannedStep, Snapshot
 from circlekeeper.engine.stick import Round, Stick
-from circlekeeper.script.model import ConsentStep, ExchangeStep, Practice, StickStep
+from circlekeeper.script.model import ConsentStep, Practice
 from circlekeeper.script.texts import TextValue, localize, step_title
-
-
-@dataclass(frozen=True)
-class AgendaRow:
-    """One top-level step of the practice: its runs (loops unrolled) and their estimate."""
-
-    title: str
-    kind: str
-    first: int
-    """The run index of its first run."""
-    count: int
-    seconds: float
-    step: int = 0
-    """Which top-level step of the practice it is."""
-
-
-def agenda_rows(
-    practice: Practice, plan: CirclePlan, runs: tuple[RunStep, ...]
-) -> tuple[AgendaRow, ...]:
-    """The agenda of a session: per top-level step that runs at this meeting, its title,
-    kind, runs and estimate."""
-    size = len(plan.names)
-    silent = frozenset(r.id for r in practice.roles if not r.speaks)
-    rows: list[AgendaRow] = []
-    pos = 0
-    for i, step in enumerate(practice.steps):
-        if not runs_here(step, plan):
-            continue  # not part of this meeting of the series
-        total = 0.0
-        count = 0
-        # Unrolling keeps each top-level step's runs together and in order.
-        while pos + count < len(runs) and runs[pos + count].agenda == i:
-            run = runs[pos + count]
-            speakers = 0
-            if isinstance(run.step, StickStep | ExchangeStep):
-                roles = {**plan.roles, **run.bindings}
-                speakers = len(participants(run.step, plan.names, roles, silent))
-            total += estimate(run, speakers, size, plan.language, practice.language)
-            count += 1
-        title = step_title(step, plan.language, practice.language)
-        rows.append(AgendaRow(title, step.kind, pos, count, total, i))
-        pos += count
-    return tuple(rows)
 
 
 def _anonymous_plan(practice: Practice, size: int) -> CirclePlan:
@@ -86,15 +45,45 @@ def estimate_seconds(practice: Practice, size: int) -> float:
     return sum(seconds for _, _, seconds in step_estimates(practice, size))
 
 
+def turns_left(r: Round, a: float, laps: int, per: float) -> float:
+    """Seconds until a round's `laps` laps are over if every turn to come takes `per`: the
+    turn in progress its time left (untimed: `per` from its start), then the rest."""
+    current = 0.0
+    if r.turn is not None:
+        left = r.turn.remaining(a)
+        current = max(0.0, r.turn.seg_start + per - a) if left is None else left
+    return current + (len(r.queue) + max(0, laps - r.lap) * len(r.speakers)) * per
+
+
 def round_forecast(r: Round, a: float, laps: int | None) -> float | None:
     """Seconds until a timed round ends if every turn to come runs its full time."""
     if r.per_turn is None or laps is None or r.popcorn:
         return None
-    current = 0.0
-    if r.turn is not None:
-        current = r.turn.remaining(a) or 0.0
-    turns_left = len(r.queue) + max(0, laps - r.lap) * len(r.speakers)
-    return current + turns_left * r.per_turn
+    return turns_left(r, a, laps, r.per_turn)
+
+
+def round_left(r: Round, a: float) -> float:
+    """Seconds until a round ends as planned: turns timed or as estimated, its laps as the
+    estimate counts them (until everyone passes: one lap spoken, then passes; a consent
+    round: the round under way)."""
+    spec = r.spec
+    if isinstance(spec, ConsentStep):
+        return turns_left(r, a, r.lap, UNTIMED_RESPONSE if r.per_turn is None else r.per_turn)
+    per = UNTIMED_TURN if r.per_turn is None else r.per_turn
+    if spec.until == "all-pass":
+        return 0.0 if r.lap > 1 else turns_left(r, a, 1, per)
+    return turns_left(r, a, spec.lap_count, per)
+
+
+def step_left(st: StepRun, a: float, planned: float) -> float:
+    """Seconds until the step in progress ends as planned (`planned`: its estimate)."""
+    left = None if st.deadline is None else max(0.0, st.deadline - a)
+    if st.round is not None:
+        turns = round_left(st.round, a)
+        return turns if left is None else min(left, turns)
+    if left is not None:
+        return left
+    return max(0.0, planned - (a - st.start_a))
 
 
 class Projected(Protocol):
@@ -103,7 +92,7 @@ class Projected(Protocol):
     practice: Practice
     plan: CirclePlan
     stick: Stick
-    rows: tuple[AgendaRow, ...]
+    agenda: Agenda
     reasons: dict[int, EndReason]
     """How each run step that ended, ended."""
 
@@ -138,12 +127,12 @@ class Projected(Protocol):
 def agenda(s: Projected) -> tuple[AgendaItem, ...]:
     """The agenda with each row's status."""
     items = []
-    current = s.step.run.agenda if s.step is not None else None
-    for row in s.rows:
+    running = s.step is not None
+    for row in s.agenda.agenda_rows():
         status: Literal["done", "current", "todo", "skipped"] = "todo"
         runs = range(row.first, row.first + row.count)
         ended = [s.reasons[j] for j in runs if j in s.reasons]
-        if row.step == current:
+        if running and s.position in runs:
             status = "current"
         elif row.count and len(ended) == row.count:
             status = "skipped" if all(r == "skip" for r in ended) else "done"
@@ -151,6 +140,60 @@ def agenda(s: Projected) -> tuple[AgendaItem, ...]:
             status = "skipped"  # nothing to run (a loop over nobody)
         items.append(AgendaItem(row.title, row.kind, status, row.seconds))
     return tuple(items)
+
+
+def forecast_end(s: Projected, now_s: float, a: float) -> float | None:
+    """Session time the last step ends if every step runs as planned (None once over)."""
+    if s.phase == "ended":
+        return None
+    left = 0.0
+    st = s.step
+    if st is not None:
+        left = step_left(st, a, s.agenda.estimates[st.run.id])
+    return now_s + left + s.agenda.tail(s.position)
+
+
+def ahead(s: Projected, now: float) -> tuple[PlannedStep, ...]:
+    """The step in progress and every step to come, each with its forecast start and end."""
+    if s.phase == "ended":
+        return ()
+    now_s = s.session_time(now)
+    a = s.active_at(now_s)
+    agenda = s.agenda
+    lang, default = s.plan.language, s.practice.language
+    out: list[PlannedStep] = []
+    t = now_s
+    st = s.step
+    if st is not None:
+        run = st.run
+        left = step_left(st, a, agenda.estimates[run.id])
+        elapsed = max(0.0, a - st.start_a)
+        flex = flexible(run.step)
+        out.append(
+            PlannedStep(
+                run.id,
+                st.title,
+                run.step.kind,
+                True,
+                elapsed + left,
+                t - elapsed,
+                t + left,
+                flex,
+                run.focus,
+            )
+        )
+        t += left
+    for run in agenda.runs[s.position + 1 :]:
+        seconds = agenda.estimates[run.id]
+        title = step_title(run.step, lang, default)
+        flex = flexible(run.step)
+        out.append(
+            PlannedStep(
+                run.id, title, run.step.kind, False, seconds, t, t + seconds, flex, run.focus
+            )
+        )
+        t += seconds
+    return tuple(out)
 
 
 def _texts(values: list[TextValue], language: str, default: str) -> tuple[str, ...]:
@@ -291,6 +334,9 @@ def snapshot(s: Projected, now: float, wall: float | None = None) -> Snapshot:
             air[turn.speaker] += max(0.0, a - turn.seg_start)
             over[turn.speaker] += max(0.0, turn.overtime(a) - turn.ot_seg0)
     focus = st.run.focus if st is not None and st.run.focus else plan.focus
+    ends = forecast_end(s, now_s, a)
+    if ends is not None and wall is not None:
+        fields["ends_wall"] = wall + (ends - now_s)
     return Snapshot(
         now=now_s,
         phase=s.phase,
@@ -324,5 +370,7 @@ def snapshot(s: Projected, now: float, wall: float | None = None) -> Snapshot:
         host=plan.host,
         meeting=plan.meeting + 1,
         meetings=plan.meetings,
+        ends=ends,
+        topics=tuple(s.agenda.topics),
         **fields,
     )

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from circlekeeper.engine.actions import Action
-from circlekeeper.engine.clock import ceil_ms
+from circlekeeper.engine.clock import ceil_ms, time_of_day
 from circlekeeper.engine.commands import Command, Next, Pass, Pick, Respond
 from circlekeeper.engine.events import (
     ConsentRoundEnded,
@@ -206,6 +206,7 @@ def run_rehearse(
     as_json: bool,
     actions_path: str | None = None,
     only_actions: bool = False,
+    start: str | None = None,
     meeting: int = 1,
     roles: Mapping[str, Sequence[str]] | None = None,
     focus_order: Sequence[str] | None = None,
@@ -218,6 +219,8 @@ def run_rehearse(
     `meeting` counts from 1 (the circle's first meeting); `roles` maps role ids to people.
     A saved circle's rehearsal names it (`circle_name`): the text timeline then begins with
     the meeting, its host and a series' focus.
+    `start` is the clock at the start (`HH:MM`, by default 00:00: the session's own time),
+    which an action's time of day (`end-at`) counts from.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -228,6 +231,10 @@ def run_rehearse(
         return _fail("--meeting counts from 1 (the circle's first meeting)", err)
     if only_actions and actions_path is None:
         return _fail("--only-actions needs --actions FILE", err)
+    try:
+        start_of_day = 0 if start is None else time_of_day(start)
+    except ValueError:
+        return _fail(f"--start takes a time of day like 19:30, not {start!r}", err)
     from circlekeeper.script.errors import ScriptErrors
 
     try:
@@ -238,7 +245,7 @@ def run_rehearse(
 
             from circlekeeper.engine.actions import load_actions
 
-            actions = load_actions(Path(actions_path))
+            actions = load_actions(Path(actions_path), practice=practice, start=start_of_day)
     except ScriptErrors as exc:
         # Each error is already `path:line:col: message`; print them as `check` does.
         for error in exc.errors:

@@ -15,9 +15,10 @@ says why. The rest lives in its own room: the cue table (`cues.py`), the talking
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
+from circlekeeper.engine.agenda import Agenda, AgendaRow
 from circlekeeper.engine.chime import LINE_ROW, BellLine
 from circlekeeper.engine.clock import ceil_ms
 from circlekeeper.engine.commands import (
@@ -38,6 +39,7 @@ from circlekeeper.engine.commands import (
     Undo,
 )
 from circlekeeper.engine.cues import INF, Due, StepRun, due_cues
+from circlekeeper.engine.edits import Edits
 from circlekeeper.engine.events import (
     BellDue,
     CommandTaken,
@@ -52,9 +54,9 @@ from circlekeeper.engine.events import (
 )
 from circlekeeper.engine.phases import PHASE_TABLE, why_refused
 from circlekeeper.engine.plan import RunStep, unroll
-from circlekeeper.engine.projection import AgendaRow, agenda_rows, snapshot
+from circlekeeper.engine.projection import ahead, forecast_end, snapshot
 from circlekeeper.engine.setup import CirclePlan
-from circlekeeper.engine.state import Phase, Snapshot
+from circlekeeper.engine.state import Phase, PlannedStep, Snapshot
 from circlekeeper.engine.steps import Steps
 from circlekeeper.engine.stick import Stick
 from circlekeeper.engine.talk import Talk
@@ -72,10 +74,10 @@ class Session:
     def __init__(self, practice: Practice, plan: CirclePlan) -> None:
         self.practice = practice
         self.plan = plan
-        self._runs = unroll(practice, plan)
-        self.rows: tuple[AgendaRow, ...] = agenda_rows(practice, plan, self._runs)
+        self.agenda = Agenda(practice, plan, unroll(practice, plan))
+        """The live agenda: the run list, its ids and estimates, the topics."""
         self.stick = Stick(practice, plan, self)
-        self.steps = Steps(practice, plan, self._runs, self.stick, self)
+        self.steps = Steps(practice, plan, self.agenda.runs, self.stick, self)
         self.reasons = self.steps.reasons
         self._handlers: dict[type[Command], Callable[[Command], None]] = {
             Start: self._start,
@@ -87,6 +89,7 @@ class Session:
             RingBell: self._ring_by_hand,
             **Talk(self.steps, self).handlers,
             Note: self._note,
+            **Edits(self.agenda, self.steps, self).handlers,
         }
         self.line = BellLine(dict(practice.sounds))
         """Cues that fell due together, waiting to ring one after the other."""
@@ -132,9 +135,27 @@ class Session:
         return self._phase == "ended"
 
     @property
-    def runs(self) -> tuple[RunStep, ...]:
-        """The steps as they will run, loops unrolled."""
-        return self._runs
+    def runs(self) -> Sequence[RunStep]:
+        """The steps as they will run, loops unrolled, with the agenda's changes so far."""
+        return self.agenda.runs
+
+    @property
+    def rows(self) -> tuple[AgendaRow, ...]:
+        """The agenda's rows as they stand."""
+        return self.agenda.agenda_rows()
+
+    @property
+    def now_s(self) -> float:
+        """Session time of the command being handled."""
+        return self._now_s
+
+    def forecast_end(self) -> float:
+        """Session time the last step ends if every step runs as planned from now."""
+        return forecast_end(self, self._now_s, self._a) or self._now_s
+
+    def ahead(self, now: float) -> tuple[PlannedStep, ...]:
+        """The step in progress and the steps to come at `now`, with their forecast times."""
+        return ahead(self, now)
 
     @property
     def position(self) -> int:

@@ -19,6 +19,34 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """An emergent topic on the list, to bring forward later."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step of the live agenda that is running or still to come, with its forecast."""
+
+    id: str
+    title: str
+    kind: str
+    current: bool
+    seconds: float
+    """Its length as planned (the step in progress: what it has had and has left)."""
+    starts: float
+    """Session time it started, or is forecast to start."""
+    ends: float
+    """Session time it is forecast to end."""
+    flexible: bool
+    """Whether ending the session at a time may stretch or shrink it."""
+    focus: str | None = None
+    """The focus person of the loop it belongs to."""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the live screen shows, computed at `now` (session seconds)."""
 
@@ -123,3 +151,10 @@ class Snapshot:
     """The member in focus in each breakout group."""
     group_speakers: tuple[str, ...] = ()
     """Who speaks now in each breakout group, when swaps are signalled."""
+    ends: float | None = None
+    """Session time the last step is forecast to end, if every step runs as planned (None
+    before the start and after the end)."""
+    ends_wall: float | None = None
+    """The same as epoch seconds, when `wall` was given to `snapshot`."""
+    topics: tuple[Topic, ...] = ()
+    """Emergent topics waiting to be brought forward."""

@@ -58,13 +58,14 @@ class Steps:
         self,
         practice: Practice,
         plan: CirclePlan,
-        runs: tuple[RunStep, ...],
+        runs: list[RunStep],
         stick: Stick,
         host: StepsHost,
     ) -> None:
         self.practice = practice
         self.plan = plan
         self.runs = runs
+        """The run list, as the agenda keeps it (edits change it in place)."""
         self.stick = stick
         self.floor = Floor(stick)
         self.pairs = Pairs(stick)
@@ -113,7 +114,15 @@ class Steps:
         if step.bells.interval is not None:
             st.interval_due = interval_due(st, 1, host.seed)
         started = StepStarted(
-            host.stamp(), run.index, run.agenda, step.kind, st.title, st.text, duration, run.focus
+            host.stamp(),
+            run.index,
+            run.agenda,
+            step.kind,
+            st.title,
+            st.text,
+            duration,
+            run.focus,
+            run.id,
         )
         host.emit(started)
         if isinstance(step, BreakoutStep):
@@ -138,13 +147,20 @@ class Steps:
         rng = random.Random(f"{host.seed}:breakout:{st.run.index}")
         st.groups, st.hosts, st.group_focus = self.breakouts.form(step, self.plan.names, rng)
         host.emit(GroupsFormed(host.stamp(), st.groups, st.hosts, st.group_focus))
-        nxt = st.run.index + 1
-        st.moves_on = nxt < len(self.runs) and isinstance(self.runs[nxt].step, BreakoutStep)
+        self.refresh_next()
         if step.turn_each and st.deadline is not None and st.groups:
             # Every member gets a turn: as many turns as the largest group has members.
             st.swap_every = (st.deadline - st.start_a) / max(len(g) for g in st.groups)
         elif step.swap_every:
             st.swap_every = float(step.swap_every)
+
+    def refresh_next(self) -> None:
+        """What the step in progress needs to know of the next one: a breakout calls people
+        back, unless another breakout follows (the agenda may have changed since it began)."""
+        st = self.current
+        if st is not None and isinstance(st.run.step, BreakoutStep):
+            nxt = self.position + 1
+            st.moves_on = nxt < len(self.runs) and isinstance(self.runs[nxt].step, BreakoutStep)
 
     def finish(self, reason: EndReason) -> None:
         """End the current step for `reason` and start the next one at the same moment."""
@@ -195,17 +211,21 @@ class Steps:
 
     def _extend_step(self, st: StepRun, seconds: float) -> None:
         assert st.deadline is not None
-        a = self.host.active
-        rem = max(0.0, st.deadline - a)
+        rem = max(0.0, st.deadline - self.host.active)
         new = max(0.0, rem + seconds)
         if new == rem:
             raise Refusal("this step's time is already up")
-        st.deadline = a + new
+        self.set_deadline(st, new)
+        self.host.emit(TimeChanged(self.host.stamp(), new - rem, "step"))
+
+    def set_deadline(self, st: StepRun, left: float) -> None:
+        """The step in progress ends `left` seconds from now."""
+        a = self.host.active
+        st.deadline = a + max(0.0, left)
         # The warning sounds again if the new time reaches back past it; half time has
         # passed if it now lies behind us.
         w = st.run.step.bells.warning
-        if w is not None and new > w:
+        if w is not None and left > w:
             st.warning_done = False
         if st.start_a + (st.deadline - st.start_a) / 2 < a:
             st.halfway_done = True
-        self.host.emit(TimeChanged(self.host.stamp(), new - rem, "step"))

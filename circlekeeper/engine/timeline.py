@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from circlekeeper.engine.consent import RESPONSE_WORDS
 from circlekeeper.engine.events import (
+    AgendaChanged,
     BellDue,
     CommandTaken,
     ConsentRoundEnded,
@@ -21,13 +22,20 @@ from circlekeeper.engine.events import (
     Refused,
     ResponseGiven,
     Resumed,
+    ScheduleFitted,
     SessionEnded,
     SessionStarted,
     StackChanged,
     StepEnded,
+    StepInserted,
+    StepMoved,
+    StepRemoved,
+    StepRetimed,
     StepStarted,
     SwapDue,
     TimeChanged,
+    TopicAdded,
+    TopicRemoved,
     TurnEnded,
     TurnStarted,
     TurnTimeUp,
@@ -67,8 +75,23 @@ def quote(text: str | None, limit: int = 70) -> str:
 
 
 def _command(command: dict[str, object]) -> str:
-    """`pick Cy`, `respond Ben objection`: a command as a facilitator would say it."""
-    values = [str(v) for k, v in command.items() if k != "command"]
+    """`pick Cy`, `respond Ben objection`, `insert silence "Pause"`: a command as a
+    facilitator would say it (times as `m:ss`, a step by its kind and title)."""
+    values: list[str] = []
+    for key, value in command.items():
+        if key == "command" or value is None:
+            continue
+        if isinstance(value, dict):
+            title = value.get("title")
+            values.append(f"{value.get('kind', 'step')}{quote(str(title)) if title else ''}")
+        elif isinstance(value, float) and key == "at":
+            values.append(clock(value))
+        elif isinstance(value, float) and key == "seconds":
+            values.append(("-" if value < 0 else "") + span(abs(value)))
+        elif key == "after":
+            values.append(f"after {value}")
+        else:
+            values.append(str(value))
     return " ".join([str(command.get("command")), *values])
 
 
@@ -113,6 +136,35 @@ def _talk(event: Event) -> str | None:
             for name, kind in zip(event.queue, kinds, strict=False)
         ]
         return "waiting to speak: " + ", ".join(waiting)
+    return None
+
+
+def _agenda(event: Event) -> str | None:
+    """Lines for the agenda's changes and the topics list."""
+    if isinstance(event, StepInserted):
+        topic = f" (topic {event.topic})" if event.topic else ""
+        return (
+            f"agenda: {event.id} {quote(event.title).strip()} [{event.kind}, "
+            f"{span(event.seconds)}] inserted after {event.after}{topic}"
+        )
+    if isinstance(event, StepRemoved):
+        return f"agenda: {event.id} {quote(event.title).strip()} removed"
+    if isinstance(event, StepMoved):
+        return f"agenda: {event.id} {quote(event.title).strip()} moved after {event.after}"
+    if isinstance(event, StepRetimed):
+        what = f"agenda: {event.id} {quote(event.title).strip()}"
+        if event.left:
+            return f"{what} has {span(event.seconds)} left (had {span(event.was)})"
+        return f"{what} takes {span(event.seconds)} (was {span(event.was)})"
+    if isinstance(event, ScheduleFitted):
+        return f"agenda: fitted to end at {clock(event.at)}"
+    if isinstance(event, AgendaChanged):
+        return f"agenda: forecast end {clock(event.ends)}"
+    if isinstance(event, TopicAdded):
+        return f"topic {event.id}:{quote(event.text)}"
+    if isinstance(event, TopicRemoved):
+        how = "brought forward" if event.why == "brought-forward" else "removed"
+        return f"topic {event.id} {how}"
     return None
 
 
@@ -188,4 +240,4 @@ def describe(event: Event, titles: dict[int, str], *, acted: bool = False) -> st
     if isinstance(event, SessionEnded):
         air = ", ".join(f"{n} {span(s)}" for n, s in event.airtime.items())
         return f"session ended ({event.reason}); airtime: {air}"
-    return _talk(event) or event.name
+    return _talk(event) or _agenda(event) or event.name

@@ -51,6 +51,11 @@ SAMPLES: dict[str, Any] = {
     "response": "consent",
     "outcome": "no-consent",
     "text": "Ben books the room",
+    "step": "s2",
+    "after": "s1",
+    "duration": 60.0,
+    "time": 5_400.0,
+    "topic": "t1",
 }
 
 
