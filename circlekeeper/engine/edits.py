@@ -363,7 +363,8 @@ class Edits:
         # Checked: from here on nothing refuses.
         self.host.emit(ScheduleFitted(self.host.stamp(), command.at))
         if now_flex:
-            new_left = max(0.0, lengths[0] + carry)
+            # To the millisecond, like every time the session keeps.
+            new_left = round(max(0.0, lengths[0] + carry), 3)
             was = step_left(st, a, agenda.estimates[run.id])
             self.steps.set_deadline(st, new_left)
             self.host.emit(
