@@ -50,7 +50,7 @@ from circlekeeper.engine.events import (
 from circlekeeper.engine.plan import PlanError, RunStep, run_estimate, unroll
 from circlekeeper.engine.projection import step_left
 from circlekeeper.engine.steps import Steps
-from circlekeeper.engine.templates import template
+from circlekeeper.engine.templates import DEFAULT_SECONDS, template
 from circlekeeper.script.duration import MAX_SECONDS, format_duration
 from circlekeeper.script.fragment import check_step
 from circlekeeper.script.messages import did_you_mean
@@ -420,7 +420,9 @@ class Edits:
         a title), or a discussion of it."""
         assert isinstance(command, BringForward)
         topic_id, text = self._topic(command.topic)
-        data: Any = command.step if command.step is not None else template("discussion")
+        data: Any = command.step
+        if data is None:
+            data = template("discussion", seconds=DEFAULT_SECONDS["discussion"])
         if isinstance(data, dict) and "title" not in data:
             data = {**data, "title": text}
         self._put(data, None, topic_id)

@@ -28,7 +28,7 @@ DEFAULT_SECONDS: dict[str, int | None] = {
     "discussion": 600,
     "sit": 600,
 }
-"""A template's length when none is given (a round: untimed turns)."""
+"""A template's length as offered (a round: untimed turns)."""
 
 GROUP_WORDS: dict[int, str] = {2: "pairs", 3: "threes", 4: "fours"}
 
@@ -41,13 +41,13 @@ def breakout_title(size: int) -> str:
 def template(
     kind: str,
     *,
+    seconds: int | None,
     title: str | None = None,
-    seconds: int | None = None,
     prompt: str | None = None,
     group_size: int = 2,
 ) -> dict[str, Any]:
-    """The step a template makes. `seconds`: the step's length (a round: each person's
-    turn; None: the template's default, or untimed turns); `group_size`: a breakout's."""
+    """The step a template makes. `seconds`: the step's length (a round: each person's turn;
+    None: untimed turns, an open-ended discussion); `group_size`: a breakout's."""
     if kind not in TEMPLATE_KINDS:
         raise ValueError(f"no template {kind!r}; the templates: {', '.join(TEMPLATE_KINDS)}")
     step: dict[str, Any] = {"kind": kind}
@@ -59,10 +59,9 @@ def template(
     if prompt is not None and prompt.strip():
         # A sit is guided rather than prompted.
         step["guidance" if kind == "sit" else "prompt"] = prompt.strip()
-    length = seconds if seconds is not None else DEFAULT_SECONDS[kind]
     if kind == "round":
-        if length is not None:
-            step["turn"] = {"time": format_duration(length)}
-    elif length is not None:
-        step["duration"] = format_duration(length)
+        if seconds is not None:
+            step["turn"] = {"time": format_duration(seconds)}
+    elif seconds is not None:
+        step["duration"] = format_duration(seconds)
     return step

@@ -120,7 +120,8 @@ def test_every_agenda_action_in_a_rehearsal(tmp_path: Path) -> None:
         '[03:00] agenda: s5 "Pairs [draft]" [breakout, 4:00] inserted after s1',
         "[04:00] action: move close after s1",
         '[05:00] agenda: s2 "Open discussion" takes 15:00 (was 20:00)',
-        '[06:00] agenda: s6 "Budget for the retreat" [discussion, 10:00] inserted after s1 (topic t1)',
+        '[06:00] agenda: s6 "Budget for the retreat" [discussion, 10:00] inserted after s1 '
+        "(topic t1)",
         "[06:00] topic t2 removed",
         "[09:00] action: end-at 40:00",
         "[09:00] agenda: fitted to end at 40:00",

@@ -20,7 +20,6 @@ from circlekeeper.engine.commands import (
     Move,
     Remove,
     RemoveTopic,
-    Resume,
     SetDuration,
 )
 from circlekeeper.engine.events import (

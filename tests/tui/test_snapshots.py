@@ -185,3 +185,39 @@ def test_pick_dialog(snap_compare: Compare, live_app: LiveApp, size: tuple[int, 
         await pilot.press("k")
 
     assert snap_compare(app, terminal_size=size, run_before=run(pick))
+
+
+def _agenda_app(live_app: LiveApp) -> Any:
+    from circlekeeper.engine.commands import AddTopic, Insert
+
+    app, _, _ = live_app()
+
+    async def edit(pilot: Pilot[Any]) -> None:
+        driver = pilot.app.live_screen.driver  # type: ignore[attr-defined]
+        driver.do(
+            Insert(
+                {"kind": "breakout", "title": "Pairs [draft]", "group_size": 2, "duration": "4m"}
+            )
+        )
+        driver.do(AddTopic("Budget for the retreat [open]"))
+        await pilot.press("e")
+
+    return app, edit
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_agenda(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, edit = _agenda_app(live_app)
+    assert snap_compare(app, terminal_size=size, run_before=run(edit))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_agenda_form(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
+    app, edit = _agenda_app(live_app)
+
+    async def breakout_form(pilot: Pilot[Any]) -> None:
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("3")
+
+    assert snap_compare(app, terminal_size=size, run_before=run(edit, breakout_form))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical
@@ -33,7 +34,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(self.question, classes="dialog-question")
+            # As written: a question may quote a title typed with square brackets.
+            yield Static(Text(self.question), classes="dialog-question")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error")
                 yield Button(f"{self.no} (n)", id="no", variant="primary")
@@ -207,10 +209,11 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(self.title_text, classes="dialog-title")
+            # As written: options and titles may hold typed text with square brackets.
+            yield Static(Text(self.title_text), classes="dialog-title")
             yield OptionList(
                 *[
-                    Option(f"{i}  {label}", id=key)
+                    Option(Text(f"{i}  {label}"), id=key)
                     for i, (key, label) in enumerate(self.options, 1)
                 ],
                 id="choice-list",

@@ -40,6 +40,7 @@ from circlekeeper.engine.commands import (
     Undo,
 )
 from circlekeeper.engine.events import (
+    AgendaChanged,
     BellDue,
     Event,
     Paused,
@@ -50,7 +51,7 @@ from circlekeeper.engine.events import (
     Undone,
 )
 from circlekeeper.tui.driver import CHECKPOINT_EVERY
-from circlekeeper.tui.format import clock_text, meeting_line
+from circlekeeper.tui.format import clock_text, meeting_line, wall_hhmm
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -61,6 +62,7 @@ from circlekeeper.tui.widgets.timer import BigTimer
 if TYPE_CHECKING:
     from circlekeeper.engine.state import Snapshot
     from circlekeeper.tui.driver import Driver
+    from circlekeeper.tui.screens.agenda import AgendaFlows
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,9 @@ SESSION_BINDINGS: list[Binding] = [
     Binding("r", "respond", "Respond", id="respond", show=False, tooltip="Consent round"),
     Binding("d", "decide", "Decide", id="decide", show=False, tooltip="End a consent round"),
     Binding("h", "raise_hand", "Ask to speak", id="raise", show=False, tooltip="Queue"),
+    # The agenda: off the footer too (it is full at 80 columns); the side agenda says "e".
+    Binding("e", "agenda", "Agenda", id="agenda", show=False, tooltip="Change the agenda"),
+    Binding("t", "add_topic", "Topic", id="topic", show=False, tooltip="Note a topic for later"),
 ]
 
 # What the help screen and the command palette say about each action.
@@ -128,6 +133,14 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("respond", "Record a response", "consent round: consent, concern, stand aside, objection"),
     ("decide", "End the consent round", "as no consent, or amend and return"),
     ("raise_hand", "Ask to speak", "queue: someone asks, with a kind of request"),
+    ("agenda", "Agenda", "the steps to come, their times and the forecast end, to change"),
+    ("insert_step", "Agenda: insert a step", "a round, silence, breakout, discussion or sit, next"),
+    ("remove_step", "Agenda: remove a step", "take a step still to come off the agenda"),
+    ("move_step", "Agenda: move a step", "a step still to come runs at another place"),
+    ("step_length", "Agenda: change a step's length", "how long a step still to come takes"),
+    ("end_at", "Agenda: end at a time", "the time left shared out so the session ends then"),
+    ("add_topic", "Agenda: note a topic", "an emergent topic, to bring forward later"),
+    ("bring_forward", "Agenda: bring a topic forward", "a topic becomes the next step"),
     ("help", "Keys", "this list"),
     ("end_session", "End session", "end now and show the summary"),
     ("app.quit", "Quit", "end the session and quit (asks first)"),
@@ -323,8 +336,12 @@ class LiveScreen(Screen[None]):
             self.query_one(BigTimer).flash()
             self.ck.share_bell()
         elif isinstance(event, Refused):
-            # The engine says why, in words for the facilitator: show them as they are.
-            self.notify(event.reason, severity="warning", timeout=4)
+            # The engine says why, in words for the facilitator: show them as they are (a
+            # reason may quote a typed title, square brackets and all).
+            self.notify(event.reason, severity="warning", timeout=4, markup=False)
+        elif isinstance(event, AgendaChanged):
+            ends = wall_hhmm(self.driver.wall() + (event.ends - event.t))
+            self.notify(f"Agenda changed: the session now ends about {ends}.", timeout=3)
         elif isinstance(event, Undone):
             self.notify(f"Undone: {event.what}", timeout=3)
         elif isinstance(event, TimeChanged):
@@ -368,9 +385,10 @@ class LiveScreen(Screen[None]):
             title = snap.step_title or ("Finished" if snap.phase == "ended" else "")
             if snap.focus:
                 title += f"  ·  focus: {snap.focus}"
-            self.query_one("#step-title", Static).update(title)
+            # Titles and prompts show as written: square brackets are not markup here.
+            self.query_one("#step-title", Static).update(Text(title))
         if self._set("prompt", snap.step_text):
-            self.query_one("#step-prompt", Static).update(snap.step_text or "")
+            self.query_one("#step-prompt", Static).update(Text(snap.step_text or ""))
         self._draw_timer(snap, paused)
         self._draw_speaker(snap)
         if self._set(
@@ -415,8 +433,9 @@ class LiveScreen(Screen[None]):
             groups = self.query_one("#groups", Static)
             groups.update(groups_text(snap))
             groups.display = bool(snap.groups)
-        if self._set("agenda", snap.agenda):
-            self.query_one(AgendaView).show(snap.agenda)
+        ends = None if snap.ends_wall is None else wall_hhmm(snap.ends_wall)
+        if self._set("agenda", (snap.agenda, ends, len(snap.topics))):
+            self.query_one(AgendaView).show(snap.agenda, ends, len(snap.topics))
         if self._set("practice", snap.practice):
             heading = Text(snap.practice, style="bold")
             line = meeting_line(self.driver.config.plan, self.driver.config.circle_name)
@@ -770,6 +789,51 @@ class LiveScreen(Screen[None]):
         unavailable = [n for n in snap.circle if n not in people] + [snap.speaker]
         dialog = PickDialog(snap.circle, unavailable, title="Who asks to speak?")
         self.app.push_screen(dialog, chosen)
+
+    # -- the agenda ---------------------------------------------------------------------------
+
+    def _flows(self) -> AgendaFlows:
+        from circlekeeper.tui.screens.agenda import AgendaFlows
+
+        return AgendaFlows(self, self.driver, self._do)
+
+    def action_agenda(self) -> None:
+        """The agenda screen: the steps to come, to change."""
+        from circlekeeper.tui.screens.agenda import AgendaScreen
+
+        if not self.driver.session.ended:
+            self.app.push_screen(AgendaScreen(self.driver, self._do))
+
+    def action_insert_step(self) -> None:
+        """A step from a template, next."""
+        self._flows().insert()
+
+    def action_remove_step(self) -> None:
+        """Take a step to come off the agenda."""
+        flows = self._flows()
+        flows.choose_step("Remove which step?", flows.remove)
+
+    def action_move_step(self) -> None:
+        """Move a step to come to another place."""
+        flows = self._flows()
+        flows.choose_step("Move which step?", flows.move_after)
+
+    def action_step_length(self) -> None:
+        """A new length for a step to come."""
+        flows = self._flows()
+        flows.choose_step("Change the length of which step?", flows.length)
+
+    def action_end_at(self) -> None:
+        """End the session at a clock time."""
+        self._flows().end_at()
+
+    def action_add_topic(self) -> None:
+        """Note an emergent topic."""
+        self._flows().add_topic()
+
+    def action_bring_forward(self) -> None:
+        """A topic becomes the next step."""
+        self._flows().bring_forward()
 
     def action_help(self) -> None:
         """Show every key."""

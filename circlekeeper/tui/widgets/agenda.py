@@ -18,13 +18,16 @@ class AgendaView(Static):
     AgendaView { height: auto; padding: 0 1; }
     """
 
-    def show(self, agenda: tuple[AgendaItem, ...]) -> None:
-        """Draw the agenda."""
-        self.update(agenda_text(agenda))
+    def show(
+        self, agenda: tuple[AgendaItem, ...], ends: str | None = None, topics: int = 0
+    ) -> None:
+        """Draw the agenda (`ends`: the forecast end, `HH:MM`; `topics`: how many wait)."""
+        self.update(agenda_text(agenda, ends, topics))
 
 
-def agenda_text(agenda: tuple[AgendaItem, ...]) -> Text:
-    """The agenda as styled text, one row per step, with progress at the top."""
+def agenda_text(agenda: tuple[AgendaItem, ...], ends: str | None = None, topics: int = 0) -> Text:
+    """The agenda as styled text, one row per step, with progress and the forecast end at the
+    top and the topics waiting at the bottom."""
     text = Text()
     done = sum(1 for item in agenda if item.status in ("done", "skipped"))
     text.append(f"Step {min(done + 1, len(agenda))} of {len(agenda)}\n", style="bold")
@@ -34,5 +37,9 @@ def agenda_text(agenda: tuple[AgendaItem, ...]) -> Text:
         if item.estimate is not None and item.status in ("todo", "current"):
             row += f" ({duration_text(item.estimate)})"
         text.append(row + "\n", style=style.get(item.status, ""))
-    text.rstrip()
+    if topics:
+        text.append(f"{topics} {'topic' if topics == 1 else 'topics'} waiting\n", style="italic")
+    if ends:
+        text.append(f"ends ~{ends} · ")
+    text.append("e: agenda", style="dim")
     return text
