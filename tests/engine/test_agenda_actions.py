@@ -4,14 +4,10 @@ reportback lists the steps as they ran."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from circlekeeper.cli import cli
 from circlekeeper.engine.actions import Action, load_actions
 from circlekeeper.engine.commands import EndAt, Insert
 from circlekeeper.engine.events import StepInserted, StepStarted
@@ -21,6 +17,8 @@ from circlekeeper.script import load_text
 from circlekeeper.script.errors import ScriptErrors
 
 from .helpers import of, session
+from .test_actions import rehearse, write
+from .test_actions import timeline as timeline_of
 
 CREW = """\
 title: Crew meeting
@@ -58,27 +56,12 @@ EVERY_EDIT = """\
 """
 
 
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def rehearse(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["rehearse", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def events_of(out: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in out.splitlines()]
-
-
 def test_every_agenda_action_in_a_rehearsal(tmp_path: Path) -> None:
     script, actions = write(tmp_path, "crew.yaml", CREW), write(tmp_path, "a.yaml", EVERY_EDIT)
     args = [str(script), "--circle", "Ana,Ben,Cy,Dee", "--actions", str(actions)]
     code, out, err = rehearse(*args, "--start", "19:00", "--json")
     assert code == 0, err
-    timeline = events_of(out)
+    timeline = timeline_of(out)
     changes = [
         (e["event"], e.get("id"))
         for e in timeline
@@ -137,7 +120,7 @@ def test_a_time_of_day_counts_from_the_start_and_may_pass_midnight(tmp_path: Pat
         str(script), "--circle", "Ana,Ben", "--actions", str(actions), "--start", "23:30", "--json"
     )
     assert code == 0, err
-    timeline = events_of(out)
+    timeline = timeline_of(out)
     assert [e["at"] for e in timeline if e["event"] == "schedule_fitted"] == [2_100.0]
     assert [e["t"] for e in timeline if e["event"] == "step_ended"][-1] == 2_100.0
     # Without --start the clock starts at 00:00: a time of day is time into the session.
