@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from circlekeeper.engine.agenda import Agenda, AgendaRow
+from circlekeeper.engine.agenda import Agenda
 from circlekeeper.engine.chime import LINE_ROW, BellLine
 from circlekeeper.engine.clock import ceil_ms
 from circlekeeper.engine.commands import (
@@ -138,11 +138,6 @@ class Session:
     def runs(self) -> Sequence[RunStep]:
         """The steps as they will run, loops unrolled, with the agenda's changes so far."""
         return self.agenda.runs
-
-    @property
-    def rows(self) -> tuple[AgendaRow, ...]:
-        """The agenda's rows as they stand."""
-        return self.agenda.agenda_rows()
 
     @property
     def now_s(self) -> float:

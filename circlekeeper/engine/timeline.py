@@ -139,33 +139,41 @@ def _talk(event: Event) -> str | None:
     return None
 
 
-def _agenda(event: Event) -> str | None:
-    """Lines for the agenda's changes and the topics list."""
+def agenda_line(event: Event) -> str | None:
+    """What an agenda change or a topic event says (None: another kind of event)."""
     if isinstance(event, StepInserted):
         topic = f" (topic {event.topic})" if event.topic else ""
         return (
-            f"agenda: {event.id} {quote(event.title).strip()} [{event.kind}, "
-            f"{span(event.seconds)}] inserted after {event.after}{topic}"
+            f"{event.id} {quote(event.title).strip()} [{event.kind}, {span(event.seconds)}] "
+            f"inserted after {event.after}{topic}"
         )
     if isinstance(event, StepRemoved):
-        return f"agenda: {event.id} {quote(event.title).strip()} removed"
+        return f"{event.id} {quote(event.title).strip()} removed"
     if isinstance(event, StepMoved):
-        return f"agenda: {event.id} {quote(event.title).strip()} moved after {event.after}"
+        return f"{event.id} {quote(event.title).strip()} moved after {event.after}"
     if isinstance(event, StepRetimed):
-        what = f"agenda: {event.id} {quote(event.title).strip()}"
+        what = f"{event.id} {quote(event.title).strip()}"
         if event.left:
             return f"{what} has {span(event.seconds)} left (had {span(event.was)})"
         return f"{what} takes {span(event.seconds)} (was {span(event.was)})"
     if isinstance(event, ScheduleFitted):
-        return f"agenda: fitted to end at {clock(event.at)}"
-    if isinstance(event, AgendaChanged):
-        return f"agenda: forecast end {clock(event.ends)}"
+        return f"fitted to end at {clock(event.at)}"
     if isinstance(event, TopicAdded):
         return f"topic {event.id}:{quote(event.text)}"
     if isinstance(event, TopicRemoved):
         how = "brought forward" if event.why == "brought-forward" else "removed"
         return f"topic {event.id} {how}"
     return None
+
+
+def _agenda(event: Event) -> str | None:
+    """Lines for the agenda's changes and the topics list, in the timeline."""
+    if isinstance(event, AgendaChanged):
+        return f"agenda: forecast end {clock(event.ends)}"
+    line = agenda_line(event)
+    if line is None or line.startswith("topic "):
+        return line
+    return f"agenda: {line}"
 
 
 def describe(event: Event, titles: dict[int, str], *, acted: bool = False) -> str | None:

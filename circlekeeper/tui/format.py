@@ -32,6 +32,11 @@ def duration_text(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def about_hhmm(epoch: float) -> str:
+    """Local wall-clock `HH:MM` of an epoch time, to the nearest minute (a forecast)."""
+    return time.strftime("%H:%M", time.localtime(round(epoch / 60) * 60))
+
+
 def wall_hhmm(epoch: float | None) -> str:
     """Local wall-clock `HH:MM` of an epoch time, or empty."""
     if epoch is None:

@@ -268,3 +268,48 @@ def test_a_round_killed_mid_turn_resumes_with_the_same_speaker_and_time(
     (journal,) = (Path(tmux.env["CIRCLEKEEPER_DATA_DIR"]) / "journals").glob("*.jsonl")
     contents = read_journal(journal)
     assert contents.resumes == 1 and contents.status == "ended early"
+
+
+def test_a_breakout_inserted_mid_round_runs_next_and_the_summary_shows_it(tmux: Tmux) -> None:
+    tmux.type_line(
+        f"{sys.executable} -m circlekeeper run practices/check-in.yaml "
+        '--circle "Ana,Ben,Cy,Dee" --silent; echo "EXIT=$?"'
+    )
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the welcome step")
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ana"), "the round")
+    tmux.send("e")
+    tmux.wait_for(lambda t: "forecast end" in t, "the agenda screen")
+    tmux.send("i")
+    tmux.wait_for(lambda t: "A breakout in small groups" in t, "the templates")
+    tmux.send("3")
+    tmux.wait_for(lambda t: "Group size" in t, "the breakout's form")
+    tmux.send("Enter")  # pairs, four minutes: as offered
+    agenda = tmux.wait_for(lambda t: "Breakout in pairs" in t and "Group size" not in t, "it")
+    lines = agenda.splitlines()
+    current = next(i for i, line in enumerate(lines) if "▶" in line and " now " in line)
+    assert "Breakout in pairs" in lines[current + 1], agenda
+    tmux.send("Escape")
+    for name in ("Ben", "Cy", "Dee"):
+        tmux.wait_for(lambda t: "Next" in t and "forecast end" not in t, "the live screen")
+        tmux.send("Space")
+        tmux.wait_for(speaking(name), name)
+    tmux.send("Space")
+    tmux.wait_for(lambda t: "Breakout in pairs" in t and "Group 1" in t, "the breakout, next")
+    tmux.send("C-p")
+    tmux.wait_for(lambda t: "Agenda" in t or "Search" in t, "the command palette")
+    subprocess.run(["tmux", "send-keys", "-t", tmux.name, "-l", "End session"], check=True)
+    time.sleep(0.5)
+    tmux.send("Enter")
+    summary = tmux.wait_for(lambda t: "Agenda changes" in t, "the summary")
+    assert '"Breakout in pairs" [breakout, 4:00] inserted after' in summary
+    tmux.send("q")
+    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+
+    from circlekeeper.records.journal import read_journal
+
+    journals = sorted((Path(tmux.env["CIRCLEKEEPER_DATA_DIR"]) / "journals").glob("*.jsonl"))
+    events = read_journal(journals[-1]).events
+    assert [e.name for e in events].count("step_inserted") == 1
+    titles = [getattr(e, "title", "") for e in events if e.name == "step_started"]
+    assert titles[:3] == ["Welcome", "Check-in", "Breakout in pairs"]

@@ -21,6 +21,7 @@ from circlekeeper.tui.screens.agenda import AgendaScreen
 from circlekeeper.tui.screens.agenda_forms import StepForm, TextDialog, form_step, read_length
 from circlekeeper.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
 from circlekeeper.tui.screens.live import LiveScreen
+from circlekeeper.tui.screens.summary import SummaryScreen, summarize_driver
 
 BIG = {
     **CHECK_IN,
@@ -130,6 +131,16 @@ async def test_a_breakout_in_pairs_inserted_mid_round_runs_next(live_app: LiveAp
         await settle(pilot)
         title = str(live(app).query_one("#step-title", Static).render())
         assert title == "Breakout in pairs"
+        # The summary lists the change, and its saved steps the breakout as it ran.
+        clock.advance(240.0)
+        await settle(pilot)
+        await live(app).run_action("end_session")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        changes = str(app.screen.query_one("#agenda-changes", Static).render())
+        assert '00:00  s5 "Breakout in pairs" [breakout, 4:00] inserted after s1' in changes
+        steps = summarize_driver(driver).steps
+        assert [(step.title, step.seconds) for step in steps][1] == ("Breakout in pairs", 240.0)
 
 
 async def test_remove_asks_first_and_the_step_in_progress_stays(live_app: LiveApp) -> None:

@@ -34,7 +34,7 @@ from circlekeeper.engine.commands import (
 )
 from circlekeeper.engine.state import PlannedStep, Topic
 from circlekeeper.engine.templates import TEMPLATE_KINDS, TEMPLATE_LABELS
-from circlekeeper.tui.format import duration_text
+from circlekeeper.tui.format import about_hhmm, duration_text
 from circlekeeper.tui.screens.agenda_forms import StepForm, TextDialog, read_length
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ Do = Callable[[str, Command], None]
 def clock_at(driver: Driver, session_t: float) -> str:
     """The wall clock at session time `session_t`, to the nearest minute (`HH:MM`)."""
     now = driver.session.session_time(driver.now())
-    wall = driver.wall() + (session_t - now)
-    return time.strftime("%H:%M", time.localtime(round(wall / 60) * 60))
+    return about_hhmm(driver.wall() + (session_t - now))
 
 
 def step_label(step: PlannedStep) -> str:

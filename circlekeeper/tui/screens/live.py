@@ -51,7 +51,7 @@ from circlekeeper.engine.events import (
     Undone,
 )
 from circlekeeper.tui.driver import CHECKPOINT_EVERY
-from circlekeeper.tui.format import clock_text, meeting_line, wall_hhmm
+from circlekeeper.tui.format import about_hhmm, clock_text, meeting_line
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -340,7 +340,7 @@ class LiveScreen(Screen[None]):
             # reason may quote a typed title, square brackets and all).
             self.notify(event.reason, severity="warning", timeout=4, markup=False)
         elif isinstance(event, AgendaChanged):
-            ends = wall_hhmm(self.driver.wall() + (event.ends - event.t))
+            ends = about_hhmm(self.driver.wall() + (event.ends - event.t))
             self.notify(f"Agenda changed: the session now ends about {ends}.", timeout=3)
         elif isinstance(event, Undone):
             self.notify(f"Undone: {event.what}", timeout=3)
@@ -433,7 +433,7 @@ class LiveScreen(Screen[None]):
             groups = self.query_one("#groups", Static)
             groups.update(groups_text(snap))
             groups.display = bool(snap.groups)
-        ends = None if snap.ends_wall is None else wall_hhmm(snap.ends_wall)
+        ends = None if snap.ends_wall is None else about_hhmm(snap.ends_wall)
         if self._set("agenda", (snap.agenda, ends, len(snap.topics))):
             self.query_one(AgendaView).show(snap.agenda, ends, len(snap.topics))
         if self._set("practice", snap.practice):

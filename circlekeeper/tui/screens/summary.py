@@ -13,7 +13,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from circlekeeper.engine.events import CommandTaken, SessionEnded, StepEnded, TurnEnded
+from circlekeeper.engine.events import CommandTaken, Event, SessionEnded, StepEnded, TurnEnded
+from circlekeeper.engine.timeline import agenda_line, clock
 from circlekeeper.tui.format import clock_text, meeting_line
 from circlekeeper.tui.host import AppHost, host_of
 
@@ -65,6 +66,19 @@ def airtime_bars(
         if over > 0.5:
             text.append(f"  (+{clock_text(over)} over)", style="italic")
         text.append("\n")
+    text.rstrip()
+    return text
+
+
+def agenda_changes(events: list[Event]) -> Text:
+    """The agenda's changes and the topics, one line each with its session time (as written:
+    a typed title keeps its square brackets)."""
+    text = Text()
+    for event in events:
+        line = agenda_line(event)
+        if line is not None:
+            text.append(f"{clock(event.t)}  ", style="dim")
+            text.append(line + "\n")
     text.rstrip()
     return text
 
@@ -121,6 +135,10 @@ class SummaryScreen(Screen[None]):
             )
             yield Static("Airtime", classes="section-title")
             yield Static(airtime_bars(config.circle, airtime, overtime), id="airtime")
+            changes = agenda_changes(self.driver.events)
+            if changes.plain:
+                yield Static("Agenda changes", classes="section-title")
+                yield Static(changes, id="agenda-changes")
             if self.driver.session_id:
                 notes = sum(
                     1
