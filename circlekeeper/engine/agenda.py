@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from circlekeeper.engine.plan import LeafStep, RunStep, reading_seconds, run_estimate, runs_here
+from circlekeeper.engine.plan import (
+    LeafStep,
+    RunStep,
+    reading_seconds,
+    run_estimate,
+    runs_here,
+    unroll,
+)
 from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.engine.state import Topic
 from circlekeeper.script.model import (
@@ -85,10 +92,13 @@ class AgendaRow:
 
 
 def agenda_rows(
-    practice: Practice, plan: CirclePlan, runs: tuple[RunStep, ...] | list[RunStep]
+    practice: Practice,
+    plan: CirclePlan,
+    runs: tuple[RunStep, ...] | list[RunStep],
+    estimates: list[float] | None = None,
 ) -> tuple[AgendaRow, ...]:
     """The agenda of a session as set up: per top-level step that runs at this meeting, its
-    title, kind, runs and estimate."""
+    title, kind, runs and estimate (`estimates`: each run's, when they are known already)."""
     silent = frozenset(r.id for r in practice.roles if not r.speaks)
     rows: list[AgendaRow] = []
     pos = 0
@@ -99,7 +109,12 @@ def agenda_rows(
         count = 0
         # Unrolling keeps each top-level step's runs together and in order.
         while pos + count < len(runs) and runs[pos + count].agenda == i:
-            total += run_estimate(runs[pos + count], practice, plan, silent)
+            run = runs[pos + count]
+            total += (
+                estimates[pos + count]
+                if estimates is not None
+                else run_estimate(run, practice, plan, silent)
+            )
             count += 1
         title = step_title(step, plan.language, practice.language)
         rows.append(AgendaRow(title, step.kind, pos, count, total, i))
@@ -120,7 +135,7 @@ class Row:
 class Agenda:
     """The run list and its rows, ids, estimates and topics; edits go through here."""
 
-    def __init__(self, practice: Practice, plan: CirclePlan, runs: tuple[RunStep, ...]) -> None:
+    def __init__(self, practice: Practice, plan: CirclePlan) -> None:
         self.practice = practice
         self.plan = plan
         self.silent = frozenset(r.id for r in practice.roles if not r.speaks)
@@ -137,22 +152,20 @@ class Agenda:
         """Counts changes, so what is worked out from the agenda knows when to redo it."""
         self._reserved = {at.step.id for at in iter_steps(practice) if at.step.id is not None}
         self._used: set[str] = set()
-        self._made = len(runs)
+        self._made = 0
         self._topics_made = 0
         self._keys = len(practice.steps)
         self._index: dict[str, int] = {}
         self._tail: tuple[int, int, float] = (-2, -1, 0.0)
         self._rows_cache: tuple[int, tuple[AgendaRow, ...]] = (-1, ())
-        named = [
-            replace(run, id=self.fresh_id(run.step.id, run.index + 1), agenda=run.agenda)
-            for run in runs
-        ]
-        for row in agenda_rows(practice, plan, runs):
+        named = unroll(practice, plan, lambda step, index: self.fresh_id(step.id, index + 1))
+        self._made = len(named)
+        each = [run_estimate(run, practice, plan, self.silent) for run in named]
+        self.estimates = {run.id: seconds for run, seconds in zip(named, each, strict=True)}
+        for row in agenda_rows(practice, plan, named, each):
             self.rows.append(
-                Row(row.step, row.title, row.kind, named[row.first : row.first + row.count])
+                Row(row.step, row.title, row.kind, list(named[row.first : row.first + row.count]))
             )
-        for run in named:
-            self.estimates[run.id] = run_estimate(run, practice, plan, self.silent)
         self._sync()
 
     # -- ids ------------------------------------------------------------------------------

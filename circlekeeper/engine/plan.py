@@ -10,7 +10,7 @@ library, `check` and the live agenda all come to it (through `projection`).
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from circlekeeper.engine.setup import CirclePlan
@@ -90,8 +90,13 @@ def runs_here(step: StepBase, plan: CirclePlan) -> bool:
     return step.when is None or step.when.matches(plan.meeting + 1, plan.meetings)
 
 
-def unroll(practice: Practice, plan: CirclePlan) -> tuple[RunStep, ...]:
-    """The run list: every leaf step in the order it runs at this meeting.
+def unroll(
+    practice: Practice,
+    plan: CirclePlan,
+    name: Callable[[LeafStep, int], str] | None = None,
+) -> tuple[RunStep, ...]:
+    """The run list: every leaf step in the order it runs at this meeting; `name` gives each
+    its id (the step, and its run index).
 
     A `for-each` goes round the circle from the starter's seat, in a seeded random order,
     or in the focus order chosen at setup.
@@ -141,7 +146,8 @@ def unroll(practice: Practice, plan: CirclePlan) -> tuple[RunStep, ...]:
                     inner = {**bindings, step.as_: (person,)}
                     walk(step.steps, row, person, inner, (*stack, id(step)))
             else:
-                out.append(RunStep(len(out), row, step, focus, bindings))
+                step_id = "" if name is None else name(step, len(out))
+                out.append(RunStep(len(out), row, step, focus, bindings, step_id))
                 if len(out) > MAX_STEP_RUNS:
                     # `check` refuses such a script for its largest circle (the same limit,
                     # counted the same way); only a larger circle can get here.

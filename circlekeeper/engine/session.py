@@ -53,7 +53,7 @@ from circlekeeper.engine.events import (
     SessionStarted,
 )
 from circlekeeper.engine.phases import PHASE_TABLE, why_refused
-from circlekeeper.engine.plan import RunStep, unroll
+from circlekeeper.engine.plan import RunStep
 from circlekeeper.engine.projection import ahead, forecast_end, snapshot
 from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.engine.state import Phase, PlannedStep, Snapshot
@@ -74,7 +74,7 @@ class Session:
     def __init__(self, practice: Practice, plan: CirclePlan) -> None:
         self.practice = practice
         self.plan = plan
-        self.agenda = Agenda(practice, plan, unroll(practice, plan))
+        self.agenda = Agenda(practice, plan)
         """The live agenda: the run list, its ids and estimates, the topics."""
         self.stick = Stick(practice, plan, self)
         self.steps = Steps(practice, plan, self.agenda.runs, self.stick, self)
