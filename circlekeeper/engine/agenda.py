@@ -172,21 +172,21 @@ class Agenda:
 
     def fresh_id(self, own: str | None, number: int | None = None) -> str:
         """A new id: `own` if it was never given, else `own-2`, `own-3`...; without one,
-        `s` and `number` (by default the next number), or the next free number after it."""
-        if own is not None:
-            found, n = own, 1
-            while found in self._used:
-                n += 1
-                found = f"{own}-{n}"
-        else:
-            if number is None:
+        `s` and `number` (its place in the run list as set up; an author's id of that name
+        makes it `s3-2`), or for a step inserted later the next number free."""
+        if own is None and number is None:
+            while True:
                 self._made += 1
-                number = self._made
-            found = f"s{number}"
-            while found in self._used or found in self._reserved:
-                self._made = max(self._made, number) + 1
-                number = self._made
-                found = f"s{number}"
+                found = f"s{self._made}"
+                if found not in self._used and found not in self._reserved:
+                    break
+        else:
+            base = own if own is not None else f"s{number}"
+            reserved = self._reserved if own is None else frozenset()
+            found, n = base, 1
+            while found in self._used or found in reserved:
+                n += 1
+                found = f"{base}-{n}"
         self._used.add(found)
         return found
 

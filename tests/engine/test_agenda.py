@@ -83,7 +83,10 @@ def test_a_generated_id_never_takes_an_authors_id() -> None:
     s = session(
         {"kind": "silence", "duration": "1m"}, {"kind": "silence", "id": "s1", "duration": "1m"}
     )
-    assert [run.id for run in s.runs] == ["s3", "s1"]
+    assert [run.id for run in s.runs] == ["s1-2", "s1"]
+    s.start(T0)
+    s.do(Insert({"kind": "silence", "duration": "1m"}), T0 + 1.0)
+    assert [run.id for run in s.runs] == ["s1-2", "s3", "s1"]
 
 
 def test_a_step_inserted_after_the_current_one_runs_next() -> None:
