@@ -321,3 +321,18 @@ def test_what_the_forms_read() -> None:
             assert message in str(exc)
         else:
             raise AssertionError(f"{kind} {values} was taken")
+
+
+async def test_the_session_ending_under_the_agenda_shows_the_summary(live_app: LiveApp) -> None:
+    short = {"title": "Short", "kind": "sit", "steps": [{"kind": "silence", "duration": "30s"}]}
+    app, clock, _ = live_app(short)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_agenda(pilot)
+        agenda = app.screen
+        assert isinstance(agenda, AgendaScreen)
+        clock.advance(40.0)
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen), app.screen_stack
+        agenda.refresh_rows()  # its timer, under the summary: nothing to draw, nothing raised
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen) and not app.errors

@@ -342,7 +342,8 @@ class AgendaScreen(ModalScreen[None]):
         """Redraw the rows from the forecast, keeping the selected line."""
         session = self.driver.session
         if session.ended:
-            if self.is_current:
+            # Only from the top: dismissing pops whatever screen is on top (the summary).
+            if self.app.screen is self:
                 self.dismiss(None)
             return
         ahead = self.flows.ahead()
