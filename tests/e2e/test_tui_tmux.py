@@ -289,7 +289,7 @@ def test_a_breakout_inserted_mid_round_runs_next_and_the_summary_shows_it(tmux: 
     lines = agenda.splitlines()
     current = next(i for i, line in enumerate(lines) if "▶" in line and " now " in line)
     assert "Breakout in pairs" in lines[current + 1], agenda
-    tmux.send("Escape")
+    tmux.send("q")  # back to the session (so is esc, which a terminal may hold a moment)
     for name in ("Ben", "Cy", "Dee"):
         tmux.wait_for(lambda t: "Next" in t and "forecast end" not in t, "the live screen")
         tmux.send("Space")
@@ -305,6 +305,9 @@ def test_a_breakout_inserted_mid_round_runs_next_and_the_summary_shows_it(tmux: 
     assert '"Breakout in pairs" [breakout, 4:00] inserted after' in summary
     tmux.send("q")
     tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+    # The reportback lists the breakout among the steps as they ran.
+    tmux.type_line(f"clear; {sys.executable} -m circlekeeper export last --anonymous")
+    tmux.wait_for(lambda t: "3. **Breakout in pairs**" in t, "the export")
 
     from circlekeeper.records.journal import read_journal
 

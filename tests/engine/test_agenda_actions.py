@@ -12,6 +12,7 @@ from circlekeeper.engine.actions import Action, load_actions
 from circlekeeper.engine.commands import EndAt, Insert
 from circlekeeper.engine.events import StepInserted, StepStarted
 from circlekeeper.engine.rehearse import simulate
+from circlekeeper.records.export import markdown
 from circlekeeper.records.summary import summarize
 from circlekeeper.script import load_text
 from circlekeeper.script.errors import ScriptErrors
@@ -196,4 +197,4 @@ def test_a_breakout_inserted_mid_round_runs_next_and_the_reportback_shows_it() -
         ("Breakout in pairs", "breakout", 240.0),
         ("Open discussion", "discussion", 600.0),
     ]
-    assert "| 2 | Breakout in pairs | breakout | 4:00 | done |" in summary.to_markdown()
+    assert "2. **Breakout in pairs**: 4:00" in markdown(summary)
