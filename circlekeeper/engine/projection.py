@@ -154,7 +154,9 @@ def forecast_end(s: Projected, now_s: float, a: float) -> float | None:
 
 
 def ahead(s: Projected, now: float) -> tuple[PlannedStep, ...]:
-    """The step in progress and every step to come, each with its forecast start and end."""
+    """The step in progress and every step to come, each with its forecast start and end.
+
+    Read-only, like `snapshot`: call `advance(now)` first."""
     if s.phase == "ended":
         return ()
     now_s = s.session_time(now)

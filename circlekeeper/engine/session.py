@@ -149,7 +149,8 @@ class Session:
         return forecast_end(self, self._now_s, self._a) or self._now_s
 
     def ahead(self, now: float) -> tuple[PlannedStep, ...]:
-        """The step in progress and the steps to come at `now`, with their forecast times."""
+        """The step in progress and the steps to come at `now`, with their forecast times
+        (read-only: call `advance(now)` first)."""
         return ahead(self, now)
 
     @property

@@ -201,6 +201,7 @@ def test_edits_keep_the_invariants_and_the_forecast_comes_true(
             events += s.resume(at)
         if last != "none":
             events += s.do(edit_of(s, last, a, b, s.session_time(at)), at)
+        events += s.advance(at)  # what fell due by now has happened: the forecast is from now
         # Nobody intervenes from here: the session runs to its end by itself.
         forecast = s.ahead(at)
         ends = s.snapshot(at).ends

@@ -10,7 +10,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -106,11 +106,16 @@ class HelpScreen(ModalScreen[None]):
         lines = [f"{key:>{width}}  {what}" for key, what in self.rows]
         with Vertical(classes="dialog-box", id="help-box"):
             yield Static("Keys", classes="dialog-title")
-            yield Static("\n".join(lines), id="help-keys")
+            # The list is longer than an 80x24 screen: up and down scroll it.
+            with VerticalScroll(id="help-scroll"):
+                yield Static("\n".join(lines), id="help-keys")
             yield Static(
-                "Remap by id in keymap.toml · ctrl+p: all commands · esc closes",
+                "Remap by id in keymap.toml · ctrl+p: all commands · ↑↓ scroll · esc closes",
                 classes="dialog-hint",
             )
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
 
     def action_close(self) -> None:
         """Close the help."""
