@@ -75,21 +75,12 @@ class EditsHost(Protocol):
         """Now, on the active clock."""
         ...
 
-    @property
-    def now_s(self) -> float:
-        """Session time of the command being handled."""
-        ...
-
     def stamp(self) -> float:
         """Session time of what happens now."""
         ...
 
     def emit(self, event: Event) -> None:
         """Say that something happened."""
-        ...
-
-    def forecast_end(self) -> float:
-        """Session time the last step ends if every step runs as planned."""
         ...
 
 
@@ -129,10 +120,14 @@ def share(room: float, items: list[tuple[float, float]]) -> list[float]:
 class Edits:
     """Handlers of the agenda's commands for one session."""
 
-    def __init__(self, agenda: Agenda, steps: Steps, host: EditsHost) -> None:
+    def __init__(
+        self, agenda: Agenda, steps: Steps, host: EditsHost, forecast: Callable[[], float]
+    ) -> None:
         self.agenda = agenda
         self.steps = steps
         self.host = host
+        self.forecast = forecast
+        """Session time the last step ends if every step runs as planned from now."""
         self.practice = agenda.practice
         self.plan = agenda.plan
         self.handlers: dict[type[Command], Handler] = {
@@ -197,7 +192,7 @@ class Edits:
         """Every edit ends here: the next step may have changed, and so has the forecast."""
         self.steps.refresh_next()
         to_come = tuple(run.id for run in self.agenda.runs[self.steps.position + 1 :])
-        self.host.emit(AgendaChanged(self.host.stamp(), self.host.forecast_end(), to_come))
+        self.host.emit(AgendaChanged(self.host.stamp(), self.forecast(), to_come))
 
     # -- insert --------------------------------------------------------------------------------
 
@@ -312,7 +307,7 @@ class Edits:
         st = self._current()
         if not math.isfinite(command.at):
             raise Refusal("give the time to end at")
-        left = command.at - self.host.now_s
+        left = command.at - self.host.stamp()
         if left <= 0:
             raise Refusal("that time has passed")
         agenda, a = self.agenda, self.host.active

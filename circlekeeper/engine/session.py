@@ -54,9 +54,9 @@ from circlekeeper.engine.events import (
 )
 from circlekeeper.engine.phases import PHASE_TABLE, why_refused
 from circlekeeper.engine.plan import RunStep
-from circlekeeper.engine.projection import ahead, forecast_end, snapshot
+from circlekeeper.engine.projection import forecast_end, snapshot
 from circlekeeper.engine.setup import CirclePlan
-from circlekeeper.engine.state import Phase, PlannedStep, Snapshot
+from circlekeeper.engine.state import Phase, Snapshot
 from circlekeeper.engine.steps import Steps
 from circlekeeper.engine.stick import Stick
 from circlekeeper.engine.talk import Talk
@@ -89,7 +89,7 @@ class Session:
             RingBell: self._ring_by_hand,
             **Talk(self.steps, self).handlers,
             Note: self._note,
-            **Edits(self.agenda, self.steps, self).handlers,
+            **Edits(self.agenda, self.steps, self, self._forecast_end).handlers,
         }
         self.line = BellLine(dict(practice.sounds))
         """Cues that fell due together, waiting to ring one after the other."""
@@ -138,20 +138,6 @@ class Session:
     def runs(self) -> Sequence[RunStep]:
         """The steps as they will run, loops unrolled, with the agenda's changes so far."""
         return self.agenda.runs
-
-    @property
-    def now_s(self) -> float:
-        """Session time of the command being handled."""
-        return self._now_s
-
-    def forecast_end(self) -> float:
-        """Session time the last step ends if every step runs as planned from now."""
-        return forecast_end(self, self._now_s, self._a) or self._now_s
-
-    def ahead(self, now: float) -> tuple[PlannedStep, ...]:
-        """The step in progress and the steps to come at `now`, with their forecast times
-        (read-only: call `advance(now)` first)."""
-        return ahead(self, now)
 
     @property
     def position(self) -> int:
@@ -387,6 +373,9 @@ class Session:
     def _refuse(self, command: Command, reason: str) -> None:
         t = max(self._last_t, self._now_s) if self.started else 0.0
         self.emit(Refused(t, command.to_json(), reason))
+
+    def _forecast_end(self) -> float:
+        return forecast_end(self, self._now_s, self._a) or self._now_s
 
     def _finish(self) -> list[Event]:
         self._refresh()

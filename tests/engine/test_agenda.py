@@ -33,6 +33,7 @@ from circlekeeper.engine.events import (
     TopicAdded,
     TopicRemoved,
 )
+from circlekeeper.engine.projection import ahead
 from circlekeeper.engine.session import Session
 from circlekeeper.engine.state import Topic
 
@@ -372,8 +373,8 @@ def test_a_breakout_in_progress_calls_people_back_unless_a_breakout_follows() ->
 def test_the_forecast_shows_when_each_step_starts() -> None:
     s = crew()
     s.do(Insert(PAUSE, after="close"), T0 + 30.0)
-    ahead = s.ahead(T0 + 30.0)
-    assert [(p.id, p.current, p.starts, p.ends, p.flexible) for p in ahead] == [
+    planned = ahead(s, T0 + 30.0)
+    assert [(p.id, p.current, p.starts, p.ends, p.flexible) for p in planned] == [
         ("s1", True, 0.0, 240.0, False),
         ("s2", False, 240.0, 1_440.0, True),
         ("close", False, 1_440.0, 1_560.0, True),
@@ -386,7 +387,7 @@ def test_the_forecast_shows_when_each_step_starts() -> None:
     s.pause(T0 + 40.0)
     assert s.snapshot(T0 + 100.0).ends == 1_740.0 + 60.0
     s.end(T0 + 101.0)
-    assert s.snapshot(T0 + 101.0).ends is None and s.ahead(T0 + 101.0) == ()
+    assert s.snapshot(T0 + 101.0).ends is None and ahead(s, T0 + 101.0) == ()
 
 
 @pytest.mark.parametrize("when", [5.0, 250.0])

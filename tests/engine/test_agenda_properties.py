@@ -30,6 +30,7 @@ from circlekeeper.engine.events import (
     StepEnded,
     StepStarted,
 )
+from circlekeeper.engine.projection import ahead
 from circlekeeper.engine.session import Session
 from circlekeeper.engine.state import PlannedStep
 
@@ -150,7 +151,7 @@ def drive(
         else:
             events += s.do(command_of(what, name, seconds, "consent", "new-point"), at)
         check_snapshot(s, at)
-        for planned in s.ahead(at):
+        for planned in ahead(s, at):
             assert planned.seconds >= 0 and planned.ends >= planned.starts >= 0
     return events, now
 
@@ -203,7 +204,7 @@ def test_edits_keep_the_invariants_and_the_forecast_comes_true(
             events += s.do(edit_of(s, last, a, b, s.session_time(at)), at)
         events += s.advance(at)  # what fell due by now has happened: the forecast is from now
         # Nobody intervenes from here: the session runs to its end by itself.
-        forecast = s.ahead(at)
+        forecast = ahead(s, at)
         ends = s.snapshot(at).ends
         events += s.advance(at + 20_000.0)
         assert s.ended, "every step of this practice runs on its own clock"

@@ -32,6 +32,7 @@ from circlekeeper.engine.commands import (
     RemoveTopic,
     SetDuration,
 )
+from circlekeeper.engine.projection import ahead
 from circlekeeper.engine.state import PlannedStep, Topic
 from circlekeeper.engine.templates import TEMPLATE_KINDS, TEMPLATE_LABELS
 from circlekeeper.tui.format import about_hhmm, duration_text
@@ -67,7 +68,7 @@ class AgendaFlows:
 
     def ahead(self) -> tuple[PlannedStep, ...]:
         """The step in progress and the steps to come, as forecast now."""
-        return self.driver.session.ahead(self.driver.now())
+        return ahead(self.driver.session, self.driver.now())
 
     def topics(self) -> tuple[Topic, ...]:
         """The topics waiting."""
