@@ -70,3 +70,44 @@ def test_the_reader_sees_relative_nested_and_type_checking_imports() -> None:
     assert {"circlekeeper.engine", "circlekeeper.tui.app", "circlekeeper.script"} <= modules
     assert _breaks("circlekeeper.engine", "script")
     assert not _breaks("circlekeeper.script.texts", "engine")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _load_time_imports(path: Path, known: set[str]) -> set[str]:
+    """The package modules a file imports while it loads (its top level, not in functions).
+
+    `from pkg import name` counts `pkg`, and `pkg.name` when that is a module.
+    """
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name in known)
+        elif isinstance(node, ast.ImportFrom) and node.module in known and not node.level:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found & known
+
+
+def test_no_module_needs_itself_to_load() -> None:
+    """No import cycle at load time: with one, two threads loading the package at once (the
+    library's checker and a screen) can each get the other's module half made."""
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {name: _load_time_imports(path, set(files)) - {name} for name, path in files.items()}
+    done: set[str] = set()
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in trail:
+            cycle = " -> ".join([*trail[trail.index(name) :], name])
+            raise AssertionError(f"import cycle: {cycle}")
+        if name in done:
+            return
+        for dep in sorted(graph[name]):
+            visit(dep, (*trail, name))
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, ())
