@@ -91,7 +91,7 @@ def test_for_each_repeat_and_group() -> None:
 
 def _sizes(practice: Practice) -> list[int]:
     size = practice.size
-    return sorted({size.min, size.ideal or size.min, min(size.max, len(NAMES))})
+    return sorted({min(n, len(NAMES)) for n in (size.min, size.ideal or size.min, size.max)})
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=[p.stem for p in SCRIPTS])

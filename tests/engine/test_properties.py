@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,6 +45,7 @@ from circlekeeper.engine.events import (
 from circlekeeper.engine.session import Session
 from circlekeeper.engine.stick import MAX_LAPS
 from circlekeeper.script.loader import load_practice
+from circlekeeper.script.model import Practice
 
 from .helpers import NAMES, T0, practice, round_step, session
 
@@ -443,3 +447,80 @@ def test_real_practices_keep_the_invariants_and_replay(
     # Time up to the last moment seen (cues still waiting in line ring on their own).
     said += rebuilt.advance(REPLAYED_AT + events[-1].t)
     assert said == [e for e in events if not isinstance(e, Refused)]
+
+
+LIBRARY = {
+    path.stem: load_practice(path)
+    for path in sorted((Path(__file__).resolve().parents[2] / "practices").glob("*.yaml"))
+}
+"""The built-in library."""
+
+
+def library_circle(p: Practice, size: int) -> tuple[str, ...]:
+    """`size` people, the usual four first, so that random commands name people present."""
+    more = tuple(f"P{i:03d}" for i in range(len(NAMES) + 1, size + 1))
+    return (*NAMES, *more)[:size]
+
+
+def drive_library(
+    p: Practice, size: int, seed: int, meeting: int, steps: list[tuple[Any, ...]]
+) -> None:
+    """Random commands over a library practice: invariants, one decision per consent step,
+    and a replay of what was taken that rebuilds the same session."""
+    people = library_circle(p, size)
+    plan = plan_circle(p, people, seed=seed, meeting=meeting)
+    s = Session(p, plan)
+    events = drive_all(s, steps)
+    check(events, people)
+    decisions = [e for e in events if isinstance(e, DecisionMade)]
+    consents = [e for e in events if isinstance(e, StepStarted) and e.kind == "consent"]
+    assert len(decisions) == len(consents), "every consent step says how it ended, once"
+    rebuilt = Session(p, plan)
+    said: list[Event] = []
+    for event in events:
+        if isinstance(event, CommandTaken):
+            said += rebuilt.do(command_from_json(event.command), REPLAYED_AT + event.t)
+    said += rebuilt.advance(REPLAYED_AT + events[-1].t)
+    assert said == [e for e in events if not isinstance(e, Refused)]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EVERY_STEP, st.sampled_from(sorted(LIBRARY)), st.integers(0, 3), st.integers(0, 6), st.data())
+def test_library_practices_keep_the_invariants_and_replay(
+    steps: list[tuple[float, str, str, float, str, str]],
+    which: str,
+    seed: int,
+    meeting: int,
+    data: st.DataObject,
+) -> None:
+    p = LIBRARY[which]
+    size = data.draw(st.integers(p.size.min, min(p.size.max, 40)), label="size")
+    drive_library(p, size, seed, meeting, steps)
+
+
+def random_steps(rng: random.Random, count: int) -> list[tuple[Any, ...]]:
+    """A seeded sequence in the shape of EVERY_STEP (for sweeps hypothesis would not cover)."""
+    moves = [*MOVES, "next", "confirm", "more", "next-pair", "listener", "respond", "decide"]
+    moves += ["raise", "raise", "lower", "respond"]
+    return [
+        (
+            rng.uniform(0, 240),
+            rng.choice(moves),
+            rng.choice(NAMES),
+            rng.choice([-90.0, -15.0, 30.0, 60.0]),
+            rng.choice(["consent", "concern", "stand-aside", "objection"]),
+            rng.choice(["process", "clarify", "reply", "new-point"]),
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("which", sorted(LIBRARY))
+def test_every_size_of_a_library_practice_survives_random_commands(which: str) -> None:
+    # Every size in the practice's range at least once, each with its own seeded sequence:
+    # hypothesis samples practices and sizes, this sweep leaves none out.
+    p = LIBRARY[which]
+    for size in range(p.size.min, p.size.max + 1):
+        rng = random.Random(f"{which}:{size}")
+        meeting = rng.randrange(p.series.meetings) if p.series is not None else 0
+        drive_library(p, size, rng.randrange(4), meeting, random_steps(rng, 30))
