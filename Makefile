@@ -30,9 +30,11 @@ types: venv
 bench: sysdeps venv
 	@$(PY) -m bench
 
-# The built-in practices ship with their library index (a test says when it is out of date).
+# The built-in practices ship with their library index, and docs/practices.md is made from
+# the same records (tests say when either is out of date).
 library-index: venv
 	@$(PY) -c "from circlekeeper.library.index import write_builtin_index as w; print(w())"
+	@$(PY) -c "from circlekeeper.library.catalogue import write_practices_page as w; print(w(__import__('pathlib').Path('docs')))"
 
 venv: $(STAMP)
 	@# Bytecode for the editable sources, as pip makes for an installed wheel: start-up must
