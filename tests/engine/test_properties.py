@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -485,7 +484,9 @@ def drive_library(
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(EVERY_STEP, st.sampled_from(sorted(LIBRARY)), st.integers(0, 3), st.integers(0, 6), st.data())
+@given(
+    EVERY_STEP, st.sampled_from(sorted(LIBRARY)), st.integers(0, 3), st.integers(0, 6), st.data()
+)
 def test_library_practices_keep_the_invariants_and_replay(
     steps: list[tuple[float, str, str, float, str, str]],
     which: str,
