@@ -43,6 +43,9 @@ BREATH = 0.3
 """Seconds between one text and the next."""
 MARGIN = 0.1
 """A strike this close to the words' edges is not on top of them."""
+RINGING = {"bowl": 6.0, "gong": 8.0}
+"""Seconds a strike of a long-ringing sound stays within 12 dB of its peak: a step's own
+words (not a cue's) wait that long, as a bell ringer would before speaking."""
 
 Spoken = dict[tuple[str, str], float]
 """(practice, text) -> seconds the rendered words last."""
@@ -115,6 +118,8 @@ class Words:
     start: float
     end: float
     step: int
+    prompt: bool
+    """A step's own words (not the words of a cue, which follow their bell by design)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ class Bell:
     """A bell's strikes on the timeline."""
 
     times: tuple[float, ...]
+    sound: str
 
 
 def place(events: list[Event], lengths: dict[str, float]) -> tuple[list[Words], list[Bell]]:
@@ -133,7 +139,7 @@ def place(events: list[Event], lengths: dict[str, float]) -> tuple[list[Words], 
     step = -1
     free = float("-inf")
 
-    def say(text: str, due: float) -> None:
+    def say(text: str, due: float, prompt: bool) -> None:
         nonlocal free
         start = max(due, free + BREATH)
         moved = True
@@ -143,7 +149,7 @@ def place(events: list[Event], lengths: dict[str, float]) -> tuple[list[Words], 
                 if bell.times[0] <= start < bell.times[-1] + SETTLE:
                     start, moved = bell.times[-1] + SETTLE, True
         free = start + lengths[text]
-        words.append(Words(text, start, free, step))
+        words.append(Words(text, start, free, step, prompt))
 
     for event in events:
         if isinstance(event, StepStarted):
@@ -153,11 +159,11 @@ def place(events: list[Event], lengths: dict[str, float]) -> tuple[list[Words], 
         elif isinstance(event, BellDue):
             spacing = STRIKE_SECONDS.get(event.sound, 3.0)
             times = tuple(event.t + k * spacing for k in range(event.strikes))
-            bells.append(Bell(times))
+            bells.append(Bell(times, event.sound))
             if event.say:
-                say(event.say, times[-1] + SETTLE)
+                say(event.say, times[-1] + SETTLE, prompt=False)
         elif isinstance(event, PromptDue):
-            say(event.text, event.t)
+            say(event.text, event.t, prompt=True)
     return words, bells
 
 
@@ -197,6 +203,12 @@ def problems(events: list[Event], lengths: dict[str, float]) -> list[str]:
                         f"a bell at {t:.1f}s lands on {said.text!r} "
                         f"({said.start:.1f}-{said.end:.1f}s)"
                     )
+            ring = RINGING.get(bell.sound, 0.0)
+            if said.prompt and bell.times[-1] <= said.start < bell.times[-1] + ring:
+                found.append(
+                    f"{said.text!r} starts {said.start - bell.times[-1]:.1f}s after a "
+                    f"{bell.sound}, still ringing"
+                )
         if end.reason == "time" and said.end > end.t + 0.3:
             found.append(f"{said.text!r} runs past the end of its step at {end.t:.1f}s")
     for turn in events:
@@ -263,7 +275,7 @@ def test_the_listening_hears_what_goes_wrong() -> None:
                     "kind": "sit",
                     "duration": "1m",
                     "guidance": "Settle.",
-                    "bells": {"start": "bowl x3"},
+                    "bells": {"start": "chime x3"},
                 },
                 {"kind": "round", "prompt": "How was it?", "turn": {"time": "1m"}},
             ],
@@ -272,4 +284,8 @@ def test_the_listening_hears_what_goes_wrong() -> None:
     events = simulate(Session(calm, plan_circle(calm, ("Ana", "Ben"), seed=1)))
     assert problems(events, {"Settle.": 1.0, "How was it?": 1.5}) == []
     words, _ = place(events, {"Settle.": 1.0, "How was it?": 1.5})
-    assert words[0].start == pytest.approx(2 * STRIKE_SECONDS["bowl"] + SETTLE)
+    assert words[0].start == pytest.approx(2 * STRIKE_SECONDS["chime"] + SETTLE)
+    # A step's own words right after a bowl, while it still rings loud, are heard too.
+    rung = [e for e in events if not isinstance(e, BellDue)]
+    rung.insert(1, BellDue(0.0, "bowl", 1, "start", None))
+    assert any("still ringing" in p for p in problems(rung, {"Settle.": 1.0, "How was it?": 1.5}))
