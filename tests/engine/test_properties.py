@@ -429,15 +429,25 @@ def test_real_practices_keep_the_invariants_and_replay(
     steps: list[tuple[float, str, str, float, str, str]], which: str, seed: int, meeting: int
 ) -> None:
     p = REAL[which]
-    names = NAMES[: max(2, min(len(NAMES), p.size.max))]
-    plan = plan_circle(p, names, seed=seed, meeting=meeting)
+    drive_and_replay(p, NAMES[: max(2, min(len(NAMES), p.size.max))], seed, meeting, steps)
+
+
+def drive_and_replay(
+    p: Practice,
+    people: tuple[str, ...],
+    seed: int,
+    meeting: int,
+    steps: list[tuple[float, str, str, float, str, str]],
+) -> None:
+    """Random commands over a real practice: invariants, one decision per consent step,
+    and a replay of what was taken that rebuilds the same session, event for event."""
+    plan = plan_circle(p, people, seed=seed, meeting=meeting)
     s = Session(p, plan)
     events = drive_all(s, steps)
-    check(events, names)
+    check(events, people)
     decisions = [e for e in events if isinstance(e, DecisionMade)]
     consents = [e for e in events if isinstance(e, StepStarted) and e.kind == "consent"]
     assert len(decisions) == len(consents), "every consent step says how it ended, once"
-    # Replaying what was taken rebuilds the same session, event for event.
     rebuilt = Session(p, plan)
     said: list[Event] = []
     for event in events:
@@ -461,28 +471,6 @@ def library_circle(p: Practice, size: int) -> tuple[str, ...]:
     return (*NAMES, *more)[:size]
 
 
-def drive_library(
-    p: Practice, size: int, seed: int, meeting: int, steps: list[tuple[Any, ...]]
-) -> None:
-    """Random commands over a library practice: invariants, one decision per consent step,
-    and a replay of what was taken that rebuilds the same session."""
-    people = library_circle(p, size)
-    plan = plan_circle(p, people, seed=seed, meeting=meeting)
-    s = Session(p, plan)
-    events = drive_all(s, steps)
-    check(events, people)
-    decisions = [e for e in events if isinstance(e, DecisionMade)]
-    consents = [e for e in events if isinstance(e, StepStarted) and e.kind == "consent"]
-    assert len(decisions) == len(consents), "every consent step says how it ended, once"
-    rebuilt = Session(p, plan)
-    said: list[Event] = []
-    for event in events:
-        if isinstance(event, CommandTaken):
-            said += rebuilt.do(command_from_json(event.command), REPLAYED_AT + event.t)
-    said += rebuilt.advance(REPLAYED_AT + events[-1].t)
-    assert said == [e for e in events if not isinstance(e, Refused)]
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     EVERY_STEP, st.sampled_from(sorted(LIBRARY)), st.integers(0, 3), st.integers(0, 6), st.data()
@@ -496,10 +484,10 @@ def test_library_practices_keep_the_invariants_and_replay(
 ) -> None:
     p = LIBRARY[which]
     size = data.draw(st.integers(p.size.min, min(p.size.max, 40)), label="size")
-    drive_library(p, size, seed, meeting, steps)
+    drive_and_replay(p, library_circle(p, size), seed, meeting, steps)
 
 
-def random_steps(rng: random.Random, count: int) -> list[tuple[Any, ...]]:
+def random_steps(rng: random.Random, count: int) -> list[tuple[float, str, str, float, str, str]]:
     """A seeded sequence in the shape of EVERY_STEP (for sweeps hypothesis would not cover)."""
     moves = [*MOVES, "next", "confirm", "more", "next-pair", "listener", "respond", "decide"]
     moves += ["raise", "raise", "lower", "respond"]
@@ -524,4 +512,5 @@ def test_every_size_of_a_library_practice_survives_random_commands(which: str) -
     for size in range(p.size.min, p.size.max + 1):
         rng = random.Random(f"{which}:{size}")
         meeting = rng.randrange(p.series.meetings) if p.series is not None else 0
-        drive_library(p, size, rng.randrange(4), meeting, random_steps(rng, 30))
+        steps = random_steps(rng, 30)
+        drive_and_replay(p, library_circle(p, size), rng.randrange(4), meeting, steps)
