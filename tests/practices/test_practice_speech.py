@@ -29,18 +29,18 @@ from circlekeeper.engine.events import (
 )
 from circlekeeper.engine.rehearse import simulate
 from circlekeeper.script.loader import load_practice
-from circlekeeper.script.model import STRIKE_SECONDS, Practice
+from circlekeeper.script.model import Practice
 from circlekeeper.script.texts import spoken_texts, text_languages
+from circlekeeper.sound.bells import settle, spacing
+from circlekeeper.sound.player import SPEECH_GAP_S
 from circlekeeper.sound.speech import SpeechRenderer, pick_voice, wav_problem
 
 PRACTICES = sorted((Path(__file__).resolve().parents[2] / "practices").glob("*.yaml"))
 LIBRARY = {path.stem: load_practice(path) for path in PRACTICES}
 RENDER_BUDGET = 240.0
 """Seconds the whole library may take to render on a loaded machine (about 10 s here)."""
-SETTLE = 1.2
-"""Seconds after a strike before words may begin (the longest settle, a bowl's)."""
-BREATH = 0.3
-"""Seconds between one text and the next."""
+BREATH = SPEECH_GAP_S
+"""Seconds between one text and the next, as the player leaves them."""
 MARGIN = 0.1
 """A strike this close to the words' edges is not on top of them."""
 RINGING = {"bowl": 6.0, "gong": 8.0}
@@ -131,9 +131,9 @@ class Bell:
 
 
 def place(events: list[Event], lengths: dict[str, float]) -> tuple[list[Words], list[Bell]]:
-    """Words and strikes of a rehearsal: each text starts once the one before it is done
-    (and a breath; a step that ends cuts its reading short) and never between a bell's
-    first strike and its last strike's settle."""
+    """Words and strikes of a rehearsal, placed as the player places them: each text starts
+    once the one before it is done (and a breath; a step that ends cuts its reading short)
+    and never between a bell's first strike and its last strike's settle time."""
     words: list[Words] = []
     bells: list[Bell] = []
     step = -1
@@ -146,8 +146,9 @@ def place(events: list[Event], lengths: dict[str, float]) -> tuple[list[Words], 
         while moved:
             moved = False
             for bell in bells:
-                if bell.times[0] <= start < bell.times[-1] + SETTLE:
-                    start, moved = bell.times[-1] + SETTLE, True
+                after = bell.times[-1] + settle(bell.sound)
+                if bell.times[0] <= start < after:
+                    start, moved = after, True
         free = start + lengths[text]
         words.append(Words(text, start, free, step, prompt))
 
@@ -157,11 +158,12 @@ def place(events: list[Event], lengths: dict[str, float]) -> tuple[list[Words], 
         elif isinstance(event, StepEnded):
             free = min(free, event.t)  # a step that ends fades its reading
         elif isinstance(event, BellDue):
-            spacing = STRIKE_SECONDS.get(event.sound, 3.0)
-            times = tuple(event.t + k * spacing for k in range(event.strikes))
+            # The library names built-in sounds only (a test below says so).
+            step_s = spacing(event.sound)
+            times = tuple(event.t + k * step_s for k in range(event.strikes))
             bells.append(Bell(times, event.sound))
             if event.say:
-                say(event.say, times[-1] + SETTLE, prompt=False)
+                say(event.say, times[-1] + settle(event.sound), prompt=False)
         elif isinstance(event, PromptDue):
             say(event.text, event.t, prompt=True)
     return words, bells
@@ -236,6 +238,11 @@ def test_no_bell_lands_on_words_and_no_prompt_eats_a_turn(name: str, spoken: Spo
         assert problems(events, lengths) == [], where
 
 
+def test_the_library_rings_built_in_sounds_only() -> None:
+    for name, practice in LIBRARY.items():
+        assert not practice.sounds, name
+
+
 def test_the_listening_hears_what_goes_wrong() -> None:
     # A reading with a bell five seconds in, a timed reading longer than its step, and a
     # long prompt at the start of half-minute turns: each is heard.
@@ -284,7 +291,7 @@ def test_the_listening_hears_what_goes_wrong() -> None:
     events = simulate(Session(calm, plan_circle(calm, ("Ana", "Ben"), seed=1)))
     assert problems(events, {"Settle.": 1.0, "How was it?": 1.5}) == []
     words, _ = place(events, {"Settle.": 1.0, "How was it?": 1.5})
-    assert words[0].start == pytest.approx(2 * STRIKE_SECONDS["chime"] + SETTLE)
+    assert words[0].start == pytest.approx(2 * spacing("chime") + settle("chime"))
     # A step's own words right after a bowl, while it still rings loud, are heard too.
     rung = [e for e in events if not isinstance(e, BellDue)]
     rung.insert(1, BellDue(0.0, "bowl", 1, "start", None))
