@@ -277,6 +277,26 @@ def _group_fields(st: StepRun) -> dict[str, Any]:
     }
 
 
+def _timer_fields(fields: dict[str, Any], wall: float | None) -> dict[str, Any]:
+    """The one rule for the main countdown: the speaker's turn when it is timed (or past its
+    time), else the step when it is; its end on the wall clock belongs to what it counts."""
+    turn_left = fields.get("turn_remaining")
+    overtime = fields.get("turn_overtime", 0.0)
+    if fields.get("speaker") is not None and (turn_left is not None or overtime):
+        ends = None
+        if wall is not None and turn_left is not None and not overtime:
+            ends = wall + turn_left
+        return {"timer": "turn", "timer_remaining": turn_left, "timer_ends_wall": ends}
+    if fields.get("step_remaining") is not None:
+        return {
+            "timer": "step",
+            "timer_remaining": fields["step_remaining"],
+            "timer_ends_wall": fields.get("step_ends_wall"),
+            "timer_ends_estimated": fields.get("step_ends_estimated", False),
+        }
+    return {}
+
+
 def snapshot(s: Projected, now: float, wall: float | None = None) -> Snapshot:
     """What the screen shows at machine time `now`; `wall` (epoch seconds at `now`) dates
     the step's end. Read-only: it fires no cue."""
@@ -339,6 +359,7 @@ def snapshot(s: Projected, now: float, wall: float | None = None) -> Snapshot:
     ends = forecast_end(s, now_s, a)
     if ends is not None and wall is not None:
         fields["ends_wall"] = wall + (ends - now_s)
+    fields.update(_timer_fields(fields, wall))
     return Snapshot(
         now=now_s,
         phase=s.phase,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Phase = Literal["ready", "running", "paused", "ended"]
+TimerKind = Literal["turn", "step"]
 
 
 @dataclass(frozen=True)
@@ -158,3 +159,13 @@ class Snapshot:
     """The same as epoch seconds, when `wall` was given to `snapshot`."""
     topics: tuple[Topic, ...] = ()
     """Emergent topics waiting to be brought forward."""
+    timer: TimerKind | None = None
+    """What the main countdown counts, for every screen alike: the speaker's turn (timed,
+    or past its time), else the step; None when nothing counts down."""
+    timer_remaining: float | None = None
+    """Seconds left on what `timer` counts."""
+    timer_ends_wall: float | None = None
+    """Epoch seconds at which what `timer` counts ends (when `wall` was given): a turn's
+    end, or the step's; None once a turn is past its time."""
+    timer_ends_estimated: bool = False
+    """True when `timer_ends_wall` is a forecast (see `step_ends_estimated`)."""

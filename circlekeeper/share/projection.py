@@ -41,12 +41,6 @@ def project(
     """
     table = translations or {}
     paused = snap.phase == "paused"
-    if snap.speaker is not None and (snap.turn_remaining is not None or snap.turn_overtime):
-        timer, remaining = "turn", snap.turn_remaining
-    elif snap.step_remaining is not None:
-        timer, remaining = "step", snap.step_remaining
-    else:
-        timer, remaining = None, None
     step_number = next(
         (i for i, item in enumerate(snap.agenda, 1) if item.status == "current"), None
     )
@@ -80,13 +74,14 @@ def project(
         "spoken": list(snap.spoken),
         "passed": list(snap.passed),
         "groups": [list(group) for group in snap.groups],
-        "timer": timer,
-        "remaining": remaining,
+        # Which timer is the main one and when it ends: the engine's rule, as on the screen.
+        "timer": snap.timer,
+        "remaining": snap.timer_remaining,
         "turn_remaining": snap.turn_remaining,
         "step_remaining": snap.step_remaining,
         "overtime": snap.turn_overtime,
-        "ends_wall": snap.step_ends_wall,
-        "ends_estimated": snap.step_ends_estimated,
+        "ends_wall": snap.timer_ends_wall,
+        "ends_estimated": snap.timer_ends_estimated,
         "bells": bells,
         "language": language,
         "languages": languages,

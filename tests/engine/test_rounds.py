@@ -326,6 +326,36 @@ def test_a_timed_round_forecasts_its_end_on_the_wall_clock() -> None:
     assert later.step_ends_wall == 1021.0 + 60 + 60 + 3 * 60 == 1360.0 - 39
 
 
+def test_the_main_timer_is_the_turn_and_ends_with_it() -> None:
+    s = session(round_step(laps=2, turn={"time": "1m", "end": "soft"}), names=("Ana", "Ben"))
+    s.start(T0)
+    snap = s.snapshot(T0 + 15.0, wall=1015.0)
+    # The timer counts Ana's turn: its end is hers, exact; the round's forecast stays apart.
+    assert (snap.timer, snap.timer_remaining) == ("turn", 45.0)
+    assert snap.timer_ends_wall == 1060.0 and not snap.timer_ends_estimated
+    assert snap.step_ends_wall == 1015.0 + 45 + 3 * 60 and snap.step_ends_estimated
+    # Past a soft end the turn's end has gone by: the timer counts overtime, no end.
+    over = s.snapshot(T0 + 70.0, wall=1070.0)
+    assert over.timer == "turn" and over.turn_overtime == 10.0 and over.timer_ends_wall is None
+    # Paused, the end moves on with the wall clock: it is shown right after.
+    s.pause(T0 + 20.0)
+    held = s.snapshot(T0 + 320.0, wall=1320.0)
+    assert held.timer_remaining == 40.0 and held.timer_ends_wall == 1360.0
+
+
+def test_a_timed_step_is_the_main_timer_and_nothing_untimed_is() -> None:
+    s = session(
+        {"kind": "silence", "title": "Quiet", "duration": "2m"},
+        {"kind": "read", "title": "Words", "text": "Welcome."},
+    )
+    s.start(T0)
+    snap = s.snapshot(T0 + 30.0, wall=1030.0)
+    assert (snap.timer, snap.timer_remaining, snap.timer_ends_wall) == ("step", 90.0, 1120.0)
+    s.next(T0 + 31.0)
+    untimed = s.snapshot(T0 + 32.0, wall=1032.0)
+    assert untimed.timer is None and untimed.timer_ends_wall is None
+
+
 def test_untimed_and_popcorn_rounds_forecast_nothing() -> None:
     for fields in ({}, {"order": "popcorn", "turn": {"time": "1m"}}):
         s = session(round_step(**fields))

@@ -34,9 +34,9 @@ def test_the_fields_the_page_needs() -> None:
     assert s["stems"] == ["Right now I feel..."]
     assert s["bells"] == 3
     assert s["at"] == live.server_clock.now()
-    # A forecast: the rest of both laps at a minute a turn, from the wall clock at the snapshot.
-    assert s["ends_wall"] == WALL + live.now + 48.0 + 7 * 60.0
-    assert s["ends_estimated"] is True
+    # The end shown by the timer is what it counts: Ana's turn, not the round.
+    assert s["ends_wall"] == WALL + live.now + 48.0
+    assert s["ends_estimated"] is False
     json.dumps(s)  # everything is plain JSON
 
 
