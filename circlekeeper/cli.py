@@ -294,6 +294,14 @@ def rehearse(
 @click.option("--device", default=None, help="Audio output, by name.")
 @click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
 @click.option("--announce", is_flag=True, help="Speak every change of step and speaker.")
+@click.option(
+    "--roles",
+    "roles",
+    metavar="ROLES",
+    default=None,
+    help='Who holds which role: "host=Ana,coach=Ben+Cy" (over a saved circle\'s own). Roles '
+    "nobody is given are filled by the practice's rule, and the session says who holds them.",
+)
 @click.option("--high-contrast", is_flag=True, help="Start with the high-contrast theme.")
 @click.option(
     "--share",
@@ -315,6 +323,7 @@ def run(
     device: str | None,
     seed: int | None,
     announce: bool,
+    roles: str | None,
     high_contrast: bool,
     share: str | None,
     focus_order: str | None,
@@ -326,7 +335,7 @@ def run(
     session that did not finish (kill, power cut, closed terminal) where it stopped.
     """
     if resume:
-        if practice is not None or circle is not None or circle_name is not None:
+        if practice is not None or circle is not None or circle_name is not None or roles:
             _fail("--resume takes no practice or circle: the session's journal has them")
         from circlekeeper.tui.launch import resume_latest
 
@@ -335,7 +344,7 @@ def run(
         _fail("name a practice to run (or --resume the latest session that did not finish)")
     from circlekeeper.tui.launch import run_session
 
-    names, roles, held, name = _who(circle, circle_name)
+    names, saved_roles, held, name = _who(circle, circle_name)
     sys.exit(
         run_session(
             practice,
@@ -348,7 +357,8 @@ def run(
             high_contrast=high_contrast,
             share=share,
             focus_order=_names("--focus-order", focus_order),
-            given_roles=roles,
+            given_roles=saved_roles,
+            chosen_roles=_roles(roles),
             meeting=held,
             circle_name=name,
         )

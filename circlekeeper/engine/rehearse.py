@@ -16,6 +16,7 @@ their default holders unless they are given.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TextIO
@@ -40,11 +41,14 @@ from circlekeeper.engine.plan import (
     part_seconds,
 )
 from circlekeeper.engine.session import Session
-from circlekeeper.engine.setup import plan_circle
+from circlekeeper.engine.setup import plan_circle, unknown_roles
 from circlekeeper.engine.state import Snapshot
 from circlekeeper.engine.timeline import clock, describe
+from circlekeeper.script.errors import shown
 from circlekeeper.script.model import ConsentStep, DiscussionStep, Practice, RoundStep
 
+_C1 = re.compile(r"[\x7f-\x9f]")
+"""Control characters JSON leaves as they are (DEL and C1: an 8-bit CSI acts in a terminal)."""
 MAX_MOVES = 200_000
 """A rehearsal that needs more moves than this is cut short (it would never end)."""
 START = 1_000.0
@@ -186,18 +190,6 @@ def _load(practice_arg: str) -> Practice:
     return load_practice(resolve_practice(practice_arg))
 
 
-def _check_roles(practice: Practice, roles: Mapping[str, Sequence[str]]) -> str | None:
-    """Why roles given on the command line cannot be used, or None."""
-    known = [r.id for r in practice.roles]
-    if practice.series is not None and practice.series.focus == "rotate":
-        known.append(practice.series.focus_role)
-    for role in roles:
-        if role not in known:
-            listed = ", ".join(known) if known else "it has none"
-            return f"--roles names `{role}`, which is not a role of this practice ({listed})"
-    return None
-
-
 def run_rehearse(
     practice_arg: str,
     circle: list[str],
@@ -253,7 +245,7 @@ def run_rehearse(
         return 2
     except Exception as exc:  # one line to the user, never a traceback
         return _fail(str(exc) or type(exc).__name__, err)
-    problem = _check_roles(practice, roles or {})
+    problem = unknown_roles(practice, roles or {})
     if problem is not None:
         return _fail(problem, err)
     try:
@@ -269,7 +261,8 @@ def run_rehearse(
             print(f"circlekeeper: warning: {warning}", file=err)
         if not as_json and (circle_name or meeting > 1 or plan.meetings is not None):
             about = f"{plan.meeting_label} · hosted by {plan.host}"
-            out.write(f"{circle_name} · {about}\n" if circle_name else f"{about}\n")
+            about = f"{circle_name} · {about}" if circle_name else about
+            out.write(shown(about, lines=False) + "\n")
         rehearsal = Rehearsal(Session(practice, plan), actions, not only_actions)
         events = rehearsal.run()
     except ValueError as exc:
@@ -283,7 +276,9 @@ def _print(events: list[Event], acted: set[int], as_json: bool, out: TextIO) -> 
     passer: str | None = None
     for i, event in enumerate(events):
         if as_json:
-            out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+            # JSON escapes C0 controls itself; C1 ones (an 8-bit CSI) it would write raw.
+            data = json.dumps(event.to_json(), ensure_ascii=False)
+            out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", data) + "\n")
             continue
         # A pass closes the turn too; its "done, spoke 0:00" line adds nothing for a reader.
         if isinstance(event, TurnEnded) and event.speaker == passer:
@@ -292,5 +287,6 @@ def _print(events: list[Event], acted: set[int], as_json: bool, out: TextIO) -> 
         passer = event.speaker if isinstance(event, Passed) else None
         line = describe(event, titles, acted=i in acted)
         if line is not None:
-            out.write(f"[{clock(event.t)}] {line}\n")
+            # A script's texts reach the terminal here: no escape sequence of theirs acts.
+            out.write(f"[{clock(event.t)}] {shown(line, lines=False)}\n")
     out.flush()

@@ -86,6 +86,19 @@ def focus_order_matters(practice: Practice) -> bool:
     )
 
 
+def unknown_roles(practice: Practice, roles: Mapping[str, Sequence[str]]) -> str | None:
+    """Why roles given on the command line (`--roles`) cannot be used, or None: each must
+    be a role of the practice (or a series' focus role)."""
+    known = [r.id for r in practice.roles]
+    if practice.series is not None and practice.series.focus == "rotate":
+        known.append(practice.series.focus_role)
+    for role in roles:
+        if role not in known:
+            listed = ", ".join(known) if known else "it has none"
+            return f"--roles names `{role}`, which is not a role of this practice ({listed})"
+    return None
+
+
 def _check_names(people: Iterable[str]) -> tuple[str, ...]:
     names = tuple(people)
     if not names:

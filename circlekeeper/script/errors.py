@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str, *, lines: bool = True) -> str:
+    """`text` safe to write to a terminal: every control character (C0, DEL, C1: an escape
+    sequence in a title would reach the terminal as it is) is shown escaped, as `\\x1b`;
+    line breaks and tabs stay unless `lines` is False. Everything else, non-breaking spaces
+    and all, stays as written: this is for texts people read, not for error lines (see
+    `printable`)."""
+    pattern = _CONTROLS_BUT_LINES if lines else _CONTROLS
+    return pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def printable(text: str) -> str:

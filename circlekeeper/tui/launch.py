@@ -48,24 +48,31 @@ def load_config(
     announce: bool = False,
     focus_order: list[str] | None = None,
     given_roles: Mapping[str, Sequence[str]] | None = None,
+    chosen_roles: Mapping[str, Sequence[str]] | None = None,
     meeting: int = 0,
     circle_name: str | None = None,
 ) -> SessionConfig:
     """Resolve and load the practice and set the circle up; raises ScriptErrors or ValueError.
 
     The seed is drawn here when not given, once, so the engine and the journal share it.
-    A saved circle brings its standing roles, the meetings it has held and its name.
+    A saved circle brings its standing roles (`given_roles`), the meetings it has held and
+    its name; `chosen_roles` (`--roles`) are chosen over them.
     """
-    from circlekeeper.engine.setup import plan_circle
+    from circlekeeper.engine.setup import plan_circle, unknown_roles
     from circlekeeper.script.loader import load_practice
     from circlekeeper.script.resolve import resolve_practice
 
     path = resolve_practice(practice_arg)
     practice = load_practice(path)
+    # Roles chosen on the command line must be the practice's; a saved circle's standing
+    # roles are simply not used where the practice has no such role.
+    problem = unknown_roles(practice, chosen_roles or {})
+    if problem is not None:
+        raise ValueError(problem)
     plan = plan_circle(
         practice,
         circle,
-        given_roles=given_roles,
+        given_roles={**(given_roles or {}), **(chosen_roles or {})},
         meeting=meeting,
         seed=seed,
         language=lang,
@@ -97,6 +104,7 @@ def run_session(
     share: str | None = None,
     focus_order: list[str] | None = None,
     given_roles: Mapping[str, Sequence[str]] | None = None,
+    chosen_roles: Mapping[str, Sequence[str]] | None = None,
     meeting: int = 0,
     circle_name: str | None = None,
 ) -> int:
@@ -118,13 +126,16 @@ def run_session(
             announce=announce,
             focus_order=focus_order,
             given_roles=given_roles,
+            chosen_roles=chosen_roles,
             meeting=meeting,
             circle_name=circle_name,
         )
     except ScriptErrors as error:
         lines = [str(e) for e in getattr(error, "errors", [])] or [str(error)]
         return _fail("\n".join(lines))
-    except (FileNotFoundError, LookupError, ValueError) as error:
+    except ValueError as error:  # the circle as given cannot be set up (plan_circle says why)
+        return _fail(f"circlekeeper: {error}")
+    except (FileNotFoundError, LookupError) as error:
         return _fail(str(error).strip("'\"") or type(error).__name__)
     share_socket = None
     if share is not None:
@@ -222,6 +233,8 @@ def default_journal(config: SessionConfig) -> Journal:
         "silent": config.silent,
         "device": config.device,
         "announce": config.announce,
+        # Where the shared view listened: a resumed session serves it again (a new link).
+        "share": config.share,
         "meeting": plan.meeting,
         "starter": plan.starter,
         "focus_order": list(plan.focus_order),

@@ -145,3 +145,25 @@ def test_run_rehearse_reports_script_errors_with_a_position(tmp_path: Path) -> N
     assert f"{bad}:4:" in err.getvalue()
     assert run_rehearse(str(bad), [], seed=None, as_json=False, out=out, err=err) == 2
     assert out.getvalue() == ""
+
+
+def test_a_scripts_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "escapes.yaml"
+    path.write_text(
+        'title: "Clear \\x1b[2J and \\x9b31m"\n'
+        "kind: check-in\n"
+        "steps:\n"
+        '  - {kind: read, title: "Bell \\x07 [b]", duration: 5s, text: "OSC \\x1b]0;x\\x07 [/]"}\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    for extra in ([], ["--json"]):
+        result = runner.invoke(cli, ["rehearse", str(path), "--circle", "Ana,B\x1b[7m", *extra])
+        assert result.exit_code == 0, result.output
+        assert not any(ch in result.output for ch in "\x1b\x07\x9b")
+        if extra:  # still the exact texts, escaped the JSON way
+            title = json.loads(result.output.splitlines()[1])["practice"]
+            assert title == "Clear \x1b[2J and \x9b31m"
+        else:  # shown, escaped, and the brackets as written
+            assert "Clear \\x1b[2J and \\x9b31m" in result.output
+            assert 'OSC \\x1b]0;x\\x07 [/]"' in result.output

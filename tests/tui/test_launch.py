@@ -146,3 +146,55 @@ def test_an_unreadable_share_address_is_one_line_and_exit_2(
     assert run("check-in", ["Ana", "Ben"], share="nowhere:port") == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("circlekeeper: --share wants HOST:PORT")
+
+
+def test_roles_chosen_on_the_command_line_are_held(built: list[dict[str, object]]) -> None:
+    from click.testing import CliRunner
+
+    from circlekeeper.cli import cli
+
+    # The guardian is asked at setup: chosen here.
+    args = ["run", "check-in", "--circle", "Ana,Ben,Cy", "--roles", "guardian=Cy"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    config = built[0]["config"]
+    assert isinstance(config, SessionConfig)
+    assert config.roles["guardian"] == ("Cy",) and config.plan.defaulted_roles == ()
+    built.clear()
+    # Not chosen: filled by the practice's rule, and marked so the session can say who.
+    CliRunner().invoke(cli, ["run", "check-in", "--circle", "Ana,Ben,Cy"])
+    config = built[0]["config"]
+    assert isinstance(config, SessionConfig)
+    assert config.roles["guardian"] == ("Ben",) and config.plan.defaulted_roles == ("guardian",)
+
+
+def test_a_role_the_practice_does_not_have_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = launch.run_session(
+        "check-in",
+        ["Ana", "Ben"],
+        silent=True,
+        lang=None,
+        device=None,
+        seed=None,
+        chosen_roles={"boss": ["Ana"]},
+    )
+    assert code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "circlekeeper: --roles names `boss`, which is not a role of this practice (host, guardian)"
+    ]
+
+
+def test_a_saved_circles_own_roles_need_not_be_the_practices() -> None:
+    config = launch.load_config(
+        "check-in",
+        ["Ana", "Ben"],
+        silent=True,
+        lang=None,
+        device=None,
+        seed=1,
+        given_roles={"scribe": ["Ben"]},  # a standing role this practice has no use for
+    )
+    assert "scribe" not in config.roles and config.roles["host"] == ("Ana",)
