@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -19,6 +22,8 @@ from circlekeeper.tui.commands import AppCommands, SessionCommands
 from circlekeeper.tui.themes import CIRCLE_THEME, HIGH_CONTRAST_THEME, THEMES
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     # The engine (and pydantic behind it) and sound load only when a session starts, so
     # the library's first frame does not wait for them.
     from circlekeeper.engine.session import Session
@@ -37,6 +42,14 @@ T = TypeVar("T")
 
 JOURNAL_RETRY = 2.0
 """Seconds between tries to write a journal's last records while the disk is full."""
+APP_KEY_HELP = {
+    "quit": "Quit: end the session and quit (asks first)",
+    "toggle_contrast": "High contrast: switch between the default and the high-contrast theme",
+}
+"""What the help says of the app's own keys."""
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that end a session as a confirmed quit does: a system shutting down, `kill`, a
+terminal window closed (SIGHUP)."""
 
 SessionFactory = Callable[["SessionConfig"], "Session"]
 JournalFactory = Callable[["SessionConfig"], "JournalLike"]
@@ -108,6 +121,9 @@ class CircleKeeperApp(App[int]):
         self.share: ShareServer | None = None
         self.share_failure: str | None = None
         """Why the shared view stopped or never started (the live screen says so)."""
+        self.ended_by: signal.Signals | None = None
+        """The signal (SIGTERM, SIGHUP) that ended the app, if one did."""
+        self._caught: list[signal.Signals] = []
         for theme in THEMES:
             self.register_theme(theme)
         # Set before the first stylesheet parse, without the watcher: assigning `theme`
@@ -145,6 +161,7 @@ class CircleKeeperApp(App[int]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(gc.enable)  # the first frame is out (see `run`)
+        self._catch_ending_signals()
         # Back from a suspend (SIGTSTP, then fg): Textual repaints only on a change of size,
         # and the terminal's screen was cleared meanwhile, so the session could stay blank
         # until something on it changed. Repaint all of it.
@@ -184,6 +201,16 @@ class CircleKeeperApp(App[int]):
         prompts), so speech is ready when the circle starts.
         """
         driver = self._make_driver(config, self.session_factory(config), prepared)
+        # What `plan_circle` found worth saying (a circle outside the practice's size, a
+        # role given to someone not there), and who holds a role nobody chose: said in the
+        # session itself, however it was started (the setup screen, or `run`).
+        for warning in config.plan.warnings:
+            self.notify(warning, title="Before you start", severity="warning", timeout=12)
+        from circlekeeper.tui.format import defaulted_roles_line
+
+        defaulted = defaulted_roles_line(config.practice, config.plan)
+        if defaulted:
+            self.notify(defaulted, title="Roles", timeout=12)
         if self.journal_factory is not None:
             try:
                 driver.journal = self.journal_factory(config)
@@ -212,7 +239,7 @@ class CircleKeeperApp(App[int]):
         if not journal.held:
             return journal.error or "the journal could not be opened to carry on"
         options = back.options
-        device = options.get("device")
+        device, share = options.get("device"), options.get("share")
         config = SessionConfig(
             practice=back.practice,
             path=back.practice_path,
@@ -220,6 +247,7 @@ class CircleKeeperApp(App[int]):
             silent=options.get("silent") is True,
             device=device if isinstance(device, str) else None,
             announce=options.get("announce") is True,
+            share=share if isinstance(share, str) else None,
             circle_name=back.circle_name,
         )
         driver = self._make_driver(config, back.session, None)
@@ -335,6 +363,11 @@ class CircleKeeperApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Close the shared view: its viewers see the session end, the port is freed."""
+        loop = asyncio.get_running_loop()
+        for sig in self._caught:
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(sig)
+        self._caught = []
         server, self.share = self.share, None
         if server is not None:
             await server.close()
@@ -343,6 +376,24 @@ class CircleKeeperApp(App[int]):
         """A worker failed: say so, keep going."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report_error(f"the {event.worker.name} task", event.worker.error)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, always as written: messages quote practices, names and
+        errors, whose `[` must never be read as markup (no message of ours uses markup);
+        control characters are escaped. Thread-safe, like Textual's."""
+        from circlekeeper.tui.format import shown
+
+        super().notify(
+            shown(message), title=shown(title), severity=severity, timeout=timeout, markup=False
+        )
 
     # -- errors -----------------------------------------------------------------------------
 
@@ -495,7 +546,7 @@ class CircleKeeperApp(App[int]):
             answered,
         )
 
-    def _end_and_exit(self) -> None:
+    def _end_and_exit(self, status: int = 0) -> None:
         from circlekeeper.engine.commands import End
 
         driver = self.driver
@@ -505,7 +556,29 @@ class CircleKeeperApp(App[int]):
             self.guard("showing viewers the end", lambda: self.share_update(driver.snapshot()))
             self.guard("closing the journal", self.close_journal, driver)
             driver.close()
-        self.exit(0)
+        self.exit(status)
+
+    def _catch_ending_signals(self) -> None:
+        """SIGTERM and SIGHUP end the session as a confirmed quit does (journal closed,
+        the meeting recorded, the terminal restored on the way out) instead of killing the
+        process where it stands. Only where the event loop can take signals (its thread is
+        the main one); otherwise the default stays."""
+        loop = asyncio.get_running_loop()
+        for sig in ENDING_SIGNALS:
+            try:
+                loop.add_signal_handler(sig, self._ending_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError) as error:
+                log.info("cannot catch %s here: %s", sig.name, error)
+                continue
+            self._caught.append(sig)
+
+    def _ending_signal(self, sig: signal.Signals) -> None:
+        """A signal asked the app to end: end the session, close the journal, leave."""
+        log.warning("%s: ending the session and leaving", sig.name)
+        self.ended_by = sig
+        # SIGHUP: the terminal is gone. Whatever is drawn now goes nowhere; the records
+        # come first, before anything tries to write to it.
+        self.guard("ending the session", self._end_and_exit, 128 + sig.value)
 
     def release_sound(self, linger: float = 0.0) -> None:
         """Let the sound device go once the app is done; a bell still ringing (the closing
@@ -539,17 +612,20 @@ class CircleKeeperApp(App[int]):
     def key_rows(
         self, bindings: Iterable[Binding], commands: Iterable[tuple[str, str, str]]
     ) -> list[tuple[str, str]]:
-        """(keys, what) for the help screen, with the user's keymap applied."""
+        """(keys, what) for the help screen, with the user's keymap applied: the screen's
+        keys, then the app's own (F2, ctrl+q), which work on every screen."""
         helps = {action: f"{title}: {help}" for action, title, help in commands}
+        helps.update(APP_KEY_HELP)
         rows: list[tuple[str, str]] = []
-        for binding in bindings:
+        own = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        for binding in [*bindings, *own]:
             if (binding.id or "").startswith("pick-"):  # shown as one "1-9" row below
                 continue
             keys = self.user_keymap.get(binding.id or "", binding.key)
             shown = ", ".join(self.get_key_display(Binding(key, "", "")) for key in keys.split(","))
             rows.append((shown, helps.get(binding.action, binding.description)))
         rows.append(("1-9", "popcorn: the person with that number speaks next"))
-        rows.append(("ctrl+p", "all commands"))
+        rows.append((self.get_key_display(Binding("ctrl+p", "", "")), "all commands"))
         return rows
 
 

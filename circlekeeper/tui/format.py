@@ -5,8 +5,40 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
+from circlekeeper.script.errors import shown
+
 if TYPE_CHECKING:
     from circlekeeper.engine.setup import CirclePlan
+    from circlekeeper.script.model import Practice
+
+__all__ = [
+    "about_hhmm",
+    "clock_text",
+    "defaulted_roles_line",
+    "duration_text",
+    "one_line",
+    "plain",
+    "role_holders",
+    "shown",
+    "wall_hhmm",
+]
+
+
+def one_line(text: str) -> str:
+    """`text` safe to draw on one line: white space runs become one space."""
+    return shown(" ".join(text.split()))
+
+
+def plain(text: str, style: str = "") -> Text:
+    """What a script or a person wrote, for a widget: exactly as written, never read as
+    markup (`[pass]`, `[/]` and `[b]` show as they are), control characters escaped.
+
+    Every text from a practice, a name or a message with such text in it reaches the screen
+    through this (or through `shown` into a `Text`), never as a plain string: a widget reads
+    a string as markup."""
+    return Text(shown(text), style=style, end="")
 
 
 def clock_text(seconds: float | None) -> str:
@@ -57,3 +89,38 @@ def meeting_line(plan: CirclePlan, circle_name: str | None = None) -> str | None
         return None
     words = meeting_words(plan)
     return f"{circle_name} · {words}" if circle_name else words
+
+
+def role_holders(
+    practice: Practice, plan: CirclePlan, *, only_defaulted: bool = False
+) -> list[str]:
+    """Each role and who holds it, and how they came to: `Host: Ana (chosen by default)`.
+    `only_defaulted`: only the roles asked at setup that nobody was given."""
+    from circlekeeper.script.texts import localize
+
+    parts = []
+    for role in practice.roles:
+        defaulted = role.id in plan.defaulted_roles
+        if only_defaulted and not defaulted:
+            continue
+        label = localize(role.name, plan.language, practice.language)
+        holders = ", ".join(plan.roles.get(role.id, ())) or "nobody"
+        how: str = role.assign
+        if defaulted:
+            how = "chosen by default"
+        elif role.assign == "ask":
+            how = "chosen"
+        parts.append(f"{label}: {holders} ({how})")
+    return parts
+
+
+def defaulted_roles_line(practice: Practice, plan: CirclePlan) -> str | None:
+    """Who holds the roles that are asked at setup and were not given, and how to choose
+    them (`--roles` on the command line, the pickers on the setup screen); None when every
+    such role was given."""
+    parts = role_holders(practice, plan, only_defaulted=True)
+    if not parts:
+        return None
+    ids = [role.id for role in practice.roles if role.id in plan.defaulted_roles]
+    example = ",".join(f"{role}=NAME" for role in ids)
+    return "; ".join(parts) + f". To choose: the setup screen, or run --roles {example}."

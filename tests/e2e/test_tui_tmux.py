@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,6 +83,23 @@ class Tmux:
 
     def kill(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+    def modes(self) -> str:
+        """The terminal's state as tmux keeps it: the alternate screen, mouse tracking and
+        the cursor's visibility (`alt=0 mouse=0 cursor=1` is a terminal given back)."""
+        out = subprocess.run(
+            [
+                "tmux",
+                "display",
+                "-p",
+                "-t",
+                self.name,
+                "alt=#{alternate_on} mouse=#{mouse_any_flag} cursor=#{cursor_flag}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout.strip()
 
 
 @pytest.fixture
@@ -319,3 +337,64 @@ def test_a_breakout_inserted_mid_round_runs_next_and_the_summary_shows_it(tmux: 
     assert [e.name for e in events].count("step_inserted") == 1
     titles = [getattr(e, "title", "") for e in events if e.name == "step_started"]
     assert titles[:3] == ["Welcome", "Check-in", "Breakout in pairs"]
+
+
+def closed_journal(tmux: Tmux) -> Any:
+    """The one journal of the session, once it is closed (None until then)."""
+    from circlekeeper.records.journal import read_journal
+
+    found = list((Path(tmux.env["CIRCLEKEEPER_DATA_DIR"]) / "journals").glob("*.jsonl"))
+    if len(found) != 1:
+        return None
+    contents = read_journal(found[0])
+    return contents if contents.ended else None
+
+
+def alive(pid: int) -> bool:
+    """Whether the process still runs (a zombie waiting for a parent to reap it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_sigterm_ends_the_session_as_a_quit_does_and_gives_the_terminal_back(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pid"
+    tmux.type_line(
+        f"bash -c 'echo $$ > {pid_file}; exec {sys.executable} -m circlekeeper run "
+        "practices/check-in.yaml --circle Ana,Ben --silent'; echo EXIT=$?"
+    )
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the live session")
+    assert tmux.modes() == "alt=1 mouse=1 cursor=0"  # the app holds the terminal
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ana"), "Ana holding the stick")
+    os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+    tmux.wait_for(lambda t: "EXIT=143" in t, "the app to end on SIGTERM")
+    assert tmux.modes() == "alt=0 mouse=0 cursor=1"
+    contents = closed_journal(tmux)
+    assert contents is not None and contents.status == "ended early"
+    assert [e.name for e in contents.events][-1] == "session_ended"
+
+
+def test_a_closed_terminal_ends_the_session_and_closes_its_journal(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pid"
+    tmux.type_line(
+        f"bash -c 'echo $$ > {pid_file}; exec {sys.executable} -m circlekeeper run "
+        "practices/check-in.yaml --circle Ana,Ben --silent'"
+    )
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the live session")
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ana"), "Ana holding the stick")
+    pid = int(pid_file.read_text().strip())
+    tmux.kill()  # the window is closed: the terminal hangs up (SIGHUP)
+    deadline = time.monotonic() + TIMEOUT
+    while (alive(pid) or closed_journal(tmux) is None) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid), "the app outlived its terminal"
+    contents = closed_journal(tmux)
+    assert contents is not None and contents.status == "ended early"

@@ -255,3 +255,35 @@ async def test_a_note_is_journalled_on_session_time_and_escape_drops_it(tmp_path
     assert notes == [(42.5, "we start at nine next time")]
     lines = [json.loads(line) for line in journal.read_text().splitlines()]
     assert lines[0]["practice_sha256"] and lines[0]["plan"]["names"] == list(NAMES)
+
+
+async def test_a_shared_session_comes_back_with_its_shared_view(tmp_path: Path) -> None:
+    path = write_practice(tmp_path)
+    practice = load_practice(path)
+    plan = plan_circle(practice, NAMES, seed=1)
+    shared = SessionConfig(practice=practice, path=path, plan=plan, silent=True, share="")
+    app = make_app(
+        config=shared,
+        clock=MockClock(3_000.0),
+        wall=lambda: WALL,
+        sink=RecordingSink(),
+        session_factory=session_factory,
+        journal_factory=launch.default_journal,
+        load_user_keymap=False,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.share is not None
+        driver = live(app).driver
+        assert driver.journal is not None
+        driver.journal.abandon()  # the process dies
+        driver.journal = None
+    (contents,) = unfinished_journals()
+    app = journaling_app(MockClock(9_000.0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.resume_session(contents) is None
+        await settle(pilot)
+        assert live(app).driver.config.share == ""
+        assert app.share is not None  # served again (at a new link)
+        live(app).action_end_session()
+        await pilot.pause()

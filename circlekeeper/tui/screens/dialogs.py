@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from circlekeeper.tui.format import duration_text
+from circlekeeper.tui.format import duration_text, plain
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -34,8 +34,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            # As written: a question may quote a title typed with square brackets.
-            yield Static(Text(self.question), classes="dialog-question")
+            yield Static(plain(self.question), classes="dialog-question")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error")
                 yield Button(f"{self.no} (n)", id="no", variant="primary")
@@ -106,9 +105,9 @@ class HelpScreen(ModalScreen[None]):
         lines = [f"{key:>{width}}  {what}" for key, what in self.rows]
         with Vertical(classes="dialog-box", id="help-box"):
             yield Static("Keys", classes="dialog-title")
-            # The list is longer than an 80x24 screen: up and down scroll it.
+            # Every key is listed; on a short terminal the list scrolls (arrows, page keys).
             with VerticalScroll(id="help-scroll"):
-                yield Static("\n".join(lines), id="help-keys")
+                yield Static(plain("\n".join(lines)), id="help-keys")
             yield Static(
                 "Remap by id in keymap.toml · ctrl+p: all commands · ↑↓ scroll · esc closes",
                 classes="dialog-hint",
@@ -149,10 +148,12 @@ class PickDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Static(plain(self.title_text), classes="dialog-title")
             yield OptionList(
                 *[
-                    Option(f"{i}  {n}" if i <= 9 else n, id=n, disabled=n in self.unavailable)
+                    Option(
+                        plain(f"{i}  {n}" if i <= 9 else n), id=n, disabled=n in self.unavailable
+                    )
                     for i, n in enumerate(self.names, 1)
                 ],
                 id="pick-list",
@@ -192,7 +193,7 @@ class ShareDialog(ModalScreen[None]):
             with Center():
                 yield QRCode(self.url, id="share-code")
             with Center():
-                yield Static(self.url, id="share-url")
+                yield Static(plain(self.url), id="share-url")
 
     def action_close(self) -> None:
         """Back to the session."""
@@ -214,11 +215,10 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            # As written: options and titles may hold typed text with square brackets.
-            yield Static(Text(self.title_text), classes="dialog-title")
+            yield Static(plain(self.title_text), classes="dialog-title")
             yield OptionList(
                 *[
-                    Option(Text(f"{i}  {label}"), id=key)
+                    Option(plain(f"{i}  {label}"), id=key)
                     for i, (key, label) in enumerate(self.options, 1)
                 ],
                 id="choice-list",
@@ -252,7 +252,7 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="note-box"):
             yield Static("Note", classes="dialog-title")
-            yield Static(self.where, classes="dialog-hint", id="note-where")
+            yield Static(plain(self.where), classes="dialog-hint", id="note-where")
             yield Input(placeholder="what the circle decided, who does what…", id="note-text")
             yield Static(
                 "enter keeps it for the reportback · esc drops it · the session goes on",
@@ -298,9 +298,9 @@ class ResumeOfferDialog(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="offer-box"):
             yield Static("A session did not finish", classes="dialog-title")
-            yield Static("\n".join(self.lines), classes="dialog-question", id="offer-text")
+            yield Static(plain("\n".join(self.lines)), classes="dialog-question", id="offer-text")
             if self.problem:
-                yield Static(self.problem, id="offer-problem")
+                yield Static(plain(self.problem), id="offer-problem")
             if self.more:
                 others = "another one" if self.more == 1 else f"{self.more} others"
                 yield Static(f"({others} after this)", classes="dialog-hint")

@@ -11,7 +11,6 @@ loads and validates the file itself, so nothing stale is ever set up.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -42,7 +41,7 @@ from circlekeeper.library.index import (
     read_library,
     with_record,
 )
-from circlekeeper.tui.format import duration_text
+from circlekeeper.tui.format import duration_text, one_line, shown
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
@@ -123,20 +122,6 @@ class Unfinished:
     """Why resuming needs a second thought (the script changed) or cannot be (it is gone)."""
     can_resume: bool
     changed: bool
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def shown(text: str) -> str:
-    """`text` safe to draw: a control character (an escape sequence in a title would reach
-    the terminal as it is) is shown escaped; line breaks and tabs stay."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
-def one_line(text: str) -> str:
-    """`text` safe to draw on one line: white space runs become one space."""
-    return shown(" ".join(text.split()))
 
 
 def entry_label(entry: Entry) -> Row:

@@ -51,7 +51,7 @@ from circlekeeper.engine.events import (
     Undone,
 )
 from circlekeeper.tui.driver import CHECKPOINT_EVERY
-from circlekeeper.tui.format import about_hhmm, clock_text, meeting_line
+from circlekeeper.tui.format import about_hhmm, clock_text, meeting_line, plain, shown, wall_hhmm
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -71,6 +71,9 @@ TICK_MAX = 1.0
 """The tick is scheduled for the moment the shown second changes (or a cue is due), within
 these bounds; the time shown always comes from the clock, never from counting ticks."""
 EXTEND_SECONDS = 30.0
+COMPACT_WIDTH = 60
+COMPACT_HEIGHT = 16
+"""Below either, the live screen drops its side panel and the timer's frame."""
 READY_WAIT_S = 10.0
 """Longest the session waits for sound to get ready before it starts anyway (a slow
 machine still starts; its first cues may then be late)."""
@@ -186,6 +189,7 @@ class LiveScreen(Screen[None]):
                 yield TalkView(id="talk")
                 yield CircleView(id="circle")
                 yield Static("", id="step-prompt")
+                yield Static("", id="step-note")
                 yield Static("", id="stems")
                 yield Static("", id="groups")
             with Vertical(id="live-side"):
@@ -201,6 +205,11 @@ class LiveScreen(Screen[None]):
         # Fill a large screen: a wider agenda and roomier prompt beyond 110 columns.
         self.set_class(self.size.width >= 110, "-wide")
         self.set_class(self.size.height >= 32, "-tall")
+        # A small window (a phone's terminal, a split pane): the countdown first, nothing
+        # beside it, so it can still be read at 40x12.
+        self.set_class(
+            self.size.width < COMPACT_WIDTH or self.size.height < COMPACT_HEIGHT, "-compact"
+        )
         self._place_qr()
 
     def on_mount(self) -> None:
@@ -385,10 +394,14 @@ class LiveScreen(Screen[None]):
             title = snap.step_title or ("Finished" if snap.phase == "ended" else "")
             if snap.focus:
                 title += f"  ·  focus: {snap.focus}"
-            # Titles and prompts show as written: square brackets are not markup here.
-            self.query_one("#step-title", Static).update(Text(title))
+            self.query_one("#step-title", Static).update(plain(title))
         if self._set("prompt", snap.step_text):
-            self.query_one("#step-prompt", Static).update(Text(snap.step_text or ""))
+            self.query_one("#step-prompt", Static).update(plain(snap.step_text or ""))
+        if self._set("note", snap.step_note):
+            # Guidance for the facilitator from the script: shown, never spoken.
+            note = self.query_one("#step-note", Static)
+            note.update(plain(f"Note for you: {snap.step_note}" if snap.step_note else ""))
+            note.display = bool(snap.step_note)
         self._draw_timer(snap, paused)
         self._draw_speaker(snap)
         if self._set(
@@ -426,7 +439,7 @@ class LiveScreen(Screen[None]):
             self.query_one(TalkView).show(snap)
         if self._set("stems", snap.stems):
             stems = self.query_one("#stems", Static)
-            stems.update("\n".join(stem_line(stem) for stem in snap.stems))
+            stems.update(plain("\n".join(stem_line(stem) for stem in snap.stems)))
             stems.display = bool(snap.stems)
         shown_groups = (snap.groups, snap.group_hosts, snap.group_focus, snap.group_speakers)
         if self._set("groups", shown_groups):
@@ -437,16 +450,16 @@ class LiveScreen(Screen[None]):
         if self._set("agenda", (snap.agenda, ends, len(snap.topics))):
             self.query_one(AgendaView).show(snap.agenda, ends, len(snap.topics))
         if self._set("practice", snap.practice):
-            heading = Text(snap.practice, style="bold")
+            heading = plain(snap.practice, style="bold")
             line = meeting_line(self.driver.config.plan, self.driver.config.circle_name)
             if line:
-                heading.append(f"\n{line}", style="not bold")
+                heading.append(f"\n{shown(line)}", style="not bold")
             self.query_one("#practice-title", Static).update(heading)
         cue = ""
         if snap.next_cue and snap.next_cue_in is not None:
             cue = f"Next sound: {snap.next_cue} in {cue_in_text(snap.next_cue_in)}"
         if self._set("cue", cue):
-            self._update_fixed("#next-cue", cue)
+            self._update_fixed("#next-cue", plain(cue))
         airtime = tuple((n, int(snap.airtime.get(n, 0.0))) for n in snap.circle)
         if self._set("airtime", airtime):
             self._update_fixed("#airtime-live", airtime_text(airtime))
@@ -455,7 +468,7 @@ class LiveScreen(Screen[None]):
             self._kind = "queue" if snap.request_kinds else snap.step_kind
             self.refresh_bindings()
 
-    def _update_fixed(self, selector: str, content: str | Text) -> None:
+    def _update_fixed(self, selector: str, content: Text) -> None:
         """Update a Static whose size rarely changes: skip the full-screen layout when the
         text is as long as before (a per-second countdown would otherwise re-lay out every
         widget every second)."""
@@ -466,10 +479,12 @@ class LiveScreen(Screen[None]):
 
     def _draw_timer(self, snap: Snapshot, paused: bool) -> None:
         up = False
-        if snap.speaker is not None and (snap.turn_remaining is not None or snap.turn_overtime):
-            remaining, what = snap.turn_remaining, f"{snap.speaker}'s time"
-        elif snap.step_remaining is not None:
-            remaining, what = snap.step_remaining, "time left in this step"
+        # Which timer is the main one, and when it ends, is the engine's rule (the shared
+        # view's too): a turn's end is the turn's, never the round's.
+        if snap.timer == "turn":
+            remaining, what = snap.timer_remaining, f"{snap.speaker}'s time"
+        elif snap.timer == "step":
+            remaining, what = snap.timer_remaining, "time left in this step"
         elif snap.phase == "ended":
             remaining, what = None, "done"
         elif snap.step_index is None:
@@ -489,15 +504,17 @@ class LiveScreen(Screen[None]):
                 past = snap.step_elapsed - snap.timebox
                 what += f" · soft limit {clock_text(snap.timebox)}"
                 what += f", {clock_text(past)} over" if past > 0 else ""
-        ends = None if snap.step_ends_wall is None else int(snap.step_ends_wall // 60)
+        ends_wall = snap.timer_ends_wall
+        ends = None if ends_wall is None else int(ends_wall // 60)
         over = clock_text(snap.turn_overtime) if snap.turn_overtime else ""
-        estimated = snap.step_ends_estimated
-        shown = (clock_text(remaining), what, ends, over, paused, estimated)
+        estimated = snap.timer_ends_estimated
+        shown = (clock_text(remaining), what, ends, over, paused, estimated, snap.timer)
         if self._set("timer", shown):
             self.query_one(BigTimer).show(
                 remaining,
                 what=what,
-                ends_wall=snap.step_ends_wall,
+                ends_wall=ends_wall,
+                ends_what=snap.timer or "step",
                 overtime=snap.turn_overtime,
                 paused=paused,
                 estimated=estimated,
@@ -515,11 +532,15 @@ class LiveScreen(Screen[None]):
             parts.append("last in this lap")
         if snap.lap is not None and snap.laps and snap.step_kind != "consent":
             parts.append(f"lap {snap.lap}/{snap.laps}")
+        if snap.timer == "turn" and snap.step_ends_wall is not None and snap.phase == "running":
+            # The round's end, here and labelled so: the timer's own end is the turn's.
+            about = "about " if snap.step_ends_estimated else ""
+            parts.append(f"round ends {about}{wall_hhmm(snap.step_ends_wall)}")
         if snap.popcorn:
             parts.append("popcorn: 1-9 or k picks")
         line = "  ·  ".join(parts)
         if self._set("speaker", line):
-            self.query_one("#speaker-line", Static).update(line)
+            self.query_one("#speaker-line", Static).update(plain(line))
 
     def _draw_sound(self) -> None:
         status = self.driver.sound_status()
@@ -549,7 +570,7 @@ class LiveScreen(Screen[None]):
             text += f"  Journal stopped: {self.driver.journal_error}"
         if self._set("sound", text):
             banner = self.query_one("#sound-banner", Static)
-            banner.update(text)
+            banner.update(plain(text))
             banner.display = bool(text)
             warn = not status.ok or bool(status.warning)
             banner.set_class(warn and not self.driver.config.silent, "degraded")
@@ -560,9 +581,9 @@ class LiveScreen(Screen[None]):
         server, failure = self.ck.share, self.ck.share_failure
         qr = self.query_one(QRCode)
         if failure:
-            line.update(f"⚠ Shared view stopped: {failure}. The session goes on.")
+            line.update(plain(f"⚠ Shared view stopped: {failure}. The session goes on."))
         elif server is not None:
-            line.update(f"Shared view: {server.url}  ·  v: QR code")
+            line.update(plain(f"Shared view: {server.url}  ·  v: QR code"))
         line.display = bool(failure or server)
         line.set_class(bool(failure), "degraded")
         qr.show(server.url if server is not None and not failure else None)
@@ -580,7 +601,7 @@ class LiveScreen(Screen[None]):
             banner = self.query_one("#error-banner", Static)
         except NoMatches:  # not composed yet: on_mount shows the latest error
             return
-        banner.update(f"⚠ {message} (the session goes on)")
+        banner.update(plain(f"⚠ {message} (the session goes on)"))
         banner.display = True
 
     # -- actions ----------------------------------------------------------------------------
@@ -866,7 +887,7 @@ def groups_text(snap: Snapshot) -> Text:
         if i:
             text.append("\n")
         text.append(f"Group {i + 1}: ", style="bold")
-        text.append(", ".join(group))
+        text.append(shown(", ".join(group)))
         marks = []
         for label, names in (
             ("host", snap.group_hosts),
@@ -876,7 +897,7 @@ def groups_text(snap: Snapshot) -> Text:
             if i < len(names):
                 marks.append(f"{label} {names[i]}")
         if marks:
-            text.append(f"  ({', '.join(marks)})", style="dim")
+            text.append(f"  ({shown(', '.join(marks))})", style="dim")
     return text
 
 
@@ -905,7 +926,7 @@ def airtime_text(airtime: tuple[tuple[str, int], ...], width: int = 12) -> Text:
     name_width = max((len(name) for name, _ in airtime), default=4)
     for name, seconds in airtime:
         filled = round(width * seconds / most)
-        text.append(f"{name[:12]:<{min(name_width, 12)}} ")
+        text.append(f"{shown(name)[:12]:<{min(name_width, 12)}} ")
         text.append("█" * filled + "░" * (width - filled))
         text.append(f" {clock_text(seconds)}\n")
     text.rstrip()

@@ -20,13 +20,13 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from circlekeeper.script.texts import localize
-from circlekeeper.tui.format import meeting_words
+from circlekeeper.tui.format import meeting_words, plain, role_holders
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
     from circlekeeper.engine.setup import CirclePlan
     from circlekeeper.records.circles import CircleStore
-    from circlekeeper.script.model import Practice
+    from circlekeeper.script.model import Practice, Role
     from circlekeeper.sound.api import SoundSink
 
 
@@ -64,6 +64,8 @@ class SetupScreen(Screen[None]):
         self.saved_roles: dict[str, tuple[str, ...]] = {}
         """The roles the chosen saved circle holds at every meeting."""
         self._sound_handed_over = False
+        self._role_of: dict[str, str] = {}
+        """Each role picker's id → the role it gives."""
 
     @property
     def ck(self) -> AppHost:
@@ -76,56 +78,76 @@ class SetupScreen(Screen[None]):
         practice = self.practice
         languages = sorted({practice.language, *practice.voices})
         with VerticalScroll(id="setup-body"):
-            yield Static(f"[b]{practice.title}[/b]: set up the circle", id="setup-title")
+            title = plain(practice.title, style="bold")
+            title.append(": set up the circle")
+            yield Static(title, id="setup-title")
             yield Static("", id="setup-sound-status")
-            yield Label("Saved circle")
-            yield Select[str]([], prompt="(none)", id="setup-saved", allow_blank=True)
+            # One line a field, label first, so the whole form fits 80x24 with little
+            # scrolling and Start never hides below the fold (it is docked under the form).
+            with Horizontal(classes="setup-line"):
+                yield Label("Saved circle", classes="setup-label")
+                yield Select[str](
+                    [], prompt="(none)", id="setup-saved", allow_blank=True, compact=True
+                )
             yield Static("", id="setup-meeting")
-            yield Label("Names, in seating order (comma between names)")
-            yield Input(placeholder="type names, e.g.  Ana, Ben, Cy", id="setup-names")
-            yield Label("Order (alt+up / alt+down moves the highlighted person)")
-            yield OptionList(id="setup-order")
-            yield Label("Who starts")
-            yield Select[str]([], prompt="the host", id="setup-starter")
-            if focus_order_matters(practice):
-                yield Label("Focus order (comma between names; empty: around the circle)")
-                yield Input(placeholder="e.g.  Cy, Ana", id="setup-focus-order")
-            for role in practice.roles:
-                if role.assign == "ask":
-                    name = localize(role.name, practice.language, practice.language)
-                    yield Label(f"Role: {name}")
-                    yield Select[str]([], prompt="(chosen by default)", id=f"role-{role.id}")
-            yield Static("", id="setup-roles")
-            with Horizontal(classes="setup-row"), VerticalScroll(classes="setup-col"):
-                yield Label("Language")
+            with Horizontal(classes="setup-line"):
+                yield Label("Names", classes="setup-label")
+                yield Input(
+                    placeholder="in seating order, e.g.  Ana, Ben, Cy",
+                    id="setup-names",
+                    compact=True,
+                )
+            yield Static(
+                "Seating order (alt+up / alt+down moves the highlighted person)",
+                classes="setup-hint",
+            )
+            yield OptionList(id="setup-order", compact=True)
+            with Horizontal(classes="setup-line"):
+                yield Label("Who starts", classes="setup-label")
+                yield Select[str]([], prompt="the host", id="setup-starter", compact=True)
+                yield Label("Language", classes="setup-label setup-second")
                 yield Select[str](
                     [(lang, lang) for lang in languages],
                     value=practice.language,
                     allow_blank=False,
                     id="setup-language",
+                    compact=True,
                 )
-            with Horizontal(classes="setup-row"):
-                yield Label("Sound")
+            if focus_order_matters(practice):
+                with Horizontal(classes="setup-line"):
+                    yield Label("Focus order", classes="setup-label")
+                    yield Input(
+                        placeholder="e.g.  Cy, Ana (empty: around the circle)",
+                        id="setup-focus-order",
+                        compact=True,
+                    )
+            for role in practice.roles:
+                if role.assign == "ask":
+                    yield from self._role_pickers(role)
+            yield Static("", id="setup-roles")
+            with Horizontal(classes="setup-line setup-switches"):
                 yield Switch(value=True, id="setup-sound")
-                yield Label("Announce steps and speakers")
+                yield Label("Sound")
                 yield Switch(value=False, id="setup-announce")
-            with Horizontal(classes="setup-row"):
-                yield Label("Shared view in a browser")
+                yield Label("Announce steps and speakers")
+            with Horizontal(classes="setup-line setup-switches"):
                 yield Switch(value=False, id="setup-share")
-                yield Label("…for phones on this network")
+                yield Label("Shared view in a browser")
                 yield Switch(value=False, id="setup-share-lan")
-            yield Label("Output device (by name; empty: the default)")
-            with Horizontal(classes="setup-row"):
-                yield Input(placeholder="default", id="setup-device")
-                yield Button("Find outputs", id="setup-find-outputs")
-            yield OptionList(id="setup-outputs")
-            yield Label("Save this circle as")
-            yield Input(placeholder="e.g. Tuesday crew", id="setup-circle-name")
-            with Horizontal(id="setup-buttons"):
-                yield Button("Start (ctrl+s)", id="setup-start", variant="primary")
-                yield Button("Save circle", id="setup-save")
-                yield Button("Back (esc)", id="setup-back")
+                yield Label("…for phones on this network")
+            with Horizontal(classes="setup-line"):
+                yield Label("Output", classes="setup-label")
+                yield Input(placeholder="default (or a name)", id="setup-device", compact=True)
+                yield Button("Find outputs", id="setup-find-outputs", compact=True)
+            yield OptionList(id="setup-outputs", compact=True)
+            with Horizontal(classes="setup-line"):
+                yield Label("Save circle as", classes="setup-label")
+                yield Input(placeholder="e.g. Tuesday crew", id="setup-circle-name", compact=True)
+                yield Button("Save circle", id="setup-save", compact=True)
             yield Static("", id="setup-status")
+        with Horizontal(id="setup-buttons"):
+            yield Button("Start (ctrl+s)", id="setup-start", variant="primary", compact=True)
+            yield Button("Back (esc)", id="setup-back", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -167,7 +189,7 @@ class SetupScreen(Screen[None]):
         else:
             text = f"Sound: {status.detail}; speech ready"
         shown = self.query_one("#setup-sound-status", Static)
-        shown.update(text)
+        shown.update(plain(text))
         shown.display = True
 
     def _close_sound(self, sink: SoundSink) -> None:
@@ -184,7 +206,7 @@ class SetupScreen(Screen[None]):
         if self.store.problem:
             self.notify(self.store.problem, title="Saved circles", severity="warning")
         names = self.store.names()
-        self.query_one("#setup-saved", Select).set_options([(n, n) for n in names])
+        self.query_one("#setup-saved", Select).set_options([(plain(n), n) for n in names])
 
     # -- names and order --------------------------------------------------------------------
 
@@ -203,19 +225,18 @@ class SetupScreen(Screen[None]):
         order = self.query_one("#setup-order", OptionList)
         highlighted = order.highlighted
         order.clear_options()
-        order.add_options([Option(f"{i}. {n}", id=n) for i, n in enumerate(names, 1)])
+        order.add_options([Option(plain(f"{i}. {n}"), id=n) for i, n in enumerate(names, 1)])
         if highlighted is not None and names:
             order.highlighted = min(highlighted, len(names) - 1)
-        choices = [(n, n) for n in names]
+        choices = [(plain(n), n) for n in names]
         starter = self.query_one("#setup-starter", Select)
         keep = starter.value if starter.value in names else Select.NULL
         starter.set_options(choices)
         starter.value = keep
-        for select in self.query(Select).results():
-            if select.id and select.id.startswith("role-"):
-                keep = select.value if select.value in names else Select.NULL
-                select.set_options(choices)
-                select.value = keep
+        for select in self._pickers():
+            keep = select.value if select.value in names else Select.NULL
+            select.set_options(choices)
+            select.value = keep
         self._show_plan()
 
     def plan(self) -> CirclePlan | None:
@@ -261,23 +282,14 @@ class SetupScreen(Screen[None]):
             # A circle neither saved nor in a series has no meetings to count. A series'
             # meeting and focus are said here, once: "meeting 3 of 6 · focus: Cy · hosted by Ana".
             line = meeting_words(plan)
-        meeting.update(line or "")
+        meeting.update(plain(line or ""))
         meeting.display = line is not None
         if plan is None:
             shown.update("")
             return
-        practice = self.practice
         parts = [f"Starts: {plan.starter}" + (" (the host)" if plan.starter == plan.host else "")]
-        for role in practice.roles:
-            label = localize(role.name, plan.language, practice.language)
-            holders = ", ".join(plan.roles.get(role.id, ())) or "nobody"
-            how: str = role.assign
-            if role.id in plan.defaulted_roles:
-                how = "chosen by default"
-            elif role.assign == "ask":
-                how = "chosen"
-            parts.append(f"{label}: {holders} ({how})")
-        shown.update("; ".join(parts))
+        parts += role_holders(self.practice, plan)
+        shown.update(plain("; ".join(parts)))
 
     def _saved_name(self) -> str | None:
         """The saved circle this session will be a meeting of (its name as saved), if any."""
@@ -318,9 +330,11 @@ class SetupScreen(Screen[None]):
         self._set_names(list(circle.people))
         self.query_one("#setup-circle-name", Input).value = circle.name
         for role, holders in circle.roles.items():
-            selects = self.query(f"#role-{role}")
-            if selects and holders:
-                selects.first(Select).value = holders[0]
+            pickers = self._pickers(role)
+            for picker, holder in zip(pickers, holders, strict=False):
+                picker.value = holder
+            for picker in pickers[len(holders) :]:
+                picker.value = Select.NULL
         self._show_plan()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -360,7 +374,9 @@ class SetupScreen(Screen[None]):
     def _show_outputs(self, outputs: list[str], problem: str | None) -> None:
         listing = self.query_one("#setup-outputs", OptionList)
         listing.clear_options()
-        listing.add_options([Option(name, id=name.removesuffix(" (default)")) for name in outputs])
+        listing.add_options(
+            [Option(plain(name), id=name.removesuffix(" (default)")) for name in outputs]
+        )
         listing.display = bool(outputs)
         if problem or not outputs:
             self._status(f"No audio outputs found{': ' + problem if problem else ''}.")
@@ -377,15 +393,38 @@ class SetupScreen(Screen[None]):
         self.app.pop_screen()
 
     def _status(self, message: str) -> None:
-        self.query_one("#setup-status", Static).update(message)
+        self.query_one("#setup-status", Static).update(plain(message))
 
     def _given_roles(self) -> dict[str, tuple[str, ...]]:
-        """The saved circle's standing roles, then what is chosen on this screen."""
+        """The saved circle's standing roles, then what is chosen on this screen: each
+        role's pickers in order, the same person once."""
         given: dict[str, tuple[str, ...]] = dict(self.saved_roles)
-        for select in self.query(Select).results():
-            if select.id and select.id.startswith("role-") and isinstance(select.value, str):
-                given[select.id.removeprefix("role-")] = (select.value,)
+        for role in self._role_of.values():
+            chosen = [p.value for p in self._pickers(role) if isinstance(p.value, str)]
+            if chosen:
+                given[role] = tuple(dict.fromkeys(chosen))
         return given
+
+    def _role_pickers(self, role: Role) -> ComposeResult:
+        """One line per role asked at setup: its name, then as many pickers as the role has
+        holders (`count`), so a role of two is given to two people."""
+        practice = self.practice
+        name = localize(role.name, practice.language, practice.language)
+        with Horizontal(classes="setup-line"):
+            yield Label(plain(name), classes="setup-label")
+            for k in range(role.count):
+                picker_id = f"role-{role.id}" if k == 0 else f"role-{role.id}-{k + 1}"
+                self._role_of[picker_id] = role.id
+                prompt = "(chosen by default)" if k == 0 else f"(holder {k + 1}: by default)"
+                yield Select[str]([], prompt=prompt, id=picker_id, compact=True)
+
+    def _pickers(self, role: str | None = None) -> list[Select[str]]:
+        """The role pickers (of one role, in order), as composed."""
+        return [
+            select
+            for select in self.query(Select).results()
+            if select.id in self._role_of and (role is None or self._role_of[select.id] == role)
+        ]
 
     def _save_circle(self) -> None:
         name = self.query_one("#setup-circle-name", Input).value.strip()
@@ -401,7 +440,8 @@ class SetupScreen(Screen[None]):
             self.store = CircleStore()
         saved = self.store.save(name, self.names, self._given_roles())
         self.saved_roles = dict(saved.roles)
-        self.query_one("#setup-saved", Select).set_options([(n, n) for n in self.store.names()])
+        options = [(plain(n), n) for n in self.store.names()]
+        self.query_one("#setup-saved", Select).set_options(options)
         self._status(f"Saved the circle “{saved.name}”.")
         self._show_plan()
 
@@ -427,14 +467,15 @@ class SetupScreen(Screen[None]):
     def _start(self) -> None:
         from circlekeeper.tui.config import SessionConfig
 
+        typed = split_names(self.query_one("#setup-names", Input).value)
+        if typed != self.names:  # typed a moment ago: the change has not been heard yet
+            self._set_names(typed, from_input=True)
         if not self.names:
             self._status("Type at least one name.")
             return
         plan = self.plan()
         if plan is None:
             return
-        for warning in plan.warnings:
-            self.notify(warning, severity="warning")
         device = self.query_one("#setup-device", Input).value.strip() or None
         config = SessionConfig(
             practice=self.practice,

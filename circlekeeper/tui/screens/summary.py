@@ -13,9 +13,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from circlekeeper.engine.events import CommandTaken, Event, SessionEnded, StepEnded, TurnEnded
-from circlekeeper.engine.timeline import agenda_line, clock
-from circlekeeper.tui.format import clock_text, meeting_line
+from circlekeeper.engine import timeline
+from circlekeeper.engine.events import CommandTaken, Event
+from circlekeeper.records.summary import clock
+from circlekeeper.tui.format import meeting_line, plain, shown
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
@@ -52,7 +53,8 @@ def airtime_bars(
     overtime: Mapping[str, float],
     width: int = 30,
 ) -> Text:
-    """One row per person: name, a bar scaled to the longest airtime, the time, overtime."""
+    """One row per person in seat order: name, a bar scaled to the longest airtime, the
+    time, overtime. Times read as the saved summary reads them (`clock`: one rule)."""
     text = Text()
     longest = max([airtime.get(n, 0.0) for n in circle] + [1.0])
     name_width = max((len(n) for n in circle), default=4)
@@ -60,11 +62,11 @@ def airtime_bars(
         spoke = airtime.get(name, 0.0)
         over = overtime.get(name, 0.0)
         filled = round(width * spoke / longest)
-        text.append(f"{name:<{name_width}}  ")
+        text.append(f"{shown(name):<{name_width}}  ")
         text.append(BAR * filled, style="bold")
-        text.append(" " * (width - filled) + f"  {clock_text(spoke)}")
-        if over > 0.5:
-            text.append(f"  (+{clock_text(over)} over)", style="italic")
+        text.append(" " * (width - filled) + f"  {clock(spoke)}")
+        if clock(over) != clock(0):
+            text.append(f"  (+{clock(over)} over)", style="italic")
         text.append("\n")
     text.rstrip()
     return text
@@ -75,10 +77,10 @@ def agenda_changes(events: list[Event]) -> Text:
     a typed title keeps its square brackets)."""
     text = Text()
     for event in events:
-        line = agenda_line(event)
+        line = timeline.agenda_line(event)
         if line is not None:
-            text.append(f"{clock(event.t)}  ", style="dim")
-            text.append(line + "\n")
+            text.append(f"{timeline.clock(event.t)}  ", style="dim")
+            text.append(shown(line) + "\n")
     text.rstrip()
     return text
 
@@ -101,40 +103,29 @@ class SummaryScreen(Screen[None]):
         """The app, as far as a screen may ask of it."""
         return host_of(self)
 
-    def _figures(self) -> tuple[dict[str, float], dict[str, float], int, int]:
-        events = self.driver.events
-        end = next((e for e in reversed(events) if isinstance(e, SessionEnded)), None)
-        if end is not None:
-            airtime, overtime = dict(end.airtime), dict(end.overtime)
-        else:
-            airtime, overtime = {}, {}
-            for event in events:
-                if isinstance(event, TurnEnded):
-                    airtime[event.speaker] = airtime.get(event.speaker, 0.0) + event.spoke
-                    overtime[event.speaker] = overtime.get(event.speaker, 0.0) + event.overtime
-        done = sum(1 for e in events if isinstance(e, StepEnded) and e.reason != "skip")
-        skipped = sum(1 for e in events if isinstance(e, StepEnded) and e.reason == "skip")
-        return airtime, overtime, done, skipped
-
     def compose(self) -> ComposeResult:
         config = self.driver.config
-        airtime, overtime, done, skipped = self._figures()
+        # The very summary the saved file is written from: the screen and the file agree.
+        summary = summarize_driver(self.driver)
+        airtime, overtime = summary.airtime, summary.overtime
+        done = sum(1 for step in summary.steps if step.outcome == "done")
+        skipped = sum(1 for step in summary.steps if step.outcome == "skipped")
         total = sum(airtime.values())
         over = sum(overtime.values())
         with VerticalScroll(id="summary-body"):
-            title = Text(f"{config.practice.title}: finished", style="bold")
+            title = plain(f"{config.practice.title}: finished", style="bold")
             line = meeting_line(config.plan, config.circle_name)
             if line:
-                title.append(f"\n{line}", style="not bold")
+                title.append(f"\n{shown(line)}", style="not bold")
             yield Static(title, id="summary-title")
             yield Static(
                 f"{done} {'step' if done == 1 else 'steps'} done, {skipped} skipped"
-                f"  ·  {clock_text(total)} spoken"
-                f"  ·  {clock_text(over)} overtime",
+                f"  ·  {clock(total)} spoken"
+                f"  ·  {clock(over)} overtime",
                 id="summary-figures",
             )
             yield Static("Airtime", classes="section-title")
-            yield Static(airtime_bars(config.circle, airtime, overtime), id="airtime")
+            yield Static(airtime_bars(summary.circle, airtime, overtime), id="airtime")
             changes = agenda_changes(self.driver.events)
             if changes.plain:
                 yield Static("Agenda changes", classes="section-title")
@@ -172,5 +163,5 @@ class SummaryScreen(Screen[None]):
 
         path = save_summary(summarize_driver(self.driver))
         self.saved_to = str(path)
-        self.query_one("#saved-to", Static).update(f"Saved to {path}")
+        self.query_one("#saved-to", Static).update(plain(f"Saved to {path}"))
         self.notify(f"Saved to {path}", title="Summary", timeout=6)

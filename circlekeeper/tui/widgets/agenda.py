@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from circlekeeper.engine.state import AgendaItem
-from circlekeeper.tui.format import duration_text
+from circlekeeper.tui.format import duration_text, shown
 
 MARKS = {"done": "✓", "current": "▶", "todo": "·", "skipped": "⤼"}
 
@@ -33,7 +33,7 @@ def agenda_text(agenda: tuple[AgendaItem, ...], ends: str | None = None, topics:
     text.append(f"Step {min(done + 1, len(agenda))} of {len(agenda)}\n", style="bold")
     for item in agenda:
         style = {"done": "dim", "current": "bold reverse", "todo": "", "skipped": "dim strike"}
-        row = f"{MARKS.get(item.status, '·')} {item.title}"
+        row = f"{MARKS.get(item.status, '·')} {shown(item.title)}"
         if item.estimate is not None and item.status in ("todo", "current"):
             row += f" ({duration_text(item.estimate)})"
         text.append(row + "\n", style=style.get(item.status, ""))

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from circlekeeper.engine.state import Snapshot
+from circlekeeper.tui.format import shown
 from circlekeeper.tui.widgets.talk import RESPONSE_MARKS
 
 SPOKE = "✓"
@@ -34,9 +35,9 @@ def circle_text(snap: Snapshot) -> Text:
         if text:
             text.append("   ")
         roles = [role for role, holders in snap.roles.items() if name in holders]
-        label = name
+        label = shown(name)
         if roles:
-            label += f" ({', '.join(roles)})"
+            label += f" ({shown(', '.join(roles))})"
         if snap.popcorn and number <= 9 and name != snap.speaker:
             text.append(f"{number} ", style="bold")
         if name == snap.speaker:

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from circlekeeper.engine.state import Snapshot
+from circlekeeper.tui.format import shown
 
 PART_WORDS = {"speak": "speaks to", "reflect": "reflects back to", "confirm": "confirms with"}
 RESPONSE_MARKS = {"consent": "✓", "concern": "~", "stand-aside": "↷", "objection": "✗"}
@@ -50,19 +51,19 @@ def _exchange(snap: Snapshot) -> Text:
     if snap.part is None or snap.pair_speaker is None:
         text.append("Pick who speaks next (1-9 or k)", style="bold")
         if snap.listener:
-            text.append(f"; {snap.listener} will listen")
+            text.append(f"; {shown(snap.listener)} will listen")
     else:
         holder = snap.listener if snap.part == "reflect" else snap.pair_speaker
         other = snap.pair_speaker if snap.part == "reflect" else snap.listener
         text.append(f"Pair {snap.pair} of {snap.pairs}: ", style="bold")
-        text.append(f"{holder} {PART_WORDS.get(snap.part, snap.part)} {other}")
+        text.append(shown(f"{holder} {PART_WORDS.get(snap.part, snap.part)} {other}"))
         if snap.loop and snap.loop > 1:
             text.append(f" (time {snap.loop})")
         if snap.ask:
             text.append("\n")
-            text.append(snap.ask, style="bold")
+            text.append(shown(snap.ask), style="bold")
     if snap.heard:
-        text.append(f"\nHeard: {', '.join(snap.heard)}", style="dim")
+        text.append(f"\nHeard: {shown(', '.join(snap.heard))}", style="dim")
     text.append("\nspace next part · c confirm · a add more · n next pair · l listener", "dim")
     return text
 
@@ -71,17 +72,17 @@ def _consent(snap: Snapshot) -> Text:
     text = Text()
     text.append(f"Consent round {snap.lap} of {snap.laps}", style="bold")
     if snap.ask:
-        text.append(f": {snap.ask}")
+        text.append(f": {shown(snap.ask)}")
     if snap.responses:
         text.append("\n")
         for i, (who, response) in enumerate(snap.responses.items()):
             if i:
                 text.append("   ")
             mark = RESPONSE_MARKS.get(response, "?")
-            text.append(f"{who} {mark} {response}", style=RESPONSE_STYLES.get(response, ""))
+            text.append(f"{shown(who)} {mark} {response}", style=RESPONSE_STYLES.get(response, ""))
     if snap.amending:
         objecting = [who for who, r in snap.responses.items() if r == "objection"]
-        text.append(f"\nObjection from {', '.join(objecting)}: amend the proposal, then ")
+        text.append(f"\nObjection from {shown(', '.join(objecting))}: amend the proposal, then ")
         text.append("space", style="bold")
         text.append(" starts the next round")
     text.append("\nr records a response · d ends it (no consent / amend and return)", "dim")
@@ -95,7 +96,7 @@ def _queue(snap: Snapshot) -> Text:
         for i, (who, kind) in enumerate(zip(snap.queue, snap.queue_kinds, strict=False)):
             if i:
                 text.append(", ")
-            text.append(f"{i + 1}. {who}")
+            text.append(f"{i + 1}. {shown(who)}")
             if kind != "new-point":
                 text.append(f" ({KIND_WORDS.get(kind, kind)})", style="bold")
     else:

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Digits, Static
 
-from circlekeeper.tui.format import clock_text, wall_hhmm
+from circlekeeper.tui.format import clock_text, plain, wall_hhmm
 
 FLASH_SECONDS = 1.0
 
@@ -42,13 +42,14 @@ class BigTimer(Vertical):
         *,
         what: str,
         ends_wall: float | None,
+        ends_what: str = "step",
         overtime: float = 0.0,
         paused: bool = False,
         estimated: bool = False,
         up: bool = False,
     ) -> None:
         """Draw the countdown (`up`: the time counted up, for an open-ended step); `what`
-        says whose time it is."""
+        says whose time it is, `ends_what` what ends at `ends_wall` (a turn, a step)."""
         digits = self.query_one(Digits)
         if overtime > 0:
             digits.update("+" + clock_text(overtime))
@@ -57,14 +58,14 @@ class BigTimer(Vertical):
         caption = what
         end = wall_hhmm(ends_wall)
         if end and not paused:
-            caption += f"  ·  ends about {end}" if estimated else f"  ·  step ends {end}"
+            caption += f"  ·  ends about {end}" if estimated else f"  ·  {ends_what} ends {end}"
         if paused:
             caption += "  ·  PAUSED"
         if caption != self._caption:
             # Same length: no need to lay out the whole screen again.
             same = len(caption) == len(self._caption)
             self._caption = caption
-            self.query_one("#timer-caption", Static).update(caption, layout=not same)
+            self.query_one("#timer-caption", Static).update(plain(caption), layout=not same)
         self.set_class(overtime > 0, "overtime")
         self.set_class(up, "up")
         self.set_class(paused, "paused")
