@@ -72,6 +72,10 @@ def _fixed_zone(monkeypatch: pytest.MonkeyPatch) -> None:
 def _fixture_library(monkeypatch: pytest.MonkeyPatch) -> None:
     """The library shows a fixed folder of practices, not the (growing) built-in one."""
     monkeypatch.setattr("circlekeeper.paths.builtin_practices_dir", lambda: FIXTURE_PRACTICES)
+    # Names resolve through the same folder, whichever test imported the resolver first.
+    monkeypatch.setattr(
+        "circlekeeper.script.resolve.builtin_practices_dir", lambda: FIXTURE_PRACTICES
+    )
 
 
 def practice(data: dict[str, Any] = CHECK_IN) -> Practice:
