@@ -19,6 +19,7 @@ every one in the file is listed at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,10 +313,21 @@ def read_actions(
     return sorted(found, key=lambda a: a.at), reading.problems
 
 
+_FRACTION = re.compile(r"^(?P<whole>.*?)(?P<s>\d+\.\d{1,3})s$")
+"""A time with a fraction of a second (`12.345s`, `1m2.5s`): what a session's journal
+knows of when a key was pressed, so that its rehearsal presses it at the same moment."""
+
+
 def _at(value: Any) -> float:
     if not isinstance(value, str):
-        raise ValueError(f"{show(value)} is not a time; write it like 0s, 90s or 1m30s")
-    return float(parse_duration(value, allow_zero=True))
+        raise ValueError(f"{show(value)} is not a time; write it like 0s, 90s, 1m30s or 12.5s")
+    fraction = _FRACTION.match(value.strip())
+    if fraction is None:
+        return float(parse_duration(value, allow_zero=True))
+    whole = fraction["whole"]
+    if whole and not whole.endswith(("h", "m")):
+        raise ValueError(f"{show(value)} is not a time; write it like 0s, 90s, 1m30s or 12.5s")
+    return (parse_duration(whole, allow_zero=True) if whole else 0) + float(fraction["s"])
 
 
 def _read_one(item: Any, path: PathKey, reading: Reading) -> Action | None:

@@ -85,11 +85,21 @@ def test_actions_read_in_time_order(tmp_path: Path) -> None:
     ]
 
 
+def test_a_time_may_hold_a_fraction_of_a_second(tmp_path: Path) -> None:
+    # A live session's journal knows a key press to the millisecond; its rehearsal presses
+    # the key at that moment.
+    path = write(
+        tmp_path, "a.yaml", "- {at: 12.345s, do: pause}\n- {at: 1m2.5s, do: resume}\n"
+    )
+    assert [a.at for a in load_actions(path)] == [12.345, 62.5]
+
+
 @pytest.mark.parametrize(
     ("text", "where", "message"),
     [
         ("- {at: 1m, do: pas}\n", "1:16", "unknown action 'pas'; did you mean `pass`?"),
         ("- {at: 90, do: pass}\n", "1:8", "`at`: 90 is not a time"),
+        ("- {at: 1x2.5s, do: pass}\n", "1:8", "`at`: '1x2.5s' is not a time"),
         ("- {do: pass}\n", "1:3", "an action needs `at`"),
         ("- {at: 1m}\n", "1:3", "an action needs `do`"),
         ("- {at: 1m, do: pick}\n", "1:3", "`pick` needs `who`"),
