@@ -88,9 +88,7 @@ def test_actions_read_in_time_order(tmp_path: Path) -> None:
 def test_a_time_may_hold_a_fraction_of_a_second(tmp_path: Path) -> None:
     # A live session's journal knows a key press to the millisecond; its rehearsal presses
     # the key at that moment.
-    path = write(
-        tmp_path, "a.yaml", "- {at: 12.345s, do: pause}\n- {at: 1m2.5s, do: resume}\n"
-    )
+    path = write(tmp_path, "a.yaml", "- {at: 12.345s, do: pause}\n- {at: 1m2.5s, do: resume}\n")
     assert [a.at for a in load_actions(path)] == [12.345, 62.5]
 
 
