@@ -71,8 +71,8 @@ class Tmux:
         )
         return out.stdout
 
-    def wait_for(self, check: Callable[[str], bool], what: str) -> str:
-        deadline = time.monotonic() + TIMEOUT
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = TIMEOUT) -> str:
+        deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
             text = self.screen()
