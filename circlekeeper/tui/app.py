@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from circlekeeper.tui.config import SessionConfig
     from circlekeeper.tui.driver import ClockLike, Driver, JournalLike
     from circlekeeper.tui.screens.live import LiveScreen
+    from circlekeeper.tui.sleep import SleepWatch
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class CircleKeeperApp(App[int]):
         extra_dirs: Iterable[Path] = (),
         clock: ClockLike | None = None,
         wall: Callable[[], float] = time.time,
+        since_boot: Callable[[], float] | None = None,
         sink: SoundSink | None = None,
         session_factory: SessionFactory = default_session,
         journal_factory: JournalFactory | None = None,
@@ -108,7 +110,12 @@ class CircleKeeperApp(App[int]):
         """Journals whose last records wait for disk space."""
         self.extra_dirs = list(extra_dirs)
         self._clock = clock
+        self.real_clock = clock is None
+        """The session runs on `time.monotonic` (not a test's clock)."""
         self.wall = wall
+        self.since_boot = since_boot
+        """A clock that runs on while the computer sleeps, beside a test's own `clock` (the
+        real clock has `CLOCK_BOOTTIME`); without one, a test's session never sleeps."""
         self.given_sink = sink
         self.session_factory = session_factory
         self.journal_factory = journal_factory
@@ -274,9 +281,22 @@ class CircleKeeperApp(App[int]):
             from circlekeeper.sound.api import NullSink
 
             sink = NullSink("silent")
-        driver = Driver(config, session, self.clock, wall=self.wall, sink=sink)
+        driver = Driver(
+            config, session, self.clock, wall=self.wall, sink=sink, sleep=self._sleep_watch()
+        )
         self.driver = driver
         return driver
+
+    def _sleep_watch(self) -> SleepWatch | None:
+        """What notices the computer sleeping: on the real clock, the system's; on a test's
+        clock, its `since_boot` (none given: the test's session never sleeps)."""
+        from circlekeeper.tui.sleep import SleepWatch, system_sleep_watch
+
+        if self.since_boot is not None:
+            return SleepWatch(self.clock.now, self.since_boot)
+        if self.real_clock:
+            return system_sleep_watch(self.wall)
+        return None
 
     def _open_live(self, driver: Driver, prepared: SoundSink | None) -> None:
         from circlekeeper.tui.screens.live import LiveScreen
@@ -635,6 +655,7 @@ def make_app(
     extra_dirs: Iterable[Path] = (),
     clock: ClockLike | None = None,
     wall: Callable[[], float] = time.time,
+    since_boot: Callable[[], float] | None = None,
     sink: SoundSink | None = None,
     session_factory: SessionFactory = default_session,
     journal_factory: JournalFactory | None = None,
@@ -650,6 +671,7 @@ def make_app(
         extra_dirs=extra_dirs,
         clock=clock,
         wall=wall,
+        since_boot=since_boot,
         sink=sink,
         session_factory=session_factory,
         journal_factory=journal_factory,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from circlekeeper.engine.events import Event, Resumed, SessionEnded
 from circlekeeper.sound.api import SoundSink, SoundStatus
+from circlekeeper.tui.sleep import SleepWatch
 from circlekeeper.tui.soundroute import SoundRouter
 
 if TYPE_CHECKING:
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SUSPEND_THRESHOLD = 20.0
-"""Seconds by which wall time may outrun monotonic time between ticks before we call it a
-suspend (lid closed). NTP slews are far smaller; a real suspend is minutes."""
 CHECKPOINT_EVERY = 0.5
 """Seconds between checkpoints while a session runs (the live screen's timer): a session
 cut short comes back within about this of where it stopped, well inside a second."""
@@ -85,7 +83,10 @@ class Tick:
 
     events: list[Event] = field(default_factory=list)
     suspended_for: float | None = None
-    """Seconds the machine seemed asleep (wall jumped past monotonic), if it did."""
+    """Seconds the computer slept, when the facilitator must be asked what now (the
+    session is to pause at the moment it fell asleep)."""
+    caught_up: float = 0.0
+    """Seconds of a short sleep the timers caught up on by themselves."""
 
 
 class Driver:
@@ -99,6 +100,7 @@ class Driver:
         *,
         wall: Callable[[], float] = time.time,
         sink: SoundSink | None = None,
+        sleep: SleepWatch | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
@@ -109,9 +111,11 @@ class Driver:
         self.events: list[Event] = []
         self.muted = False
         self.offset = 0.0
-        """Seconds added to the clock after a suspend the facilitator chose to skip past."""
+        """Seconds added to the clock for sleeps the session caught up on (a short one, or a
+        long one the facilitator chose to skip past)."""
+        self.sleep = sleep
+        """Notices the computer sleeping (None: never, as with a test's mock clock)."""
         self.catching_up = False
-        self._last: tuple[float, float] | None = None
         self.journal_error: str | None = None
         self.closed = False
         self.recorded_t = 0.0
@@ -162,9 +166,9 @@ class Driver:
 
     def start(self) -> list[Event]:
         """Start the session now."""
-        self._last = (self.clock.now(), self.wall())
+        self._watch_sleep()
         if self.started_wall is None:
-            self.started_wall = self._last[1]
+            self.started_wall = self.wall()
         return self.route(self.session.start(self.now()))
 
     def sound_ready(self) -> bool:
@@ -177,7 +181,7 @@ class Driver:
         running one is held in a guardian pause, without its bell: the circle may not be
         seated yet."""
         self.events.extend(events)
-        self._last = (self.clock.now(), self.wall())
+        self._watch_sleep()
         session = self.session
         if not session.started or session.ended:
             return []
@@ -192,16 +196,27 @@ class Driver:
         finally:
             self.catching_up = False
 
+    def _watch_sleep(self) -> None:
+        if self.sleep is not None:
+            self.sleep.reset()
+
     def tick(self) -> Tick:
-        """Advance the engine to now; notice a suspend."""
-        mono, wall = self.clock.now(), self.wall()
+        """Advance the engine to now; notice a sleep of the computer (`tui/sleep.py` says
+        what it does: a short one is caught up on here, a long one is for the screen to ask
+        about)."""
         result = Tick()
-        if self._last is not None and not self.session.ended:
-            jumped = (wall - self._last[1]) - (mono - self._last[0])
-            if jumped > SUSPEND_THRESHOLD and not self.session.paused:
-                result.suspended_for = jumped
-        self._last = (mono, wall)
-        if self.session.started and not self.session.ended:
+        session = self.session
+        sleep = self.sleep.look() if self.sleep is not None else None
+        if sleep is not None and session.started and not session.ended:
+            if sleep.ask and not session.paused:
+                result.suspended_for = sleep.seconds
+            else:
+                # The circle went on in the room: so does session time (a pause, too, lasted
+                # that much longer). What fell due meanwhile rings now, late.
+                log.info("the computer slept %.1f s; the timers catch up", sleep.seconds)
+                self.offset += sleep.seconds
+                result.caught_up = sleep.seconds
+        if session.started and not session.ended:
             result.events = self.route(self.session.advance(self.now()))
             self.checkpoint()
         return result
@@ -238,7 +253,6 @@ class Driver:
             events += self.route(self.session.advance(self.now()))
         finally:
             self.catching_up = False
-        self._last = (self.clock.now(), self.wall())
         return events
 
     def set_muted(self, muted: bool) -> None:

@@ -69,17 +69,27 @@ class Wall:
         return self.now
 
 
+class Boot(Wall):
+    """CLOCK_BOOTTIME, which runs on while the computer sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 86_400.0
+
+
 @pytest.mark.parametrize("choice", ["r", "a", "e"])
 async def test_a_suspend_pauses_and_asks(live_app: LiveApp, choice: str) -> None:
-    wall = Wall()
-    app, clock, _ = live_app(wall=wall)
+    wall, boot = Wall(), Boot()
+    app, clock, _ = live_app(wall=wall, since_boot=boot)
     async with app.run_test() as pilot:
         await settle(pilot)
         clock.advance(10)
         wall.now += 10
+        boot.now += 10
         await settle(pilot)
         before = snap(app)
-        wall.now += 600  # lid closed: the monotonic clock stood still, the wall did not
+        # Lid closed: the monotonic clock stood still, boot time and the wall did not.
+        wall.now += 600
+        boot.now += 600
         await settle(pilot)
         assert isinstance(app.screen, SuspendDialog)
         assert snap(app).phase == "paused"
@@ -100,14 +110,16 @@ async def test_a_suspend_pauses_and_asks(live_app: LiveApp, choice: str) -> None
 
 
 async def test_no_suspend_dialog_for_ordinary_ticks(live_app: LiveApp) -> None:
-    wall = Wall()
-    app, clock, _ = live_app(wall=wall)
+    wall, boot = Wall(), Boot()
+    app, clock, _ = live_app(wall=wall, since_boot=boot)
     async with app.run_test() as pilot:
         for _ in range(5):
             clock.advance(30)
+            boot.now += 30
             wall.now += 30.5
             await settle(pilot)
         assert isinstance(app.screen, LiveScreen)
+        assert snap(app).phase == "running"
 
 
 async def test_an_exception_in_an_event_handler_is_shown_not_fatal(

@@ -9,7 +9,7 @@ from conftest import WALL, MockClock, config, session_factory
 from circlekeeper.engine.commands import Pause, Resume, RingBell
 from circlekeeper.engine.events import BellDue, Event
 from circlekeeper.sound.api import RecordingSink
-from circlekeeper.tui.driver import SUSPEND_THRESHOLD, Driver
+from circlekeeper.tui.driver import Driver
 
 
 class ListJournal:
@@ -65,16 +65,6 @@ def test_silent_routes_nothing_to_the_sink_but_journals_everything() -> None:
     driver.tick()
     assert [k for k in sink.kinds() if k in ("bell", "speak")] == []
     assert any(isinstance(e, BellDue) and e.reason == "manual" for e in driver.events)
-
-
-def test_a_wall_jump_beyond_the_threshold_is_a_suspend() -> None:
-    driver, clock, wall, _ = make()
-    driver.start()
-    clock.advance(5)
-    wall[0] += 5 + SUSPEND_THRESHOLD / 2  # NTP-sized drift is not a suspend
-    assert driver.tick().suspended_for is None
-    wall[0] += 600
-    assert driver.tick().suspended_for == 600
 
 
 def test_skip_ahead_lets_the_lost_time_pass_without_sound() -> None:

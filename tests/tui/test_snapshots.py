@@ -130,11 +130,12 @@ def test_confirm_quit(snap_compare: Compare, live_app: LiveApp, size: tuple[int,
 
 @pytest.mark.parametrize("size", SIZES)
 def test_suspend(snap_compare: Compare, live_app: LiveApp, size: tuple[int, int]) -> None:
-    wall = [1_780_000_000.0]
-    app, _, _ = live_app(wall=lambda: wall[0])
+    wall, boot = [1_780_000_000.0], [86_400.0]
+    app, _, _ = live_app(wall=lambda: wall[0], since_boot=lambda: boot[0])
 
     async def sleep(pilot: Pilot[Any]) -> None:
         wall[0] += 600
+        boot[0] += 600  # the monotonic clock stood still
 
     assert snap_compare(app, terminal_size=size, run_before=run(sleep))
 
