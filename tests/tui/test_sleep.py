@@ -211,3 +211,21 @@ async def test_on_screen_a_600_s_sleep_asks_and_a_wall_jump_alone_does_not(
         assert snap(app).phase == "paused"
         assert snap(app).turn_remaining == pytest.approx(110)
 
+
+async def test_on_screen_a_five_second_sleep_says_so_and_the_timers_go_on(
+    live_app: LiveApp,
+) -> None:
+    fake = Sleeper()
+    app, fake.clock, _ = live_app(wall=fake.wall, since_boot=fake.boot)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        fake.awake(30)
+        await settle(pilot)
+        fake.asleep(5)
+        await settle(pilot)
+        assert isinstance(app.screen, LiveScreen)
+        assert snap(app).phase == "running"
+        assert snap(app).turn_remaining == pytest.approx(120 - 35)
+        messages = [n.message for n in app._notifications]
+        assert any("slept for 5 s" in m and "caught up" in m for m in messages), messages
+        assert live(app).driver.offset == pytest.approx(5)

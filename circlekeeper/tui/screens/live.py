@@ -51,7 +51,15 @@ from circlekeeper.engine.events import (
     Undone,
 )
 from circlekeeper.tui.driver import CHECKPOINT_EVERY
-from circlekeeper.tui.format import about_hhmm, clock_text, meeting_line, plain, shown, wall_hhmm
+from circlekeeper.tui.format import (
+    about_hhmm,
+    clock_text,
+    duration_text,
+    meeting_line,
+    plain,
+    shown,
+    wall_hhmm,
+)
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -315,6 +323,11 @@ class LiveScreen(Screen[None]):
 
     def _tick(self) -> None:
         result = self.driver.tick()
+        if result.caught_up:
+            self.notify(
+                f"The computer slept for {duration_text(result.caught_up)}; the timers caught up.",
+                timeout=6,
+            )
         if result.suspended_for is not None:
             self._slept = result.suspended_for
             self.handle(self.driver.do(Pause()))
