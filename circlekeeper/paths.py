@@ -37,6 +37,7 @@ def _platform_dir(kind: str) -> Path:
         "config": platformdirs.user_config_dir,
         "data": platformdirs.user_data_dir,
         "cache": platformdirs.user_cache_dir,
+        "state": platformdirs.user_state_dir,
     }[kind]
     return Path(getter(APP_NAME, appauthor=False))
 
@@ -54,6 +55,11 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """Rendered speech and bells; safe to delete."""
     return Path(os.environ.get("CIRCLEKEEPER_CACHE_DIR") or _platform_dir("cache"))
+
+
+def state_dir() -> Path:
+    """What circlekeeper keeps about its own running: the error log."""
+    return Path(os.environ.get("CIRCLEKEEPER_STATE_DIR") or _platform_dir("state"))
 
 
 def user_practices_dir() -> Path:
@@ -162,6 +168,6 @@ def keep_private() -> None:
     (rendered speech); folders an earlier version left open (0755) are closed (0700).
     """
     os.umask(PRIVATE_UMASK)
-    for folder in (config_dir(), data_dir(), cache_dir()):
+    for folder in (config_dir(), data_dir(), cache_dir(), state_dir()):
         if folder.is_dir():
             _restrict(folder, PRIVATE_DIR)

@@ -205,8 +205,10 @@ def resume_latest(*, high_contrast: bool = False, ask: Ask) -> int:
 
 def _finish(app: CircleKeeperApp) -> int:
     """Run the app; then let go of its journals and say on the terminal what it could not."""
+    from circlekeeper.errorlog import install
     from circlekeeper.sound.player import QUIT_LINGER_S
 
+    install()  # what goes wrong during the session is kept in the state folder
     try:
         result = app.run()
     finally:
