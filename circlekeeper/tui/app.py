@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from circlekeeper.tui.commands import AppCommands, SessionCommands
+from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.themes import CIRCLE_THEME, HIGH_CONTRAST_THEME, THEMES
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def default_clock() -> ClockLike:
     return clock
 
 
-class CircleKeeperApp(App[int]):
+class CircleKeeperApp(Guarded, App[int]):
     """Library → setup → live session → summary; or straight into a session."""
 
     CSS_PATH = "circlekeeper.tcss"
@@ -437,7 +438,13 @@ class CircleKeeperApp(App[int]):
         if repeated:  # a failure on every tick: one toast and the banner are enough
             return
         try:
-            self.notify(message, title="Something went wrong", severity="error", timeout=10)
+            from circlekeeper.errorlog import current
+
+            kept = current()
+            toast = f"{message}\nDetails: {kept}" if kept is not None else message
+            self.notify(
+                toast, title="Something went wrong", severity="error", timeout=10, markup=False
+            )
             live = self.live_screen
             if live is not None:
                 live.show_error(message)

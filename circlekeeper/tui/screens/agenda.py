@@ -36,6 +36,7 @@ from circlekeeper.engine.projection import ahead
 from circlekeeper.engine.state import PlannedStep, Topic
 from circlekeeper.engine.templates import TEMPLATE_KINDS, TEMPLATE_LABELS
 from circlekeeper.tui.format import about_hhmm, duration_text
+from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.screens.agenda_forms import StepForm, TextDialog, read_length
 
 if TYPE_CHECKING:
@@ -277,7 +278,7 @@ def _clock_problem(text: str) -> str | None:
     return None
 
 
-class AgendaScreen(ModalScreen[None]):
+class AgendaScreen(Guarded, ModalScreen[None]):
     """The agenda of the running session, to change as the circle needs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, Static
 
 from circlekeeper.engine.templates import DEFAULT_SECONDS, template
 from circlekeeper.script.duration import DurationError, format_duration, parse_duration
+from circlekeeper.tui.guard import Guarded
 
 
 def read_length(text: str) -> int | None:
@@ -40,7 +41,7 @@ def read_length(text: str) -> int | None:
         raise ValueError(f"{text.strip()!r}: write a length like 5m, 90s or 1m30s") from None
 
 
-class TextDialog(ModalScreen[str | None]):
+class TextDialog(Guarded, ModalScreen[str | None]):
     """One line typed; `check` says what is wrong with it (the dialog stays), or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -158,7 +159,7 @@ def form_step(kind: str, values: dict[str, str]) -> dict[str, Any]:
     )
 
 
-class StepForm(ModalScreen[dict[str, Any] | None]):
+class StepForm(Guarded, ModalScreen[dict[str, Any] | None]):
     """A step from a template: its fields, then Enter inserts it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,9 +15,10 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from circlekeeper.tui.format import duration_text, plain
+from circlekeeper.tui.guard import Guarded
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Guarded, ModalScreen[bool]):
     """A yes/no question; y or enter confirms, n or escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,7 +52,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class SuspendDialog(ModalScreen[str]):
+class SuspendDialog(Guarded, ModalScreen[str]):
     """The machine slept mid-session: resume where we were, skip ahead, or end."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,7 +89,7 @@ class SuspendDialog(ModalScreen[str]):
         self.dismiss(choice)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Guarded, ModalScreen[None]):
     """Every key of the live session, as currently mapped."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -125,7 +126,7 @@ def _number_keys(prefix: str) -> list[BindingType]:
     return [Binding(str(n), f"number({n})", show=False, id=f"{prefix}.{n}") for n in range(1, 10)]
 
 
-class PickDialog(ModalScreen[str | None]):
+class PickDialog(Guarded, ModalScreen[str | None]):
     """Choose one person: who speaks next (popcorn), who listens, who asks to speak."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -172,7 +173,7 @@ class PickDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ShareDialog(ModalScreen[None]):
+class ShareDialog(Guarded, ModalScreen[None]):
     """The shared view's link and its QR code, for phones in the room."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -199,7 +200,7 @@ class ShareDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(Guarded, ModalScreen[str | None]):
     """Choose one of a few options (a response, a kind of request, a way out)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -237,7 +238,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class NoteDialog(ModalScreen[str | None]):
+class NoteDialog(Guarded, ModalScreen[str | None]):
     """The scribe's note: enter keeps it (on session time), escape drops it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -271,7 +272,7 @@ class NoteDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ResumeOfferDialog(ModalScreen[str]):
+class ResumeOfferDialog(Guarded, ModalScreen[str]):
     """A session was cut short: resume it, discard it (kept, never offered again), or later."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -42,6 +42,7 @@ from circlekeeper.library.index import (
     with_record,
 )
 from circlekeeper.tui.format import duration_text, one_line, shown
+from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ def preview_text(entry: Entry) -> Text:
     return text
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(Guarded, Screen[None]):
     """Pick a practice; enter sets up the circle."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -60,6 +60,7 @@ from circlekeeper.tui.format import (
     shown,
     wall_hhmm,
 )
+from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -158,7 +159,7 @@ COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
-class LiveScreen(Screen[None]):
+class LiveScreen(Guarded, Screen[None]):
     """Runs one session; the app's clock drives it through `Driver.tick`."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(SESSION_BINDINGS)

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from circlekeeper.script.texts import localize
 from circlekeeper.tui.format import meeting_words, plain, role_holders
+from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def split_names(text: str) -> list[str]:
     return names
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(Guarded, Screen[None]):
     """Set up the circle for one practice."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -17,6 +17,7 @@ from circlekeeper.engine import timeline
 from circlekeeper.engine.events import CommandTaken, Event
 from circlekeeper.records.summary import clock
 from circlekeeper.tui.format import meeting_line, plain, shown
+from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def agenda_changes(events: list[Event]) -> Text:
     return text
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(Guarded, Screen[None]):
     """What happened in the circle; w saves it as Markdown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -7,11 +7,12 @@ from textual.containers import Vertical
 from textual.widgets import Digits, Static
 
 from circlekeeper.tui.format import clock_text, plain, wall_hhmm
+from circlekeeper.tui.guard import Guarded
 
 FLASH_SECONDS = 1.0
 
 
-class BigTimer(Vertical):
+class BigTimer(Guarded, Vertical):
     """Remaining time in big digits, what it counts, and the wall-clock end."""
 
     DEFAULT_CSS = """
