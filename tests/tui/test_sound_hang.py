@@ -1,0 +1,71 @@
+"""A sound call that hangs for good, under a live session: the real player on a fake PortAudio
+whose `stop()` never returns. The session answers every key while the sound thread is still
+stuck, the banner says sound is gone, and the timers keep time."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import WALL, MockClock, config, session_factory, until
+from test_keys import live, snap
+
+from circlekeeper.sound import player
+from circlekeeper.sound.player import AudioSink
+from circlekeeper.tui.app import make_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sound"))
+from fake_sounddevice import FakeSD
+
+
+@pytest.fixture
+def hanging_sd(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSD]:
+    """A PortAudio whose stream `stop()` blocks until the test ends."""
+    monkeypatch.setitem(player.WATCHDOG, "stop", 0.3)
+    monkeypatch.setattr(player, "IDLE_S", 0.2)  # the player stops the stream soon: it hangs
+    sd = FakeSD()
+    sd.stop_blocks = True
+    yield sd
+    sd.release.set()
+
+
+async def test_a_hung_sound_device_never_holds_up_a_key_or_the_clock(
+    hanging_sd: FakeSD,
+) -> None:
+    sink = AudioSink(None, importer=lambda: hanging_sd, speech=False)
+    assert sink.wait_ready(10)
+    clock = MockClock()
+    app = make_app(
+        config=config(),
+        clock=clock,
+        wall=lambda: WALL,
+        sink=sink,
+        session_factory=session_factory,
+        load_user_keymap=False,
+    )
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda: live(app).driver.session.started, "the session")
+            await pilot.press("b")  # a bell: the stream runs, then idles and is stopped
+            await until(
+                pilot,
+                lambda: "not responding" in str(live(app).query_one("#sound-banner").render()),
+                "the banner saying sound is gone",
+            )
+            assert not hanging_sd.release.is_set()  # the stop() is still hung
+            for _ in range(3):
+                speaker = snap(app).speaker
+                await pilot.press("space")
+                await until(pilot, lambda s=speaker: snap(app).speaker != s, "the next speaker")
+            await pilot.press("b")  # a bell asked of the hung device: queued, not waited on
+            before = snap(app).turn_remaining
+            clock.advance(7)
+            await until(pilot, lambda: snap(app).turn_remaining == before - 7, "the countdown")
+            assert not hanging_sd.release.is_set()
+            assert app.is_running and not app.errors
+    finally:
+        hanging_sd.release.set()
+        sink.close()
+        sink.wait_closed(5)
