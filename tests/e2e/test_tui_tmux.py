@@ -35,6 +35,7 @@ class Tmux:
                 "CIRCLEKEEPER_CONFIG_DIR",
                 "CIRCLEKEEPER_DATA_DIR",
                 "CIRCLEKEEPER_CACHE_DIR",
+                "CIRCLEKEEPER_STATE_DIR",
                 "TZ",
             )
             for arg in ("-e", f"{key}={env[key]}")
@@ -80,6 +81,12 @@ class Tmux:
                 return text
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+
+    def resize(self, width: int, height: int) -> None:
+        subprocess.run(
+            ["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)],
+            check=True,
+        )
 
     def kill(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
@@ -197,6 +204,31 @@ def test_sigtstp_and_sigcont_leave_the_terminal_sane(tmux: Tmux, tmp_path: Path)
     tmux.wait_for(at_prompt, "the shell's prompt")
     tmux.type_line("echo DONE=$?")
     tmux.wait_for(lambda t: "DONE=0" in t, "a clean exit")
+
+
+def test_resizes_down_to_10x3_and_back_mid_session_keep_it_going(tmux: Tmux) -> None:
+    tmux.type_line(
+        f"{sys.executable} -m circlekeeper run practices/check-in.yaml --circle Ana,Ben "
+        '--silent; echo "EXIT=$?"'
+    )
+    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the live session")
+    tmux.send("Space")
+    tmux.wait_for(speaking("Ana"), "Ana holding the stick")
+    for width, height in ((40, 12), (20, 6), (10, 3), (11, 4), (10, 3)):
+        tmux.resize(width, height)
+        tmux.wait_for(lambda t, h=height: 0 < len(t.splitlines()) <= h, f"{width}x{height}")
+    tmux.send("Space")  # a key while the screen is tiny: Ben takes the stick
+    tmux.resize(100, 30)
+    back = tmux.wait_for(speaking("Ben"), "the session back at full size, Ben speaking")
+    assert "Traceback" not in back
+    # Its time runs: the big digits change between two captures.
+    tmux.wait_for(lambda t: t != back and speaking("Ben")(t), "Ben's time to run")
+    tmux.send("q")
+    tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
+    tmux.send("y")
+    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+    tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '")
+    tmux.wait_for(lambda t: "echo icanon" in t, "a sane terminal")
 
 
 def test_the_library_lists_own_practices_at_once_and_flags_one_that_broke(tmux: Tmux) -> None:
