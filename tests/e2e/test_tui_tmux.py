@@ -214,9 +214,13 @@ def test_resizes_down_to_10x3_and_back_mid_session_keep_it_going(tmux: Tmux) -> 
     tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the live session")
     tmux.send("Space")
     tmux.wait_for(speaking("Ana"), "Ana holding the stick")
+
+    def fits(height: int) -> Callable[[str], bool]:
+        return lambda text: 0 < len(text.splitlines()) <= height
+
     for width, height in ((40, 12), (20, 6), (10, 3), (11, 4), (10, 3)):
         tmux.resize(width, height)
-        tmux.wait_for(lambda t, h=height: 0 < len(t.splitlines()) <= h, f"{width}x{height}")
+        tmux.wait_for(fits(height), f"{width}x{height}")
     tmux.send("Space")  # a key while the screen is tiny: Ben takes the stick
     tmux.resize(100, 30)
     back = tmux.wait_for(speaking("Ben"), "the session back at full size, Ben speaking")

@@ -71,7 +71,7 @@ def error_log() -> Iterator[Path]:
 
 def our_nodes() -> list[type[DOMNode]]:
     """Every screen, widget and app class circlekeeper defines."""
-    found = []
+    found: list[type[DOMNode]] = []
     for module in MODULES:
         for value in vars(module).values():
             if (
