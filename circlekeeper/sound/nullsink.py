@@ -48,7 +48,7 @@ def start_null_sink(root: Path, sink: str = "ck") -> NullSinkDaemon:
     if not (shutil.which("pulseaudio") and shutil.which("parec")):
         raise NullSinkUnavailable("pulseaudio and parec (pulseaudio-utils) are not installed")
     runtime = root / "run"
-    runtime.mkdir(mode=0o700)
+    runtime.mkdir(mode=0o700, exist_ok=True)  # started again after a kill: the same folder
     env = dict(os.environ)
     # Never reach a user's own sound server, and never hand PortAudio a stray ALSA config.
     env.pop("PULSE_SERVER", None)

@@ -13,6 +13,7 @@ UI thread and must stay cheap; the heavy imports happen on the sound thread.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import queue
@@ -49,6 +50,12 @@ LATENCY = "high"
 """PortAudio's generous latency setting: fewer underruns on a busy laptop."""
 WATCHDOG = {"init": 12.0, "open": 6.0, "start": 3.0, "stop": 2.0, "close": 2.0, "query": 3.0}
 """Seconds a blocking PortAudio call may take before the device counts as hung."""
+RESCUE_ON = ("open", "start", "stop", "query")
+"""Calls whose hang is rescued: the stuck sound thread is left behind with its stream, and a
+fresh one opens a new stream (a killed PulseAudio leaves `start()` blocked for good, while a
+new stream opens as soon as the server is back)."""
+MAX_RESCUES = 3
+"""Each rescue leaves a thread stuck in PortAudio for good: after this many, sound stays off."""
 STALL_S = 5.0
 """A running stream whose callback has not run for this long has stalled (PulseAudio alone
 pauses a new stream for up to ~2 s, so this is well above that)."""
@@ -97,6 +104,12 @@ def load_sounddevice(importer: Any = None) -> Any:
         if problem:
             raise OSError(problem)
     return importer()
+
+
+class _Abandoned(BaseException):
+    """Raised in a sound thread that was left behind, when its hung call comes back: it must
+    end without touching what the thread in its place owns (not an Exception, so no
+    `except Exception` on the way can hold it up)."""
 
 
 _alsa_handler: Any = None
@@ -354,6 +367,9 @@ class AudioSink:
         self._last_try = 0.0
         self._last_cue = 0.0
         self._underflows_logged = 0
+        self.rescues = 0
+        """Sound threads left behind, hung in PortAudio, each replaced by a fresh one."""
+        self._rescue_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="sound", daemon=True)
         self._thread.start()
 
@@ -440,6 +456,8 @@ class AudioSink:
             what, since = busy
             if time.monotonic() - since > WATCHDOG.get(what, 3.0):
                 ok, detail = False, f"audio device not responding ({what} hung); visual cues only"
+                if self._rescue(what):
+                    detail = f"audio device not responding ({what} hung); trying a new stream"
         warnings = [self.warning] if self.warning else []
         speech_note = self._speech_detail
         if speaker is not None and not speaker.available:
@@ -513,12 +531,52 @@ class AudioSink:
             self._outstanding -= 1
 
     def _pa(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Call PortAudio with the watchdog armed."""
+        """Call PortAudio with the watchdog armed. In a thread left behind by a rescue, the
+        call's return (or error) ends the thread (`_Abandoned`)."""
+        me = threading.current_thread()
         self._busy = (what, time.monotonic())
         try:
-            return fn(*args, **kwargs)
-        finally:
+            result = fn(*args, **kwargs)
+        except Exception:
+            self._back(me)
+            raise
+        self._back(me)
+        return result
+
+    def _back(self, me: threading.Thread) -> None:
+        """A PortAudio call came back: disarm the watchdog, unless a rescue left this thread
+        behind meanwhile (then it ends). Under the rescue's lock, so that a call coming back
+        and a rescue never both win."""
+        with self._rescue_lock:
+            if me is not self._thread:
+                raise _Abandoned()
             self._busy = None
+
+    def _rescue(self, what: str) -> bool:
+        """The sound thread is hung in PortAudio (`what`): leave it behind with its stream and
+        start a fresh thread that opens a new one. True when a rescue is under way."""
+        if self._closed or what not in RESCUE_ON:
+            return False
+        with self._rescue_lock:
+            busy = self._busy
+            if busy is None or busy[0] != what:
+                return False  # it came back meanwhile
+            if self.rescues >= MAX_RESCUES:
+                return False
+            self.rescues += 1
+            log.warning("sound thread hung in %s: leaving it behind, opening a new stream", what)
+            # sounddevice terminates PortAudio at exit, which closes every stream: the one
+            # left behind holds a lock inside it, and PortAudio aborts the whole process
+            # (measured: `PaUnixMutex_Terminate` assertion, exit 134). The system frees it all.
+            exit_handler = getattr(self.sd, "_exit_handler", None)
+            if exit_handler is not None:
+                atexit.unregister(exit_handler)
+            self._busy = None
+            self._thread = threading.Thread(
+                target=self._run, kwargs={"rescue": True}, name="sound", daemon=True
+            )
+            self._thread.start()
+        return True
 
     def _degrade(self, detail: str) -> None:
         if self._ok or detail != self._detail:
@@ -526,14 +584,23 @@ class AudioSink:
         self._ok = False
         self._detail = detail
 
-    def _run(self) -> None:
+    def _run(self, rescue: bool = False) -> None:
         try:
-            self._startup()
-        except Exception as exc:  # anything at all: degrade, never die silently
-            log.exception("sound start-up failed")
-            self._degrade(f"sound unavailable: {exc}")
-        finally:
-            self._ready.set()
+            self._serve(rescue)
+        except _Abandoned:
+            log.info("a sound thread left behind came back from PortAudio, and ends")
+
+    def _serve(self, rescue: bool) -> None:
+        if rescue:
+            self._take_over()
+        else:
+            try:
+                self._startup()
+            except Exception as exc:  # anything at all: degrade, never die silently
+                log.exception("sound start-up failed")
+                self._degrade(f"sound unavailable: {exc}")
+            finally:
+                self._ready.set()
         while True:
             # Awake more often only while the stream runs (to stop it when it falls silent).
             wait = 0.25 if (self.running or self._speech_q) else 1.0
@@ -555,6 +622,15 @@ class AudioSink:
                 self._health()
             except Exception:
                 log.exception("sound thread: unexpected error")
+
+    def _take_over(self) -> None:
+        """In the thread that replaces a hung one: its stream and mixer are left to it; a new
+        stream is opened now, and again every `RETRY_S` until one plays."""
+        self.stream, self.mixer, self.running = None, None, False
+        self._lost_at = time.monotonic()
+        self._degrade("audio device not responding; trying a new stream")
+        if self._open():
+            log.info("sound output back on a new stream")
 
     def _startup(self) -> None:
         from circlekeeper.sound import bells
@@ -744,10 +820,13 @@ class AudioSink:
             and now - self._last_try > wait
             and now - self._last_cue > 1.0
         ):
-            # The device list is frozen at PortAudio's start: refresh it before re-opening.
-            with contextlib.suppress(Exception):
-                self._pa("query", self.sd._terminate)
-                self._pa("query", self.sd._initialize)
+            # The device list is frozen at PortAudio's start: refresh it before re-opening;
+            # not while a thread left behind is inside PortAudio (terminating would pull its
+            # stream from under it).
+            if not self.rescues:
+                with contextlib.suppress(Exception):
+                    self._pa("query", self.sd._terminate)
+                    self._pa("query", self.sd._initialize)
             if self._open():
                 log.info("sound output back")
 

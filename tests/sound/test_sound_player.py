@@ -291,6 +291,56 @@ def test_stop_that_blocks_forever(
     assert exercise(sink) < 0.1
 
 
+def rescued(sink: AudioSink, count: int) -> Callable[[], bool]:
+    """Whether `count` hung threads were left behind (asking the status, which notices)."""
+    return lambda: sink.status() is not None and sink.rescues == count
+
+
+def test_a_stream_hung_for_good_is_left_behind_and_a_new_one_plays(
+    sd: FakeSD,
+    sinks: list[AudioSink],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A killed PulseAudio leaves the idle stream's next start() blocked for good.
+    monkeypatch.setitem(player.WATCHDOG, "stop", 0.2)
+    monkeypatch.setattr(player, "IDLE_S", 0.1)
+    sd.stop_blocks = True
+    sink = open_sink(sinks, sd, speech=False)
+    hung = sink._thread
+    sink.bell("chime")  # plays, falls silent, and the stream's stop() hangs
+    assert eventually(rescued(sink, 1), 10)
+    sd.stop_blocks = False  # the server is back: new streams behave (the old call stays stuck)
+    assert eventually(lambda: sink.status().ok and len(sd.streams) == 2, 10)
+    assert hung.is_alive() and sink._thread is not hung  # still stuck, and replaced
+    sink.bell("bowl")
+    assert eventually(lambda: any(tag == "bell:bowl" for tag, _ in sink.mixer.latencies), 10)
+    assert exercise(sink) < 0.1
+    # The stuck call returns at last: that thread ends, touching nothing.
+    with caplog.at_level("INFO", logger="circlekeeper.sound"):
+        sd.release.set()
+        hung.join(5)
+    assert not hung.is_alive() and "left behind" in caplog.text
+    assert sink.status().ok and sink._thread.is_alive()
+
+
+def test_rescues_are_bounded(
+    sd: FakeSD, sinks: list[AudioSink], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(player.WATCHDOG, "stop", 0.2)
+    monkeypatch.setattr(player, "IDLE_S", 0.1)
+    monkeypatch.setattr(player, "MAX_RESCUES", 2)
+    sd.stop_blocks = True
+    sink = open_sink(sinks, sd, speech=False)
+    for n in (1, 2):
+        sink.bell("chime")
+        assert eventually(rescued(sink, n), 10)
+        assert eventually(lambda: sink.status().ok, 10)
+    sink.bell("chime")  # the third stream hangs too: this time sound stays off
+    assert eventually(lambda: "not responding" in sink.status().detail, 10)
+    assert sink.rescues == 2 and len(sd.streams) == 3
+
+
 def test_device_that_vanishes_mid_bell_then_comes_back(
     sd: FakeSD, sinks: list[AudioSink], monkeypatch: pytest.MonkeyPatch
 ) -> None:
