@@ -24,7 +24,7 @@ TIMEOUT = 20.0
 class Tmux:
     """One tmux session running a shell; keys in, screen text out."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], also: tuple[str, ...] = ()) -> None:
         self.name = f"ck-e2e-{uuid.uuid4().hex[:8]}"
         self.env = env
         # A tmux server started earlier keeps its own environment: pass what matters
@@ -37,6 +37,7 @@ class Tmux:
                 "CIRCLEKEEPER_CACHE_DIR",
                 "CIRCLEKEEPER_STATE_DIR",
                 "TZ",
+                *also,
             )
             for arg in ("-e", f"{key}={env[key]}")
         ]
