@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
+from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -67,6 +69,50 @@ def install(folder: Path | None = None, level: int = logging.INFO) -> Path | Non
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
     return path
+
+
+@contextlib.contextmanager
+def native_stderr_to(path: Path | None) -> Iterator[None]:
+    """While the screen is drawn: what C libraries print to the process's stderr goes to the
+    log at `path`, not over the session.
+
+    PortAudio prints its failures ("Expression 'AlsaStart( stream, 0 )' failed...") straight
+    to file descriptor 2 from C, every time it tries a lost device again. Textual draws on
+    `sys.__stderr__`: it gets a copy of the terminal's descriptor, and descriptor 2 is
+    pointed at the log; both are put back afterwards. Nothing happens without a log, or
+    when stderr is not a terminal (nothing to draw over).
+    """
+    stream = sys.__stderr__
+    if path is None or stream is None or not stream.isatty():
+        yield
+        return
+    try:
+        stream.flush()
+        saved = os.dup(2)
+        terminal = os.fdopen(os.dup(2), "w", encoding=stream.encoding, errors=stream.errors)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        log_fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+    except OSError:
+        os.close(saved)
+        terminal.close()
+        yield
+        return
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    sys.__stderr__ = terminal  # type: ignore[misc]  # where Textual draws, by design
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            terminal.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        sys.__stderr__ = stream  # type: ignore[misc]
+        with contextlib.suppress(OSError, ValueError):
+            terminal.close()
 
 
 def current() -> Path | None:

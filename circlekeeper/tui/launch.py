@@ -205,12 +205,13 @@ def resume_latest(*, high_contrast: bool = False, ask: Ask) -> int:
 
 def _finish(app: CircleKeeperApp) -> int:
     """Run the app; then let go of its journals and say on the terminal what it could not."""
-    from circlekeeper.errorlog import install
+    from circlekeeper.errorlog import install, native_stderr_to
     from circlekeeper.sound.player import QUIT_LINGER_S
 
-    install()  # what goes wrong during the session is kept in the state folder
+    log = install()  # what goes wrong during the session is kept in the state folder
     try:
-        result = app.run()
+        with native_stderr_to(log):
+            result = app.run()
     finally:
         # A bell still ringing (the closing one, under the summary) sounds out, briefly.
         release = getattr(app, "release_sound", None)
