@@ -83,6 +83,17 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
 
+    def check_in_with_ana_speaking(self, circle: str, *options: str) -> None:
+        """Run the check-in for `circle`, move past the welcome, and wait for Ana's turn;
+        the shell says `EXIT=<status>` when the app has gone."""
+        self.type_line(
+            f"{sys.executable} -m circlekeeper run practices/check-in.yaml "
+            f'--circle "{circle}" {" ".join(options)}; echo "EXIT=$?"'
+        )
+        self.wait_for(lambda t: "Welcome" in t and "Next" in t, "the welcome step")
+        self.send("Space")
+        self.wait_for(speaking("Ana"), "Ana holding the stick")
+
     def resize(self, width: int, height: int) -> None:
         subprocess.run(
             ["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)],
@@ -208,13 +219,7 @@ def test_sigtstp_and_sigcont_leave_the_terminal_sane(tmux: Tmux, tmp_path: Path)
 
 
 def test_resizes_down_to_10x3_and_back_mid_session_keep_it_going(tmux: Tmux) -> None:
-    tmux.type_line(
-        f"{sys.executable} -m circlekeeper run practices/check-in.yaml --circle Ana,Ben "
-        '--silent; echo "EXIT=$?"'
-    )
-    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the live session")
-    tmux.send("Space")
-    tmux.wait_for(speaking("Ana"), "Ana holding the stick")
+    tmux.check_in_with_ana_speaking("Ana,Ben", "--silent")
 
     def fits(height: int) -> Callable[[str], bool]:
         return lambda text: 0 < len(text.splitlines()) <= height
@@ -329,13 +334,7 @@ def test_a_round_killed_mid_turn_resumes_with_the_same_speaker_and_time(
 
 
 def test_a_breakout_inserted_mid_round_runs_next_and_the_summary_shows_it(tmux: Tmux) -> None:
-    tmux.type_line(
-        f"{sys.executable} -m circlekeeper run practices/check-in.yaml "
-        '--circle "Ana,Ben,Cy,Dee" --silent; echo "EXIT=$?"'
-    )
-    tmux.wait_for(lambda t: "Welcome" in t and "Next" in t, "the welcome step")
-    tmux.send("Space")
-    tmux.wait_for(speaking("Ana"), "the round")
+    tmux.check_in_with_ana_speaking("Ana,Ben,Cy,Dee", "--silent")
     tmux.send("e")
     tmux.wait_for(lambda t: "forecast end" in t, "the agenda screen")
     tmux.send("i")

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WALL, LiveApp, MockClock, config, session_factory, settled, until
+from conftest import WALL, LiveApp, config, session_factory, settled, until
 from test_keys import live, settle, snap
+from test_screens import library_app
 from textual.app import App
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -22,7 +23,6 @@ from textual.widget import Widget
 
 from circlekeeper import errorlog
 from circlekeeper.paths import state_dir
-from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui import app as app_module
 from circlekeeper.tui.app import CircleKeeperApp, make_app
 from circlekeeper.tui.guard import HANDLER_PREFIXES, Guarded
@@ -201,21 +201,11 @@ async def test_a_fault_in_the_live_session_is_reported_and_the_session_goes_on(
         assert banner.display and "injected fault" in str(banner.render())
 
 
-def library_app() -> CircleKeeperApp:
-    return make_app(
-        clock=MockClock(),
-        wall=lambda: 1_780_000_000.0,
-        sink=RecordingSink(),
-        session_factory=session_factory,
-        load_user_keymap=False,
-    )
-
-
 async def test_a_fault_in_the_library_worker_is_reported_and_the_library_answers(
     monkeypatch: pytest.MonkeyPatch, error_log: Path
 ) -> None:
     monkeypatch.setattr("circlekeeper.library.index.check_entry", boom)
-    app = library_app()
+    app, _ = library_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await held_up(app, pilot, error_log, "checking the library")
         monkeypatch.undo()
@@ -229,7 +219,7 @@ async def test_a_fault_in_the_library_worker_is_reported_and_the_library_answers
 async def test_a_fault_in_a_setup_handler_is_reported_and_typing_goes_on(
     monkeypatch: pytest.MonkeyPatch, error_log: Path
 ) -> None:
-    app = library_app()
+    app, _ = library_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settled(pilot)
         await pilot.press("enter")
