@@ -94,6 +94,16 @@ class Tmux:
         self.send("Space")
         self.wait_for(speaking("Ana"), "Ana holding the stick")
 
+    def quit_to_a_sane_terminal(self) -> None:
+        """End the session and quit (answering the question), see the app exit with 0, and
+        the terminal sane again: canonical mode and echo are back."""
+        self.send("q")
+        self.wait_for(lambda t: "End the session and quit" in t, "the quit question")
+        self.send("y")
+        self.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
+        self.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '")
+        self.wait_for(lambda t: "echo icanon" in t, "a sane terminal")
+
     def resize(self, width: int, height: int) -> None:
         subprocess.run(
             ["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)],
@@ -172,14 +182,7 @@ def test_a_check_in_from_start_to_a_clean_exit(tmux: Tmux) -> None:
     tmux.send("C-z")  # no suspend during a live session
     tmux.send("g")
     tmux.wait_for(lambda t: "GUARDIAN PAUSE" in t, "the guardian pause")
-    tmux.send("q")
-    tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
-    tmux.send("y")
-    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
-
-    # The terminal is sane again: canonical mode and echo are back.
-    tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '")
-    tmux.wait_for(lambda t: "echo icanon" in t, "a sane terminal")
+    tmux.quit_to_a_sane_terminal()
 
     # The session's journal was written to the (private) data folder and closed.
     from circlekeeper.records.journal import read_journal
@@ -233,12 +236,7 @@ def test_resizes_down_to_10x3_and_back_mid_session_keep_it_going(tmux: Tmux) -> 
     assert "Traceback" not in back
     # Its time runs: the big digits change between two captures.
     tmux.wait_for(lambda t: t != back and speaking("Ben")(t), "Ben's time to run")
-    tmux.send("q")
-    tmux.wait_for(lambda t: "End the session and quit" in t, "the quit question")
-    tmux.send("y")
-    tmux.wait_for(lambda t: "EXIT=0" in t, "a clean exit")
-    tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '")
-    tmux.wait_for(lambda t: "echo icanon" in t, "a sane terminal")
+    tmux.quit_to_a_sane_terminal()
 
 
 def test_the_library_lists_own_practices_at_once_and_flags_one_that_broke(tmux: Tmux) -> None:
