@@ -4,10 +4,10 @@ Textual ends the app on any exception a message handler, an action or a timer le
 the failing widget's message loop stops at once, so the failure cannot just be ignored
 there). `Guarded`, a base of the app and of every screen, wraps each handler its class
 defines (`on_*`, `action_*`, `watch_*`, `key_*`, `@on` handlers) and each callback it hands
-to a timer or a later call (a dialog's answer comes back through one), so that an
-exception is reported instead: logged, with its traceback, to the log
-file (`circlekeeper.errorlog`), and shown (a toast, and the live screen's banner). Workers
-are started with `exit_on_error=False`; the app reports their failures the same way.
+to a timer or a later call (a dialog's answer comes back through one), so that an exception
+is reported instead: logged with its traceback to the error log (`circlekeeper.errorlog`),
+and shown (a toast, and the live screen's banner). Workers are started with
+`exit_on_error=False`; the app reports their failures the same way.
 
 The session's own code guards what it can with a precise label (`AppHost.guard`); this is
 the net under whatever it missed.
