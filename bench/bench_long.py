@@ -218,7 +218,7 @@ def report(result: dict[str, Any]) -> str:
         f"{'the same, at the same session times' if heard == planned else 'they DIFFER'}; "
         f"{result['by_hand']} bells rung by hand.",
         f"- The session {'ended on its own' if result['ended'] else 'did NOT end'}; "
-        f"{len(result['warnings'])} warnings or errors in the log"
+        f"warnings and errors in the log: {len(result['warnings'])}"
         + (f" (first: {result['warnings'][0]})" if result["warnings"] else "")
         + ".",
         "",
