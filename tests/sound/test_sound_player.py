@@ -309,9 +309,11 @@ def test_a_stream_hung_for_good_is_left_behind_and_a_new_one_plays(
     sink = open_sink(sinks, sd, speech=False)
     hung = sink._thread
     sink.bell("chime")  # plays, falls silent, and the stream's stop() hangs
-    assert eventually(rescued(sink, 1), 10)
-    sd.stop_blocks = False  # the server is back: new streams behave (the old call stays stuck)
-    assert eventually(lambda: sink.status().ok and len(sd.streams) == 2, 10)
+    assert eventually(lambda: sink.status() is not None and sink.rescues >= 1, 10)
+    # The server is back: new streams behave (the stuck call stays stuck; a new stream may
+    # have idled and hung too before this line).
+    sd.stop_blocks = False
+    assert eventually(lambda: sink.status().ok and len(sd.streams) >= 2, 10)
     assert hung.is_alive() and sink._thread is not hung  # still stuck, and replaced
     sink.bell("bowl")
     assert eventually(lambda: any(tag == "bell:bowl" for tag, _ in sink.mixer.latencies), 10)

@@ -55,16 +55,17 @@ async def test_a_hung_sound_device_never_holds_up_a_key_or_the_clock(
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda: live(app).driver.session.started, "the session")
             await pilot.press("b")  # a bell: the stream runs, then idles, and stop() hangs
-            await until(pilot, lambda: sink.rescues == 1, "the hung thread left behind")
+            await until(pilot, lambda: sink.rescues >= 1, "the hung thread left behind")
             assert not hanging_sd.release.is_set()  # the stop() is still hung
-            hanging_sd.stop_blocks = False  # new streams behave (a sound server back)
+            # New streams behave (a sound server back); one more may have hung meanwhile.
+            hanging_sd.stop_blocks = False
             for _ in range(3):
                 turns = len(live(app).driver.events)
                 await pilot.press("space")
                 await until(pilot, more_events(app, turns), "the next turn")
             await until(pilot, lambda: sink.status().ok, "sound back on a new stream")
             await pilot.press("b")  # heard on the new stream
-            await until(pilot, lambda: len(hanging_sd.streams) == 2, "a new stream")
+            await until(pilot, lambda: len(hanging_sd.streams) >= 2, "a new stream")
             before = snap(app).turn_remaining
             clock.advance(7)
             await until(pilot, lambda: snap(app).turn_remaining == before - 7, "the countdown")
