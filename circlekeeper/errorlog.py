@@ -102,7 +102,11 @@ def native_stderr_to(path: Path | None) -> Iterator[None]:
         return
     os.dup2(log_fd, 2)
     os.close(log_fd)
+    python_stderr = sys.stderr
     sys.__stderr__ = terminal  # type: ignore[misc]  # where Textual draws, by design
+    # Python's own stderr too: a traceback Textual prints as the app fails reaches the
+    # terminal, not only the log.
+    sys.stderr = terminal
     try:
         yield
     finally:
@@ -111,6 +115,7 @@ def native_stderr_to(path: Path | None) -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         sys.__stderr__ = stream  # type: ignore[misc]
+        sys.stderr = python_stderr
         with contextlib.suppress(OSError, ValueError):
             terminal.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -237,6 +238,30 @@ def test_resizes_down_to_10x3_and_back_mid_session_keep_it_going(tmux: Tmux) -> 
     # Its time runs: the big digits change between two captures.
     tmux.wait_for(lambda t: t != back and speaking("Ben")(t), "Ben's time to run")
     tmux.quit_to_a_sane_terminal()
+
+
+def test_native_stderr_goes_to_the_log_while_python_and_the_screen_reach_the_terminal(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    log = tmp_path / "circlekeeper.log"
+    script = tmp_path / "stderr.py"
+    script.write_text(
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from circlekeeper.errorlog import native_stderr_to\n"
+        f"with native_stderr_to(Path({str(log)!r})):\n"
+        "    os.write(2, b'FROM-C\\n')\n"  # as PortAudio prints, below Python
+        "    sys.__stderr__.write('DRAWN\\n'); sys.__stderr__.flush()\n"  # as Textual draws
+        "    print('TRACEBACK', file=sys.stderr)\n"  # as Textual reports a failure
+        "os.write(2, b'AFTER\\n')\n",
+        encoding="utf-8",
+    )
+    tmux.type_line(f"{sys.executable} {script}; echo DONE")
+    screen = tmux.wait_for(lambda t: "DONE" in t.split("; echo DONE")[-1], "the script")
+    assert "DRAWN" in screen and "TRACEBACK" in screen and "AFTER" in screen
+    assert "FROM-C" not in screen
+    assert log.read_text(encoding="utf-8") == "FROM-C\n"
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
 
 
 def test_the_library_lists_own_practices_at_once_and_flags_one_that_broke(tmux: Tmux) -> None:
