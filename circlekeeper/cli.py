@@ -258,7 +258,8 @@ def rehearse(
     """Run a practice in simulated time and print its timeline.
 
     Name the people with --circle, or rehearse a saved circle's meeting with --circle-name
-    (its people, roles, and the host that meeting has).
+    (its people, roles, and the host that meeting has). A rehearsal that would take more
+    than 10,000 moves stops there, says so, and exits with status 3.
     """
     from circlekeeper.engine.rehearse import run_rehearse
 

@@ -64,8 +64,8 @@ from circlekeeper.script.messages import did_you_mean, show
 from circlekeeper.script.model import REQUEST_KINDS, RESPONSES, Practice
 from circlekeeper.script.positions import PathKey, Pos, Positions
 
-MAX_ACTIONS = 10_000
-"""An actions file may hold this many actions."""
+MAX_ACTIONS = 1_000
+"""An actions file may hold this many actions (a rehearsal stops after 10,000 moves)."""
 
 
 def _text(value: Any) -> str:

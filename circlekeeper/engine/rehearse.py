@@ -49,8 +49,12 @@ from circlekeeper.script.model import ConsentStep, DiscussionStep, Practice, Rou
 
 _C1 = re.compile(r"[\x7f-\x9f]")
 """Control characters JSON leaves as they are (DEL and C1: an 8-bit CSI acts in a terminal)."""
-MAX_MOVES = 200_000
-"""A rehearsal that needs more moves than this is cut short (it would never end)."""
+MAX_MOVES = 10_000
+"""A rehearsal that needs more moves than this is cut short, and says so. A move is a cue
+that rings or a command taken; the longest built-in practice for its largest circle takes
+under 500, and 10,000 rehearse in about two seconds."""
+CUT_SHORT = 3
+"""`rehearse`'s exit status when the timeline stops before the session's end."""
 START = 1_000.0
 """The simulated machine clock at the start: session times count from 0 all the same."""
 
@@ -72,6 +76,8 @@ class Rehearsal:
         self.events: list[Event] = []
         self.acted: set[int] = set()
         """Indexes (in `events`) of the answers to actions of the file."""
+        self.cut_short = False
+        """The rehearsal stopped at `MAX_MOVES`, before the session ended."""
 
     def _note(self, fresh: list[Event]) -> None:
         for event in fresh:
@@ -140,7 +146,8 @@ class Rehearsal:
         return Next(), ceil_ms(self.turn_started + part_seconds(ex.spec, ex.part))
 
     def run(self) -> list[Event]:
-        """From start to end in simulated time; every time here is session time."""
+        """From start to end in simulated time; every time here is session time. After
+        `MAX_MOVES` the rehearsal stops where it is, unended, with `cut_short` set."""
         s = self.session
         self._note(s.start(START))
         for _ in range(MAX_MOVES):
@@ -164,8 +171,7 @@ class Rehearsal:
                 self.acted.update(range(first, len(self.events)))
             elif move is not None and move[1] <= self.now:
                 self._note(s.do(move[0], START + self.now))
-        if not s.ended:
-            self._note(s.end(START + self.now))
+        self.cut_short = not s.ended
         return self.events
 
 
@@ -206,7 +212,8 @@ def run_rehearse(
     err: TextIO | None = None,
     circle_name: str | None = None,
 ) -> int:
-    """Print the simulated timeline of a practice; 0 when it ran, 2 on bad input.
+    """Print the simulated timeline of a practice; 0 when it ran to its end, 2 on bad input,
+    `CUT_SHORT` (3) when it stopped at `MAX_MOVES` (the timeline printed up to there).
 
     `meeting` counts from 1 (the circle's first meeting); `roles` maps role ids to people.
     A saved circle's rehearsal names it (`circle_name`): the text timeline then begins with
@@ -268,6 +275,14 @@ def run_rehearse(
     except ValueError as exc:
         return _fail(str(exc), err)
     _print(events, rehearsal.acted, as_json, out)
+    if rehearsal.cut_short:
+        print(
+            f"circlekeeper: the rehearsal stopped after {MAX_MOVES:,} moves, at "
+            f"{clock(rehearsal.now)} of session time, before the session ended: "
+            "the timeline above is cut short",
+            file=err,
+        )
+        return CUT_SHORT
     return 0
 
 

@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from circlekeeper import __version__, paths
+from circlekeeper.script.limits import MAX_BYTES
 
 INDEX_LAYOUT = 1
 """The layout of the index file; a change makes every older index unreadable (and rebuilt)."""
 PRACTICE_FORMAT = 1
 """The practice-script format version (`script.model.FORMAT_VERSION`, kept equal by a test)."""
-MAX_SCRIPT_BYTES = 1024 * 1024
+MAX_SCRIPT_BYTES = MAX_BYTES
 """Larger files are not read here; checking one reports it too big (the loader's limit)."""
 RACY_NS = 3_000_000_000
 """A file changed less than this before it was read is compared by its bytes (3 s: more

@@ -31,16 +31,11 @@ from ruamel.yaml.events import (
 from ruamel.yaml.reader import ReaderError
 
 from circlekeeper.script.errors import ScriptError, ScriptErrors
+from circlekeeper.script.limits import MAX_BYTES, MAX_DEPTH, MAX_NODES, size_text
 from circlekeeper.script.messages import pydantic_errors
 from circlekeeper.script.model import Practice
 from circlekeeper.script.positions import PathKey, Pos, Positions
 from circlekeeper.script.validate import semantic_errors
-
-MAX_BYTES = 1024 * 1024
-"""Scripts larger than this are refused before parsing (1 MiB)."""
-
-MAX_DEPTH = 40
-"""Deepest nesting of mappings and lists; real scripts stay well under 15."""
 
 
 @dataclass(frozen=True)
@@ -221,11 +216,8 @@ def _validated(text: str | bytes, label: str, base_dir: Path | None) -> LoadedPr
 
 
 def _too_big(size: int) -> str:
-    return (
-        f"the file is {size / 1024 / 1024:.1f} MiB; a practice script may be at most 1 MiB"
-        if size >= 1024 * 1024
-        else f"the file is {size} bytes; a practice script may be at most 1 MiB"
-    )
+    shown = f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size // 1024} KiB"
+    return f"the file is {shown}; a practice script may be at most {size_text()}"
 
 
 _EMPTY_SCRIPT = "a script needs a `title`, a `kind` and `steps`"
@@ -313,8 +305,8 @@ def _unreadable_value(source: _Source, exc: Exception) -> ScriptError:
 
 
 def _check_events(source: _Source) -> None:
-    """Reject tags, anchors, aliases, directives, several documents, deep nesting and
-    duplicate keys.
+    """Reject tags, anchors, aliases, directives, several documents, deep nesting, too many
+    values and duplicate keys.
 
     This runs on parser events, before any object is constructed, so a tag such as
     `!!python/object/apply` is refused without ever being resolved, and an alias bomb
@@ -327,6 +319,7 @@ def _check_events(source: _Source) -> None:
     # One frame per open collection: [is_mapping, expecting_key, {key: first line}].
     frames: list[tuple[bool, list[bool], dict[str, int]]] = []
     documents = 0
+    nodes = 0
     last_scalar: ScalarEvent | None = None
 
     def node_done() -> None:
@@ -356,6 +349,14 @@ def _check_events(source: _Source) -> None:
                     frames.pop()
                     node_done()
                 continue
+            nodes += 1
+            if nodes > MAX_NODES:
+                # Counted here, before anything is built: reading costs time per value.
+                raise stop(
+                    mark,
+                    f"more than {MAX_NODES:,} values (keys, texts, lists); a practice "
+                    "script holds far fewer",
+                )
             if event.anchor is not None:
                 raise stop(
                     mark,

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from circlekeeper.script.duration import DURATION_REGEX, parse_duration
+from circlekeeper.script.limits import MAX_ITEMS, MAX_STEPS
 
 FORMAT_VERSION: Literal[1] = 1
 BuiltinSound = Literal["bowl", "chime", "clappers", "gong", "warning"]
@@ -194,7 +195,7 @@ class Bells(Model):
     """The cue used for the warning; quieter than a bell by default."""
     interval: IntervalBells | None = None
     """Bells at a regular interval."""
-    at: list[TimedCue] = []
+    at: Annotated[list[TimedCue], Field(max_length=MAX_ITEMS)] = []
     """Bells at custom times, such as 0s, 25m, 30m and 55m for zazen."""
 
 
@@ -304,13 +305,13 @@ class VoiceSpec(Model):
 class Source(Model):
     """Where the practice comes from."""
 
-    title: Annotated[str, Field(min_length=1)]
+    title: Annotated[str, Field(min_length=1, max_length=500)]
     """The name of the book, handbook or page."""
-    url: str | None = None
+    url: Annotated[str, Field(max_length=2000)] | None = None
     """Where to read it."""
-    author: str | None = None
+    author: Annotated[str, Field(max_length=500)] | None = None
     """Who wrote or teaches it."""
-    licence: str | None = None
+    licence: Annotated[str, Field(max_length=200)] | None = None
     """The licence of the source, such as CC-BY-SA-4.0."""
 
 
@@ -353,9 +354,11 @@ def _meeting_list(value: Any) -> Any:
     return value if isinstance(value, list) or value is None else [value]
 
 
+_MeetingList = Annotated[list[MeetingRef], Field(max_length=MAX_ITEMS)]
+
 Meetings = Annotated[
-    list[MeetingRef],
-    BeforeValidator(_meeting_list, json_schema_input_type=MeetingRef | list[MeetingRef]),
+    _MeetingList,
+    BeforeValidator(_meeting_list, json_schema_input_type=MeetingRef | _MeetingList),
     Field(min_length=1),
 ]
 """One meeting, or a list of them."""
@@ -457,7 +460,7 @@ class ReadStep(StepBase):
     """What is read."""
     duration: StepDuration | None = None
     """How long to stay on it; leave out to move on when the facilitator is ready."""
-    stems: list[Text] = []
+    stems: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
     """Sentence stems shown on screen (`When I see...`, `I feel...`)."""
     bells: Bells = Bells()
     """Bells during the step."""
@@ -513,9 +516,9 @@ class StickStep(OpenEnded):
     """With `start: role`, the role whose holder starts."""
     end_with: Ident | None = None
     """A role whose holder always speaks last (the case giver after the coaches)."""
-    only: list[Ident] = []
+    only: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Only holders of these roles speak in this round."""
-    without: list[Ident] = []
+    without: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Everyone speaks but the holders of these roles (`[focus]`: everyone but the focus)."""
     direction: Literal["clockwise", "counterclockwise"] = "clockwise"
     """Which way the stick travels around the circle."""
@@ -524,7 +527,7 @@ class StickStep(OpenEnded):
     duration: StepDuration | None = None
     """A time box for the whole round: when it is up, the round ends (leave out to end
     after the laps)."""
-    stems: list[Text] = []
+    stems: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
     """Sentence stems shown during the round."""
     bells: Bells = Bells()
     """Bells of the round (`halfway` and `warning` need a `duration`)."""
@@ -544,7 +547,7 @@ class RoundStep(StickStep):
     kind: Literal["round"]
     prompt: Text | None = None
     """The question of the round."""
-    prompts: list[Text] = []
+    prompts: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
     """One prompt per lap, for rounds of several laps."""
     laps: Annotated[int, Field(ge=1, le=20)] | None = None
     """How many times the stick goes around (by default one, or one per prompt); with
@@ -586,7 +589,9 @@ class ConsentStep(StickStep):
     """The proposal, shown through the step (and spoken at its start)."""
     prompt: Text | None = None
     """The question each consent round asks ("Do you consent, or do you object?")."""
-    responses: Annotated[list[Response], Field(min_length=2)] = list(RESPONSES)
+    responses: Annotated[list[Response], Field(min_length=2, max_length=len(RESPONSES))] = list(
+        RESPONSES
+    )
     """The responses people may give: consent, concern, stand-aside, objection."""
     max_rounds: Annotated[int, Field(ge=1, le=10)] = 3
     """How many consent rounds at most; with objections still standing after the last one,
@@ -620,7 +625,9 @@ def _stack_shorthand(value: Any) -> Any:
 class StackSpec(Model):
     """A speaking queue: people ask to speak, and the floor goes to them in order."""
 
-    kinds: Annotated[list[RequestKind], Field(min_length=1)] = list(REQUEST_KINDS)
+    kinds: Annotated[list[RequestKind], Field(min_length=1, max_length=len(REQUEST_KINDS))] = list(
+        REQUEST_KINDS
+    )
     """The kinds of request people may make; the queue serves them most urgent first: a point
     of `process`, a question to `clarify`, a `reply`, a `new-point`."""
     order: Literal["as-asked", "least-spoken"] = "as-asked"
@@ -652,11 +659,11 @@ class DiscussionStep(OpenEnded):
     """What the conversation is about."""
     stack: Stack = None
     """Keep a queue of people who asked to speak (`true`, or kinds and an order)."""
-    only: list[Ident] = []
+    only: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Only holders of these roles take part."""
-    without: list[Ident] = []
+    without: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Everyone takes part but the holders of these roles (`[focus]`)."""
-    stems: list[Text] = []
+    stems: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
     """Sentence stems shown on screen."""
     bells: Bells = Bells()
     """Bells during the conversation."""
@@ -667,7 +674,7 @@ class ExchangePart(Model):
 
     prompt: Text | None = None
     """What is shown during the part ("What did you hear?")."""
-    stems: list[Text] = []
+    stems: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
     """Sentence stems for the part ("What I heard you say is...")."""
     time: Duration | None = None
     """Time for the part; leave out for an untimed part."""
@@ -718,9 +725,9 @@ class ExchangeStep(OpenEnded):
     max_loops: Annotated[int, Field(ge=1, le=20)] | None = None
     """The most times a listener reflects in one pair; then the speaker confirms or the pair
     changes."""
-    only: list[Ident] = []
+    only: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Only holders of these roles take part."""
-    without: list[Ident] = []
+    without: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Everyone takes part but the holders of these roles."""
     direction: Literal["clockwise", "counterclockwise"] = "clockwise"
     """Which way `next_pair: around` goes."""
@@ -730,7 +737,7 @@ class ExchangeStep(OpenEnded):
     """The gentle cue before a part's time is up."""
     duration: StepDuration | None = None
     """A time box for the whole exchange: when it is up, the exchange ends."""
-    stems: list[Text] = []
+    stems: Annotated[list[Text], Field(max_length=MAX_ITEMS)] = []
     """Sentence stems shown through the step (each part may add its own)."""
     bells: Bells = Bells()
     """Bells of the exchange (`halfway` and `warning` need a `duration`)."""
@@ -791,9 +798,9 @@ class ForEachStep(StepBase):
     order: Literal["circle", "random", "chosen"] = "circle"
     """Go around the circle in order, in a random order, or in the focus order chosen at
     setup (around the circle when none was chosen)."""
-    only: list[Ident] = []
+    only: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Only holders of these roles take the focus."""
-    steps: Annotated[list[Step], Field(min_length=1)]
+    steps: Annotated[list[Step], Field(min_length=1, max_length=MAX_STEPS)]
     """The steps run for each person."""
 
 
@@ -803,9 +810,9 @@ class RepeatStep(StepBase):
     kind: Literal["repeat"]
     times: Annotated[int, Field(ge=1, le=50)] = 1
     """How many times."""
-    steps: list[Step] = []
+    steps: Annotated[list[Step], Field(max_length=MAX_STEPS)] = []
     """Steps to repeat."""
-    of: list[Ident] = []
+    of: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Ids of earlier steps to run again (e.g. the consent round)."""
 
     @model_validator(mode="after")
@@ -821,7 +828,7 @@ class GroupStep(StepBase):
     """A named block of steps, shown as one item of the agenda."""
 
     kind: Literal["group"]
-    steps: Annotated[list[Step], Field(min_length=1)]
+    steps: Annotated[list[Step], Field(min_length=1, max_length=MAX_STEPS)]
     """The steps in the block."""
 
 
@@ -862,27 +869,29 @@ class Practice(Model):
     """How many people it is made for."""
     language: LangCode = "en"
     """The language of plain texts in the script."""
-    voices: dict[LangCode, VoiceSpec] = {}
+    voices: Annotated[dict[LangCode, VoiceSpec], Field(max_length=MAX_ITEMS)] = {}
     """How each language is spoken."""
     keeper_role: Ident | None = None
     """The role of the person keeping the circle (for `start: keeper-first`)."""
-    roles: list[Role] = []
+    roles: Annotated[list[Role], Field(max_length=MAX_ITEMS)] = []
     """Roles people take."""
-    sounds: dict[Ident, SoundDef] = {}
+    sounds: Annotated[dict[Ident, SoundDef], Field(max_length=MAX_ITEMS)] = {}
     """Extra named sounds, built-in or from WAV files beside the script."""
     guardian: GuardianSpec = GuardianSpec()
     """How a guardian pause sounds."""
-    sources: list[Source] = []
+    sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
     """Where the practice comes from."""
-    licence: str | None = None
+    licence: Annotated[str, Field(max_length=200)] | None = None
     """The licence of this script's text."""
-    authors: list[str] = []
+    authors: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=MAX_ITEMS)
+    ] = []
     """Who wrote this script."""
-    tags: list[Ident] = []
+    tags: Annotated[list[Ident], Field(max_length=MAX_ITEMS)] = []
     """Words to find the practice by."""
     series: Series | None = None
     """One meeting of a series: how many meetings, and who is in focus at each."""
-    steps: Annotated[list[Step], Field(min_length=1, max_length=500)]
+    steps: Annotated[list[Step], Field(min_length=1, max_length=MAX_STEPS)]
     """The steps, in order."""
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from circlekeeper.script.limits import MAX_INTERVAL_BELLS, MIN_INTERVAL
 from circlekeeper.script.messages import did_you_mean
 from circlekeeper.script.model import (
     BUILTIN_SOUNDS,
@@ -499,6 +500,14 @@ class _Checker:
         if bells is None:
             return
         bpath = (*path, "bells")
+        if bells.interval is not None and bells.interval.every < MIN_INTERVAL:
+            # A bell every second is a metronome, not a reminder; it would also fill a
+            # rehearsal with thousands of lines.
+            self.add(
+                (*bpath, "interval", "every"),
+                f"interval bells every {_fmt(bells.interval.every)} are too close; "
+                f"leave at least {MIN_INTERVAL}s between them",
+            )
         if bells.warning is None and self.positions.has((*bpath, "warning_cue")):
             self.add(
                 (*bpath, "warning_cue"), "`bells.warning_cue` needs a `bells.warning`", key=True
@@ -537,6 +546,17 @@ class _Checker:
                 (*bpath, "interval", "every"),
                 f"interval bells every {_fmt(bells.interval.every)} would never sound in a "
                 f"{_fmt(limit)} step",
+            )
+        elif (
+            bells.interval is not None
+            and bells.interval.every >= MIN_INTERVAL
+            and limit // bells.interval.every > MAX_INTERVAL_BELLS
+        ):
+            self.add(
+                (*bpath, "interval", "every"),
+                f"interval bells every {_fmt(bells.interval.every)} would ring "
+                f"{limit // bells.interval.every:,} times in a {_fmt(limit)} step; "
+                f"a step rings at most {MAX_INTERVAL_BELLS:,}",
             )
         for index, cue in enumerate(bells.at):
             if cue.at > limit:

@@ -294,7 +294,7 @@ def test_a_file_that_cannot_be_read_is_checked_and_explained(mine: Path) -> None
     path.write_bytes(b"x" * (1024 * 1024 + 1))
     entry = by_name(read_library())["a.yaml"]
     assert entry.needs_check and entry.guess is None  # too big to read at start-up
-    assert "may be at most 1 MiB" in check_entry(entry).error_lines()[0]
+    assert "may be at most 256 KiB" in check_entry(entry).error_lines()[0]
 
 
 def test_the_builtin_practices_are_listed_at_once_on_a_first_run() -> None:

@@ -30,7 +30,7 @@ BAD: list[Bad] = [
     Bad("only-comments", "# a comment\n\n   \n# another\n", 1, 1, "the file is empty"),
     Bad("nul-byte", b"title: T\nkind: \x00other\n", 2, 7, "NUL byte"),
     Bad("not-utf8", b"title: T\nkind: other\nsummary: caf\xe9\n", 3, 13, "not UTF-8"),
-    Bad("too-big", "title: T\nkind: other\n" + "# padding\n" * 110_000, 1, 1, "at most 1 MiB"),
+    Bad("too-big", "title: T\nkind: other\n" + "# padding\n" * 110_000, 1, 1, "at most 256 KiB"),
     Bad("control-char", "title: T\x07\nkind: other\n", 1, 9, "control character"),
     # YAML syntax ------------------------------------------------------------------------
     Bad("tab-indent", _s("steps:\n\t- kind: read\n"), 4, 1, "tab used for indentation"),

@@ -134,7 +134,7 @@ def test_oversized_file_is_refused_before_reading_it_all(tmp_path: Path) -> None
     big.write_bytes(b"title: T\n" + b"#" * (2 * 1024 * 1024))
     with pytest.raises(ScriptErrors) as info:
         load_practice(big)
-    assert info.value.errors[0].message.endswith("at most 1 MiB")
+    assert info.value.errors[0].message.endswith("at most 256 KiB")
 
 
 @pytest.mark.parametrize(
