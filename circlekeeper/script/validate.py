@@ -6,6 +6,7 @@ problem is collected (not only the first) with the position of the node at fault
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,16 +170,9 @@ class _Checker:
                 continue
             if self.base_dir is None:
                 continue
-            target = self.base_dir / sound.file
-            try:
-                inside = target.resolve().parent == self.base_dir.resolve()
-                exists = target.is_file()
-            except OSError:
-                inside, exists = False, False
-            if not exists:
-                self.add(fpath, f"sound file `{sound.file}` not found beside the script")
-            elif not inside:
-                self.add(fpath, f"sound file `{sound.file}` links outside the script's folder")
+            problem = sound_file_problem(self.base_dir, sound.file)
+            if problem is not None:
+                self.add(fpath, problem)
 
     def sound_ok(self, name: str) -> bool:
         return name in BUILTIN_SOUNDS or name in self.practice.sounds
@@ -578,6 +572,30 @@ class _Checker:
                 f"a soft `timebox` of {_fmt(step.timebox)} never sounds in a step that ends "
                 f"after {_fmt(limit)}",
             )
+
+
+def sound_file_problem(folder: Path, name: str) -> str | None:
+    """Why the sound file `name` cannot be played from beside a script in `folder`, or None.
+
+    The file must be a regular file whose real path is in the folder itself: a symbolic link
+    may name another file of the folder, never one elsewhere; a pipe or a device would block
+    the read. A hard link is the file itself, in the folder, and is taken: no name of a file
+    is more its own than another, an archive or a git checkout cannot carry a link out of
+    its folder, and the kernel (`protected_hardlinks`) lets nobody link a file they could
+    not already read.
+    """
+    target = folder / name
+    try:
+        real = target.resolve()
+        inside = real.parent == folder.resolve()
+        mode = real.stat().st_mode
+    except (OSError, RuntimeError):  # missing, unreadable, or a loop of links
+        return f"sound file `{name}` not found beside the script"
+    if not inside:
+        return f"sound file `{name}` links outside the script's folder"
+    if not stat.S_ISREG(mode):
+        return f"sound file `{name}` is not a regular file"
+    return None
 
 
 def _fmt(seconds: int) -> str:

@@ -65,7 +65,9 @@ def main() -> int:
 
         engine = pyttsx3.init("espeak")
         voices = _voices(engine)
-        warm = os.path.join(tempfile.gettempdir(), f"circlekeeper-warmup-{os.getpid()}.wav")
+        # A name nobody could have laid a link at beforehand, made ours alone (mkstemp).
+        handle, warm = tempfile.mkstemp(prefix="circlekeeper-warmup-", suffix=".wav")
+        os.close(handle)
         state: dict[str, Any] = {}
         _render(engine, state, {"text": "ready", "out": warm})
         with contextlib.suppress(OSError):

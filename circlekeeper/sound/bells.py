@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import stat
 import threading
 import wave
 from collections.abc import Callable
@@ -20,6 +22,8 @@ import numpy as np
 BELLS: tuple[str, ...] = ("bowl", "chime", "clappers", "gong", "warning")
 """The built-in sound names."""
 
+MAX_WAV_BYTES = 64 * 1024 * 1024
+"""A practice's own WAV file may be this large (64 MiB: six minutes of 48 kHz stereo)."""
 TARGET_RMS_DB = -23.0
 """Loudness of every bell over its first second, in dB full scale."""
 WARNING_DB = -12.0
@@ -289,13 +293,22 @@ def render_bell(name: str, strikes: int = 1, volume: float = 1.0, rate: int = 48
 def load_wav(path: str | Path, rate: int = 48000) -> FloatArray:
     """A PCM WAV file as float32 mono at `rate` (mixed down and resampled as needed).
 
-    Raises `OSError` or `ValueError` (wave.Error) for a missing or unreadable file.
+    Raises `OSError` or `ValueError` (wave.Error) for a missing or unreadable file, for
+    anything but a regular file (a pipe would block the sound thread) and for a file over
+    `MAX_WAV_BYTES`.
     """
-    with wave.open(str(path), "rb") as w:
-        channels = w.getnchannels()
-        width = w.getsampwidth()
-        src_rate = w.getframerate()
-        raw = w.readframes(w.getnframes())
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        if st.st_size > MAX_WAV_BYTES:
+            raise ValueError(f"{path} is larger than {MAX_WAV_BYTES // (1024 * 1024)} MiB")
+        with wave.open(handle, "rb") as w:
+            channels = w.getnchannels()
+            width = w.getsampwidth()
+            src_rate = w.getframerate()
+            raw = w.readframes(w.getnframes())
     data = pcm_to_float(raw, width)
     del raw
     if channels > 1:

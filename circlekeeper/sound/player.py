@@ -1046,7 +1046,15 @@ def make_sink(
             path = None
             if file:
                 # Only a plain name beside the script: never a path that leaves its folder.
-                path = Path(sounds_dir or ".") / Path(str(file)).name
+                # Asked again now: the folder may have changed since the script was checked.
+                from circlekeeper.script.validate import sound_file_problem
+
+                folder = Path(sounds_dir or ".")
+                path = folder / Path(str(file)).name
+                problem = sound_file_problem(folder, path.name)
+                if problem is not None:
+                    log.warning("sound %r not defined: %s", name, problem)
+                    continue
             volume = _spec(spec, "volume")
             sink.define_sound(
                 str(name),

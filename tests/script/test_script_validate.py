@@ -88,3 +88,49 @@ def test_translations_with_the_practice_language_pass() -> None:
 def test_untimed_read_may_ring_at_start_and_end() -> None:
     text = HEAD + "steps:\n  - kind: read\n    text: hi\n    bells: {start: chime, end: bowl}\n"
     assert load_text(text, "t.yaml").steps[0].kind == "read"
+
+
+def _sound_script() -> str:
+    return HEAD + "sounds:\n  ding: {file: ding.wav}\nsteps:\n  - kind: read\n    text: hi\n"
+
+
+def test_a_hard_link_to_a_file_elsewhere_is_the_file_itself_and_is_taken(tmp_path: Path) -> None:
+    # Decided: a hard link is the file, in the folder (see `sound_file_problem`).
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "real.wav").write_bytes(b"RIFF")
+    here = tmp_path / "scripts"
+    here.mkdir()
+    try:
+        os.link(outside / "real.wav", here / "ding.wav")
+    except OSError:
+        pytest.skip("hard links are not available here")
+    assert load_text(_sound_script(), "t.yaml", here).sounds["ding"].file == "ding.wav"
+
+
+def test_a_link_to_another_file_of_the_folder_is_taken(tmp_path: Path) -> None:
+    (tmp_path / "bowl-recording.wav").write_bytes(b"RIFF")
+    try:
+        os.symlink("bowl-recording.wav", tmp_path / "ding.wav")
+    except OSError:
+        pytest.skip("symlinks are not available here")
+    assert load_text(_sound_script(), "t.yaml", tmp_path).sounds["ding"].file == "ding.wav"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "loop"])
+def test_a_sound_file_that_is_no_regular_file_is_refused_without_reading_it(
+    tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / "ding.wav"
+    if kind == "fifo":
+        os.mkfifo(target)  # reading it would block forever
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        os.symlink("ding.wav", target)
+    with pytest.raises(ScriptErrors) as info:
+        load_text(_sound_script(), "t.yaml", tmp_path)
+    error = info.value.errors[0]
+    assert (error.line, error.col) == (4, 16)
+    expected = "not found beside the script" if kind == "loop" else "is not a regular file"
+    assert error.message == f"sound file `ding.wav` {expected}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import wave
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from circlekeeper.sound.bells import (
     BELLS,
+    MAX_WAV_BYTES,
     UnknownSound,
     load_wav,
     render_bell,
@@ -184,6 +186,18 @@ def test_load_wav_of_a_broken_file_raises(tmp_path: Path) -> None:
     bad.write_bytes(b"not a wav")
     with pytest.raises((OSError, EOFError, wave.Error)):
         load_wav(bad)
+
+
+def test_load_wav_reads_only_a_regular_file_of_a_sane_size(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.wav"
+    os.mkfifo(pipe)  # opened without waiting for a writer, and refused
+    with pytest.raises(ValueError, match="not a regular file"):
+        load_wav(pipe)
+    huge = tmp_path / "huge.wav"
+    with huge.open("wb") as handle:
+        handle.truncate(MAX_WAV_BYTES + 1)  # sparse: no disk spent
+    with pytest.raises(ValueError, match="larger than 64 MiB"):
+        load_wav(huge)
 
 
 def test_resample_keeps_pitch() -> None:

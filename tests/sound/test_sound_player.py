@@ -188,6 +188,30 @@ def test_make_sink_defines_a_practices_sounds_from_beside_the_script(
         sink.wait_closed(2)
 
 
+def test_make_sink_takes_no_sound_that_left_the_folder_since_the_check(
+    sd: FakeSD, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The script was checked with drum.wav beside it; by the session it links elsewhere.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.wav").write_bytes(b"RIFF")
+    here = tmp_path / "scripts"
+    here.mkdir()
+    (here / "drum.wav").symlink_to(elsewhere / "secret.wav")
+    monkeypatch.setattr(player, "import_sounddevice", lambda: sd)
+    sink = make_sink(sounds={"drum": {"file": "drum.wav"}}, sounds_dir=here)
+    assert isinstance(sink, AudioSink)
+    try:
+        assert sink.wait_ready(10)
+        assert "drum" not in sink._sounds
+        sink.bell("drum")  # an unknown sound rings the bowl rather than nothing
+        assert sink.wait_idle(20)
+        assert [tag for tag, _ in sink.mixer.latencies] == ["bell:bowl"]
+    finally:
+        sink.close()
+        sink.wait_closed(2)
+
+
 def test_device_is_chosen_by_name(sd: FakeSD, sinks: list[AudioSink]) -> None:
     sink = open_sink(sinks, sd, device="usb")
     assert sink.status().ok
