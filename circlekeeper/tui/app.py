@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -70,6 +71,17 @@ def default_clock() -> ClockLike:
 
     clock: ClockLike = MonotonicClock()
     return clock
+
+
+class _Palette(CommandPalette):
+    """Textual's command palette, but a page key before its list is laid out (ctrl+p then
+    page down, typed fast) does nothing instead of ending the app on a KeyError."""
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except (KeyError, IndexError):
+            log.debug("command palette: %s before the list was laid out", action)
 
 
 class CircleKeeperApp(Guarded, App[int]):
@@ -553,6 +565,16 @@ class CircleKeeperApp(Guarded, App[int]):
                 lost.append(said)
         self.waiting_journals = []
         return lost
+
+    def action_command_palette(self) -> None:
+        """The command palette, unless one is open already under a dialog: Textual looks at
+        the top screen only, and a second palette (ctrl+p, ctrl+q, ctrl+p) ended the app on
+        a duplicate id."""
+        if not self.use_command_palette or any(
+            screen.id == "--command-palette" for screen in self.screen_stack
+        ):
+            return
+        self.push_screen(_Palette(id="--command-palette"))
 
     async def action_quit(self) -> None:
         """Quit; during a live session ask first."""
