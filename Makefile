@@ -6,17 +6,24 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 # System libraries: PortAudio for playback, espeak-ng for speech.
 # For the tests: tmux drives the real terminal, a PulseAudio null sink is a paced audio device,
-# headless chromium opens the shared view as a phone in the room would.
+# headless chromium opens the shared view as a phone in the room would, strace watches every
+# socket and program the real app opens.
 SYS_LIBS := libportaudio.so.2:libportaudio2 libespeak-ng.so.1:libespeak-ng1
-SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils chromium:chromium
+SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils chromium:chromium strace:strace
 
-.PHONY: run test check lint types bench library-index sysdeps sysdeps-test venv clean
+.PHONY: run test fuzz check lint types bench library-index sysdeps sysdeps-test venv clean
 
 run: sysdeps venv
 	@$(VENV)/bin/circlekeeper
 
 test: sysdeps sysdeps-test venv
 	@$(PY) -m pytest
+
+# The fuzzers at length: twenty times the sequences and scripts `make test` runs (FUZZ=N to
+# choose), with hypothesis shrinking a failure to its shortest form.
+FUZZ ?= 20
+fuzz: venv
+	@CIRCLEKEEPER_FUZZ=$(FUZZ) $(PY) -m pytest tests/tui/test_fuzz_keys.py tests/script/test_script_fuzz_cli.py
 
 check: venv lint types test
 

@@ -233,9 +233,9 @@ async def _drive(start: str, steps: list[Step]) -> int:
     max_examples=SEQUENCES,
     deadline=None,
     derandomize=SCALE == 1,
-    # A failing sequence is printed as found: shrinking a long one through a live app
-    # takes many minutes, which the suite's budget has not got.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    # In `make test` a failing sequence is printed as found: shrinking a long one through a
+    # live app takes many minutes, which the suite's budget has not got; `make fuzz` shrinks.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, *((Phase.shrink,) if SCALE > 1 else ())),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(st.sampled_from(STARTS), st.lists(STEPS, min_size=110, max_size=120))
