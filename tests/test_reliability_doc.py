@@ -9,7 +9,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "reliability.md"
-NAMED = re.compile(r"`(tests/[\w/.-]+\.py)::(\w+)`")
+NAMED = re.compile(r"`(tests/[\w/.-]+\.py)::(\w+)(?:\[[^\]`]+\])?`")
+"""`path::name`, or `path::name[case]` for one case of a parametrized test."""
 
 
 def defined_tests(path: Path) -> set[str]:
