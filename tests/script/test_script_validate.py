@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,16 +44,22 @@ def test_sound_file_beside_the_script(tmp_path: Path) -> None:
     assert practice.sounds["ding"].file == "ding.wav"
 
 
-def test_sound_file_that_is_a_link_out_of_the_folder(tmp_path: Path) -> None:
+def _linked_from_elsewhere(tmp_path: Path, link: Any) -> Path:
+    """A script folder whose ding.wav is `link`ed (os.symlink, os.link) to a file elsewhere."""
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "real.wav").write_bytes(b"RIFF")
     here = tmp_path / "scripts"
     here.mkdir()
     try:
-        os.symlink(outside / "real.wav", here / "ding.wav")
+        link(outside / "real.wav", here / "ding.wav")
     except OSError:
-        pytest.skip("symlinks are not available here")
+        pytest.skip(f"{link.__name__} is not available here")
+    return here
+
+
+def test_sound_file_that_is_a_link_out_of_the_folder(tmp_path: Path) -> None:
+    here = _linked_from_elsewhere(tmp_path, os.symlink)
     text = HEAD + "sounds:\n  ding: {file: ding.wav}\nsteps:\n  - kind: read\n    text: hi\n"
     with pytest.raises(ScriptErrors) as info:
         load_text(text, "t.yaml", here)
@@ -96,15 +103,7 @@ def _sound_script() -> str:
 
 def test_a_hard_link_to_a_file_elsewhere_is_the_file_itself_and_is_taken(tmp_path: Path) -> None:
     # Decided: a hard link is the file, in the folder (see `sound_file_problem`).
-    outside = tmp_path / "elsewhere"
-    outside.mkdir()
-    (outside / "real.wav").write_bytes(b"RIFF")
-    here = tmp_path / "scripts"
-    here.mkdir()
-    try:
-        os.link(outside / "real.wav", here / "ding.wav")
-    except OSError:
-        pytest.skip("hard links are not available here")
+    here = _linked_from_elsewhere(tmp_path, os.link)
     assert load_text(_sound_script(), "t.yaml", here).sounds["ding"].file == "ding.wav"
 
 
