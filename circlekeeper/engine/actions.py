@@ -64,8 +64,9 @@ from circlekeeper.script.messages import did_you_mean, show
 from circlekeeper.script.model import REQUEST_KINDS, RESPONSES, Practice
 from circlekeeper.script.positions import PathKey, Pos, Positions
 
-MAX_ACTIONS = 1_000
-"""An actions file may hold this many actions (a rehearsal stops after 10,000 moves)."""
+MAX_ACTIONS = 500
+"""An actions file may hold this many actions (a rehearsal stops after 10,000 moves; 500
+actions of seven values each stay within the 5,000 values a file may hold)."""
 
 
 def _text(value: Any) -> str:

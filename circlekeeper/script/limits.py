@@ -13,7 +13,7 @@ from __future__ import annotations
 MAX_BYTES = 256 * 1024
 """Scripts and actions files larger than this are refused before parsing (256 KiB)."""
 
-MAX_NODES = 10_000
+MAX_NODES = 5_000
 """Most values (mappings, lists and scalars, keys included) a file may hold; counted while
 parsing, so a file past it is refused without being built."""
 
