@@ -73,7 +73,7 @@ def default_clock() -> ClockLike:
     return clock
 
 
-class _Palette(CommandPalette):
+class _Palette(Guarded, CommandPalette):
     """Textual's command palette, but a page key before its list is laid out (ctrl+p then
     page down, typed fast) does nothing instead of ending the app on a KeyError."""
 
