@@ -175,6 +175,7 @@ class LiveScreen(Guarded, Screen[None]):
         self._timer: Timer | None = None
         self._last_snap: Snapshot | None = None
         self._beat: asyncio.TimerHandle | None = None
+        self._tick_handle: asyncio.TimerHandle | None = None
         self._tick_at: float | None = None
         """Monotonic time the next tick is due (it writes a checkpoint too)."""
         self._ready_by: float | None = None
@@ -296,6 +297,8 @@ class LiveScreen(Guarded, Screen[None]):
     def on_unmount(self) -> None:
         if self._beat is not None:
             self._beat.cancel()
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
 
     def _start(self) -> None:
         if not self.driver.session.started:
@@ -305,13 +308,18 @@ class LiveScreen(Guarded, Screen[None]):
     # -- the tick ---------------------------------------------------------------------------
 
     def _schedule(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(delay, self._timed_tick, name="session-tick")
+        # A plain event-loop callback, like the checkpoint beat: a Textual timer a tick
+        # would make a timer object and a task every second, for one call.
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
+        self._tick_handle = asyncio.get_running_loop().call_later(delay, self._timed_tick)
         self._tick_at = time.monotonic() + delay
         self._plan_beat()
 
     def _timed_tick(self) -> None:
+        self._tick_handle = None
+        if not self.is_attached:
+            return
         delay = TICK_MAX
         try:
             self.tick()
