@@ -28,15 +28,20 @@ if TYPE_CHECKING:
 class _WakingEvent(threading.Event):
     """An event that also writes to a pipe when set, so a thread in `select` sees it."""
 
-    def __init__(self, wake_fd: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._wake_fd = wake_fd
+        self.wake_fd: int | None = None
+        """The write end of the running input thread's pipe (None between threads)."""
+        self.wake_lock = threading.Lock()
+        """Held while writing to the pipe, and by the thread while it lets go of the pipe."""
 
     def set(self) -> None:
         """Set the event and wake the input thread."""
         super().set()
-        with contextlib.suppress(OSError):
-            os.write(self._wake_fd, b"\0")
+        with self.wake_lock:
+            if self.wake_fd is not None:
+                with contextlib.suppress(OSError):
+                    os.write(self.wake_fd, b"\0")
 
 
 class QuietLinuxDriver(LinuxDriver):
@@ -45,17 +50,32 @@ class QuietLinuxDriver(LinuxDriver):
 
     def __init__(self, app: App[Any], **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
-        self.exit_event = _WakingEvent(self._wake_w)
+        self.exit_event: _WakingEvent = _WakingEvent()
 
     def run_input_thread(self) -> None:
-        """Wait for input and dispatch events (as Textual does, without a polling timeout)."""
+        """Wait for input and dispatch events (as Textual does, without a polling timeout).
+
+        Each run has its own wake-up pipe: Textual closes the driver when the app is
+        suspended (ctrl+z) and starts a new input thread on the same driver when it is back.
+        """
+        wake, wake_w = os.pipe()
+        os.set_blocking(wake, False)
+        os.set_blocking(wake_w, False)
+        self.exit_event.wake_fd = wake_w
+        try:
+            self._read_input(wake)
+        finally:
+            with self.exit_event.wake_lock:
+                self.exit_event.wake_fd = None
+            for fd in (wake, wake_w):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def _read_input(self, wake: int) -> None:
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
-        selector.register(self._wake_r, selectors.EVENT_READ)
-        fileno, wake = self.fileno, self._wake_r
+        selector.register(wake, selectors.EVENT_READ)
+        fileno = self.fileno
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")().decode
 
@@ -79,7 +99,7 @@ class QuietLinuxDriver(LinuxDriver):
                 timeout = None if due is None else max(0.0, due - get_time())
                 feed_ready(selector.select(timeout), final=False)
             # As Textual does: a last look for a timed-out escape, reading no more keys.
-            selector.unregister(self._wake_r)
+            selector.unregister(wake)
             selector.unregister(self.fileno)
             feed_ready(selector.select(0.1), final=True)
         finally:
@@ -87,10 +107,3 @@ class QuietLinuxDriver(LinuxDriver):
             with contextlib.suppress(Exception):
                 for _ in parser.feed(""):
                     pass
-
-    def close(self) -> None:
-        """Perform cleanup, the wake-up pipe too."""
-        super().close()
-        for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)

@@ -110,7 +110,9 @@ def test_the_thread_leaves_when_input_stops(
     driver.exit_event.set()
     thread.join(timeout=10)
     assert not thread.is_alive()
-    # Input can start again (a resumed app clears the event and starts a new thread).
+    # Input can start again: a suspended app (ctrl+z) closes the driver, and once it is
+    # back clears the event and starts a new thread on the same driver.
+    driver.close()
     driver.exit_event.clear()
     again = threading.Thread(target=driver.run_input_thread, daemon=True)
     again.start()
