@@ -60,7 +60,7 @@ from circlekeeper.tui.format import (
     shown,
     wall_hhmm,
 )
-from circlekeeper.tui.guard import Guarded
+from circlekeeper.tui.guard import Guarded, guarded_callback
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -312,7 +312,9 @@ class LiveScreen(Guarded, Screen[None]):
         # would make a timer object and a task every second, for one call.
         if self._tick_handle is not None:
             self._tick_handle.cancel()
-        self._tick_handle = asyncio.get_running_loop().call_later(delay, self._timed_tick)
+        # Guarded as the screen's timers are: a fault is reported, under the tick's name.
+        tick = guarded_callback(self, self._timed_tick, f"{type(self).__name__}: session-tick")
+        self._tick_handle = asyncio.get_running_loop().call_later(delay, tick)
         self._tick_at = time.monotonic() + delay
         self._plan_beat()
 
