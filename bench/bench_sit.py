@@ -147,6 +147,31 @@ def rss_mb(pid: int, key: str = "VmRSS") -> float:
     return 0.0
 
 
+def thread_times(pid: int) -> dict[int, tuple[str, float, int]]:
+    """Each live thread of `pid`: (name, CPU seconds, voluntary context switches, i.e.
+    wake-ups). CPU from schedstat (nanoseconds), not the clock ticks of stat."""
+    out: dict[int, tuple[str, float, int]] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            name = (task / "comm").read_text().strip()
+            cpu = int((task / "schedstat").read_text().split()[0]) / 1e9
+            woke = 0
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches:"):
+                    woke = int(line.split()[1])
+            out[int(task.name)] = (name, cpu, woke)
+    return out
+
+
+def thread_role(pid: int, tid: int, name: str) -> str:
+    """What a thread of the app is, as far as /proc tells."""
+    if tid == pid:
+        return "main thread (Textual's event loop)"
+    if name == "threaded-ml":
+        return "PulseAudio client (libpulse's main loop)"
+    return "other threads (output, sound, speech, PortAudio's callback while playing)"
+
+
 @dataclass
 class Watched:
     """One process tree under measurement."""
@@ -160,10 +185,16 @@ class Watched:
     tree_peak: float = 0.0
     hwm: float = 0.0
     children: set[str] = field(default_factory=set)
+    threads0: dict[int, tuple[str, float, int]] = field(default_factory=dict)
+    threads: dict[int, tuple[str, float, int]] = field(default_factory=dict)
+    """Every thread seen in the window, at its latest sample (short-lived ones too, up to
+    their last second)."""
 
     def begin(self) -> None:
         """Start the CPU window."""
         self.cpu0, self.t0 = cpu_seconds(self.pid), time.monotonic()
+        self.threads0 = thread_times(self.pid)
+        self.threads = dict(self.threads0)
 
     def sample(self) -> None:
         """Note memory now."""
@@ -173,11 +204,27 @@ class Watched:
         for p in tree[1:]:
             with contextlib.suppress(OSError):
                 self.children.add(Path(f"/proc/{p}/comm").read_text().strip())
+        if self.t0 and not self.wall:
+            self.threads.update(thread_times(self.pid))
 
     def end(self) -> None:
         """Close the CPU window."""
+        self.threads.update(thread_times(self.pid))
         self.cpu = cpu_seconds(self.pid) - self.cpu0
         self.wall = time.monotonic() - self.t0
+
+    def by_role(self) -> dict[str, tuple[float, float]]:
+        """CPU (% of a core) and wake-ups a second of each kind of thread over the window."""
+        out: dict[str, tuple[float, float]] = {}
+        for tid, (name, cpu, woke) in self.threads.items():
+            _, cpu0, woke0 = self.threads0.get(tid, (name, 0.0, 0))
+            role = thread_role(self.pid, tid, name)
+            was = out.get(role, (0.0, 0.0))
+            out[role] = (
+                was[0] + 100.0 * (cpu - cpu0) / self.wall,
+                was[1] + (woke - woke0) / self.wall,
+            )
+        return out
 
     @property
     def percent(self) -> float:
@@ -390,6 +437,20 @@ def report(result: dict[str, Any]) -> str:
             f"{', '.join(sorted(w.children)) or '-'} |"
         )
     sound = next(w for w in result["watched"] if w.label == "sound")
+    lines += [
+        "",
+        "Where the CPU of the app goes, by thread (CPU from each thread's schedstat, "
+        "wake-ups are voluntary context switches; a thread that ended inside the window "
+        "counts up to its last sample, a second or less before it ended):",
+        "",
+        "| run | thread | CPU, % of a core | wake-ups a second |",
+        "|---|---|---|---|",
+    ]
+    for w in result["watched"]:
+        if w.label == "termdown":
+            continue
+        for role, (cpu, woke) in sorted(w.by_role().items()):
+            lines.append(f"| {w.label} | {role} | {cpu:.3f} | {woke:.1f} |")
     errors = [e for _, e in result["bells"] if e is not None]
     missing = sum(1 for _, e in result["bells"] if e is None)
     lines += ["", "Bell onsets, recorded at the null sink (error = onset - scheduled time):", ""]

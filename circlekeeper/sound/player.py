@@ -602,8 +602,12 @@ class AudioSink:
             finally:
                 self._ready.set()
         while True:
-            # Awake more often only while the stream runs (to stop it when it falls silent).
-            wait = 0.25 if (self.running or self._speech_q) else 1.0
+            # Awake often only while the stream runs (to stop it when it falls silent) or
+            # words wait; while it sleeps with nothing to do, only a request wakes the thread
+            # (a lost output is still looked for every second).
+            wait: float | None = 0.25 if (self.running or self._speech_q) else 1.0
+            if self._ok and not self.running and not self._speech_q:
+                wait = None
             try:
                 cmd = self._q.get(timeout=wait)
             except queue.Empty:

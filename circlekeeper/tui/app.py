@@ -8,6 +8,7 @@ import gc
 import logging
 import signal
 import socket
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.driver import Driver as TextualDriver
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -178,6 +180,17 @@ class CircleKeeperApp(Guarded, App[int]):
             return super().run(*args, **kwargs)
         finally:
             gc.enable()
+
+    def get_driver_class(self) -> type[TextualDriver]:
+        """Textual's driver for this platform; on Linux, one whose input thread sleeps
+        until a key comes (see `tui/terminal.py`)."""
+        driver = super().get_driver_class()
+        linux = sys.modules.get("textual.drivers.linux_driver")
+        if linux is not None and driver is linux.LinuxDriver:
+            from circlekeeper.tui.terminal import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return driver
 
     def on_mount(self) -> None:
         self.call_after_refresh(gc.enable)  # the first frame is out (see `run`)

@@ -239,6 +239,16 @@ class Driver:
             log.warning("journal checkpoint failed: %s", error)
             self.journal = None
 
+    def checkpoint_due_in(self) -> float:
+        """Seconds until the journal is next due to hear how far the session got: a
+        `CHECKPOINT_EVERY` after the last record, so the checkpoints between ticks fall
+        between them rather than beside them."""
+        session = self.session
+        if not session.started or session.ended:
+            return CHECKPOINT_EVERY
+        since = session.session_time(self.now()) - self.recorded_t
+        return min(max(CHECKPOINT_EVERY - since, CHECKPOINT_SKIP), CHECKPOINT_EVERY)
+
     def do(self, command: Command) -> list[Event]:
         """Give the engine a command now and route what it answers (a refusal too: it says
         why, and the journal keeps it)."""

@@ -5,8 +5,9 @@ The app (`tui/app.py`) satisfies `AppHost`; a screen reaches it with `host_of(se
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar, cast, runtime_checkable
 
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -73,9 +74,17 @@ class AppHost(Protocol):
         ...
 
 
+_HOSTS: weakref.WeakSet[object] = weakref.WeakSet()
+"""Apps already found to be hosts: a runtime protocol check looks up every member each
+time (0.1 ms), and the live screen asks for its host several times a second."""
+
+
 def host_of(node: DOMNode) -> AppHost:
     """The app a screen or widget runs in, as its host."""
     app = node.app
+    if app in _HOSTS:
+        return cast(AppHost, app)
     if not isinstance(app, AppHost):
         raise TypeError(f"{type(app).__name__} is not a circlekeeper app")
+    _HOSTS.add(app)
     return app

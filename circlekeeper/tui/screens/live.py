@@ -50,7 +50,7 @@ from circlekeeper.engine.events import (
     TimeChanged,
     Undone,
 )
-from circlekeeper.tui.driver import CHECKPOINT_EVERY
+from circlekeeper.tui.driver import CHECKPOINT_EVERY, CHECKPOINT_SKIP
 from circlekeeper.tui.format import (
     about_hhmm,
     clock_text,
@@ -60,7 +60,7 @@ from circlekeeper.tui.format import (
     shown,
     wall_hhmm,
 )
-from circlekeeper.tui.guard import Guarded
+from circlekeeper.tui.guard import Guarded, guarded_callback
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
@@ -175,6 +175,9 @@ class LiveScreen(Guarded, Screen[None]):
         self._timer: Timer | None = None
         self._last_snap: Snapshot | None = None
         self._beat: asyncio.TimerHandle | None = None
+        self._tick_handle: asyncio.TimerHandle | None = None
+        self._tick_at: float | None = None
+        """Monotonic time the next tick is due (it writes a checkpoint too)."""
         self._ready_by: float | None = None
         """While getting ready: the monotonic time at which the session starts anyway."""
 
@@ -270,14 +273,32 @@ class LiveScreen(Guarded, Screen[None]):
         """Apart from the tick, which may wait a second: the journal hears how far the
         session got every `CHECKPOINT_EVERY`, so a crash costs less than a second. A plain
         event-loop callback, not a Textual timer: it touches no widget, and costs a tenth."""
+        if self._beat is not None:  # one chain of beats, however this one was called
+            self._beat.cancel()
+            self._beat = None
         self.ck.guard("the journal's checkpoint", self.driver.checkpoint)
-        if self.is_attached and not self.driver.closed:
-            loop = asyncio.get_running_loop()
-            self._beat = loop.call_later(CHECKPOINT_EVERY, self._checkpoint_beat)
+        self._plan_beat()
+
+    def _plan_beat(self) -> None:
+        """The next checkpoint between ticks: `CHECKPOINT_EVERY` after the latest record,
+        unless the tick comes first (it writes one, then plans the next). So a tick a second
+        takes one beat between ticks, not two beside them."""
+        if self._beat is not None or not self.is_attached or self.driver.closed:
+            return
+        if self.driver.journal is None:
+            return
+        delay = self.ck.guard("timing the checkpoint", self.driver.checkpoint_due_in)
+        delay = CHECKPOINT_EVERY if delay is None else delay
+        tick_at = self._tick_at
+        if tick_at is not None and tick_at - time.monotonic() <= delay + CHECKPOINT_SKIP:
+            return
+        self._beat = asyncio.get_running_loop().call_later(delay, self._checkpoint_beat)
 
     def on_unmount(self) -> None:
         if self._beat is not None:
             self._beat.cancel()
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
 
     def _start(self) -> None:
         if not self.driver.session.started:
@@ -287,11 +308,20 @@ class LiveScreen(Guarded, Screen[None]):
     # -- the tick ---------------------------------------------------------------------------
 
     def _schedule(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(delay, self._timed_tick, name="session-tick")
+        # A plain event-loop callback, like the checkpoint beat: a Textual timer a tick
+        # would make a timer object and a task every second, for one call.
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
+        # Guarded as the screen's timers are: a fault is reported, under the tick's name.
+        tick = guarded_callback(self, self._timed_tick, f"{type(self).__name__}: session-tick")
+        self._tick_handle = asyncio.get_running_loop().call_later(delay, tick)
+        self._tick_at = time.monotonic() + delay
+        self._plan_beat()
 
     def _timed_tick(self) -> None:
+        self._tick_handle = None
+        if not self.is_attached:
+            return
         delay = TICK_MAX
         try:
             self.tick()
