@@ -297,7 +297,7 @@ class LibraryScreen(Guarded, Screen[None]):
                 if problem is not None:
                     self.notify(problem, title="Cannot resume", severity="error", timeout=12)
             elif choice == "discard":
-                self.ck.guard("discarding the session", self._discard, first)
+                self.ck.guard(N_("discarding the session"), self._discard, first)
                 self.offer_unfinished(rest)
 
         dialog = ResumeOfferDialog(
@@ -332,7 +332,7 @@ class LibraryScreen(Guarded, Screen[None]):
         try:
             library = read_library(self.extra_dirs)
         except Exception as error:
-            self.ck.report_error("reading the library", error)
+            self.ck.report_error(N_("reading the library"), error)
             library = Library((), (), {})
         self.entries = {entry.key: entry for entry in library.entries}
         return library
@@ -498,7 +498,7 @@ class LibraryScreen(Guarded, Screen[None]):
         """Checking or loading failed as a whole: say so (each script's own errors are listed)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.progress = None
-            self.ck.report_error("checking the library", event.worker.error)
+            self.ck.report_error(N_("checking the library"), event.worker.error)
             self.query_one("#library-status", Static).update(
                 f"Could not check the library: {event.worker.error}"
             )

@@ -157,7 +157,7 @@ class SummaryScreen(Guarded, Screen[None]):
 
     def action_save(self) -> None:
         """Save the summary as a Markdown file and say where it went."""
-        self.ck.guard("saving the summary", self._save)
+        self.ck.guard(N_("saving the summary"), self._save)
 
     def _save(self) -> None:
         from circlekeeper.records.summary import save_summary
