@@ -426,14 +426,16 @@ class Session:
         if cue is None:
             return
         said = spoken(cue.say, self.plan.language, self.practice.language)
-        words = said[0] if said is not None else None
-        if now or self.line.ask(self._a, cue.sound, cue.strikes, reason, words):
-            self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, reason, words))
+        words, language = said if said is not None else (None, None)
+        if now or self.line.ask(self._a, cue.sound, cue.strikes, reason, words, language):
+            self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, reason, words, language))
 
     def _ring_waiting(self) -> None:
         """The next cue waiting in line rings; the last one of a finished session ends it."""
         cue = self.line.pop()
-        self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, cue.reason, cue.words))
+        self.emit(
+            BellDue(self.stamp(), cue.sound, cue.strikes, cue.reason, cue.words, cue.language)
+        )
         if self._closing and self.line.due is None:
             self.end_session("done")
 

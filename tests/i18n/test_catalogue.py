@@ -70,8 +70,8 @@ def test_the_template_is_current_with_the_code() -> None:
     new = ids(extracted) - ids(template())
     gone = ids(template()) - ids(extracted)
     assert not new and not gone, (
-        f"run `make messages`: {len(new)} new strings {sorted(new)[:5]}, "
-        f"{len(gone)} gone {sorted(gone)[:5]}"
+        f"run `make messages`: {len(new)} new strings {sorted(new, key=str)[:5]}, "
+        f"{len(gone)} gone {sorted(gone, key=str)[:5]}"
     )
 
 

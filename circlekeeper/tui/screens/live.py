@@ -916,17 +916,17 @@ class LiveScreen(Guarded, LocalScreen[None]):
     def action_remove_step(self) -> None:
         """Take a step to come off the agenda."""
         flows = self._flows()
-        flows.choose_step("Remove which step?", flows.remove)
+        flows.choose_step(_("Remove which step?"), flows.remove)
 
     def action_move_step(self) -> None:
         """Move a step to come to another place."""
         flows = self._flows()
-        flows.choose_step("Move which step?", flows.move_after)
+        flows.choose_step(_("Move which step?"), flows.move_after)
 
     def action_step_length(self) -> None:
         """A new length for a step to come."""
         flows = self._flows()
-        flows.choose_step("Change the length of which step?", flows.length)
+        flows.choose_step(_("Change the length of which step?"), flows.length)
 
     def action_end_at(self) -> None:
         """End the session at a clock time."""

@@ -49,7 +49,7 @@ def split_names(text: str) -> list[str]:
 
 ASSIGN_WORDS = {
     "ask": N_("chosen"),
-    "rotate": N_("rotates from meeting to meeting"),
+    "rotate": N_("rotates"),
     "first": N_("the first in the circle"),
     "random": N_("drawn at random"),
 }
