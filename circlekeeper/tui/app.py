@@ -363,7 +363,7 @@ class CircleKeeperApp(Guarded, App[int]):
             if sock is None:
                 sock = bind(*parse_address(driver.config.share))
         except ShareError as error:
-            self.share_failed(str(error))
+            self.share_failed(error.args[0] if error.args else str(error))
             return
         # aiohttp and segno load only now, when sharing is asked for.
         from circlekeeper.script.texts import translations
