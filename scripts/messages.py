@@ -35,6 +35,14 @@ TEMPLATE = PACKAGE / "i18n" / "circlekeeper.pot"
 DOMAIN = "circlekeeper"
 LANGUAGES = ("de", "es", "fr", "pt_BR")
 """The translations (English, the source, is the template itself)."""
+PLURALS: dict[str, tuple[int, str]] = {
+    "de": (2, "(n != 1)"),
+    "es": (2, "(n != 1)"),
+    "fr": (2, "(n > 1)"),
+    "pt_BR": (2, "(n > 1)"),
+}
+"""Each language's plural forms, as gettext has always written them: CLDR's extra form for
+large round numbers ("un million de personnes") is left out, so a translator fills two."""
 
 KEYWORDS: dict[str, Any] = {
     "_": None,
@@ -182,6 +190,7 @@ def update() -> list[str]:
                 fuzzy=False,
             )
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        _gnu_plurals(catalog, language)
         catalog.obsolete.clear()  # a string gone from the code leaves the catalogue
         path.write_bytes(_stable(po_text(catalog), path))
         missing = [m for m in catalog if m.id and (not m.string or m.fuzzy or not all(m.string))]
@@ -189,6 +198,19 @@ def update() -> list[str]:
             todo.append(f"{path.relative_to(ROOT)}: {len(missing)} to translate")
     compile_all()
     return todo
+
+
+def _gnu_plurals(catalog: Catalog, language: str) -> None:
+    """Give the catalogue gettext's plural forms for its language, and every plural message
+    that many forms."""
+    count, expression = PLURALS[language]
+    headers = [(k, v) for k, v in catalog.mime_headers if k.lower() != "plural-forms"]
+    headers.append(("Plural-Forms", f"nplurals={count}; plural={expression};"))
+    catalog.mime_headers = headers
+    for message in catalog:
+        if message.id and isinstance(message.string, tuple):
+            forms = (*message.string, *([""] * count))[:count]
+            message.string = forms
 
 
 def compile_all() -> None:

@@ -51,7 +51,12 @@ NAMES: dict[str, str] = {
 ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 """Where the language is read from when none is given, in gettext's order."""
 
-_state: dict[str, Any] = {"requested": SOURCE, "interface": SOURCE, "catalogue": None}
+_state: dict[str, Any] = {
+    "requested": SOURCE,
+    "interface": SOURCE,
+    "catalogue": None,
+    "wrote": None,  # the LANGUAGE set_language put in the environment for click
+}
 
 
 def N_(message: str) -> str:
@@ -119,14 +124,18 @@ def set_language(code: str | None = None) -> str:
     through gettext's global functions (click's help and errors) are told too: the
     catalogue carries their words, and `LANGUAGE` names the language, as gettext expects.
     """
-    requested = tag(code) or environment_language() or SOURCE
+    environ = dict(os.environ)
+    if environ.get("LANGUAGE") == _state.get("wrote"):
+        # Our own word for click, not the user's: the environment speaks through the rest.
+        environ.pop("LANGUAGE", None)
+    requested = tag(code) or environment_language(environ) or SOURCE
     interface = interface_for(requested)
     use_catalogue(_catalogue(interface), requested=requested, interface=interface)
     import gettext
 
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
-    os.environ["LANGUAGE"] = locale_name(interface)
+    os.environ["LANGUAGE"] = _state["wrote"] = locale_name(interface)
     return interface
 
 
