@@ -143,22 +143,6 @@ def defaulted_roles_line(practice: Practice, plan: CirclePlan) -> str | None:
     )
 
 
-SOUND_NAMES = {
-    "bowl": N_("singing bowl"),
-    "chime": N_("chime"),
-    "clappers": N_("clappers"),
-    "gong": N_("gong"),
-    "warning": N_("warning tone"),
-}
-"""The built-in sounds, as the screen names them (a practice's own sounds keep their names)."""
-
-
-def sound_name(name: str) -> str:
-    """A sound as the screen names it: a built-in one in the interface's language."""
-    word = SOUND_NAMES.get(name)
-    return _(word) if word is not None else name
-
-
 KIND_WORDS = {
     "process": N_("point of process"),
     "clarify": N_("clarifying question"),

@@ -323,7 +323,7 @@ async def test_setup_shows_the_engines_roles_and_asks_for_the_others() -> None:
         setup.query_one("#setup-starter", Select).value = "Ben"
         await pilot.pause()
         shown = str(setup.query_one("#setup-roles").render())
-        assert "Starts: Ben" in shown and "Host: Ana (rotate)" in shown
+        assert "Starts: Ben" in shown and "Host: Ana (rotates)" in shown
         setup.query_one("#role-guardian", Select).value = "Cy"
         await pilot.pause()
         assert "Guardian: Cy (chosen)" in str(setup.query_one("#setup-roles").render())

@@ -63,7 +63,6 @@ from circlekeeper.tui.format import (
     plain,
     response_word,
     shown,
-    sound_name,
     time_changed_text,
     wall_hhmm,
 )
@@ -523,7 +522,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
         cue = ""
         if snap.next_cue and snap.next_cue_in is not None:
             cue = _("Next sound: {sound} in {time}").format(
-                sound=sound_name(snap.next_cue), time=cue_in_text(snap.next_cue_in)
+                sound=tr(snap.next_cue), time=cue_in_text(snap.next_cue_in)
             )
         if self._set("cue", cue):
             self._update_fixed("#next-cue", plain(cue))
