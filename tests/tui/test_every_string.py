@@ -31,7 +31,7 @@ from circlekeeper.tui.screens.summary import SummaryScreen
 
 TEMPLATE = Path(i18n.__file__).parent / "circlekeeper.pot"
 
-EVERY_KIND = {
+EVERY_KIND: dict[str, Any] = {
     "title": "Every kind",
     "kind": "other",
     "roles": [{"id": "host", "name": "Host", "assign": "rotate"}],
