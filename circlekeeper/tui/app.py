@@ -261,7 +261,7 @@ class CircleKeeperApp(Guarded, App[int]):
             # millisecond of the speaker's time passes in between.
             back = rebuild(contents, self.clock.now(), changed_ok=changed_ok)
         except ResumeError as error:
-            return tr(str(error.args[0])) if error.args else str(error)
+            return tr(error.args[0]) if error.args else str(error)
         journal = Journal.reopen(contents.path, at=back.at)
         if not journal.held:
             return tr(journal.error or "") or _("the journal could not be opened to carry on")
