@@ -301,7 +301,7 @@ class CircleKeeperApp(Guarded, App[int]):
         if sink is None and config.silent:
             from circlekeeper.sound.api import NullSink
 
-            sink = NullSink("silent")
+            sink = NullSink(msg("silent"))
         driver = Driver(
             config, session, self.clock, wall=self.wall, sink=sink, sleep=self._sleep_watch()
         )

@@ -34,7 +34,7 @@ from circlekeeper.engine.events import (
     StepStarted,
     TurnStarted,
 )
-from circlekeeper.i18n import _, tr
+from circlekeeper.i18n import _, msg, tr
 from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class SoundRouter:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
-        self.sink: SoundSink = sink or NullSink("sound is starting")
+        self.sink: SoundSink = sink or NullSink(msg("sound is starting"))
         self.loading = sink is None and not config.silent
         """True until the real sink replaces the stand-in (it loads after the first frame)."""
         self.monotonic = monotonic
@@ -217,7 +217,7 @@ class SoundRouter:
             return self.sink.status()
         except Exception as error:  # a sink must not raise, but a live circle outranks it
             log.warning("sound status failed: %s", error)
-            return SoundStatus(ok=False, detail=f"sound failed: {error}")
+            return SoundStatus(ok=False, detail=msg("sound failed: {problem}", problem=str(error)))
 
     def set_muted(self, muted: bool) -> None:
         """Mute or unmute every cue."""
