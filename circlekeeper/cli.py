@@ -6,6 +6,7 @@ Each command is a thin shim: it imports its area's module only when it runs, so 
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -47,7 +48,8 @@ def _translate_help(command: click.Command) -> None:
     for thing in things:
         english = thing.__dict__.setdefault("_english_help", getattr(thing, "help", None))
         if english:
-            thing.help = _(english)
+            # A command's help is its docstring as written: the catalogue has it cleaned.
+            thing.help = _(inspect.cleandoc(english))
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _translate_help(sub)

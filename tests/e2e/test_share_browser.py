@@ -101,7 +101,9 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             # The server goes away mid-session: the page says it lost the session, and
             # its clock, counting on alone, is dimmed.
             await app.share.close()
-            await expect(page.locator("#lost")).to_contain_text("Verbindung zur Sitzung verloren", timeout=WAIT_MS)
+            await expect(page.locator("#lost")).to_contain_text(
+                "Verbindung zur Sitzung verloren", timeout=WAIT_MS
+            )
             await expect(page.locator("body")).to_have_class("stale")
             await expect(page.locator("#ended")).to_be_hidden()
             assert isinstance(app.screen, LiveScreen)  # the session itself goes on
