@@ -232,12 +232,12 @@ class CircleKeeperApp(Guarded, App[int]):
         # role given to someone not there), and who holds a role nobody chose: said in the
         # session itself, however it was started (the setup screen, or `run`).
         for warning in config.plan.warnings:
-            self.notify(warning, title="Before you start", severity="warning", timeout=12)
+            self.notify(tr(warning), title=_("Before you start"), severity="warning", timeout=12)
         from circlekeeper.tui.format import defaulted_roles_line
 
         defaulted = defaulted_roles_line(config.practice, config.plan)
         if defaulted:
-            self.notify(defaulted, title="Roles", timeout=12)
+            self.notify(defaulted, title=_("Roles"), timeout=12)
         if self.journal_factory is not None:
             try:
                 driver.journal = self.journal_factory(config)
@@ -645,7 +645,7 @@ class CircleKeeperApp(Guarded, App[int]):
         self.ended_by = sig
         # SIGHUP: the terminal is gone. Whatever is drawn now goes nowhere; the records
         # come first, before anything tries to write to it.
-        self.guard("ending the session", self._end_and_exit, 128 + sig.value)
+        self.guard(N_("ending the session"), self._end_and_exit, 128 + sig.value)
 
     def release_sound(self, linger: float = 0.0) -> None:
         """Let the sound device go once the app is done; a bell still ringing (the closing

@@ -135,7 +135,7 @@ def run_session(
         lines = [str(e) for e in getattr(error, "errors", [])] or [str(error)]
         return _fail("\n".join(lines))
     except ValueError as error:  # the circle as given cannot be set up (plan_circle says why)
-        return _fail(f"circlekeeper: {error}")
+        return _fail(f"circlekeeper: {tr_error(error)}")
     except (FileNotFoundError, LookupError) as error:
         return _fail(str(error).strip("'\"") or type(error).__name__)
     share_socket = None

@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 
 from circlekeeper import i18n
 from circlekeeper.i18n.pseudo import PseudoCatalogue
+from circlekeeper.i18n.pseudo import pseudo as pseudo_text
 from circlekeeper.script.errors import ScriptErrors
 from circlekeeper.script.loader import load_practice
 from circlekeeper.sound.api import RecordingSink
@@ -34,7 +35,11 @@ TEMPLATE = Path(i18n.__file__).parent / "circlekeeper.pot"
 EVERY_KIND: dict[str, Any] = {
     "title": "Every kind",
     "kind": "other",
-    "roles": [{"id": "host", "name": "Host", "assign": "rotate"}],
+    "size": {"min": 5, "max": 8},  # four people: the session warns before it starts
+    "roles": [
+        {"id": "host", "name": "Host", "assign": "rotate"},
+        {"id": "guardian", "name": "Guardian", "assign": "ask"},  # given by default: said
+    ],
     "steps": [
         {"kind": "read", "title": "Welcome", "text": "Welcome all."},
         {
@@ -43,6 +48,7 @@ EVERY_KIND: dict[str, Any] = {
             "prompt": "How are you arriving?",
             "turn": {"time": "2m", "warning": "30s"},
             "stems": ["Right now I feel"],
+            "note": "Keep it short.",
         },
         {"kind": "round", "title": "Popcorn round", "order": "popcorn", "turn": {"time": "1m"}},
         {"kind": "silence", "title": "Quiet", "duration": "1m"},
@@ -224,6 +230,12 @@ async def test_every_live_screen_and_dialog_says_every_word_through_the_catalogu
     }
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
+        # The warnings before the start, as the notifications say them.
+        said = [f"{n.title}: {n.message}" for n in app._notifications]
+        screens.shown["live: the warnings before the start"] = "\n".join(said)
+        assert any(pseudo_text("Before you start") in line for line in said), said
+        assert any(pseudo_text("Roles") in line for line in said), said
+        app.clear_notifications()
         for index, step in enumerate(EVERY_KIND["steps"]):
             title = str(step.get("title", step["kind"].capitalize()))
             await screens.look(pilot, f"live: {title}")

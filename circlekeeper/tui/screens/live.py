@@ -464,7 +464,8 @@ class LiveScreen(Guarded, LocalScreen[None]):
         if self._set("note", snap.step_note):
             # Guidance for the facilitator from the script: shown, never spoken.
             note = self.query_one("#step-note", Static)
-            note.update(plain(f"Note for you: {snap.step_note}" if snap.step_note else ""))
+            said = _("Note for you: {note}").format(note=snap.step_note) if snap.step_note else ""
+            note.update(plain(said))
             note.display = bool(snap.step_note)
         self._draw_timer(snap, paused)
         self._draw_speaker(snap)

@@ -47,15 +47,6 @@ def split_names(text: str) -> list[str]:
     return names
 
 
-ASSIGN_WORDS = {
-    "ask": N_("chosen"),
-    "rotate": N_("rotates"),
-    "first": N_("the first in the circle"),
-    "random": N_("drawn at random"),
-}
-"""How a role is given, as the setup screen says it after the holder's name."""
-
-
 def language_choices(practice: Practice) -> list[tuple[str, str]]:
     """(label, tag) for the language menu: the interface's languages, then any other the
     practice is written in. A language the practice has no texts in says which language
