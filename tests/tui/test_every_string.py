@@ -120,6 +120,19 @@ def data_words(*things: Any) -> set[str]:
     return words
 
 
+def library_words() -> set[str]:
+    """The words of the fixture library's practices, and of the broken one's problems."""
+    practices = [p.read_text(encoding="utf-8") for p in FIXTURE_PRACTICES.glob("*.yaml")]
+    # A script's problems read as `circlekeeper check` says them: in the format's words,
+    # English, like the format's reference (they are for the script's author).
+    problems = ""
+    try:
+        load_practice(FIXTURE_PRACTICES / "broken.yaml")
+    except ScriptErrors as error:
+        problems = str(error)
+    return data_words(practices, problems, str(FIXTURE_PRACTICES))
+
+
 def screen_text(app: Any) -> str:
     """What the screen shows, as plain text (as a screenshot would)."""
     width, height = app.size
@@ -185,14 +198,7 @@ def _fail_on(screens: Screens) -> None:
 
 @pytest.mark.usefixtures("pseudo")
 async def test_the_library_and_the_setup_say_every_word_through_the_catalogue() -> None:
-    practices = [p.read_text(encoding="utf-8") for p in FIXTURE_PRACTICES.glob("*.yaml")]
-    # A script's problems read as `circlekeeper check` says them: in the format's words,
-    # English, like the format's reference (they are for the script's author).
-    try:
-        load_practice(FIXTURE_PRACTICES / "broken.yaml")
-    except ScriptErrors as error:
-        problems = str(error)
-    screens = Screens(data_words(practices, problems, NAMES, str(FIXTURE_PRACTICES)))
+    screens = Screens(library_words() | data_words(NAMES))
     app = make_app(
         clock=MockClock(),
         wall=lambda: 1_780_000_000.0,
@@ -284,4 +290,29 @@ async def test_the_agenda_and_its_forms_say_every_word_through_the_catalogue(
         await screens.look(pilot, "agenda: a line's choices")
         await pilot.press("escape", "t")
         await screens.look(pilot, "agenda: a topic")
+    _fail_on(screens)
+
+
+async def test_the_offer_to_resume_and_the_resumed_session_say_every_word_through_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import CHECK_IN
+    from test_resume import cut_short, journaling_app, write_practice
+
+    path = write_practice(tmp_path)
+    await cut_short(path)  # in English: a session cut short, its journal left behind
+    catalogue = PseudoCatalogue(known_messages())
+    i18n.use_catalogue(catalogue, requested="en", interface="en")
+    monkeypatch.setattr(i18n, "set_language", lambda code=None: "en")
+    screens = Screens(library_words() | data_words(CHECK_IN, NAMES))
+    app = journaling_app(MockClock(9_000.0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await screens.look(pilot, "the offer to resume")
+        await pilot.press("r")
+        await pilot.pause()
+        await screens.look(pilot, "resumed")
+        assert app.live_screen is not None
+        app.live_screen.action_end_session()
+        await pilot.pause()
     _fail_on(screens)
