@@ -152,10 +152,16 @@ KIND_WORDS = {
 """A speaking queue's kinds of request, as a list of choices or a queue's entry names them."""
 
 
+def _word(table: dict[str, str], key: str, otherwise: str) -> str:
+    """`key`'s word from a table of labels, in the interface's language; `otherwise` for a
+    key the table does not know."""
+    word = table.get(key)
+    return _(word) if word is not None else otherwise
+
+
 def kind_word(kind: str) -> str:
     """A kind of request to speak, in the interface's language."""
-    word = KIND_WORDS.get(kind)
-    return _(word) if word is not None else kind
+    return _word(KIND_WORDS, kind, kind)
 
 
 RESPONSE_WORDS = {
@@ -169,8 +175,7 @@ RESPONSE_WORDS = {
 
 def response_word(response: str) -> str:
     """A response in a consent round, in the interface's language."""
-    word = RESPONSE_WORDS.get(response)
-    return _(word) if word is not None else response.replace("-", " ")
+    return _word(RESPONSE_WORDS, response, response.replace("-", " "))
 
 
 def capitalized(text: str) -> str:
