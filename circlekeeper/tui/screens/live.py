@@ -374,7 +374,9 @@ class LiveScreen(Guarded, LocalScreen[None]):
         result = self.driver.tick()
         if result.caught_up:
             self.notify(
-                f"The computer slept for {duration_text(result.caught_up)}; the timers caught up.",
+                _("The computer slept for {time}; the timers caught up.").format(
+                    time=duration_text(result.caught_up)
+                ),
                 timeout=6,
             )
         if result.suspended_for is not None:
