@@ -11,7 +11,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -590,7 +590,8 @@ class CircleKeeperApp(Guarded, App[int]):
             screen.id == "--command-palette" for screen in self.screen_stack
         ):
             return
-        self.push_screen(_Palette(id="--command-palette"))
+        # It asks in the interface's language.
+        self.push_screen(_Palette(placeholder=_("Search for commands…"), id="--command-palette"))
 
     async def action_quit(self) -> None:
         """Quit; during a live session ask first."""
@@ -724,15 +725,6 @@ class CircleKeeperApp(Guarded, App[int]):
             _("Save a picture of the screen (SVG)"),
             lambda: self.set_timer(0.1, self.deliver_screenshot),
         )
-
-    def action_command_palette(self) -> None:
-        """The command palette, asking in the interface's language."""
-        from textual.command import CommandPalette
-
-        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
-            self.push_screen(
-                CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
-            )
 
 
 def make_app(
