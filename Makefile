@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 SYS_LIBS := libportaudio.so.2:libportaudio2 libespeak-ng.so.1:libespeak-ng1
 SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils chromium:chromium strace:strace
 
-.PHONY: run test fuzz check lint types bench library-index sysdeps sysdeps-test venv clean
+.PHONY: run test fuzz check lint types bench library-index messages sysdeps sysdeps-test venv clean
 
 run: sysdeps venv
 	@$(VENV)/bin/circlekeeper
@@ -28,8 +28,8 @@ fuzz: venv
 check: venv lint types test
 
 lint: venv
-	@$(VENV)/bin/ruff check circlekeeper tests bench
-	@$(VENV)/bin/ruff format --check circlekeeper tests bench
+	@$(VENV)/bin/ruff check circlekeeper tests bench scripts
+	@$(VENV)/bin/ruff format --check circlekeeper tests bench scripts
 
 types: venv
 	@$(VENV)/bin/mypy
@@ -42,6 +42,12 @@ bench: sysdeps venv
 library-index: venv
 	@$(PY) -c "from circlekeeper.library.index import write_builtin_index as w; print(w())"
 	@$(PY) -c "from circlekeeper.library.catalogue import write_practices_page as w; print(w(__import__('pathlib').Path('docs')))"
+
+# The message catalogue: extract the interface's strings, merge them into every language's
+# .po (then translate what is new), compile the .mo files that ship (a test holds them to
+# the .po files and the template to the code).
+messages: venv
+	@$(PY) scripts/messages.py
 
 venv: $(STAMP)
 	@# Bytecode for the editable sources, as pip makes for an installed wheel: start-up must

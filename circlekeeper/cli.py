@@ -6,6 +6,7 @@ Each command is a thin shim: it imports its area's module only when it runs, so 
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from circlekeeper import __version__
+from circlekeeper import __version__, i18n
+from circlekeeper.i18n import N_, _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,18 +28,65 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+def _asked_language(args: list[str]) -> str | None:
+    """The language `--lang` names anywhere on the command line (the last one given)."""
+    found: str | None = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+    return found
+
+
+def _translate_help(command: click.Command) -> None:
+    """Say a command's help, and its options' and subcommands', in the interface's
+    language. The English words are kept beside, so the language can change again."""
+    things: list[Any] = [command, *command.params]
+    for thing in things:
+        english = thing.__dict__.setdefault("_english_help", getattr(thing, "help", None))
+        if english:
+            # A command's help is its docstring as written: the catalogue has it cleaned.
+            thing.help = _(inspect.cleandoc(english))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _translate_help(sub)
+
+
+class Cli(click.Group):
+    """The command group: it sets the language (`--lang`, else the environment's) before
+    click says anything, so help, errors and messages all read in it."""
+
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        """Set the interface's language, then run as click does."""
+        argv = list(sys.argv[1:] if args is None else args)
+        i18n.set_language(_asked_language(argv))
+        _translate_help(self)
+        return super().main(argv, *rest, **options)
+
+
 def _circle(value: str) -> list[str]:
     """Split `--circle "Ana, Ben,Cy"` into names; no names or a repeated name is an error."""
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not names:
-        _fail('--circle names nobody; name the people like --circle "Ana,Ben,Cy"')
+        _fail(_('--circle names nobody; name the people like --circle "Ana,Ben,Cy"'))
     seen: set[str] = set()
     for name in names:
         if name.casefold() in seen:
-            _fail(f"--circle names {name!r} twice; each person in the circle needs their own name")
+            _fail(
+                _(
+                    "--circle names '{name}' twice; each person in the circle needs their own name"
+                ).format(name=name)
+            )
         seen.add(name.casefold())
     if len(names) > 200:
-        _fail(f"--circle names {len(names)} people; circlekeeper keeps circles of up to 200")
+        _fail(
+            _("--circle names {n} people; circlekeeper keeps circles of up to 200").format(
+                n=len(names)
+            )
+        )
     return names
 
 
@@ -45,7 +94,7 @@ _FOCUS_ORDER = click.option(
     "--focus-order",
     metavar="NAMES",
     default=None,
-    help='The order in which people take the focus: "Cy,Ana,Ben".',
+    help=N_('The order in which people take the focus: "Cy,Ana,Ben".'),
 )
 
 
@@ -76,18 +125,22 @@ def _who(
     """People, standing roles, meetings held and the saved circle's name, from --circle or
     --circle-name (exactly one of them)."""
     if circle is not None and circle_name is not None:
-        _fail("give --circle or --circle-name, not both")
+        _fail(_("give --circle or --circle-name, not both"))
     if circle is not None:
         return _circle(circle), {}, 0, None
     if circle_name is None:
-        _fail('name the people with --circle "Ana,Ben,Cy" or a saved circle with --circle-name')
+        _fail(_('name the people with --circle "Ana,Ben,Cy" or a saved circle with --circle-name'))
     from circlekeeper.records.circles import CircleStore
 
     store = CircleStore()
     saved = store.get(circle_name)
     if saved is None:
-        known = ", ".join(store.names()) or "none yet"
-        _fail(f"no saved circle called {circle_name!r} (saved: {known})")
+        known = ", ".join(store.names()) or _("none yet")
+        _fail(
+            _("no saved circle called '{name}' (saved: {known})").format(
+                name=circle_name, known=known
+            )
+        )
     return list(saved.people), dict(saved.roles), saved.meeting_count, saved.name
 
 
@@ -96,7 +149,7 @@ def _circle_name_option(f: F) -> F:
         "--circle-name",
         "circle_name",
         metavar="NAME",
-        help="A saved circle (see `circlekeeper circles`) instead of --circle.",
+        help=N_("A saved circle (see `circlekeeper circles`) instead of --circle."),
     )(f)
 
 
@@ -106,7 +159,7 @@ def _circle_option(required: bool) -> Callable[[F], F]:
         "circle",
         required=required,
         metavar="NAMES",
-        help='The people in the room, in seating order: "Ana,Ben,Cy".',
+        help=N_('The people in the room, in seating order: "Ana,Ben,Cy".'),
     )
 
 
@@ -120,12 +173,23 @@ def _practices_option(help: str) -> Callable[[F], F]:
     )
 
 
-@click.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.group(cls=Cli, invoke_without_command=True, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="circlekeeper")
-@_practices_option("Another folder of practice scripts to show in the library.")
-@click.option("--high-contrast", is_flag=True, help="Start with the high-contrast theme.")
+@_practices_option(N_("Another folder of practice scripts to show in the library."))
+@click.option("--high-contrast", is_flag=True, help=N_("Start with the high-contrast theme."))
+@click.option(
+    "--lang",
+    default=None,
+    metavar="LANG",
+    help=N_(
+        "Language of the screen and of the prompts, like de or pt-BR (else the "
+        "environment's: LANGUAGE, LC_ALL, LANG)."
+    ),
+)
 @click.pass_context
-def cli(ctx: click.Context, extra_dirs: tuple[Path, ...], high_contrast: bool) -> None:
+def cli(
+    ctx: click.Context, extra_dirs: tuple[Path, ...], high_contrast: bool, lang: str | None
+) -> None:
     """Keep time and turns for a live circle.
 
     Run without a command to open the practice library.
@@ -143,7 +207,7 @@ def cli(ctx: click.Context, extra_dirs: tuple[Path, ...], high_contrast: bool) -
     default=6,
     show_default=True,
     type=click.IntRange(1, 200),
-    help="Circle size used for the estimated duration.",
+    help=N_("Circle size used for the estimated duration."),
 )
 def check(paths: tuple[Path, ...], size: int) -> None:
     """Validate practice scripts (files or folders)."""
@@ -154,8 +218,10 @@ def check(paths: tuple[Path, ...], size: int) -> None:
 
 
 @cli.command(name="list", context_settings=CONTEXT)
-@_practices_option("Another folder of practice scripts to list.")
-@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects instead of lines.")
+@_practices_option(N_("Another folder of practice scripts to list."))
+@click.option(
+    "--json", "as_json", is_flag=True, help=N_("A JSON list of objects instead of lines.")
+)
 @click.pass_context
 def list_(ctx: click.Context, extra_dirs: tuple[Path, ...], as_json: bool) -> None:
     """List the practices: built-in, your own, and any --practices folder."""
@@ -164,7 +230,7 @@ def list_(ctx: click.Context, extra_dirs: tuple[Path, ...], as_json: bool) -> No
     folders = [*ctx.parent.params.get("extra_dirs", ()), *extra_dirs] if ctx.parent else []
     missing = [d for d in folders if not d.is_dir()]
     if missing:
-        _fail(f"{missing[0]}: no such folder")
+        _fail(_("{path}: no such folder").format(path=missing[0]))
     sys.exit(run_list(folders, as_json_output=as_json))
 
 
@@ -186,7 +252,11 @@ def _roles(value: str | None) -> dict[str, list[str]]:
         names = [name.strip() for name in people.split("+") if name.strip()]
         if not sep or not role.strip() or not names:
             example = '--roles "host=Ana,coach=Ben+Cy"'
-            _fail(f"--roles: {item.strip()!r} should read role=Name, like {example}")
+            _fail(
+                _("--roles: '{item}' should read role=Name, like {example}").format(
+                    item=item.strip(), example=example
+                )
+            )
         roles.setdefault(role.strip(), []).extend(names)
     return roles
 
@@ -197,7 +267,11 @@ def _names(option: str, value: str | None) -> list[str] | None:
         return None
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not names:
-        _fail(f'{option} names nobody; name the people like {option} "Cy,Ana,Ben"')
+        _fail(
+            _('{option} names nobody; name the people like {option} "Cy,Ana,Ben"').format(
+                option=option
+            )
+        )
     return names
 
 
@@ -210,36 +284,40 @@ def _names(option: str, value: str | None) -> list[str] | None:
     type=click.IntRange(1, 1000),
     default=None,
     metavar="N",
-    help="Rehearse meeting N of the circle, counting from 1 (the first meeting is 1): its "
-    "host and a series' focus. With --circle-name the default is its next meeting; else 1.",
+    help=N_(
+        "Rehearse meeting N of the circle, counting from 1 (the first meeting is 1): its "
+        "host and a series' focus. With --circle-name the default is its next meeting; else 1."
+    ),
 )
-@click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per event, per line.")
+@click.option("--seed", type=int, default=None, help=N_("Seed for random orders and groups."))
+@click.option("--json", "as_json", is_flag=True, help=N_("One JSON object per event, per line."))
 @click.option(
     "--actions",
     "actions",
     metavar="FILE",
     default=None,
-    help="What the facilitator does, when: a YAML list like `- {at: 1m30s, do: pass}`.",
+    help=N_("What the facilitator does, when: a YAML list like `- {at: 1m30s, do: pass}`."),
 )
 @click.option(
     "--only-actions",
     is_flag=True,
-    help="Do only what --actions says: no simulated moves in between.",
+    help=N_("Do only what --actions says: no simulated moves in between."),
 )
 @click.option(
     "--start",
     metavar="HH:MM",
     default=None,
-    help="The clock when the rehearsal starts (an `end-at` time counts from it); "
-    "by default 00:00, so a time of day reads as time into the session.",
+    help=N_(
+        "The clock when the rehearsal starts (an `end-at` time counts from it); "
+        "by default 00:00, so a time of day reads as time into the session."
+    ),
 )
 @click.option(
     "--roles",
     "roles",
     metavar="ROLES",
     default=None,
-    help='Who holds which role: "host=Ana,coach=Ben+Cy" (over a saved circle\'s own).',
+    help=N_('Who holds which role: "host=Ana,coach=Ben+Cy" (over a saved circle\'s own).'),
 )
 @_FOCUS_ORDER
 def rehearse(
@@ -288,30 +366,39 @@ def rehearse(
 @click.option(
     "--resume",
     is_flag=True,
-    help="Resume the latest session that did not finish, where it stopped (no PRACTICE).",
+    help=N_("Resume the latest session that did not finish, where it stopped (no PRACTICE)."),
 )
-@click.option("--silent", is_flag=True, help="No app sound (for a group with its own bell).")
-@click.option("--lang", default=None, help="Language of the prompts, like en or de.")
-@click.option("--device", default=None, help="Audio output, by name.")
-@click.option("--seed", type=int, default=None, help="Seed for random orders and groups.")
-@click.option("--announce", is_flag=True, help="Speak every change of step and speaker.")
+@click.option("--silent", is_flag=True, help=N_("No app sound (for a group with its own bell)."))
+@click.option(
+    "--lang",
+    default=None,
+    metavar="LANG",
+    help=N_("Language of the screen, the prompts and the voice, like de or pt-BR."),
+)
+@click.option("--device", default=None, help=N_("Audio output, by name."))
+@click.option("--seed", type=int, default=None, help=N_("Seed for random orders and groups."))
+@click.option("--announce", is_flag=True, help=N_("Speak every change of step and speaker."))
 @click.option(
     "--roles",
     "roles",
     metavar="ROLES",
     default=None,
-    help='Who holds which role: "host=Ana,coach=Ben+Cy" (over a saved circle\'s own). Roles '
-    "nobody is given are filled by the practice's rule, and the session says who holds them.",
+    help=N_(
+        'Who holds which role: "host=Ana,coach=Ben+Cy" (over a saved circle\'s own). Roles '
+        "nobody is given are filled by the practice's rule, and the session says who holds them."
+    ),
 )
-@click.option("--high-contrast", is_flag=True, help="Start with the high-contrast theme.")
+@click.option("--high-contrast", is_flag=True, help=N_("Start with the high-contrast theme."))
 @click.option(
     "--share",
     is_flag=False,
     flag_value="",
     default=None,
     metavar="[HOST:PORT]",
-    help="Serve a read-only view of the session for a browser: this computer only, on a "
-    "free port, unless HOST:PORT says otherwise (0.0.0.0:8765 lets phones on the network in).",
+    help=N_(
+        "Serve a read-only view of the session for a browser: this computer only, on a "
+        "free port, unless HOST:PORT says otherwise (0.0.0.0:8765 lets phones on the network in)."
+    ),
 )
 @_FOCUS_ORDER
 def run(
@@ -337,14 +424,17 @@ def run(
     """
     if resume:
         if practice is not None or circle is not None or circle_name is not None or roles:
-            _fail("--resume takes no practice or circle: the session's journal has them")
+            _fail(_("--resume takes no practice or circle: the session's journal has them"))
         from circlekeeper.tui.launch import resume_latest
 
         sys.exit(resume_latest(high_contrast=high_contrast, ask=_ask_choice))
     if practice is None:
-        _fail("name a practice to run (or --resume the latest session that did not finish)")
+        _fail(_("name a practice to run (or --resume the latest session that did not finish)"))
     from circlekeeper.tui.launch import run_session
 
+    if lang is None:  # `circlekeeper --lang de run ...`
+        given = click.get_current_context().find_root().params.get("lang")
+        lang = given if isinstance(given, str) else None
     names, saved_roles, held, name = _who(circle, circle_name)
     sys.exit(
         run_session(
@@ -368,10 +458,10 @@ def run(
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("text")
-@click.option("--lang", default=None, help="Language, like en or de.")
-@click.option("--voice", default=None, help="A speech voice id (see `circlekeeper devices`).")
-@click.option("--rate", type=click.IntRange(60, 400), default=None, help="Words per minute.")
-@click.option("--device", default=None, help="Audio output, by name.")
+@click.option("--lang", default=None, help=N_("Language, like en or de."))
+@click.option("--voice", default=None, help=N_("A speech voice id (see `circlekeeper devices`)."))
+@click.option("--rate", type=click.IntRange(60, 400), default=None, help=N_("Words per minute."))
+@click.option("--device", default=None, help=N_("Audio output, by name."))
 def say(
     text: str, lang: str | None, voice: str | None, rate: int | None, device: str | None
 ) -> None:
@@ -384,7 +474,7 @@ def say(
 @cli.command(context_settings=CONTEXT)
 @click.argument("name", default="bowl")
 @click.option("--strikes", type=click.IntRange(1, 12), default=1, show_default=True)
-@click.option("--device", default=None, help="Audio output, by name.")
+@click.option("--device", default=None, help=N_("Audio output, by name."))
 def bell(name: str, strikes: int, device: str | None) -> None:
     """Ring a bell: bowl, chime, clappers, gong or warning."""
     from circlekeeper.sound.commands import bell_command
@@ -411,16 +501,18 @@ def circles() -> None:
 
 @circles.command("add", context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--people", required=True, metavar="NAMES", help='In seat order: "Ana,Ben,Cy".')
+@click.option("--people", required=True, metavar="NAMES", help=N_('In seat order: "Ana,Ben,Cy".'))
 @click.option(
     "--role",
     "roles",
     multiple=True,
     metavar="ROLE=NAMES",
-    help="A role held at every meeting, like scribe=Cy (repeat for more). It overrides the "
-    "practice's own rule for that role.",
+    help=N_(
+        "A role held at every meeting, like scribe=Cy (repeat for more). It overrides the "
+        "practice's own rule for that role."
+    ),
 )
-@click.option("--replace", is_flag=True, help="Replace the people and roles of a saved circle.")
+@click.option("--replace", is_flag=True, help=N_("Replace the people and roles of a saved circle."))
 def circles_add(name: str, people: str, roles: tuple[str, ...], replace: bool) -> None:
     """Save a circle."""
     from circlekeeper.records import commands
@@ -429,7 +521,7 @@ def circles_add(name: str, people: str, roles: tuple[str, ...], replace: bool) -
 
 
 @circles.command("list", context_settings=CONTEXT)
-@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@click.option("--json", "as_json", is_flag=True, help=N_("As JSON."))
 def circles_list(as_json: bool) -> None:
     """List the saved circles."""
     from circlekeeper.records import commands
@@ -439,7 +531,7 @@ def circles_list(as_json: bool) -> None:
 
 @circles.command("show", context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@click.option("--json", "as_json", is_flag=True, help=N_("As JSON."))
 def circles_show(name: str, as_json: bool) -> None:
     """A circle's people, roles and meetings, and who hosts the next one."""
     from circlekeeper.records import commands
@@ -467,7 +559,7 @@ def circles_rename(old: str, new: str) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per session.")
+@click.option("--json", "as_json", is_flag=True, help=N_("A JSON list, one object per session."))
 def history(as_json: bool) -> None:
     """Every session kept, oldest first: its id, practice, time, how it ended, the circle."""
     from circlekeeper.records.commands import history_command
@@ -477,24 +569,26 @@ def history(as_json: bool) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("session", required=False, metavar="ID")
-@click.option("--circle", "circle", metavar="NAME", help="A saved circle's meetings, together.")
+@click.option("--circle", "circle", metavar="NAME", help=N_("A saved circle's meetings, together."))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["md", "json", "csv"]),
     default="md",
     show_default=True,
-    help="Markdown to publish, JSON or CSV for tools.",
+    help=N_("Markdown to publish, JSON or CSV for tools."),
 )
 @click.option(
     "--names/--anonymous",
     "names",
     default=None,
-    help="Names only with the group's consent; anonymous numbers people in seat order. "
-    "Asked when neither is given.",
+    help=N_(
+        "Names only with the group's consent; anonymous numbers people in seat order. "
+        "Asked when neither is given."
+    ),
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=N_("Write to FILE.")
 )
 def export(
     session: str | None, circle: str | None, fmt: str, names: bool | None, output: Path | None

@@ -22,6 +22,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "records": ("tui",),
     "share": ("tui", "sound", "records", "script"),
     "library": ("tui", "sound", "share"),
+    "i18n": ("script", "engine", "tui", "sound", "records", "share", "library"),
 }
 
 

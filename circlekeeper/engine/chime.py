@@ -35,6 +35,8 @@ class Waiting:
     strikes: int
     reason: str
     words: str | None
+    language: str | None = None
+    """The language of `words`."""
 
 
 @dataclass
@@ -58,9 +60,17 @@ class BellLine:
         said = 0.0 if not words else len(words.split()) * WORD_SECONDS + SETTLE_SECONDS
         return strikes * per + said
 
-    def ask(self, a: float, sound: str, strikes: int, reason: str, words: str | None) -> bool:
+    def ask(
+        self,
+        a: float,
+        sound: str,
+        strikes: int,
+        reason: str,
+        words: str | None,
+        language: str | None = None,
+    ) -> bool:
         """A cue falls due at active time `a`. True: ring it now; False: it waits in line
-        (or was rung already at this moment)."""
+        (or was rung already at this moment). `language`: the language of `words`."""
         key: Key = (sound, strikes, words)
         if a != self.moment:
             self.moment = a
@@ -71,7 +81,7 @@ class BellLine:
             return False
         self.heard.add(key)
         if self.waiting or self.busy_until > a:
-            self.waiting.append(Waiting(self.busy_until, sound, strikes, reason, words))
+            self.waiting.append(Waiting(self.busy_until, sound, strikes, reason, words, language))
             self.busy_until += self.length(sound, strikes, words)
             return False
         self.busy_until = a + self.length(sound, strikes, words)

@@ -19,8 +19,15 @@ from typing import Any, ClassVar
 class Refusal(Exception):
     """Raised by a command's handler, before it changes anything, to refuse it.
 
-    The message is the reason, said to the facilitator as it is ("nothing to undo").
+    The message is the reason, said to the facilitator ("nothing to undo"): a `Msg`, English
+    wherever it is kept, that a screen says in the interface's language.
     """
+
+    @property
+    def reason(self) -> str:
+        """Why the command is refused (the `Msg` itself, when it was given one)."""
+        said = self.args[0] if self.args else ""
+        return said if isinstance(said, str) else str(said)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from circlekeeper.engine.commands import Refusal
 from circlekeeper.engine.events import ConsentRoundEnded, DecisionMade, ResponseGiven
+from circlekeeper.i18n import N_, msg
 from circlekeeper.script.model import ConsentStep
 
 if TYPE_CHECKING:
@@ -30,6 +31,13 @@ RESPONSE_WORDS: dict[str, str] = {
     "objection": "objects",
 }
 """How each response reads after a name."""
+ALREADY: dict[str, str] = {
+    "consent": N_("{name} consents already"),
+    "concern": N_("{name} consents with a concern already"),
+    "stand-aside": N_("{name} stands aside already"),
+    "objection": N_("{name} objects already"),
+}
+"""A response given again, refused."""
 
 
 def _spec(r: Round) -> ConsentStep:
@@ -43,25 +51,32 @@ def respond(stick: Stick, r: Round, who: str, response: str) -> None:
     spec = _spec(r)
     if response not in spec.responses:
         raise Refusal(
-            f"{response!r} is not a response here; the responses are: {', '.join(spec.responses)}"
+            msg(
+                "'{response}' is not a response here; the responses are: {responses}",
+                response=response,
+                responses=", ".join(spec.responses),
+            )
         )
     if who not in stick.plan.names:
-        raise Refusal(f"{who} is not in this circle")
+        raise Refusal(msg("{who} is not in this circle", who=who))
     if who not in r.speakers:
-        raise Refusal(f"{who} does not take part in this consent round")
+        raise Refusal(msg("{who} does not take part in this consent round", who=who))
     if r.amending:
-        raise Refusal("this consent round is over; the next one starts with next")
+        raise Refusal(msg("this consent round is over; the next one starts with next"))
     holder = r.turn.speaker if r.turn is not None else None
     if who != holder and who not in r.responses:
-        raise Refusal(
-            f"{who}'s turn has not come yet"
-            if who in r.queue
-            else f"it is {holder}'s turn"
-            if holder
-            else f"{who} has not had a turn yet"
-        )
+        if who in r.queue:
+            raise Refusal(msg("{name}'s turn has not come yet", name=who))
+        if holder:
+            raise Refusal(msg("it is {name}'s turn", name=holder))
+        raise Refusal(msg("{name} has not had a turn yet", name=who))
     if who != holder and r.responses[who] == response:
-        raise Refusal(f"{who} {RESPONSE_WORDS.get(response, response)} already")
+        already = ALREADY.get(response)
+        raise Refusal(
+            msg(already, name=who)
+            if already
+            else msg("{name} gave this response already", name=who)
+        )
     record = stick.remember("respond", r)
     r.responses[who] = response
     stick.host.emit(ResponseGiven(stick.host.stamp(), who, response, r.lap))
@@ -79,8 +94,8 @@ def next_round(stick: Stick, r: Round) -> None:
         stick.start_lap(r, r.lap + 1)
         return
     if r.turn is not None:
-        raise Refusal(f"waiting for {r.turn.speaker}'s response")
-    raise Refusal("nobody is waiting to respond")
+        raise Refusal(msg("waiting for {name}'s response", name=r.turn.speaker))
+    raise Refusal(msg("nobody is waiting to respond"))
 
 
 def lap_over(stick: Stick, r: Round) -> None:
@@ -107,7 +122,13 @@ def decide(stick: Stick, r: Round, result: str) -> None:
 def way_out(stick: Stick, r: Round, result: str) -> None:
     """The facilitator ends the consent round as `result` (no-consent, amend-and-return)."""
     if result not in WAYS_OUT:
-        raise Refusal(f"a consent round can be ended as {' or '.join(WAYS_OUT)}, not {result!r}")
+        raise Refusal(
+            msg(
+                "a consent round can be ended as {ways}, not '{result}'",
+                ways=" or ".join(WAYS_OUT),
+                result=result,
+            )
+        )
     if r.turn is not None:
         stick.end_turn(r)
     if r.responses and not r.amending:

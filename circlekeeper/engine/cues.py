@@ -21,6 +21,7 @@ from circlekeeper.engine.groups import Groups
 from circlekeeper.engine.plan import RunStep
 from circlekeeper.engine.stack import Stack
 from circlekeeper.engine.stick import Round, Turn
+from circlekeeper.i18n import N_, Msg, msg
 from circlekeeper.script.model import BreakoutStep, CueSpec, OpenEnded, TimedCue
 
 INF = float("inf")
@@ -368,12 +369,43 @@ def due_cues(st: StepRun | None) -> list[Due]:
     return found
 
 
+SOUND_NAMES: dict[str, str] = {
+    "bowl": N_("bowl"),
+    "chime": N_("chime"),
+    "clappers": N_("clappers"),
+    "gong": N_("gong"),
+    "warning": N_("warning"),
+}
+"""The built-in sounds, as a screen names them, short (a practice's own sounds keep their
+names)."""
+REASON_WORDS: dict[str, str] = {
+    "return": N_("return"),
+    "end": N_("end"),
+    "at": N_("at its time"),
+    "interval": N_("interval"),
+    "halfway": N_("halfway"),
+    "swap": N_("swap"),
+    "timebox": N_("timebox"),
+    "warning": N_("warning"),
+    "time-up": N_("time up"),
+}
+"""Why a cue rings, as a screen says it."""
+
+
 def next_sound(st: StepRun | None, due: list[Due]) -> tuple[str, float] | None:
-    """What rings next ("bowl x1 (end)") and when (active time), from `due_cues`."""
+    """What rings next ("bowl x1 (end)", a `Msg` a screen says in its language) and when
+    (active time), from `due_cues`."""
     if st is None:
         return None
     for when, _, row in due:
         cue, reason = row.cue(st)
         if cue is not None:
-            return f"{cue.sound} x{cue.strikes} ({reason})", when
+            sound = SOUND_NAMES.get(cue.sound)
+            why = REASON_WORDS.get(reason)
+            return msg(
+                "{sound} x{strikes} ({reason})",
+                sound=cue.sound if sound is None else Msg(cue.sound, sound),
+                strikes=cue.strikes,
+                reason=reason if why is None else Msg(reason, why),
+            ), when
     return None

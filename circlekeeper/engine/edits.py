@@ -51,6 +51,7 @@ from circlekeeper.engine.plan import PlanError, RunStep, run_estimate, unroll
 from circlekeeper.engine.projection import step_left
 from circlekeeper.engine.steps import Steps
 from circlekeeper.engine.templates import DEFAULT_SECONDS, template
+from circlekeeper.i18n import msg, msg_n
 from circlekeeper.script.duration import MAX_SECONDS, format_duration
 from circlekeeper.script.fragment import check_step
 from circlekeeper.script.messages import did_you_mean
@@ -90,7 +91,7 @@ def _known(word: str, known: list[str]) -> str:
     if hint or not known:
         return hint
     shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
-    return f" (there are: {shown})"
+    return msg(" (there are: {ids})", ids=shown)
 
 
 def _span(seconds: float) -> str:
@@ -146,7 +147,7 @@ class Edits:
     def _current(self) -> StepRun:
         st = self.steps.current
         if st is None:
-            raise Refusal("the last step is over: the session is ending")
+            raise Refusal(msg("the last step is over: the session is ending"))
         return st
 
     def _find(self, step_id: str) -> int:
@@ -154,9 +155,15 @@ class Edits:
         if pos is not None:
             return pos
         if self.agenda.taken(step_id):
-            raise Refusal(f"`{step_id}` was taken off the agenda")
+            raise Refusal(msg("`{id}` was taken off the agenda", id=step_id))
         known = [run.id for run in self.agenda.runs[self.steps.position :]]
-        raise Refusal(f"there is no step `{step_id}` on the agenda{_known(step_id, known)}")
+        raise Refusal(
+            msg(
+                "there is no step `{id}` on the agenda{hint}",
+                id=step_id,
+                hint=_known(step_id, known),
+            )
+        )
 
     def _to_come(self, step_id: str, instead: str) -> int:
         """The run index of a step still to come; the step in progress is refused with what
@@ -164,9 +171,9 @@ class Edits:
         self._current()
         pos = self._find(step_id)
         if pos < self.steps.position:
-            raise Refusal(f"`{step_id}` has run already")
+            raise Refusal(msg("`{id}` has run already", id=step_id))
         if pos == self.steps.position:
-            raise Refusal(f"`{step_id}` is running now: {instead}")
+            raise Refusal(msg("`{id}` is running now: {instead}", id=step_id, instead=instead))
         return pos
 
     def _after(self, step_id: str | None) -> int:
@@ -178,7 +185,10 @@ class Edits:
         pos = self._find(step_id)
         if pos < here:
             raise Refusal(
-                f"`{step_id}` has run already: a step can go after the one running, or one to come"
+                msg(
+                    "`{id}` has run already: a step can go after the one running, or one to come",
+                    id=step_id,
+                )
             )
         return pos
 
@@ -200,12 +210,22 @@ class Edits:
         step, problems = check_step(self.practice, data)
         if step is None:
             messages = [message for _, message in problems]
-            more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-            raise Refusal(f"this step would not do: {messages[0]}{more}")
+            if len(messages) > 1:
+                raise Refusal(
+                    msg_n(
+                        "this step would not do: {problem} (and {n} more)",
+                        "this step would not do: {problem} (and {n} more)",
+                        len(messages) - 1,
+                        problem=messages[0],
+                    )
+                )
+            raise Refusal(msg("this step would not do: {problem}", problem=messages[0]))
         practice = self.practice.model_copy(update={"steps": [step]})
         for at in iter_steps(practice):
             if at.step.id is not None and self.agenda.taken(at.step.id):
-                raise Refusal(f"there is a step `{at.step.id}` already: give this one another id")
+                raise Refusal(
+                    msg("there is a step `{id}` already: give this one another id", id=at.step.id)
+                )
         return step
 
     def _runs(self, step: Step) -> tuple[RunStep, ...]:
@@ -213,13 +233,13 @@ class Edits:
         try:
             runs = unroll(practice, self.plan)
         except PlanError as exc:
-            raise Refusal(str(exc)) from None
+            raise Refusal(exc.args[0] if exc.args else str(exc)) from None
         if not runs:
             raise Refusal(
-                "this step would not run at this meeting (its `when`, or nobody to loop over)"
+                msg("this step would not run at this meeting (its `when`, or nobody to loop over)")
             )
         if len(self.agenda.runs) + len(runs) > MAX_STEP_RUNS:
-            raise Refusal(f"the agenda holds at most {MAX_STEP_RUNS} steps")
+            raise Refusal(msg("the agenda holds at most {n} steps", n=MAX_STEP_RUNS))
         return runs
 
     def _put(self, data: Any, after_id: str | None, topic: str | None) -> None:
@@ -259,7 +279,7 @@ class Edits:
     def remove(self, command: Command) -> None:
         """A step still to come leaves the agenda."""
         assert isinstance(command, Remove)
-        pos = self._to_come(command.step, "skip it instead")
+        pos = self._to_come(command.step, msg("skip it instead"))
         title = self._title(pos)
         run = self.agenda.remove(pos)
         self.host.emit(StepRemoved(self.host.stamp(), run.id, title, run.step.kind))
@@ -268,12 +288,14 @@ class Edits:
     def move(self, command: Command) -> None:
         """A step still to come runs right after another (the step in progress: next)."""
         assert isinstance(command, Move)
-        pos = self._to_come(command.step, "only the steps to come move")
+        pos = self._to_come(command.step, msg("only the steps to come move"))
         after = self._after(command.after)
         if after == pos:
-            raise Refusal("a step cannot follow itself")
+            raise Refusal(msg("a step cannot follow itself"))
         if after == pos - 1:
-            raise Refusal(f"`{command.step}` follows `{command.after}` already")
+            raise Refusal(
+                msg("`{step}` follows `{after}` already", step=command.step, after=command.after)
+            )
         title, after_title = self._title(pos), self._title(after)
         self.agenda.move(pos, after)
         self.host.emit(
@@ -284,16 +306,16 @@ class Edits:
     def set_duration(self, command: Command) -> None:
         """A step still to come takes this long (a round: its turns share it out)."""
         assert isinstance(command, SetDuration)
-        pos = self._to_come(command.step, "give it more or less time instead")
+        pos = self._to_come(command.step, msg("give it more or less time instead"))
         seconds = command.seconds
         if not math.isfinite(seconds) or not 1 <= round(seconds) <= MAX_SECONDS:
-            raise Refusal("a step takes from 1s to 24h")
+            raise Refusal(msg("a step takes from 1s to 24h"))
         run = self.agenda.runs[pos]
         was = self.agenda.estimates[run.id]
         step = resized(run.step, round(seconds))
         now = run_estimate(replace(run, step=step), self.practice, self.plan, self.agenda.silent)
         if now == was:
-            raise Refusal(f"`{run.id}` takes {_span(was)} already")
+            raise Refusal(msg("`{id}` takes {length} already", id=run.id, length=_span(was)))
         self.agenda.replace_step(pos, step)
         title = self._title(pos)
         self.host.emit(StepRetimed(self.host.stamp(), run.id, title, now, was, "set"))
@@ -306,10 +328,10 @@ class Edits:
         assert isinstance(command, EndAt)
         st = self._current()
         if not math.isfinite(command.at):
-            raise Refusal("give the time to end at")
+            raise Refusal(msg("give the time to end at"))
         left = command.at - self.host.stamp()
         if left <= 0:
-            raise Refusal("that time has passed")
+            raise Refusal(msg("that time has passed"))
         agenda, a = self.agenda, self.host.active
         lang, default = self.plan.language, self.practice.language
         run = st.run
@@ -336,14 +358,20 @@ class Edits:
                 fixed += planned
         if not items:
             raise Refusal(
-                "none of the steps left can stretch or shrink (rounds, consent rounds, exchanges "
-                "and readings keep their time): remove a step instead"
+                msg(
+                    "none of the steps left can stretch or shrink (rounds, consent rounds, "
+                    "exchanges and readings keep their time): remove a step instead"
+                )
             )
         need = fixed + sum(least for _, least in items)
         if need > left:
             raise Refusal(
-                f"the steps left need at least {_span(need)} and there are {_span(left)} until "
-                "then: remove a step, or end later"
+                msg(
+                    "the steps left need at least {need} and there are {left} until then: "
+                    "remove a step, or end later",
+                    need=_span(need),
+                    left=_span(left),
+                )
             )
         lengths = share(left - fixed, items)
         # Whole seconds for the steps to come; the step in progress takes up the rounding.
@@ -384,12 +412,14 @@ class Edits:
         assert isinstance(command, AddTopic)
         text = " ".join(command.text.split())
         if not text:
-            raise Refusal("a topic needs a few words")
+            raise Refusal(msg("a topic needs a few words"))
         if len(text) > TOPIC_MAX:
-            raise Refusal(f"a topic is at most {TOPIC_MAX} characters: the details come later")
+            raise Refusal(
+                msg("a topic is at most {n} characters: the details come later", n=TOPIC_MAX)
+            )
         same = next((t for t in self.agenda.topics if t.text.casefold() == text.casefold()), None)
         if same is not None:
-            raise Refusal(f"“{text}” is on the list already ({same.id})")
+            raise Refusal(msg("“{text}” is on the list already ({id})", text=text, id=same.id))
         topic = self.agenda.add_topic(text)
         self.host.emit(TopicAdded(self.host.stamp(), topic.id, topic.text))
 
@@ -397,10 +427,18 @@ class Edits:
         topic = self.agenda.topic(topic_id)
         gone = self.agenda.topics_gone.get(topic_id)
         if gone is not None:
-            raise Refusal(f"topic `{topic_id}` was {gone.replace('-', ' ')} already")
+            if gone == "brought-forward":
+                raise Refusal(msg("topic `{id}` was brought forward already", id=topic_id))
+            raise Refusal(msg("topic `{id}` was removed already", id=topic_id))
         if topic is None:
             known = [t.id for t in self.agenda.topics]
-            raise Refusal(f"there is no topic `{topic_id}` on the list{_known(topic_id, known)}")
+            raise Refusal(
+                msg(
+                    "there is no topic `{id}` on the list{hint}",
+                    id=topic_id,
+                    hint=_known(topic_id, known),
+                )
+            )
         return topic.id, topic.text
 
     def remove_topic(self, command: Command) -> None:

@@ -159,6 +159,9 @@ class BellDue(Event):
     strikes: int
     reason: str
     say: str | None = None
+    language: str | None = None
+    """The language `say` is in (the practice's version picked for the session's language),
+    so it is spoken with a voice for it."""
     name: ClassVar[str] = "bell_due"
 
 

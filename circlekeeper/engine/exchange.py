@@ -26,6 +26,7 @@ from circlekeeper.engine.events import (
 )
 from circlekeeper.engine.plan import RunStep, participants
 from circlekeeper.engine.stick import Stick, Turn
+from circlekeeper.i18n import msg, msg_n
 from circlekeeper.script.model import ExchangePart, ExchangeStep
 from circlekeeper.script.texts import speech_at_part
 
@@ -182,7 +183,7 @@ class Pairs:
 
     def _running(self, ex: Exchange) -> str:
         if ex.part is None:
-            raise Refusal("no pair is speaking; pick who speaks next")
+            raise Refusal(msg("no pair is speaking; pick who speaks next"))
         return ex.part
 
     def next(self, ex: Exchange) -> bool:
@@ -201,19 +202,25 @@ class Pairs:
         """The speaker was heard: the pair is done."""
         part = self._running(ex)
         if part == "speak":
-            raise Refusal(f"{ex.listener or 'nobody'} has not reflected yet")
+            if ex.listener is None:
+                raise Refusal(msg("nobody has reflected yet"))
+            raise Refusal(msg("{name} has not reflected yet", name=ex.listener))
         self._end_pair(ex, confirmed=True)
 
     def more(self, ex: Exchange) -> None:
         """The speaker adds what is missing: back to speaking, for another reflection."""
         part = self._running(ex)
         if part == "speak":
-            raise Refusal(f"{ex.speaker} is speaking already")
+            raise Refusal(msg("{speaker} is speaking already", speaker=ex.speaker))
         cap = ex.spec.max_loops
         if cap is not None and ex.loop >= cap:
             raise Refusal(
-                f"{ex.listener} has reflected {cap} time{'s' if cap > 1 else ''}: "
-                "confirm, or move on to the next pair"
+                msg_n(
+                    "{name} has reflected {n} time: confirm, or move on to the next pair",
+                    "{name} has reflected {n} times: confirm, or move on to the next pair",
+                    cap,
+                    name=ex.listener,
+                )
             )
         self._end_part(ex)
         ex.loop += 1
@@ -227,15 +234,15 @@ class Pairs:
     def choose_listener(self, ex: Exchange, who: str) -> None:
         """The speaker chooses who listens (before the listener starts reflecting)."""
         if who not in self.stick.plan.names:
-            raise Refusal(f"{who} is not in this circle")
+            raise Refusal(msg("{who} is not in this circle", who=who))
         if who not in ex.people:
-            raise Refusal(f"{who} does not take part in this exchange")
+            raise Refusal(msg("{who} does not take part in this exchange", who=who))
         if who == ex.speaker:
-            raise Refusal(f"{who} is speaking; choose someone else to listen")
+            raise Refusal(msg("{who} is speaking; choose someone else to listen", who=who))
         if ex.part in ("reflect", "confirm"):
-            raise Refusal(f"{ex.listener} is listening in this pair already")
+            raise Refusal(msg("{listener} is listening in this pair already", listener=ex.listener))
         if who == (ex.listener if ex.part else ex.chosen):
-            raise Refusal(f"{who} is listening already")
+            raise Refusal(msg("{who} is listening already", who=who))
         if ex.part is None:
             ex.chosen = who  # for the speaker the facilitator picks next
             return
@@ -247,13 +254,19 @@ class Pairs:
     def pick(self, ex: Exchange, who: str) -> None:
         """`next_pair: chosen`: `who` speaks next (to the listener chosen, or the next seat)."""
         if who not in self.stick.plan.names:
-            raise Refusal(f"{who} is not in this circle")
+            raise Refusal(msg("{who} is not in this circle", who=who))
         if ex.spec.next_pair != "chosen":
-            raise Refusal("this exchange changes pairs by itself; use next-pair to move on")
+            raise Refusal(msg("this exchange changes pairs by itself; use next-pair to move on"))
         if ex.part is not None:
-            raise Refusal(f"{ex.speaker} and {ex.listener} are still in a pair")
+            raise Refusal(
+                msg(
+                    "{speaker} and {listener} are still in a pair",
+                    speaker=ex.speaker,
+                    listener=ex.listener,
+                )
+            )
         if who not in ex.people:
-            raise Refusal(f"{who} does not take part in this exchange")
+            raise Refusal(msg("{who} does not take part in this exchange", who=who))
         chosen = ex.chosen
         listener = chosen if chosen and chosen != who else _seat_after(ex.people, who)
         self._begin_pair(ex, who, listener)

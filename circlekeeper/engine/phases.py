@@ -10,6 +10,7 @@ Adding a command: a dataclass in `commands.py`, a handler in the session, a row 
 from __future__ import annotations
 
 from circlekeeper.engine.state import Phase
+from circlekeeper.i18n import msg
 
 PHASES: tuple[Phase, ...] = ("ready", "running", "paused", "ended")
 
@@ -66,17 +67,17 @@ ACCEPTS: dict[Phase, frozenset[str]] = {
 """Which commands each phase accepts; any other is refused and changes nothing."""
 
 NOT_NOW: dict[tuple[Phase, str], str] = {
-    ("running", "resume"): "the session is not paused",
-    ("paused", "pause"): "the session is paused already",
-    ("running", "start"): "the session has started already",
-    ("paused", "start"): "the session has started already",
+    ("running", "resume"): msg("the session is not paused"),
+    ("paused", "pause"): msg("the session is paused already"),
+    ("running", "start"): msg("the session has started already"),
+    ("paused", "start"): msg("the session has started already"),
 }
 """Why a command the table does not list for this phase is refused, when it is specific."""
 NOT_IN_PHASE: dict[Phase, str] = {
-    "ready": "the session has not started yet",
-    "running": "the session cannot do that now",
-    "paused": "the session is paused",
-    "ended": "the session is over",
+    "ready": msg("the session has not started yet"),
+    "running": msg("the session cannot do that now"),
+    "paused": msg("the session is paused"),
+    "ended": msg("the session is over"),
 }
 """Why a command is refused in a phase, otherwise."""
 

@@ -60,6 +60,7 @@ from circlekeeper.engine.state import Phase, Snapshot
 from circlekeeper.engine.steps import Steps
 from circlekeeper.engine.stick import Stick
 from circlekeeper.engine.talk import Talk
+from circlekeeper.i18n import msg
 from circlekeeper.script.model import BUILTIN_SOUNDS, CueSpec, Practice
 from circlekeeper.script.texts import (
     TextValue,
@@ -214,7 +215,7 @@ class Session:
         handler = self._handlers.get(type(command))
         reason = why_refused(self._phase, command.name)
         if reason is not None or handler is None:
-            self._refuse(command, reason or "the session cannot do that")
+            self._refuse(command, reason or msg("the session cannot do that"))
             return self._finish()
         taken_at = self._now_s
         last_t, mark = self._last_t, len(self._out)
@@ -225,7 +226,7 @@ class Session:
             # Handlers refuse before they change anything.
             assert len(self._out) == mark, "a command was refused after it changed something"
             self._last_t = last_t
-            self._refuse(command, str(refusal))
+            self._refuse(command, refusal.reason)
             return self._finish()
         self._out.insert(mark, CommandTaken(taken_at, command.to_json()))
         self._run_due(self._a)
@@ -314,7 +315,7 @@ class Session:
 
     def _running_step(self) -> StepRun:
         if self.step is None:  # never while running: the session ends with its last step
-            raise Refusal("there is no step running")
+            raise Refusal(msg("there is no step running"))
         return self.step
 
     def _extend(self, command: Command) -> None:
@@ -347,18 +348,20 @@ class Session:
     def _ring_by_hand(self, command: Command) -> None:
         assert isinstance(command, RingBell)
         if command.sound not in BUILTIN_SOUNDS and command.sound not in self.practice.sounds:
-            raise Refusal(f"there is no sound called {command.sound!r}")
+            raise Refusal(msg("there is no sound called '{sound}'", sound=command.sound))
         if not 1 <= command.strikes <= 12:
-            raise Refusal("a bell is struck 1 to 12 times")
+            raise Refusal(msg("a bell is struck 1 to 12 times"))
         self.emit(BellDue(self.stamp(), command.sound, command.strikes, "manual"))
 
     def _note(self, command: Command) -> None:
         assert isinstance(command, Note)
         # Its `CommandTaken` is the record: the journal keeps it, the export reads it.
         if not command.text.strip():
-            raise Refusal("an empty note is not kept")
+            raise Refusal(msg("an empty note is not kept"))
         if len(command.text) > NOTE_MAX:
-            raise Refusal(f"a note is kept up to {NOTE_MAX} characters; this one is longer")
+            raise Refusal(
+                msg("a note is kept up to {n} characters; this one is longer", n=NOTE_MAX)
+            )
 
     # ------------------------------------------------------------- machinery
     def _move(self, trigger: str) -> None:
@@ -426,14 +429,16 @@ class Session:
         if cue is None:
             return
         said = spoken(cue.say, self.plan.language, self.practice.language)
-        words = said[0] if said is not None else None
-        if now or self.line.ask(self._a, cue.sound, cue.strikes, reason, words):
-            self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, reason, words))
+        words, language = said if said is not None else (None, None)
+        if now or self.line.ask(self._a, cue.sound, cue.strikes, reason, words, language):
+            self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, reason, words, language))
 
     def _ring_waiting(self) -> None:
         """The next cue waiting in line rings; the last one of a finished session ends it."""
         cue = self.line.pop()
-        self.emit(BellDue(self.stamp(), cue.sound, cue.strikes, cue.reason, cue.words))
+        self.emit(
+            BellDue(self.stamp(), cue.sound, cue.strikes, cue.reason, cue.words, cue.language)
+        )
         if self._closing and self.line.due is None:
             self.end_session("done")
 

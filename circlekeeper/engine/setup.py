@@ -26,6 +26,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from circlekeeper.i18n import msg, msg_n
 from circlekeeper.script.model import Practice
 
 Roles = dict[str, tuple[str, ...]]
@@ -94,21 +95,29 @@ def unknown_roles(practice: Practice, roles: Mapping[str, Sequence[str]]) -> str
         known.append(practice.series.focus_role)
     for role in roles:
         if role not in known:
-            listed = ", ".join(known) if known else "it has none"
-            return f"--roles names `{role}`, which is not a role of this practice ({listed})"
+            if not known:
+                return msg(
+                    "--roles names `{role}`, which is not a role of this practice (it has none)",
+                    role=role,
+                )
+            return msg(
+                "--roles names `{role}`, which is not a role of this practice ({roles})",
+                role=role,
+                roles=", ".join(known),
+            )
     return None
 
 
 def _check_names(people: Iterable[str]) -> tuple[str, ...]:
     names = tuple(people)
     if not names:
-        raise ValueError("a circle needs at least one person")
+        raise ValueError(msg("a circle needs at least one person"))
     seen: set[str] = set()
     for name in names:
         if not isinstance(name, str) or not name.strip():
-            raise ValueError("each person in the circle needs a name")
+            raise ValueError(msg("each person in the circle needs a name"))
         if name.casefold() in seen:
-            raise ValueError("each name in the circle must be different")
+            raise ValueError(msg("each name in the circle must be different"))
         seen.add(name.casefold())
     return names
 
@@ -120,9 +129,9 @@ def _focus_order(order: Sequence[str] | None, names: tuple[str, ...]) -> tuple[s
     chosen = tuple(order)
     for name in chosen:
         if name not in names:
-            raise ValueError(f"{name} is in the focus order, but not in the circle")
+            raise ValueError(msg("{name} is in the focus order, but not in the circle", name=name))
     if len(set(chosen)) != len(chosen):
-        raise ValueError("the focus order names someone twice")
+        raise ValueError(msg("the focus order names someone twice"))
     return chosen + tuple(n for n in names if n not in chosen)
 
 
@@ -192,20 +201,32 @@ def plan_circle(
     names = _check_names(people)
     n = len(names)
     if meeting < 0:
-        raise ValueError("the meeting number cannot be negative")
+        raise ValueError(msg("the meeting number cannot be negative"))
     if starter is not None and starter not in names:
-        raise ValueError(f"{starter} starts, but is not in the circle")
+        raise ValueError(msg("{name} starts, but is not in the circle", name=starter))
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
     host = meeting % n
     warnings: list[str] = []
     size = practice.size
     if not size.min <= n <= size.max:
-        made_for = f"at least {size.min}" if n < size.min else f"at most {size.max}"
-        people_word = "person" if n == 1 else "people"
-        warnings.append(
-            f"{practice.title!r} is made for {made_for} people; this circle has {n} {people_word}."
-        )
+        if n < size.min:
+            said = msg_n(
+                "'{title}' is made for at least {least} people; this circle has {n} person.",
+                "'{title}' is made for at least {least} people; this circle has {n} people.",
+                n,
+                title=practice.title,
+                least=size.min,
+            )
+        else:
+            said = msg_n(
+                "'{title}' is made for at most {most} people; this circle has {n} person.",
+                "'{title}' is made for at most {most} people; this circle has {n} people.",
+                n,
+                title=practice.title,
+                most=size.max,
+            )
+        warnings.append(said)
     given = dict(given_roles or {})
     roles: Roles = {}
     asked: list[tuple[str, int]] = []
@@ -216,7 +237,11 @@ def plan_circle(
             strangers = [p for p in given[role.id] if p not in names]
             if strangers:
                 warnings.append(
-                    f"{', '.join(strangers)} cannot hold the role {role.id!r}: not in this circle."
+                    msg(
+                        "{names} cannot hold the role '{role}': not in this circle.",
+                        names=", ".join(strangers),
+                        role=role.id,
+                    )
                 )
             if chosen:
                 roles[role.id] = tuple(dict.fromkeys(chosen))[: role.count]
@@ -239,7 +264,12 @@ def plan_circle(
     focus, meetings = _series_focus(practice, meeting, order or names[1:] + names[:1])
     if meetings is not None and meeting >= meetings:
         warnings.append(
-            f"{practice.title!r} is a series of {meetings} meetings; this is meeting {meeting + 1}."
+            msg(
+                "'{title}' is a series of {count} meetings; this is meeting {number}.",
+                title=practice.title,
+                count=meetings,
+                number=meeting + 1,
+            )
         )
     series = practice.series
     if series is not None and series.focus == "rotate":

@@ -14,16 +14,17 @@ from typing import TYPE_CHECKING
 
 from circlekeeper.engine.commands import Refusal
 from circlekeeper.engine.events import StackChanged, TurnStarted
+from circlekeeper.i18n import msg
 from circlekeeper.script.model import REQUEST_KINDS, StackSpec
 
 if TYPE_CHECKING:
     from circlekeeper.engine.stick import Stick, Turn
 
 KIND_WORDS: dict[str, str] = {
-    "process": "a point of process",
-    "clarify": "a clarifying question",
-    "reply": "a reply",
-    "new-point": "a new point",
+    "process": msg("a point of process"),
+    "clarify": msg("a clarifying question"),
+    "reply": msg("a reply"),
+    "new-point": msg("a new point"),
 }
 """How each kind of request reads in a sentence."""
 
@@ -119,14 +120,20 @@ class Floor:
             kind = "new-point" if "new-point" in kinds else kinds[-1]
         if kind not in kinds:
             offered = ", ".join(kinds)
-            raise Refusal(f"this queue does not take {KIND_WORDS.get(kind, kind)} ({offered})")
+            raise Refusal(
+                msg(
+                    "this queue does not take {kind} ({kinds})",
+                    kind=KIND_WORDS.get(kind, kind),
+                    kinds=offered,
+                )
+            )
         if name not in stack.people:
-            raise Refusal(f"{name} does not take part in this discussion")
+            raise Refusal(msg("{name} does not take part in this discussion", name=name))
         if stack.floor is not None and stack.floor.speaker == name:
-            raise Refusal(f"{name} has the floor already")
+            raise Refusal(msg("{name} has the floor already", name=name))
         mine = next((q for q in stack.requests if q.who == name), None)
         if mine is not None and mine.kind == kind:
-            raise Refusal(f"{name} is already waiting to speak")
+            raise Refusal(msg("{name} is already waiting to speak", name=name))
         if mine is not None:
             mine.kind = kind
             self._changed(stack)
@@ -141,6 +148,6 @@ class Floor:
         """`name` no longer asks to speak."""
         mine = next((q for q in stack.requests if q.who == name), None)
         if mine is None:
-            raise Refusal(f"{name} is not waiting to speak")
+            raise Refusal(msg("{name} is not waiting to speak", name=name))
         stack.requests.remove(mine)
         self._changed(stack)

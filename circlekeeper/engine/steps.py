@@ -28,6 +28,7 @@ from circlekeeper.engine.plan import RunStep, participants, step_seconds
 from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.engine.stack import Floor, Stack
 from circlekeeper.engine.stick import Stick
+from circlekeeper.i18n import msg
 from circlekeeper.script.model import (
     BreakoutStep,
     ConsentStep,
@@ -192,10 +193,10 @@ class Steps:
         """`seconds` more (or less) from now: for the speaker's turn if it is timed, else for
         the step."""
         if not math.isfinite(seconds) or seconds == 0:
-            raise Refusal("give a number of seconds to add or take away")
+            raise Refusal(msg("give a number of seconds to add or take away"))
         st = self.current
         if st is None:
-            raise Refusal("there is no step running")
+            raise Refusal(msg("there is no step running"))
         turn = st.turn
         talk = st.round or st.exchange
         if turn is not None and turn.deadline is not None:
@@ -203,18 +204,18 @@ class Steps:
         elif st.deadline is not None:
             self._extend_step(st, seconds)
         elif talk is not None and turn is None:
-            raise Refusal("nobody holds the stick")
+            raise Refusal(msg("nobody holds the stick"))
         elif talk is not None:
-            raise Refusal("this turn is untimed: it ends when you move on")
+            raise Refusal(msg("this turn is untimed: it ends when you move on"))
         else:
-            raise Refusal("this step is untimed: it ends when you move on")
+            raise Refusal(msg("this step is untimed: it ends when you move on"))
 
     def _extend_step(self, st: StepRun, seconds: float) -> None:
         assert st.deadline is not None
         rem = max(0.0, st.deadline - self.host.active)
         new = max(0.0, rem + seconds)
         if new == rem:
-            raise Refusal("this step's time is already up")
+            raise Refusal(msg("this step's time is already up"))
         self.set_deadline(st, new)
         self.host.emit(TimeChanged(self.host.stamp(), new - rem, "step"))
 

@@ -27,6 +27,7 @@ from circlekeeper.engine.events import (
 )
 from circlekeeper.engine.plan import RunStep, addressee, eligible, lap_order, turn_seconds
 from circlekeeper.engine.setup import CirclePlan
+from circlekeeper.i18n import msg
 from circlekeeper.script.model import ConsentStep, CueSpec, Practice, RoundStep
 from circlekeeper.script.texts import TextValue, lap_prompt, speech_at_lap, speech_at_turn
 
@@ -306,7 +307,7 @@ class Stick:
             return
         if r.turn is None:
             if not r.queue:
-                raise Refusal("nobody is waiting to speak")
+                raise Refusal(msg("nobody is waiting to speak"))
             # Popcorn with nobody holding the stick: the next in circle order.
             self.undo_record = self.remember("next", r)
             self.begin_turn(r, r.queue.pop(0))
@@ -319,13 +320,13 @@ class Stick:
     def pass_stick(self, r: Round | None) -> None:
         """The speaker passes: to the end of the queue, or out of this lap."""
         if r is None:
-            raise Refusal("passing is only for rounds")
+            raise Refusal(msg("passing is only for rounds"))
         if isinstance(r.spec, ConsentStep):
-            raise Refusal("nobody passes in a consent round: stand aside instead")
+            raise Refusal(msg("nobody passes in a consent round: stand aside instead"))
         if r.spec.passing == "not-allowed":
-            raise Refusal("passing is not allowed in this round")
+            raise Refusal(msg("passing is not allowed in this round"))
         if r.turn is None:
-            raise Refusal("nobody holds the stick")
+            raise Refusal(msg("nobody holds the stick"))
         record = self.remember("pass", r)
         speaker = r.turn.speaker
         again = r.spec.passing == "to-end" and speaker not in r.passed_once
@@ -347,14 +348,14 @@ class Stick:
     def pick(self, r: Round, name: str) -> None:
         """Give the stick to `name`."""
         if name not in self.plan.names:
-            raise Refusal(f"{name} is not in this circle")
+            raise Refusal(msg("{name} is not in this circle", name=name))
         if isinstance(r.spec, ConsentStep) and r.amending:
-            raise Refusal("the consent round is over; the next one starts with next")
+            raise Refusal(msg("the consent round is over; the next one starts with next"))
         if name not in r.queue:
             raise Refusal(self._why_not_waiting(r, name))
         holder = r.turn.speaker if r.turn is not None else None
         if isinstance(r.spec, ConsentStep) and holder is not None and holder not in r.responses:
-            raise Refusal(f"waiting for {holder}'s response")
+            raise Refusal(msg("waiting for {name}'s response", name=holder))
         record = self.remember("pick", r)
         if r.turn is not None:
             self.end_turn(r)
@@ -365,19 +366,19 @@ class Stick:
     @staticmethod
     def _why_not_waiting(r: Round, name: str) -> str:
         if r.turn is not None and r.turn.speaker == name:
-            return f"{name} holds the stick already"
+            return msg("{name} holds the stick already", name=name)
         if name not in r.speakers:
-            return f"{name} does not speak in this round"
+            return msg("{name} does not speak in this round", name=name)
         if name in r.passed:
-            return f"{name} has passed in this lap"
-        return f"{name} has already spoken in this lap"
+            return msg("{name} has passed in this lap", name=name)
+        return msg("{name} has already spoken in this lap", name=name)
 
     def undo(self, r: Round | None) -> Round:
         """The round as it was before the last next, pass, pick or response; the person who
         had the stick then holds it again, with the time they had left."""
         record = self.undo_record
         if record is None or r is None or record.index != r.index:
-            raise Refusal("nothing to undo")
+            raise Refusal(msg("nothing to undo"))
         dropped = r.turn.speaker if r.turn is not None else None
         restored = record.round.copy()
         old = restored.turn
@@ -417,7 +418,7 @@ class Stick:
         rem = turn.remaining(a) or 0.0
         new = max(0.0, rem + seconds)
         if new == rem:
-            raise Refusal(f"{turn.speaker}'s time is already up")
+            raise Refusal(msg("{name}'s time is already up", name=turn.speaker))
         turn.ot_base = turn.overtime(a)
         turn.ot_mark = a
         turn.deadline = a + new

@@ -35,6 +35,7 @@ from circlekeeper.engine.exchange import Exchange
 from circlekeeper.engine.stack import Stack
 from circlekeeper.engine.steps import Steps
 from circlekeeper.engine.stick import Round
+from circlekeeper.i18n import msg
 from circlekeeper.script.model import ConsentStep
 
 Handler = Callable[[Command], None]
@@ -74,7 +75,7 @@ class Talk:
     def _step(self) -> StepRun:
         st = self.host.step
         if st is None:  # never while running: the session ends with its last step
-            raise Refusal("there is no step running")
+            raise Refusal(msg("there is no step running"))
         return st
 
     def next(self, _: Command) -> None:
@@ -96,7 +97,7 @@ class Talk:
         assert isinstance(command, Pick)
         st = self._step()
         if command.who not in self.stick.plan.names:
-            raise Refusal(f"{command.who} is not in this circle")
+            raise Refusal(msg("{who} is not in this circle", who=command.who))
         if st.round is not None:
             self.stick.pick(st.round, command.who)
         elif st.stack is not None:
@@ -104,19 +105,19 @@ class Talk:
         elif st.exchange is not None:
             self.steps.pairs.pick(st.exchange, command.who)
         else:
-            raise Refusal("picking who speaks is only for rounds, exchanges and a queue")
+            raise Refusal(msg("picking who speaks is only for rounds, exchanges and a queue"))
 
     def undo(self, _: Command) -> None:
         """Take back the last next, pass, pick or response of this round."""
         st = self.host.step
         if st is None:
-            raise Refusal("nothing to undo")
+            raise Refusal(msg("nothing to undo"))
         st.round = self.stick.undo(st.round)
 
     def _exchange(self) -> Exchange:
         ex = self._step().exchange
         if ex is None:
-            raise Refusal("this step is not an exchange")
+            raise Refusal(msg("this step is not an exchange"))
         return ex
 
     def listener(self, command: Command) -> None:
@@ -127,7 +128,7 @@ class Talk:
     def _consent_round(self) -> Round:
         r = self._step().round
         if r is None or not isinstance(r.spec, ConsentStep):
-            raise Refusal("responses are for consent rounds")
+            raise Refusal(msg("responses are for consent rounds"))
         return r
 
     def respond(self, command: Command) -> None:
@@ -143,14 +144,14 @@ class Talk:
     def _stack(self) -> Stack:
         stack = self._step().stack
         if stack is None:
-            raise Refusal("this step has no speaking queue")
+            raise Refusal(msg("this step has no speaking queue"))
         return stack
 
     def raise_hand(self, command: Command) -> None:
         """Someone asks to speak, with a kind of request."""
         assert isinstance(command, RaiseHand)
         if command.who not in self.stick.plan.names:
-            raise Refusal(f"{command.who} is not in this circle")
+            raise Refusal(msg("{who} is not in this circle", who=command.who))
         self.steps.floor.raise_hand(self._stack(), command.who, command.kind)
 
     def lower_hand(self, command: Command) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from circlekeeper import __version__, paths
+from circlekeeper.i18n import N_
 from circlekeeper.script.limits import MAX_BYTES
 
 INDEX_LAYOUT = 1
@@ -46,18 +47,19 @@ BUILTIN_INDEX = "library-index.json"
 """The built-in practices' own index, beside them."""
 
 KIND_TITLES = {
-    "check-in": "Check-in",
-    "check-out": "Check-out",
-    "sit": "Sitting",
-    "feedback": "Feedback",
-    "conflict": "Conflict repair",
-    "decision": "Decisions",
-    "convergence": "Convergence",
-    "dyad": "Dyads",
-    "other": "Other",
+    "check-in": N_("Check-in"),
+    "check-out": N_("Check-out"),
+    "sit": N_("Sitting"),
+    "feedback": N_("Feedback"),
+    "conflict": N_("Conflict repair"),
+    "decision": N_("Decisions"),
+    "convergence": N_("Convergence"),
+    "dyad": N_("Dyads"),
+    "other": N_("Other"),
 }
-"""Headings of the library's groups, in the order they are listed (one per practice kind)."""
-BROKEN_TITLE = "Could not load"
+"""Headings of the library's groups, in the order they are listed (one per practice kind);
+in English, marked for the catalogue: a screen shows them translated."""
+BROKEN_TITLE = N_("Could not load")
 """The heading of the scripts that failed, listed last."""
 
 

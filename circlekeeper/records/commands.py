@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, TextIO
 
+from circlekeeper.i18n import N_, _, ngettext
 from circlekeeper.records.circles import Circle, CircleStore, CircleStoreError
 
 ExportFormat = Literal["md", "json", "csv"]
@@ -40,12 +41,16 @@ def parse_roles(given: Sequence[str], people: Sequence[str]) -> dict[str, tuple[
     for item in given:
         role, sep, names = item.partition("=")
         if not sep or not role.strip() or not split_people(names):
-            raise ValueError(f"--role {item!r} should read ROLE=NAME, like --role scribe=Cy")
+            raise ValueError(
+                _("--role '{item}' should read ROLE=NAME, like --role scribe=Cy").format(item=item)
+            )
         holders = roles.setdefault(role.strip(), [])
         for name in split_people(names):
             person = spelled.get(name.casefold())
             if person is None:
-                raise ValueError(f"--role {item!r}: {name} is not in the circle")
+                raise ValueError(
+                    _("--role '{item}': {name} is not in the circle").format(item=item, name=name)
+                )
             if person not in holders:
                 holders.append(person)
     return {role: tuple(holders) for role, holders in roles.items()}
@@ -54,7 +59,10 @@ def parse_roles(given: Sequence[str], people: Sequence[str]) -> dict[str, tuple[
 def _store(err: TextIO | None) -> CircleStore:
     store = CircleStore()
     if store.problem:
-        print(f"circlekeeper: warning: {store.problem}", file=err or sys.stderr)
+        print(
+            "circlekeeper: " + _("warning: {what}").format(what=store.problem),
+            file=err or sys.stderr,
+        )
     return store
 
 
@@ -86,7 +94,7 @@ def circles_add(
     out = out or sys.stdout
     people = split_people(people_text)
     if not people:
-        return _fail('--people names nobody; name them like --people "Ana,Ben,Cy"', err)
+        return _fail(_('--people names nobody; name them like --people "Ana,Ben,Cy"'), err)
     try:
         given = parse_roles(roles, people)
         store = _store(err)
@@ -94,16 +102,24 @@ def circles_add(
         if existing is not None and not replace:
             held = existing.meeting_count
             return _fail(
-                f"there is already a circle called {existing.name!r} ({held} meeting"
-                f"{'' if held == 1 else 's'}); --replace gives it these people and roles, "
-                "keeping its meetings",
+                ngettext(
+                    "there is already a circle called '{name}' ({n} meeting); --replace gives "
+                    "it these people and roles, keeping its meetings",
+                    "there is already a circle called '{name}' ({n} meetings); --replace gives "
+                    "it these people and roles, keeping its meetings",
+                    held,
+                ).format(name=existing.name, n=held),
                 err,
             )
         circle = store.save(name, people, given)
     except (ValueError, CircleStoreError) as error:
         return _fail(str(error), err)
-    verb = "Saved" if existing is None else "Replaced the people and roles of"
-    print(f"{verb} {circle.name!r}: {', '.join(circle.people)}.", file=out)
+    said = (
+        _("Saved '{name}': {people}.")
+        if existing is None
+        else _("Replaced the people and roles of '{name}': {people}.")
+    )
+    print(said.format(name=circle.name, people=", ".join(circle.people)), file=out)
     return 0
 
 
@@ -115,17 +131,18 @@ def circles_list(*, as_json: bool = False, out: TextIO | None = None) -> int:
         print(json.dumps([_describe(c) for c in circles], indent=2, ensure_ascii=False), file=out)
         return 0
     if not circles:
-        print('No saved circles yet: circlekeeper circles add NAME --people "Ana,Ben,Cy"', file=out)
+        print(
+            _('No saved circles yet: circlekeeper circles add NAME --people "Ana,Ben,Cy"'),
+            file=out,
+        )
         return 0
     width = max(len(c.name) for c in circles)
     for circle in circles:
         held = circle.meeting_count
-        last = f", last {circle.meetings[-1].date.isoformat()}" if held else ""
-        print(
-            f"{circle.name:<{width}}  {len(circle.people)} people, "
-            f"{held} meeting{'' if held == 1 else 's'}{last}",
-            file=out,
-        )
+        size = ngettext("{n} person", "{n} people", len(circle.people)).format(n=len(circle.people))
+        meetings = ngettext("{n} meeting", "{n} meetings", held).format(n=held)
+        last = _(", last {date}").format(date=circle.meetings[-1].date.isoformat()) if held else ""
+        print(f"{circle.name:<{width}}  {size}, {meetings}{last}", file=out)
     return 0
 
 
@@ -137,26 +154,42 @@ def circles_show(
     circle = _store(err).get(name)
     if circle is None:
         return _fail(
-            f"no saved circle called {name!r}; `circlekeeper circles list` lists them", err
+            _("no saved circle called '{name}'; `circlekeeper circles list` lists them").format(
+                name=name
+            ),
+            err,
         )
     about = _describe(circle)
     if as_json:
         print(json.dumps(about, indent=2, ensure_ascii=False), file=out)
         return 0
     print(circle.name, file=out)
-    print(f"  people, in seat order: {', '.join(circle.people)}", file=out)
+    print(
+        "  " + _("people, in seat order: {people}").format(people=", ".join(circle.people)),
+        file=out,
+    )
     for role, holders in circle.roles.items():
         print(f"  {role}: {', '.join(holders)}", file=out)
     for number, meeting in enumerate(circle.meetings, start=1):
-        parts = [f"  meeting {number}", meeting.date.isoformat(), meeting.practice_title]
+        parts = [
+            "  " + _("meeting {n}").format(n=number),
+            meeting.date.isoformat(),
+            meeting.practice_title,
+        ]
         if meeting.host:
-            parts.append(f"hosted by {meeting.host}")
+            parts.append(_("hosted by {name}").format(name=meeting.host))
         if meeting.focus:
-            parts.append(f"focus: {meeting.focus}")
+            parts.append(_("focus: {name}").format(name=meeting.focus))
         if meeting.session:
-            parts.append(f"session {meeting.session}")
+            parts.append(_("session {id}").format(id=meeting.session))
         print(" · ".join(parts), file=out)
-    print(f"  next: meeting {about['next_meeting']} · hosted by {about['next_host']}", file=out)
+    print(
+        "  "
+        + _("next: meeting {n} · hosted by {name}").format(
+            n=about["next_meeting"], name=about["next_host"]
+        ),
+        file=out,
+    )
     return 0
 
 
@@ -167,10 +200,15 @@ def circles_remove(name: str, *, out: TextIO | None = None, err: TextIO | None =
         store = _store(err)
         circle = store.get(name)
         if circle is None or not store.delete(name):
-            return _fail(f"no saved circle called {name!r}", err)
+            return _fail(_("no saved circle called '{name}'").format(name=name), err)
     except CircleStoreError as error:
         return _fail(str(error), err)
-    print(f"Removed {circle.name!r}. Its sessions stay in `circlekeeper history`.", file=out)
+    print(
+        _("Removed '{name}'. Its sessions stay in `circlekeeper history`.").format(
+            name=circle.name
+        ),
+        file=out,
+    )
     return 0
 
 
@@ -182,10 +220,10 @@ def circles_rename(
     try:
         renamed = _store(err).rename(old, new)
     except KeyError:
-        return _fail(f"no saved circle called {old!r}", err)
+        return _fail(_("no saved circle called '{name}'").format(name=old), err)
     except (ValueError, CircleStoreError) as error:
         return _fail(str(error), err)
-    print(f"Renamed {old!r} to {renamed.name!r}.", file=out)
+    print(_("Renamed '{old}' to '{new}'.").format(old=old, new=renamed.name), file=out)
     return 0
 
 
@@ -200,7 +238,7 @@ def history_command(*, as_json: bool = False, out: TextIO | None = None) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
         return 0
     if not rows:
-        print("No sessions kept yet.", file=out)
+        print(_("No sessions kept yet."), file=out)
         return 0
     width = max(len(row.id) for row in rows)
     for row in rows:
@@ -208,10 +246,10 @@ def history_command(*, as_json: bool = False, out: TextIO | None = None) -> int:
     return 0
 
 
-CONSENT_QUESTION = (
+CONSENT_QUESTION = N_(
     "Names of the people in the circle go into the reportback only if the group agreed. Did they?"
 )
-CONSENT_CHOICES = {"y": "yes, with names", "n": "no: number people instead"}
+CONSENT_CHOICES = {"y": N_("yes, with names"), "n": N_("no: number people instead")}
 
 
 def export_command(
@@ -236,15 +274,15 @@ def export_command(
     out = out or sys.stdout
     if (session is None) == (circle is None):
         return _fail(
-            "name a session (see `circlekeeper history`) or a saved circle (--circle)", err
+            _("name a session (see `circlekeeper history`) or a saved circle (--circle)"), err
         )
     render: Callable[[bool], str]
     if circle is not None:
         if fmt == "csv":
-            return _fail("a circle's reportback is Markdown (md) or JSON", err)
+            return _fail(_("a circle's reportback is Markdown (md) or JSON"), err)
         saved = _store(err).get(circle)
         if saved is None:
-            return _fail(f"no saved circle called {circle!r}", err)
+            return _fail(_("no saved circle called '{name}'").format(name=circle), err)
         wanted = {m.session for m in saved.meetings if m.session}
         summaries = {}
         for path in list_journals():
@@ -265,9 +303,13 @@ def export_command(
         except LookupError as error:
             return _fail(str(error), err)
         except OSError as error:
-            return _fail(f"cannot read the session: {error.strerror or error}", err)
+            return _fail(
+                _("cannot read the session: {why}").format(why=error.strerror or error), err
+            )
         if contents.header is None:
-            return _fail(f"{contents.id} has no header: there is nothing to report", err)
+            return _fail(
+                _("{id} has no header: there is nothing to report").format(id=contents.id), err
+            )
         summary = summarize_journal(contents)
 
         def render(names: bool) -> str:
@@ -279,11 +321,13 @@ def export_command(
             return export.as_csv(summary, names=names)
 
     if names is None:
-        answer = ask(CONSENT_QUESTION, CONSENT_CHOICES)
+        answer = ask(_(CONSENT_QUESTION), {k: _(v) for k, v in CONSENT_CHOICES.items()})
         if answer is None:
             return _fail(
-                "say whether the group agreed to be named: --names or --anonymous (there is "
-                "no terminal to ask on, or no answer came)",
+                _(
+                    "say whether the group agreed to be named: --names or --anonymous (there "
+                    "is no terminal to ask on, or no answer came)"
+                ),
                 err,
             )
         names = answer == "y"
@@ -294,8 +338,10 @@ def export_command(
     try:
         atomic_write_text(output, text)
     except OSError as error:
-        return _fail(f"{output}: cannot write it: {error.strerror or error}", err)
-    print(
-        f"Wrote {output}{'' if names else ' (people numbered, no names)'}.", file=err or sys.stderr
-    )
+        return _fail(
+            _("{path}: cannot write it: {why}").format(path=output, why=error.strerror or error),
+            err,
+        )
+    said = _("Wrote {path}.") if names else _("Wrote {path} (people numbered, no names).")
+    print(said.format(path=output), file=err or sys.stderr)
     return 0

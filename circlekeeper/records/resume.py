@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from circlekeeper.engine.events import CommandTaken
+from circlekeeper.i18n import _, msg, msg_n, short_date, tr, tr_error
 from circlekeeper.records.journal import JournalContents, JournalHeader, plan_from_json
 from circlekeeper.records.summary import Ledger
 
@@ -76,21 +77,21 @@ class Offer:
 
     def lines(self) -> list[str]:
         """What the offer says, a line each: the practice and when, then where it stopped."""
-        when = self.started.strftime("%a %d %b, %H:%M")
-        first = f"{self.practice_title}, started {when}"
+        when = f"{short_date(self.started.date())}, {self.started.strftime('%H:%M')}"
+        first = _("{practice}, started {when}").format(practice=self.practice_title, when=when)
         if self.circle_name:
-            first += f" with {self.circle_name}"
+            first += " " + _("with {circle}").format(circle=self.circle_name)
         if self.stopped is not None:
-            first += f", stopped at {self.stopped.strftime('%H:%M')}"
+            first += ", " + _("stopped at {time}").format(time=self.stopped.strftime("%H:%M"))
         where = []
         if self.step_title:
-            where.append(f"in “{self.step_title}”")
+            where.append(_("in “{step}”").format(step=tr(self.step_title)))
         if self.speaker:
-            where.append(f"{self.speaker} speaking")
+            where.append(_("{name} speaking").format(name=self.speaker))
         if self.paused:
-            where.append("paused")
+            where.append(_("paused"))
         minutes, seconds = divmod(round(self.session_time), 60)
-        where.append(f"{minutes}:{seconds:02d} into the session")
+        where.append(_("{time} into the session").format(time=f"{minutes}:{seconds:02d}"))
         second = ", ".join(where)
         return [first, second[:1].upper() + second[1:]]
 
@@ -99,7 +100,9 @@ def offer(contents: JournalContents) -> Offer:
     """What to say about an unfinished session; `ResumeError` without a header."""
     header = contents.header
     if header is None:
-        raise ResumeError(f"{contents.path.name} has no header: the session cannot be set up")
+        raise ResumeError(
+            msg("{file} has no header: the session cannot be set up", file=contents.path.name)
+        )
     ledger = Ledger(circle=list(header.circle))
     for event in contents.events:
         ledger.feed(event)
@@ -149,14 +152,20 @@ def script_state(contents: JournalContents) -> tuple[ScriptState, Path]:
     """The practice file and whether it changed; `ResumeError` when it is gone."""
     header = contents.header
     if header is None:
-        raise ResumeError(f"{contents.path.name} has no header: the session cannot be set up")
+        raise ResumeError(
+            msg("{file} has no header: the session cannot be set up", file=contents.path.name)
+        )
     if header.practice_path is None:
-        raise ResumeError("the journal does not say which practice file the session ran")
+        raise ResumeError(msg("the journal does not say which practice file the session ran"))
     path = Path(header.practice_path)
     if not path.is_file():
         raise ResumeError(
-            f"the practice file {path} is gone, so “{header.practice_title}” cannot be set "
-            "up again; put it back to resume, or discard the session"
+            msg(
+                "the practice file {path} is gone, so “{title}” cannot be set up again; put it "
+                "back to resume, or discard the session",
+                path=path,
+                title=header.practice_title,
+            )
         )
     if header.practice_sha256 is None:
         return "unknown", path
@@ -190,14 +199,18 @@ def rebuild(
     assert header is not None  # script_state checked it
     if state == "changed" and not changed_ok:
         raise ScriptChanged(
-            f"{path.name} has changed since “{header.practice_title}” began; resuming runs "
-            "the changed script from the same place, which may not fit"
+            msg(
+                "{file} has changed since “{title}” began; resuming runs the changed script "
+                "from the same place, which may not fit",
+                file=path.name,
+                title=header.practice_title,
+            )
         )
     try:
         practice = (load or load_practice)(path)
     except ScriptErrors as exc:
         first = exc.errors[0] if exc.errors else exc
-        raise ResumeError(f"the practice no longer loads: {first}") from None
+        raise ResumeError(msg("the practice no longer loads: {problem}", problem=first)) from None
     options = dict(header.options)
     warnings: list[str] = []
     try:
@@ -209,10 +222,16 @@ def rebuild(
         ]
         replayed = replay(practice, plan, commands, until=contents.last_t, now=now)
     except (ValueError, PlanError) as exc:
-        raise ResumeError(f"the session cannot be set up again: {exc}") from None
+        raise ResumeError(
+            msg("the session cannot be set up again: {problem}", problem=tr_error(exc))
+        ) from None
     if replayed.refused:
         warnings.append(
-            f"{len(replayed.refused)} of the session's commands did not fit the changed script"
+            msg_n(
+                "{n} of the session's commands did not fit the changed script",
+                "{n} of the session's commands did not fit the changed script",
+                len(replayed.refused),
+            )
         )
     return Resumption(
         contents=contents,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from circlekeeper.i18n import Msg, msg
 from circlekeeper.script.model import (
     EXCHANGE_PARTS,
     BreakoutStep,
@@ -55,20 +56,24 @@ def localize(text: TextValue, language: str | None, default_language: str) -> st
     return text[pick_language(text, language, default_language)]
 
 
-DEFAULT_TITLES: dict[str, str] = {
-    "read": "Reading",
-    "silence": "Silence",
-    "sit": "Sitting",
-    "round": "Round",
-    "consent": "Consent round",
-    "exchange": "Exchange",
-    "discussion": "Discussion",
-    "breakout": "Breakout",
-    "for-each": "For each person",
-    "repeat": "Repeat",
-    "group": "Group",
+DEFAULT_TITLES: dict[str, Msg] = {
+    "read": msg("Reading"),
+    "silence": msg("Silence"),
+    "sit": msg("Sitting"),
+    "round": msg("Round"),
+    "consent": msg("Consent round"),
+    "exchange": msg("Exchange"),
+    "discussion": msg("Discussion"),
+    "breakout": msg("Breakout"),
+    "for-each": msg("For each person"),
+    "repeat": msg("Repeat"),
+    "group": msg("Group"),
 }
-"""The heading of a step that has no `title`, by kind."""
+"""The heading of a step that has no `title`, by kind: the interface's words, not the
+practice's, so each is a `Msg` (English wherever it is kept; a screen says it in the
+interface's language)."""
+WALKING = msg("Walking")
+STEP = msg("Step")
 
 
 def step_title(step: StepBase, language: str | None, default_language: str) -> str:
@@ -78,8 +83,8 @@ def step_title(step: StepBase, language: str | None, default_language: str) -> s
         if title:
             return title
     if isinstance(step, SitStep) and step.mode == "walking":
-        return "Walking"
-    return DEFAULT_TITLES.get(str(getattr(step, "kind", "")), "Step")
+        return WALKING
+    return DEFAULT_TITLES.get(str(getattr(step, "kind", "")), STEP)
 
 
 def lap_prompt(step: RoundStep | ConsentStep, lap: int) -> TextValue | None:

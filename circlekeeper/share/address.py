@@ -12,6 +12,8 @@ import ipaddress
 import socket
 from urllib.parse import quote
 
+from circlekeeper.i18n import msg
+
 DEFAULT_HOST = "127.0.0.1"
 LAN_HOST = "0.0.0.0"
 """Every address of this computer: phones on the same network can reach it."""
@@ -54,9 +56,10 @@ def parse_address(text: str | None) -> tuple[str, int]:
 
 
 def _bad(text: str) -> str:
-    return (
-        f"--share wants HOST:PORT, like 127.0.0.1:8765 or 0.0.0.0:8765 "
-        f"(or nothing: this computer, a free port), not {text!r}"
+    return msg(
+        "--share wants HOST:PORT, like 127.0.0.1:8765 or 0.0.0.0:8765 "
+        "(or nothing: this computer, a free port), not '{text}'",
+        text=text,
     )
 
 
@@ -71,7 +74,9 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as error:
-        raise ShareError(f"cannot share on {where}: unknown host ({_reason(error)})") from None
+        raise ShareError(
+            msg("cannot share on {where}: unknown host ({why})", where=where, why=_reason(error))
+        ) from None
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     try:
@@ -86,18 +91,20 @@ def bind(host: str, port: int) -> socket.socket:
         sock.setblocking(False)
     except OSError as error:
         sock.close()
-        raise ShareError(f"cannot share on {where}: {_reason(error)}") from None
+        raise ShareError(
+            msg("cannot share on {where}: {why}", where=where, why=_reason(error))
+        ) from None
     return sock
 
 
 def _reason(error: BaseException) -> str:
     code = getattr(error, "errno", None)
     if code == errno.EADDRINUSE:
-        return "address in use"
+        return msg("address in use")
     if code == errno.EADDRNOTAVAIL:
-        return "this computer has no such address"
+        return msg("this computer has no such address")
     if code == errno.EACCES:
-        return "permission denied (ports below 1024 need an administrator)"
+        return msg("permission denied (ports below 1024 need an administrator)")
     text = getattr(error, "strerror", None) or str(error) or type(error).__name__
     return text[:1].lower() + text[1:]
 

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from circlekeeper import i18n
+from circlekeeper.i18n import N_, _
 from circlekeeper.share.address import share_url, url_host
 from circlekeeper.share.projection import Translations, changed, project
 
@@ -66,14 +68,21 @@ COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
-FORBIDDEN = "403: this shared view opens only with its full link (the key is missing or wrong).\n"
+FORBIDDEN = N_("403: this shared view opens only with its full link (the key is missing or wrong).")
 
 
 @lru_cache(maxsize=1)
 def page() -> tuple[bytes, str]:
     """The page and its content security policy: only its own inline script and style
     (pinned by hash) run, and it may connect only to where it came from."""
+    from circlekeeper.share.words import words_json
+
     html = resources.files("circlekeeper.share").joinpath("page.html").read_text("utf-8")
+    # Data, not code: the policy's hashes are of the page's one script, which reads it.
+    html = html.replace(
+        '<script type="application/json" id="words">{}</script>',
+        f'<script type="application/json" id="words">{words_json()}</script>',
+    )
 
     def hashes(tag: str) -> str:
         found = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.S)
@@ -109,6 +118,7 @@ class ShareServer:
         *,
         key: str | None = None,
         language: str = "",
+        interface: str | None = None,
         translations: Translations | None = None,
         clock: Callable[[], float] = time.monotonic,
         queue_size: int = QUEUE_SIZE,
@@ -121,6 +131,8 @@ class ShareServer:
         self.key = key or secrets.token_urlsafe(KEY_BYTES)
         self._key = self.key.encode("utf-8")
         self.language = language
+        self.interface = interface or i18n.interface()
+        """The session's interface language: the page's, unless its viewer picks another."""
         self.translations = translations or {}
         self.clock = clock
         self.queue_size = queue_size
@@ -205,6 +217,7 @@ class ShareServer:
             language=self.language,
             translations=self.translations,
         )
+        state["interface"] = self.interface
         if not changed(self._state, state):
             return False
         self._state = state
@@ -278,7 +291,7 @@ class ShareServer:
         """Every route needs the key; compared in constant time."""
         given = request.query.get("key", "").encode("utf-8", "replace")
         if not hmac.compare_digest(given, self._key):
-            return web.Response(status=403, text=FORBIDDEN)
+            return web.Response(status=403, text=_(FORBIDDEN).rstrip("\n") + "\n")
         response: web.StreamResponse = await handler(request)
         return response
 
@@ -298,10 +311,10 @@ class ShareServer:
         if request.method == "HEAD":
             return web.Response(headers=SSE_HEADERS)
         if self._closing:
-            raise web.HTTPServiceUnavailable(text="The session is closing.\n")
+            raise web.HTTPServiceUnavailable(text=_("The session is closing.") + "\n")
         if len(self._viewers) >= self.max_viewers:
             raise web.HTTPServiceUnavailable(
-                text="Too many viewers at once; try again in a minute.\n",
+                text=_("Too many viewers at once; try again in a minute.") + "\n",
                 headers={"Retry-After": "60"},
             )
         response = web.StreamResponse(headers=SSE_HEADERS)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from circlekeeper.i18n import msg
 from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
 
 if TYPE_CHECKING:
@@ -235,21 +236,28 @@ def list_outputs(sd: Any) -> list[Output]:
 
 
 def choose_output(outputs: list[Output], name: str | None) -> tuple[Output | None, str]:
-    """The output to use: by name (case-insensitive substring), else the default; and a note."""
-    note = ""
+    """The output to use: by name (case-insensitive substring), else the default; and a note
+    (a `Msg`: English as logged, in the interface's language on screen)."""
+    missing = False
     if name:
         wanted = name.casefold()
         exact = [o for o in outputs if o.name.casefold() == wanted]
         matches = exact or [o for o in outputs if wanted in o.name.casefold()]
         if matches:
             return matches[0], ""
-        note = f"no output named {name!r}; "
+        missing = True
     for o in outputs:
         if o.default:
-            return o, note + ("using the default" if note else "")
+            if missing:
+                return o, msg("no output named '{name}'; using the default", name=name)
+            return o, ""
     if outputs:
-        return outputs[0], note + ("using the first output" if note else "")
-    return None, note + "none found"
+        if missing:
+            return outputs[0], msg("no output named '{name}'; using the first output", name=name)
+        return outputs[0], ""
+    if missing:
+        return None, msg("no output named '{name}'; none found", name=name)
+    return None, msg("none found")
 
 
 def device_setting() -> str | None:
@@ -332,7 +340,7 @@ class AudioSink:
         self._count_lock = threading.Lock()
         # What the sound thread is doing inside PortAudio, and since when (the watchdog).
         self._busy: tuple[str, float] | None = None
-        self._detail = "starting sound"
+        self._detail: str = msg("starting sound")
         self._ok = False
         self._speech_detail = ""
         self.output: Output | None = None
@@ -455,14 +463,21 @@ class AudioSink:
         if busy is not None:
             what, since = busy
             if time.monotonic() - since > WATCHDOG.get(what, 3.0):
-                ok, detail = False, f"audio device not responding ({what} hung); visual cues only"
+                ok, detail = (
+                    False,
+                    msg("audio device not responding ({what} hung); visual cues only", what=what),
+                )
                 if self._rescue(what):
-                    detail = f"audio device not responding ({what} hung); trying a new stream"
+                    detail = msg(
+                        "audio device not responding ({what} hung); trying a new stream", what=what
+                    )
         warnings = [self.warning] if self.warning else []
         speech_note = self._speech_detail
         if speaker is not None and not speaker.available:
-            reason = speaker.renderer.unavailable or "the speech engine does not work"
-            speech_note = f"speech unavailable ({reason}); prompts on screen only"
+            reason = speaker.renderer.unavailable or msg("the speech engine does not work")
+            speech_note = msg(
+                "speech unavailable ({reason}); prompts on screen only", reason=reason
+            )
         if self._speech_enabled and speech_note:
             warnings.append(speech_note)
         return SoundStatus(
@@ -598,7 +613,7 @@ class AudioSink:
                 self._startup()
             except Exception as exc:  # anything at all: degrade, never die silently
                 log.exception("sound start-up failed")
-                self._degrade(f"sound unavailable: {exc}")
+                self._degrade(msg("sound unavailable: {problem}", problem=str(exc)))
             finally:
                 self._ready.set()
         while True:
@@ -632,7 +647,7 @@ class AudioSink:
         stream is opened now, and again every `RETRY_S` until one plays."""
         self.stream, self.mixer, self.running = None, None, False
         self._lost_at = time.monotonic()
-        self._degrade("audio device not responding; trying a new stream")
+        self._degrade(msg("audio device not responding; trying a new stream"))
         if self._open():
             log.info("sound output back on a new stream")
 
@@ -648,7 +663,7 @@ class AudioSink:
         except (OSError, ImportError) as exc:
             # No PortAudio library: sounddevice raises OSError at import; or the probe failed.
             reason = str(exc) if str(exc).startswith("PortAudio") else f"PortAudio missing ({exc})"
-            self._degrade(f"no audio: {reason}; visual cues only")
+            self._degrade(msg("no audio: {reason}; visual cues only", reason=reason))
             return
         self._open()
         # Render the usual bells while the new stream settles, so no cue waits for them.
@@ -665,7 +680,7 @@ class AudioSink:
             renderer = SpeechRenderer(self.voices, self.language, command=self._speech_command)
             self.speaker = Speaker(renderer, rate=self.rate)
         except Exception as exc:
-            self._speech_detail = f"speech off: {exc}"
+            self._speech_detail = msg("speech off: {problem}", problem=str(exc))
             log.warning(self._speech_detail)
 
     def _open(self) -> bool:
@@ -678,7 +693,7 @@ class AudioSink:
             outputs = self._pa("query", list_outputs, sd)
             out, note = choose_output(outputs, self.device_name)
             if out is None:
-                self._degrade(f"no audio output: {note}; visual cues only")
+                self._degrade(msg("no audio output: {note}; visual cues only", note=note))
                 return False
             channels = min(2, out.channels)
             rate = int(out.rate) if int(out.rate) in RATES else RATE
@@ -717,7 +732,7 @@ class AudioSink:
             self._start_stream()
         except Exception as exc:  # PortAudioError and anything else a driver throws
             self.stream = None
-            self._degrade(f"no audio: {_one_line(exc)}; visual cues only")
+            self._degrade(msg("no audio: {reason}; visual cues only", reason=_one_line(exc)))
             return False
         # A constant delay from due time to sound: the stream's delay, the look-ahead block,
         # a block of waiting for the callback, and room for a late tick.
@@ -730,7 +745,11 @@ class AudioSink:
         self._ok = True
         self._opened_at = time.monotonic()
         self._steady = False
-        self._detail = f"{out.name} ({rate // 1000} kHz)" + (f"; {note}" if note else "")
+        self._detail = (
+            msg("{output} ({khz} kHz); {note}", output=out.name, khz=rate // 1000, note=note)
+            if note
+            else msg("{output} ({khz} kHz)", output=out.name, khz=rate // 1000)
+        )
         log.info(
             "sound output: %s; cues sound %.0f ms after they are due",
             self._detail,
@@ -789,7 +808,7 @@ class AudioSink:
                 with contextlib.suppress(Exception):
                     self.speaker.close()
             self._ok = False
-            self._detail = "sound closed"
+            self._detail = msg("sound closed")
             self._finished.set()
 
     def _health(self) -> None:
@@ -813,7 +832,8 @@ class AudioSink:
             stalled = mixer.calls > 0 and now - mixer.last_callback > STALL_S
             if self.running and (not active or stalled):
                 self._lost_at = now
-                self._degrade("audio output lost" if not active else "audio output stalled")
+                gone = msg("audio output lost") if not active else msg("audio output stalled")
+                self._degrade(gone)
                 mixer.clear()
                 self._close_stream()
         wait = RETRY_S if self._lost_at else RETRY_ABSENT_S
@@ -1039,7 +1059,7 @@ def make_sink(
     plain dicts); a sound's `file` is looked up in `sounds_dir`, the script's folder, only.
     """
     if silent:
-        return NullSink("sound off (--silent)")
+        return NullSink(msg("sound off (--silent)"))
     try:
         sink = AudioSink(device, voices=voices, language=language)
     except Exception as exc:

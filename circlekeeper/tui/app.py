@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.driver import Driver as TextualDriver
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from circlekeeper import i18n
+from circlekeeper.i18n import N_, Msg, _, msg, tr
 from circlekeeper.tui.commands import AppCommands, SessionCommands
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.themes import CIRCLE_THEME, HIGH_CONTRAST_THEME, THEMES
@@ -48,8 +50,11 @@ T = TypeVar("T")
 JOURNAL_RETRY = 2.0
 """Seconds between tries to write a journal's last records while the disk is full."""
 APP_KEY_HELP = {
-    "quit": "Quit: end the session and quit (asks first)",
-    "toggle_contrast": "High contrast: switch between the default and the high-contrast theme",
+    "quit": (N_("Quit"), N_("end the session and quit (asks first)")),
+    "toggle_contrast": (
+        N_("High contrast"),
+        N_("switch between the default and the high-contrast theme"),
+    ),
 }
 """What the help says of the app's own keys."""
 ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -93,8 +98,8 @@ class CircleKeeperApp(Guarded, App[int]):
     TITLE = "circlekeeper"
     COMMANDS: ClassVar = App.COMMANDS | {SessionCommands, AppCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
-        Binding("f2", "toggle_contrast", "Contrast", show=False, id="contrast"),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True, id="app.quit"),
+        Binding("f2", "toggle_contrast", N_("Contrast"), show=False, id="contrast"),
     ]
 
     def __init__(
@@ -200,7 +205,7 @@ class CircleKeeperApp(Guarded, App[int]):
         # until something on it changed. Repaint all of it.
         self.app_resume_signal.subscribe(self, lambda _: self.refresh(layout=True))
         if self.load_user_keymap:
-            self.guard("loading the keymap", self._load_keymap)
+            self.guard(N_("loading the keymap"), self._load_keymap)
         if self.start_config is not None:
             self.start_session(self.start_config)
         elif self.start_resume is not None:
@@ -225,31 +230,33 @@ class CircleKeeperApp(Guarded, App[int]):
         if keymap:
             self.set_keymap(keymap)
         if problem:
-            self.notify(problem, title="Keymap", severity="warning", timeout=8)
+            self.notify(problem, title=_("Keymap"), severity="warning", timeout=8)
 
     def start_session(self, config: SessionConfig, prepared: SoundSink | None = None) -> None:
         """Set up the driver and open the live screen; sound loads behind it.
 
         `prepared` is a sink the setup screen already loaded (and asked to pre-render the
-        prompts), so speech is ready when the circle starts.
+        prompts), so speech is ready when the circle starts. The interface speaks the
+        session's language from here on.
         """
+        i18n.set_language(config.language)
         driver = self._make_driver(config, self.session_factory(config), prepared)
         # What `plan_circle` found worth saying (a circle outside the practice's size, a
         # role given to someone not there), and who holds a role nobody chose: said in the
         # session itself, however it was started (the setup screen, or `run`).
         for warning in config.plan.warnings:
-            self.notify(warning, title="Before you start", severity="warning", timeout=12)
+            self.notify(tr(warning), title=_("Before you start"), severity="warning", timeout=12)
         from circlekeeper.tui.format import defaulted_roles_line
 
         defaulted = defaulted_roles_line(config.practice, config.plan)
         if defaulted:
-            self.notify(defaulted, title="Roles", timeout=12)
+            self.notify(defaulted, title=_("Roles"), timeout=12)
         if self.journal_factory is not None:
             try:
                 driver.journal = self.journal_factory(config)
                 driver.session_id = driver.journal.id
             except Exception as error:
-                self.report_error("opening the journal", error)
+                self.report_error(N_("opening the journal"), error)
         self._open_live(driver, prepared)
 
     def resume_session(self, contents: JournalContents, *, changed_ok: bool = False) -> str | None:
@@ -267,10 +274,10 @@ class CircleKeeperApp(Guarded, App[int]):
             # millisecond of the speaker's time passes in between.
             back = rebuild(contents, self.clock.now(), changed_ok=changed_ok)
         except ResumeError as error:
-            return str(error)
+            return tr(error.args[0]) if error.args else str(error)
         journal = Journal.reopen(contents.path, at=back.at)
         if not journal.held:
-            return journal.error or "the journal could not be opened to carry on"
+            return tr(journal.error or "") or _("the journal could not be opened to carry on")
         options = back.options
         device, share = options.get("device"), options.get("share")
         config = SessionConfig(
@@ -283,6 +290,7 @@ class CircleKeeperApp(Guarded, App[int]):
             share=share if isinstance(share, str) else None,
             circle_name=back.circle_name,
         )
+        i18n.set_language(config.language)
         driver = self._make_driver(config, back.session, None)
         driver.journal = journal
         driver.session_id = journal.id
@@ -291,7 +299,7 @@ class CircleKeeperApp(Guarded, App[int]):
         driver.started_wall = header.started_wall if header is not None else None
         driver.hold_for_resume(back.replayed.events)
         for warning in back.warnings:
-            self.notify(warning, title="Resumed", severity="warning", timeout=10)
+            self.notify(tr(warning), title=_("Resumed"), severity="warning", timeout=10)
         self._open_live(driver, None)
         return None
 
@@ -306,7 +314,7 @@ class CircleKeeperApp(Guarded, App[int]):
         if sink is None and config.silent:
             from circlekeeper.sound.api import NullSink
 
-            sink = NullSink("silent")
+            sink = NullSink(msg("silent"))
         driver = Driver(
             config, session, self.clock, wall=self.wall, sink=sink, sleep=self._sleep_watch()
         )
@@ -328,10 +336,10 @@ class CircleKeeperApp(Guarded, App[int]):
         from circlekeeper.tui.screens.live import LiveScreen
 
         if driver.config.share is not None:
-            self.guard("starting the shared view", self._start_share, driver)
+            self.guard(N_("starting the shared view"), self._start_share, driver)
         self.push_screen(LiveScreen(driver))
         if self.given_sink is not None:
-            self.guard("preparing speech", self._prepare, driver, self.given_sink)
+            self.guard(N_("preparing speech"), self._prepare, driver, self.given_sink)
         elif prepared is None and not driver.config.silent:
             self.run_worker(
                 lambda: self._load_sound(driver),
@@ -368,7 +376,7 @@ class CircleKeeperApp(Guarded, App[int]):
             if sock is None:
                 sock = bind(*parse_address(driver.config.share))
         except ShareError as error:
-            self.share_failed(str(error))
+            self.share_failed(error.args[0] if error.args else str(error))
             return
         # aiohttp and segno load only now, when sharing is asked for.
         from circlekeeper.script.texts import translations
@@ -405,7 +413,7 @@ class CircleKeeperApp(Guarded, App[int]):
         self.share_failure = message
         live = self.live_screen
         if live is not None:
-            self.guard("showing the shared view's trouble", live.show_share)
+            self.guard(N_("showing the shared view's trouble"), live.show_share)
 
     async def on_unmount(self) -> None:
         """Close the shared view: its viewers see the session end, the port is freed."""
@@ -421,7 +429,9 @@ class CircleKeeperApp(Guarded, App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker failed: say so, keep going."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.report_error(f"the {event.worker.name} task", event.worker.error)
+            self.report_error(
+                msg(N_("the {name} task"), name=event.worker.name), event.worker.error
+            )
 
     def notify(
         self,
@@ -454,10 +464,13 @@ class CircleKeeperApp(Guarded, App[int]):
             return None
 
     def report_error(self, label: str, error: BaseException) -> None:
-        """Log an error and show it on screen."""
-        message = f"Error in {label}: {type(error).__name__}: {error}"
-        log.error(message, exc_info=error)
-        self.log.error(message)
+        """Log an error (in English) and show it on screen (in the interface's language;
+        the error's own words are the program's, as they are)."""
+        detail = f"{type(error).__name__}: {error}"
+        log.error("Error in %s: %s", label, detail, exc_info=error)
+        self.log.error(f"Error in {label}: {detail}")
+        doing = tr(label) if isinstance(label, Msg) else _(label)
+        message = _("Error in {what}: {error}").format(what=doing, error=detail)
         repeated = bool(self.errors) and self.errors[-1] == message
         self.errors.append(message)
         if repeated:  # a failure on every tick: one toast and the banner are enough
@@ -466,9 +479,10 @@ class CircleKeeperApp(Guarded, App[int]):
             from circlekeeper.errorlog import current
 
             kept = current()
-            toast = f"{message}\nDetails: {kept}" if kept is not None else message
+            details = _("Details: {path}").format(path=kept) if kept is not None else ""
+            toast = f"{message}\n{details}" if details else message
             self.notify(
-                toast, title="Something went wrong", severity="error", timeout=10, markup=False
+                toast, title=_("Something went wrong"), severity="error", timeout=10, markup=False
             )
             live = self.live_screen
             if live is not None:
@@ -499,11 +513,11 @@ class CircleKeeperApp(Guarded, App[int]):
         summary."""
         from circlekeeper.tui.screens.summary import SummaryScreen
 
-        self.guard("recording the meeting", self.record_meeting, driver)
-        self.guard("closing the journal", self.close_journal, driver)
+        self.guard(N_("recording the meeting"), self.record_meeting, driver)
+        self.guard(N_("closing the journal"), self.close_journal, driver)
         driver.close()
         # The viewers see the end too (the live screen, which usually tells them, is closing).
-        self.guard("showing viewers the end", lambda: self.share_update(driver.snapshot()))
+        self.guard(N_("showing viewers the end"), lambda: self.share_update(driver.snapshot()))
         if self.live_screen is not None and self.screen is self.live_screen:
             self.switch_screen(SummaryScreen(driver))
         else:
@@ -536,7 +550,9 @@ class CircleKeeperApp(Guarded, App[int]):
             )
         except KeyError:
             self.notify(
-                f"The circle “{name}” is no longer saved: this meeting was not recorded.",
+                _("The circle “{name}” is no longer saved: this meeting was not recorded.").format(
+                    name=name
+                ),
                 severity="warning",
                 timeout=8,
             )
@@ -587,7 +603,8 @@ class CircleKeeperApp(Guarded, App[int]):
             screen.id == "--command-palette" for screen in self.screen_stack
         ):
             return
-        self.push_screen(_Palette(id="--command-palette"))
+        # It asks in the interface's language.
+        self.push_screen(_Palette(placeholder=_("Search for commands…"), id="--command-palette"))
 
     async def action_quit(self) -> None:
         """Quit; during a live session ask first."""
@@ -601,10 +618,12 @@ class CircleKeeperApp(Guarded, App[int]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.guard("ending the session", self._end_and_exit)
+                self.guard(N_("ending the session"), self._end_and_exit)
 
         self.push_screen(
-            ConfirmDialog("End the session and quit circlekeeper?", "End and quit", "Keep going"),
+            ConfirmDialog(
+                _("End the session and quit circlekeeper?"), _("End and quit"), _("Keep going")
+            ),
             answered,
         )
 
@@ -614,9 +633,9 @@ class CircleKeeperApp(Guarded, App[int]):
         driver = self.driver
         if driver is not None and self.session_running:
             driver.do(End())
-            self.guard("recording the meeting", self.record_meeting, driver)
-            self.guard("showing viewers the end", lambda: self.share_update(driver.snapshot()))
-            self.guard("closing the journal", self.close_journal, driver)
+            self.guard(N_("recording the meeting"), self.record_meeting, driver)
+            self.guard(N_("showing viewers the end"), lambda: self.share_update(driver.snapshot()))
+            self.guard(N_("closing the journal"), self.close_journal, driver)
             driver.close()
         self.exit(status)
 
@@ -640,7 +659,7 @@ class CircleKeeperApp(Guarded, App[int]):
         self.ended_by = sig
         # SIGHUP: the terminal is gone. Whatever is drawn now goes nowhere; the records
         # come first, before anything tries to write to it.
-        self.guard("ending the session", self._end_and_exit, 128 + sig.value)
+        self.guard(N_("ending the session"), self._end_and_exit, 128 + sig.value)
 
     def release_sound(self, linger: float = 0.0) -> None:
         """Let the sound device go once the app is done; a bell still ringing (the closing
@@ -660,7 +679,7 @@ class CircleKeeperApp(Guarded, App[int]):
     def action_suspend_process(self) -> None:
         """Never suspend during a live session: the terminal must stay with the circle."""
         if self.session_running:
-            self.notify("Suspending is off during a live session.", severity="warning")
+            self.notify(_("Suspending is off during a live session."), severity="warning")
             return
         super().action_suspend_process()
 
@@ -676,8 +695,8 @@ class CircleKeeperApp(Guarded, App[int]):
     ) -> list[tuple[str, str]]:
         """(keys, what) for the help screen, with the user's keymap applied: the screen's
         keys, then the app's own (F2, ctrl+q), which work on every screen."""
-        helps = {action: f"{title}: {help}" for action, title, help in commands}
-        helps.update(APP_KEY_HELP)
+        helps = {action: f"{_(title)}: {_(help)}" for action, title, help in commands}
+        helps.update({action: f"{_(t)}: {_(h)}" for action, (t, h) in APP_KEY_HELP.items()})
         rows: list[tuple[str, str]] = []
         own = [b for b in self.BINDINGS if isinstance(b, Binding)]
         for binding in [*bindings, *own]:
@@ -685,10 +704,40 @@ class CircleKeeperApp(Guarded, App[int]):
                 continue
             keys = self.user_keymap.get(binding.id or "", binding.key)
             shown = ", ".join(self.get_key_display(Binding(key, "", "")) for key in keys.split(","))
-            rows.append((shown, helps.get(binding.action, binding.description)))
-        rows.append(("1-9", "popcorn: the person with that number speaks next"))
-        rows.append((self.get_key_display(Binding("ctrl+p", "", "")), "all commands"))
+            rows.append((shown, helps.get(binding.action, _(binding.description))))
+        rows.append(("1-9", _("popcorn: the person with that number speaks next")))
+        rows.append((self.get_key_display(Binding("ctrl+p", "", "")), _("all commands")))
         return rows
+
+    # -- Textual's own commands, in the interface's language --------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette's app-wide commands (Textual's own, translated)."""
+        yield SystemCommand(_("Theme"), _("Change the current theme"), self.action_change_theme)
+        yield SystemCommand(
+            _("Quit"), _("Quit circlekeeper (asks first during a session)"), self.action_quit
+        )
+        if screen.query("HelpPanel"):
+            yield SystemCommand(
+                _("Key panel"), _("Hide the panel of keys"), self.action_hide_help_panel
+            )
+        else:
+            yield SystemCommand(
+                _("Key panel"),
+                _("Show the keys of this screen beside it"),
+                self.action_show_help_panel,
+            )
+        if screen.maximized is not None:
+            yield SystemCommand(_("Minimize"), _("Back to the normal size"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(
+                _("Maximize"), _("Let the focused part fill the screen"), screen.action_maximize
+            )
+        yield SystemCommand(
+            _("Screenshot"),
+            _("Save a picture of the screen (SVG)"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
 
 
 def make_app(

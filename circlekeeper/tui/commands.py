@@ -6,6 +6,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from circlekeeper.i18n import _
+
 
 class SessionCommands(Provider):
     """The live session's commands, found by name."""
@@ -17,7 +19,7 @@ class SessionCommands(Provider):
         if not isinstance(screen, LiveScreen):
             return []
         return [
-            (action, title, help)
+            (action, _(title), _(help))
             for action, title, help in COMMANDS
             if screen.check_action(action, ()) is not False
         ]
@@ -45,20 +47,20 @@ class AppCommands(Provider):
     async def discover(self) -> Hits:
         """Listed before anything is typed."""
         yield DiscoveryHit(
-            "Toggle high contrast",
+            _("Toggle high contrast"),
             partial(self.app.run_action, "toggle_contrast"),
-            help="switch between the default and the high-contrast theme",
+            help=_("switch between the default and the high-contrast theme"),
         )
 
     async def search(self, query: str) -> Hits:
         """Matching app commands."""
         matcher = self.matcher(query)
-        title = "Toggle high contrast"
+        title = _("Toggle high contrast")
         score = matcher.match(title)
         if score > 0:
             yield Hit(
                 score,
                 matcher.highlight(title),
                 partial(self.app.run_action, "toggle_contrast"),
-                help="switch between the default and the high-contrast theme",
+                help=_("switch between the default and the high-contrast theme"),
             )

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from circlekeeper.script.errors import shown
+from circlekeeper.i18n import N_, NC_, _, ngettext, pgettext, tr
+from circlekeeper.script.errors import shown as escaped
 
 if TYPE_CHECKING:
     from circlekeeper.engine.setup import CirclePlan
@@ -28,7 +29,7 @@ __all__ = [
 
 def one_line(text: str) -> str:
     """`text` safe to draw on one line: white space runs become one space."""
-    return shown(" ".join(text.split()))
+    return escaped(" ".join(tr(text).split()))
 
 
 def plain(text: str, style: str = "") -> Text:
@@ -57,11 +58,11 @@ def duration_text(seconds: float) -> str:
     """`45 s`, `12 min`, `1 h 05 min`, for estimates and summaries."""
     seconds = max(0.0, seconds)
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return _("{n} s").format(n=f"{seconds:.0f}")
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+        return _("{n} min").format(n=minutes)
+    return _("{hours} h {minutes} min").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
 
 
 def about_hhmm(epoch: float) -> str:
@@ -79,7 +80,14 @@ def wall_hhmm(epoch: float | None) -> str:
 def meeting_words(plan: CirclePlan) -> str:
     """`meeting 4 · hosted by Dee`, or in a series `meeting 3 of 6 · focus: Cy · hosted by
     Ana` (meetings count from 1 here)."""
-    return f"{plan.meeting_label} · hosted by {plan.host}"
+    number = plan.meeting + 1
+    if plan.meetings is not None:
+        label = _("meeting {number} of {count}").format(number=number, count=plan.meetings)
+    else:
+        label = _("meeting {number}").format(number=number)
+    if plan.focus:
+        label += " · " + _("focus: {name}").format(name=plan.focus)
+    return label + " · " + _("hosted by {name}").format(name=plan.host)
 
 
 def meeting_line(plan: CirclePlan, circle_name: str | None = None) -> str | None:
@@ -89,6 +97,15 @@ def meeting_line(plan: CirclePlan, circle_name: str | None = None) -> str | None
         return None
     words = meeting_words(plan)
     return f"{circle_name} · {words}" if circle_name else words
+
+
+ASSIGN_WORDS = {
+    "ask": N_("chosen"),
+    "rotate": N_("rotates"),
+    "first": N_("the first in the circle"),
+    "random": N_("drawn at random"),
+}
+"""How a role is given, as the screen says it after the holder's name."""
 
 
 def role_holders(
@@ -104,12 +121,8 @@ def role_holders(
         if only_defaulted and not defaulted:
             continue
         label = localize(role.name, plan.language, practice.language)
-        holders = ", ".join(plan.roles.get(role.id, ())) or "nobody"
-        how: str = role.assign
-        if defaulted:
-            how = "chosen by default"
-        elif role.assign == "ask":
-            how = "chosen"
+        holders = ", ".join(plan.roles.get(role.id, ())) or _("nobody")
+        how = _("chosen by default") if defaulted else _(ASSIGN_WORDS.get(role.assign, role.assign))
         parts.append(f"{label}: {holders} ({how})")
     return parts
 
@@ -123,4 +136,92 @@ def defaulted_roles_line(practice: Practice, plan: CirclePlan) -> str | None:
         return None
     ids = [role.id for role in practice.roles if role.id in plan.defaulted_roles]
     example = ",".join(f"{role}=NAME" for role in ids)
-    return "; ".join(parts) + f". To choose: the setup screen, or run --roles {example}."
+    return (
+        "; ".join(parts)
+        + ". "
+        + _("To choose: the setup screen, or run --roles {example}.").format(example=example)
+    )
+
+
+KIND_WORDS = {
+    "process": N_("point of process"),
+    "clarify": N_("clarifying question"),
+    "reply": N_("reply"),
+    "new-point": N_("new point"),
+}
+"""A speaking queue's kinds of request, as a list of choices or a queue's entry names them."""
+
+
+def _word(table: dict[str, str], key: str, otherwise: str) -> str:
+    """`key`'s word from a table of labels, in the interface's language; `otherwise` for a
+    key the table does not know."""
+    word = table.get(key)
+    return _(word) if word is not None else otherwise
+
+
+def kind_word(kind: str) -> str:
+    """A kind of request to speak, in the interface's language."""
+    return _word(KIND_WORDS, kind, kind)
+
+
+RESPONSE_WORDS = {
+    "consent": N_("consent"),
+    "concern": N_("concern"),
+    "stand-aside": N_("stand aside"),
+    "objection": N_("objection"),
+}
+"""A consent round's responses, as the screen names them."""
+
+
+def response_word(response: str) -> str:
+    """A response in a consent round, in the interface's language."""
+    return _word(RESPONSE_WORDS, response, response.replace("-", " "))
+
+
+def capitalized(text: str) -> str:
+    """`text` with its first letter upper case (a word chosen from a list)."""
+    return text[:1].upper() + text[1:]
+
+
+def time_changed_text(seconds: float, target: str) -> str:
+    """`+30 s for this turn`: the note when the facilitator gives or takes time."""
+    sign = "+" if seconds >= 0 else "−"
+    n = f"{sign}{abs(seconds):.0f}"
+    if target == "turn":
+        return _("{n} s for this turn").format(n=n)
+    return _("{n} s for this step").format(n=n)
+
+
+def people_text(count: int) -> str:
+    """`1 person`, `4 people`."""
+    return ngettext("{n} person", "{n} people", count).format(n=count)
+
+
+def shown(text: str | None, *, lines: bool = True) -> str:
+    """A text the engine, a practice or a person gave, safe to draw: in the interface's
+    language where it can be (a `Msg`), control characters escaped (see `escaped`)."""
+    return escaped(tr(text), lines=lines) if text else ""
+
+
+STEP_KINDS = {
+    kind: kind
+    for kind in (
+        NC_("step kind", "read"),
+        NC_("step kind", "silence"),
+        NC_("step kind", "sit"),
+        NC_("step kind", "round"),
+        NC_("step kind", "consent"),
+        NC_("step kind", "exchange"),
+        NC_("step kind", "discussion"),
+        NC_("step kind", "breakout"),
+        NC_("step kind", "for-each"),
+        NC_("step kind", "repeat"),
+        NC_("step kind", "group"),
+    )
+}
+"""Each kind of step, as a list of steps names it: in English, as scripts write it."""
+
+
+def step_kind_word(kind: str) -> str:
+    """A kind of step, in the interface's language."""
+    return pgettext("step kind", kind) if kind in STEP_KINDS else kind

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from circlekeeper.i18n import _
 from circlekeeper.paths import config_dir
 
 KEYMAP_FILE = "keymap.toml"
@@ -42,5 +43,9 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
             keymap[key] = value
         else:
             bad.append(key)
-    problem = f"{path}: ignored {', '.join(bad)} (give keys as a string)" if bad else None
+    problem = None
+    if bad:
+        problem = _("{path}: ignored {ids} (give keys as a string)").format(
+            path=path, ids=", ".join(bad)
+        )
     return keymap, problem

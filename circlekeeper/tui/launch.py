@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from circlekeeper.i18n import _, tr, tr_error
 from circlekeeper.tui.config import SessionConfig
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def open_library(extra_dirs: list[Path], *, high_contrast: bool = False) -> int:
 
     missing = [d for d in extra_dirs if not d.is_dir()]
     if missing:
-        return _fail(f"{missing[0]}: no such folder")
+        return _fail(_("{path}: no such folder").format(path=missing[0]))
     app = make_app(
         extra_dirs=extra_dirs, journal_factory=default_journal, high_contrast=high_contrast
     )
@@ -79,7 +80,7 @@ def load_config(
         focus_order=focus_order,
     )
     for warning in plan.warnings:
-        print(f"circlekeeper: warning: {warning}", file=sys.stderr)
+        print("circlekeeper: " + _("warning: {what}").format(what=tr(warning)), file=sys.stderr)
     return SessionConfig(
         practice=practice,
         path=path,
@@ -134,7 +135,7 @@ def run_session(
         lines = [str(e) for e in getattr(error, "errors", [])] or [str(error)]
         return _fail("\n".join(lines))
     except ValueError as error:  # the circle as given cannot be set up (plan_circle says why)
-        return _fail(f"circlekeeper: {error}")
+        return _fail(f"circlekeeper: {tr_error(error)}")
     except (FileNotFoundError, LookupError) as error:
         return _fail(str(error).strip("'\"") or type(error).__name__)
     share_socket = None
@@ -144,7 +145,7 @@ def run_session(
         try:
             share_socket = bind(*parse_address(share))
         except ShareError as error:
-            return _fail(f"circlekeeper: {error}")
+            return _fail(f"circlekeeper: {tr_error(error)}")
         config = replace(config, share=share)
     from circlekeeper.tui.app import make_app
 
@@ -171,30 +172,41 @@ def resume_latest(*, high_contrast: bool = False, ask: Ask) -> int:
 
     found = unfinished_journals()
     if not found:
-        return _fail("circlekeeper: there is no session to resume: none was cut short")
+        return _fail("circlekeeper: " + _("there is no session to resume: none was cut short"))
     contents = found[0]
     name = contents.header.practice_title if contents.header else contents.id
     try:
         state, path = script_state(contents)
     except ResumeError as error:
-        return _fail(f"circlekeeper: cannot resume {contents.id}: {error}")
+        return _fail(
+            "circlekeeper: "
+            + _("cannot resume {id}: {why}").format(id=contents.id, why=tr_error(error))
+        )
     changed_ok = False
     if state == "changed":
         answer = ask(
-            f"{path} has changed since “{name}” began; resuming runs the changed script from "
-            "the same place.",
-            {"r": "resume anyway", "d": "discard the session (it stays in the history)"},
+            _(
+                "{path} has changed since “{name}” began; resuming runs the changed script "
+                "from the same place."
+            ).format(path=path, name=name),
+            {"r": _("resume anyway"), "d": _("discard the session (it stays in the history)")},
         )
         if answer == "d":
             problem = discard_journal(contents.path)
             if problem is not None:
-                return _fail(f"circlekeeper: {problem}")
-            print(f"Discarded {contents.id}: it stays in `circlekeeper history`.", file=sys.stderr)
+                return _fail(f"circlekeeper: {tr(problem)}")
+            print(
+                _("Discarded {id}: it stays in `circlekeeper history`.").format(id=contents.id),
+                file=sys.stderr,
+            )
             return 0
         if answer != "r":
             return _fail(
-                f"circlekeeper: {path.name} changed since the session began; run it in a "
-                "terminal to choose (resume anyway, or discard)"
+                "circlekeeper: "
+                + _(
+                    "{file} changed since the session began; run it in a terminal to choose "
+                    "(resume anyway, or discard)"
+                ).format(file=path.name)
             )
         changed_ok = True
     from circlekeeper.tui.app import make_app
@@ -218,9 +230,9 @@ def _finish(app: CircleKeeperApp) -> int:
         if release is not None:
             release(QUIT_LINGER_S)
     for lost in app.release_journals():
-        print(f"circlekeeper: {lost}", file=sys.stderr)
+        print(f"circlekeeper: {tr(lost)}", file=sys.stderr)
     if app.exit_message:
-        return _fail(f"circlekeeper: {app.exit_message}")
+        return _fail(f"circlekeeper: {tr(app.exit_message)}")
     return _exit_code(result)
 
 

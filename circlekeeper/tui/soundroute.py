@@ -10,7 +10,10 @@ session rather than the device:
   event loop blocked) are journalled by the driver, but only the latest is played;
 - while the real sink is still loading, cues are held and handed over when it arrives, if
   they are not too old by then;
-- announce mode speaks each new step and speaker, queued behind the words being spoken.
+- announce mode speaks each new step and speaker, queued behind the words being spoken, in
+  the interface's language and with a voice for it;
+- a bell's words are spoken in the language they are written in (the practice's version
+  picked for the session), with a voice for that language.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from circlekeeper import i18n
 from circlekeeper.engine.events import (
     BellDue,
     Event,
@@ -30,6 +34,7 @@ from circlekeeper.engine.events import (
     StepStarted,
     TurnStarted,
 )
+from circlekeeper.i18n import _, msg, tr
 from circlekeeper.sound.api import NullSink, SoundSink, SoundStatus
 
 if TYPE_CHECKING:
@@ -59,12 +64,18 @@ class Cue:
 
 
 def announcement(event: Event) -> str | None:
-    """The words announce mode speaks for a change of step or speaker."""
+    """The words announce mode speaks for a change of step or speaker, in the interface's
+    language (`i18n.interface()`: the language they are spoken in)."""
     if isinstance(event, StepStarted):
-        return f"Next: {event.title}" if event.title else None
+        return next_step_words(event.title) if event.title else None
     if isinstance(event, TurnStarted):
         return event.speaker
     return None
+
+
+def next_step_words(title: str) -> str:
+    """ "Next: Closing silence", as announce mode says a new step."""
+    return _("Next: {step}").format(step=tr(title))
 
 
 class SoundRouter:
@@ -78,7 +89,7 @@ class SoundRouter:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
-        self.sink: SoundSink = sink or NullSink("sound is starting")
+        self.sink: SoundSink = sink or NullSink(msg("sound is starting"))
         self.loading = sink is None and not config.silent
         """True until the real sink replaces the stand-in (it loads after the first frame)."""
         self.monotonic = monotonic
@@ -134,13 +145,13 @@ class SoundRouter:
         if isinstance(event, BellDue):
             calls.append(("bell", (event.sound, event.strikes)))
             if event.say:
-                calls.append(("speak", (event.say, self.language)))
+                calls.append(("speak", (event.say, event.language or self.language)))
         elif isinstance(event, PromptDue):
             calls.append(("speak", (event.text, event.language)))
         elif self.config.announce:
             text = announcement(event)
             if text:
-                calls.append(("speak", (text, self.language)))
+                calls.append(("speak", (text, i18n.interface())))
         manual = isinstance(event, BellDue) and event.reason == "manual"
         return Cue(event.t, tuple(calls), manual) if calls else None
 
@@ -178,8 +189,9 @@ class SoundRouter:
         opening = spoken_texts(practice.model_copy(update={"steps": practice.steps[:1]}), language)
         rest = [t for t in texts if t not in opening]
         if self.config.announce:
-            said = {"Next: " + step for step in _titles(practice)} | set(self.config.circle)
-            rest += [(text, language) for text in sorted(said)]
+            said = {next_step_words(step) for step in _titles(practice, language)}
+            said |= set(self.config.circle)
+            rest += [(text, i18n.interface()) for text in sorted(said)]
         try:
             self.sink.prepare(opening)
             if rest:
@@ -205,7 +217,7 @@ class SoundRouter:
             return self.sink.status()
         except Exception as error:  # a sink must not raise, but a live circle outranks it
             log.warning("sound status failed: %s", error)
-            return SoundStatus(ok=False, detail=f"sound failed: {error}")
+            return SoundStatus(ok=False, detail=msg("sound failed: {problem}", problem=str(error)))
 
     def set_muted(self, muted: bool) -> None:
         """Mute or unmute every cue."""
@@ -254,16 +266,10 @@ class SoundRouter:
             log.warning("closing sound failed: %s", error)
 
 
-def _titles(practice: Any) -> list[str]:
-    """Every step title a session can announce (nested steps included)."""
-    found: list[str] = []
+def _titles(practice: Any, language: str) -> list[str]:
+    """Every step title a session can announce (nested steps included), as the session
+    shows it in `language`."""
+    from circlekeeper.script.texts import step_title
+    from circlekeeper.script.validate import iter_steps
 
-    def walk(steps: Iterable[Any]) -> None:
-        for step in steps:
-            title = getattr(step, "title", None)
-            if isinstance(title, str) and title:
-                found.append(title)
-            walk(getattr(step, "steps", None) or [])
-
-    walk(practice.steps)
-    return found
+    return [step_title(at.step, language, practice.language) for at in iter_steps(practice)]

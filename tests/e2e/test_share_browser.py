@@ -64,19 +64,20 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             page.on("pageerror", lambda error: errors.append(str(error)))
             await page.goto(app.share.url)
             speaker = page.locator("#speaker")
-            await expect(speaker).to_have_text("Ana speaks", timeout=WAIT_MS)
-            # A German browser reads the German version of the prompt.
+            # A German browser reads the page in German, and the German version of the prompt.
+            await expect(speaker).to_have_text("Ana spricht", timeout=WAIT_MS)
+            assert await page.evaluate("document.documentElement.lang") == "de"
             await expect(page.locator("#prompt")).to_have_text("Wie kommst du an?")
             await expect(page.locator("#step-title")).to_have_text("Ankommen")
-            await expect(page.locator("#next")).to_have_text("Next: Ben")
+            await expect(page.locator("#next")).to_have_text("Als Nächstes: Ben")
             # The page counts down by itself: a 2-minute turn shows 01:5x, never --:--.
             await expect(page.locator("#timer")).to_have_text(re.compile(r"0[12]:[0-5]\d"))
 
             await pilot.press("space")
-            await expect(speaker).to_have_text("Ben speaks", timeout=WAIT_MS)
-            await expect(page.locator("#next")).to_have_text("Next: Cy")
+            await expect(speaker).to_have_text("Ben spricht", timeout=WAIT_MS)
+            await expect(page.locator("#next")).to_have_text("Als Nächstes: Cy")
             announce = page.locator("#announce")
-            await expect(announce).to_contain_text("Ben is speaking.", timeout=WAIT_MS)
+            await expect(announce).to_contain_text("Ben spricht.", timeout=WAIT_MS)
 
             await pilot.press("b")  # a bell: every page flashes
             body = page.locator("body")
@@ -84,7 +85,7 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
 
             await pilot.press("g")  # the guardian pause
             await expect(page.locator("#pause")).to_be_visible(timeout=WAIT_MS)
-            await expect(page.locator("#caption")).to_contain_text("paused")
+            await expect(page.locator("#caption")).to_contain_text("pausiert")
             await pilot.press("g")
             await expect(page.locator("#pause")).to_be_hidden(timeout=WAIT_MS)
 
@@ -92,7 +93,7 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             await expect(page.locator("#groups-box")).to_be_visible(timeout=WAIT_MS)
             await page.fill("#me", "cy")
             await expect(page.locator("#mine")).to_have_text(
-                re.compile(r"You are in group [12], with (Ana|Ben|Dee)\.")
+                re.compile(r"Du bist in Gruppe [12], mit (Ana|Ben|Dee)\.")
             )
             await page.set_viewport_size(DESKTOP)  # the same page on a big screen
             await expect(page.locator("#timer")).to_be_visible()
@@ -100,7 +101,9 @@ async def test_the_page_follows_the_app(browser_path: str) -> None:
             # The server goes away mid-session: the page says it lost the session, and
             # its clock, counting on alone, is dimmed.
             await app.share.close()
-            await expect(page.locator("#lost")).to_contain_text("Lost the session", timeout=WAIT_MS)
+            await expect(page.locator("#lost")).to_contain_text(
+                "Verbindung zur Sitzung verloren", timeout=WAIT_MS
+            )
             await expect(page.locator("body")).to_have_class("stale")
             await expect(page.locator("#ended")).to_be_hidden()
             assert isinstance(app.screen, LiveScreen)  # the session itself goes on

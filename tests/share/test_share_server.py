@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -289,3 +291,42 @@ async def test_closing_sends_the_end_then_ends_every_stream(live: Live) -> None:
     writer.close()
     with pytest.raises(OSError):
         await asyncio.open_connection(host, port)
+
+
+def test_every_word_of_the_page_is_in_the_catalogue() -> None:
+    from circlekeeper.share.words import WORDS
+
+    html = resources.files("circlekeeper.share").joinpath("page.html").read_text("utf-8")
+    used = set(re.findall(r'\bt\("((?:[^"\\]|\\.)*)"', html))
+    used |= set(re.findall(r'data-t[ap]?="([^"]*)"', html))
+    used |= set(re.findall(r'setConn\("[a-z]+", "([^"]*)"\)', html))
+    assert used, "the page looks its words up with t() and data-t"
+    assert used <= set(WORDS), sorted(used - set(WORDS))
+    # And no word is kept for nothing: each is in the page, where t() finds it.
+    assert [w for w in WORDS if f'"{w}"' not in html] == []
+
+
+async def test_the_page_carries_its_words_in_every_language(
+    aiohttp_client: Client, server: ShareServer
+) -> None:
+    client = await aiohttp_client(server.web_app())
+    html = await (await client.get(f"/?key={KEY}")).text()
+    (data,) = re.findall(r'<script type="application/json" id="words">(.*?)</script>', html)
+    words = json.loads(data)
+    assert set(words) == {"de", "es", "fr", "pt-BR"}
+    assert words["de"]["The circle"] == "Der Kreis"
+    assert words["pt-BR"]["Lap {lap} of {laps}"] == "Volta {lap} de {laps}"
+    state = await (await client.get(f"/state?key={KEY}")).json()
+    assert state["interface"] == "en"
+
+
+async def test_the_server_says_no_in_the_interface_language(
+    aiohttp_client: Client, server: ShareServer
+) -> None:
+    from circlekeeper import i18n
+
+    i18n.set_language("fr")
+    client = await aiohttp_client(server.web_app())
+    response = await client.get("/?key=wrong")
+    assert response.status == 403
+    assert "lien complet" in await response.text()

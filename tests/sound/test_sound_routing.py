@@ -89,6 +89,18 @@ def test_announcements_queue_behind_the_prompt_in_the_order_they_happen() -> Non
     assert [args[0] for _, args in sink.calls] == ["Next: Check-in", "How are you arriving?", "Ana"]
 
 
+def test_announcements_speak_the_interface_language_with_its_voice() -> None:
+    from circlekeeper import i18n
+
+    i18n.set_language("de")
+    r, sink = router(announce=True)
+    r.route([step(1, 5.0, "Ankommensrunde"), TurnStarted(5.0, "Ana", 1, 120.0)], now=5.0)
+    assert [args for _, args in sink.calls] == [
+        ("Als Nächstes: Ankommensrunde", "de"),
+        ("Ana", "de"),
+    ]
+
+
 def test_silent_and_catching_up_route_nothing() -> None:
     r, sink = router(silent=True)
     r.route([BellDue(1.0, "bowl", 1, "start")], now=1.0)

@@ -130,7 +130,7 @@ async def test_library_preview_shows_steps_duration_languages_and_sources() -> N
         assert "Crew check-in" in shown
         assert "Check-in round" in shown
         assert "The Circle Way" in shown
-        assert "Language: en" in shown
+        assert "Language: English" in shown
         assert "with 5" in shown  # the estimate is for the ideal size
 
 
@@ -317,13 +317,13 @@ async def test_setup_shows_the_engines_roles_and_asks_for_the_others() -> None:
         setup.query_one("#setup-names", Input).value = "Ana, Ben, Cy"
         await pilot.pause()
         shown = str(setup.query_one("#setup-roles").render())
-        assert "Host: Ana (rotate)" in shown
+        assert "Host: Ana (rotates)" in shown
         assert "Guardian: Ben (chosen by default)" in shown
         # Who starts is not who hosts: choosing a starter rotates nothing.
         setup.query_one("#setup-starter", Select).value = "Ben"
         await pilot.pause()
         shown = str(setup.query_one("#setup-roles").render())
-        assert "Starts: Ben" in shown and "Host: Ana (rotate)" in shown
+        assert "Starts: Ben" in shown and "Host: Ana (rotates)" in shown
         setup.query_one("#role-guardian", Select).value = "Cy"
         await pilot.pause()
         assert "Guardian: Cy (chosen)" in str(setup.query_one("#setup-roles").render())

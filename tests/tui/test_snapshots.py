@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import LiveApp, MockClock, session_factory, settled, until
+from conftest import NAMES, WALL, LiveApp, MockClock, config, session_factory, settled, until
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -222,3 +222,37 @@ def test_agenda_form(snap_compare: Compare, live_app: LiveApp, size: tuple[int, 
         await pilot.press("3")
 
     assert snap_compare(app, terminal_size=size, run_before=run(edit, breakout_form))
+
+
+GERMAN = {
+    "title": "Ankommen",
+    "kind": "check-in",
+    "steps": [
+        {
+            "kind": "round",
+            "title": {"en": "Check-in round", "de": "Ankommensrunde"},
+            "prompt": {"en": "How are you arriving?", "de": "Wie kommst du an?"},
+            "turn": {"time": "2m", "warning": "30s"},
+            "stems": [{"en": "Right now I feel", "de": "Gerade fühle ich"}],
+        },
+        {"kind": "silence", "title": {"en": "Silence", "de": "Stille"}, "duration": "1m"},
+    ],
+}
+
+
+def test_live_in_german(snap_compare: Compare) -> None:
+    """The live screen in German at 80x24 (German runs long): every word fits."""
+    app = make_app(
+        config=config(GERMAN, NAMES, language="de"),
+        clock=MockClock(),
+        wall=lambda: WALL,
+        sink=RecordingSink(),
+        session_factory=session_factory,
+        load_user_keymap=False,
+    )
+
+    async def pass_and_talk(pilot: Pilot[Any]) -> None:
+        await pilot.press("p")
+        pilot.app.clock.advance(100)  # type: ignore[attr-defined]
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run(pass_and_talk))

@@ -34,9 +34,11 @@ from circlekeeper.engine.commands import (
 )
 from circlekeeper.engine.projection import ahead
 from circlekeeper.engine.state import PlannedStep, Topic
-from circlekeeper.engine.templates import TEMPLATE_KINDS, TEMPLATE_LABELS
-from circlekeeper.tui.format import about_hhmm, duration_text
+from circlekeeper.engine.templates import TEMPLATE_KINDS
+from circlekeeper.i18n import N_, _, tr, tr_error
+from circlekeeper.tui.format import about_hhmm, duration_text, step_kind_word
 from circlekeeper.tui.guard import Guarded
+from circlekeeper.tui.local import LocalModal
 from circlekeeper.tui.screens.agenda_forms import StepForm, TextDialog, read_length
 
 if TYPE_CHECKING:
@@ -53,10 +55,20 @@ def clock_at(driver: Driver, session_t: float) -> str:
     return about_hhmm(driver.wall() + (session_t - now))
 
 
+TEMPLATE_LABELS: dict[str, str] = {
+    "round": N_("A round with a prompt"),
+    "silence": N_("A silence"),
+    "breakout": N_("A breakout in small groups"),
+    "discussion": N_("A discussion"),
+    "sit": N_("A sit"),
+}
+"""How each template is offered."""
+
+
 def step_label(step: PlannedStep) -> str:
     """ "s3  Closing silence · Cy (1 min)": a step as a list offers it."""
     focus = f" · {step.focus}" if step.focus else ""
-    return f"{step.id}  {step.title}{focus} ({duration_text(step.seconds)})"
+    return f"{step.id}  {tr(step.title)}{focus} ({duration_text(step.seconds)})"
 
 
 class AgendaFlows:
@@ -87,7 +99,7 @@ class AgendaFlows:
 
         steps = {step.id: step for step in self.ahead() if not step.current}
         if not steps:
-            self._say("No step is still to come.")
+            self._say(_("No step is still to come."))
             return
 
         def chosen(key: object) -> None:
@@ -103,7 +115,7 @@ class AgendaFlows:
 
         topics = {topic.id: topic for topic in self.topics()}
         if not topics:
-            self._say("No topic is waiting: t notes one.")
+            self._say(_("No topic is waiting: t notes one."))
             return
 
         def chosen(key: object) -> None:
@@ -117,23 +129,26 @@ class AgendaFlows:
 
     def insert(self, after: PlannedStep | None = None) -> None:
         """A step from a template, after the step in progress (or after `after`)."""
-        where = "next" if after is None or after.current else f"after {after.title}"
+        if after is None or after.current:
+            heading = _("Insert a step (next)")
+        else:
+            heading = _("Insert a step (after {step})").format(step=tr(after.title))
 
         def made(step: object) -> None:
             if isinstance(step, dict):
-                self.do("insert", Insert(step, None if after is None else after.id))
+                self.do(N_("insert"), Insert(step, None if after is None else after.id))
 
-        self._template(f"Insert a step ({where})", made)
+        self._template(heading, made)
 
     def _template(self, heading: str, made: Callable[[object], None], title: str = "") -> None:
         from circlekeeper.tui.screens.dialogs import ChoiceDialog
 
         def kind_chosen(kind: object) -> None:
             if isinstance(kind, str) and kind in TEMPLATE_KINDS:
-                label = TEMPLATE_LABELS[kind]
-                self._push(StepForm(kind, f"{heading}: {label.lower()}", title=title), made)
+                label = _(TEMPLATE_LABELS[kind])
+                self._push(StepForm(kind, f"{heading}: {label}", title=title), made)
 
-        options = [(kind, TEMPLATE_LABELS[kind]) for kind in TEMPLATE_KINDS]
+        options = [(kind, _(TEMPLATE_LABELS[kind])) for kind in TEMPLATE_KINDS]
         self._push(ChoiceDialog(heading, options), kind_chosen)
 
     def remove(self, step: PlannedStep) -> None:
@@ -142,29 +157,29 @@ class AgendaFlows:
 
         def answered(yes: object) -> None:
             if yes is True:
-                self.do("remove", Remove(step.id))
+                self.do(N_("remove"), Remove(step.id))
 
-        question = f"Take “{step.title}” ({step.id}) off the agenda?"
-        self._push(ConfirmDialog(question, "Remove", "Keep it"), answered)
+        question = _("Take “{step}” ({id}) off the agenda?").format(step=tr(step.title), id=step.id)
+        self._push(ConfirmDialog(question, _("Remove"), _("Keep it")), answered)
 
     def move(self, step: PlannedStep, by: int) -> None:
         """Move a step to come one place earlier (-1) or later (1)."""
         order = list(self.ahead())
         ids = [s.id for s in order]
         if step.id not in ids or step.current:
-            self._say("Only steps still to come move.")
+            self._say(_("Only steps still to come move."))
             return
         k = ids.index(step.id)
         if by < 0:
             if k <= 1:
-                self._say(f"“{step.title}” is next already.")
+                self._say(_("“{step}” is next already.").format(step=tr(step.title)))
                 return
-            self.do("move", Move(step.id, ids[k - 2]))
+            self.do(N_("move"), Move(step.id, ids[k - 2]))
         else:
             if k + 1 >= len(ids):
-                self._say(f"“{step.title}” is last already.")
+                self._say(_("“{step}” is last already.").format(step=tr(step.title)))
                 return
-            self.do("move", Move(step.id, ids[k + 1]))
+            self.do(N_("move"), Move(step.id, ids[k + 1]))
 
     def move_after(self, step: PlannedStep) -> None:
         """Move a step to come to run after another one (chosen from a list)."""
@@ -172,32 +187,40 @@ class AgendaFlows:
 
         order = [s for s in self.ahead() if s.id != step.id]
         options = [
-            (s.id, "next (after the step in progress)" if s.current else f"after {step_label(s)}")
+            (
+                s.id,
+                _("next (after the step in progress)")
+                if s.current
+                else _("after {step}").format(step=step_label(s)),
+            )
             for s in order
         ]
 
         def chosen(key: object) -> None:
             if isinstance(key, str):
-                self.do("move", Move(step.id, key))
+                self.do(N_("move"), Move(step.id, key))
 
-        self._push(ChoiceDialog(f"Move “{step.title}” to run:", options), chosen)
+        title = _("Move “{step}” to run:").format(step=tr(step.title))
+        self._push(ChoiceDialog(title, options), chosen)
 
     def length(self, step: PlannedStep) -> None:
         """A new length for a step to come."""
         if step.current:
-            self._say("The step in progress takes more or less time with + and -.")
+            self._say(_("The step in progress takes more or less time with + and -."))
             return
 
         def typed(text: object) -> None:
             if isinstance(text, str):
                 seconds = read_length(text)
                 if seconds is not None:
-                    self.do("set a length", SetDuration(step.id, float(seconds)))
+                    self.do(N_("set a length"), SetDuration(step.id, float(seconds)))
 
-        shared = " A round's speakers share it equally." if step.kind == "round" else ""
+        shared = " " + _("A round's speakers share it equally.") if step.kind == "round" else ""
         dialog = TextDialog(
-            f"How long should “{step.title}” take? Now {duration_text(step.seconds)}.",
-            hint=f"Like 5m, 90s, or minutes: 5.{shared} Enter: done · Esc: cancel",
+            _("How long should “{step}” take? Now {length}.").format(
+                step=tr(step.title), length=duration_text(step.seconds)
+            ),
+            hint=_("Like 5m, 90s, or minutes: 5.") + shared + " " + _("Enter: done · Esc: cancel"),
             placeholder="5m",
             check=_length_problem,
         )
@@ -210,12 +233,16 @@ class AgendaFlows:
 
         def typed(text: object) -> None:
             if isinstance(text, str) and text.strip():
-                self.do("end at a time", EndAt(self.session_time_of(text)))
+                self.do(N_("end at a time"), EndAt(self.session_time_of(text)))
 
         dialog = TextDialog(
-            f"End the session at what time? As planned it ends at {forecast}.",
-            hint="The time left is shared out between silences, sits, breakouts and "
-            "discussions; rounds keep their turns. Enter: done · Esc: cancel",
+            _("End the session at what time? As planned it ends at {time}.").format(time=forecast),
+            hint=_(
+                "The time left is shared out between silences, sits, breakouts and "
+                "discussions; rounds keep their turns."
+            )
+            + " "
+            + _("Enter: done · Esc: cancel"),
             placeholder="21:30",
             check=_clock_problem,
         )
@@ -235,31 +262,33 @@ class AgendaFlows:
 
         def typed(text: object) -> None:
             if isinstance(text, str) and text.strip():
-                self.do("add a topic", AddTopic(text))
+                self.do(N_("add a topic"), AddTopic(text))
 
         dialog = TextDialog(
-            "A topic to bring forward later:",
-            hint="A line for the list; the agenda screen (e) brings it forward. "
-            "Enter: done · Esc: cancel",
-            placeholder="Budget for the retreat",
+            _("A topic to bring forward later:"),
+            hint=_("A line for the list; the agenda screen (e) brings it forward.")
+            + " "
+            + _("Enter: done · Esc: cancel"),
+            placeholder=_("Budget for the retreat"),
         )
         self._push(dialog, typed)
 
     def bring_forward(self, topic: Topic | None = None) -> None:
         """A topic becomes the next step (a template, titled with the topic)."""
         if topic is None:
-            self.choose_topic("Bring which topic forward?", self.bring_forward)
+            self.choose_topic(_("Bring which topic forward?"), self.bring_forward)
             return
 
         def made(step: object) -> None:
             if isinstance(step, dict):
-                self.do("bring a topic forward", BringForward(topic.id, step))
+                self.do(N_("bring a topic forward"), BringForward(topic.id, step))
 
-        self._template(f"Bring “{topic.text}” forward", made, title=topic.text)
+        heading = _("Bring “{topic}” forward").format(topic=topic.text)
+        self._template(heading, made, title=topic.text)
 
     def remove_topic(self, topic: Topic) -> None:
         """A topic leaves the list."""
-        self.do("remove a topic", RemoveTopic(topic.id))
+        self.do(N_("remove a topic"), RemoveTopic(topic.id))
 
 
 def _length_problem(text: str) -> str | None:
@@ -267,33 +296,39 @@ def _length_problem(text: str) -> str | None:
         seconds = read_length(text)
     except ValueError as exc:
         return str(exc)
-    return "Type a length, like 5m." if seconds is None else None
+    return _("Type a length, like 5m.") if seconds is None else None
 
 
 def _clock_problem(text: str) -> str | None:
     try:
         time_of_day(text)
     except ValueError as exc:
-        return str(exc)
+        return tr_error(exc)
     return None
 
 
-class AgendaScreen(Guarded, ModalScreen[None]):
+class AgendaScreen(Guarded, LocalModal[None]):
     """The agenda of the running session, to change as the circle needs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Back", id="agenda.close"),
-        Binding("i", "insert", "Insert", id="agenda.insert"),
-        Binding("x,delete", "remove", "Remove", id="agenda.remove"),
-        Binding("left_square_bracket,shift+up", "move(-1)", "Up", key_display="[", id="agenda.up"),
+        Binding("escape,q", "close", N_("Back"), id="agenda.close"),
+        Binding("i", "insert", N_("Insert"), id="agenda.insert"),
+        Binding("x,delete", "remove", N_("Remove"), id="agenda.remove"),
         Binding(
-            "right_square_bracket,shift+down", "move(1)", "Down", key_display="]", id="agenda.down"
+            "left_square_bracket,shift+up", "move(-1)", N_("Up"), key_display="[", id="agenda.up"
         ),
-        Binding("d", "length", "Length", id="agenda.length"),
-        Binding("e", "end_at", "End at", id="agenda.end-at"),
-        Binding("t", "add_topic", "Topic", id="agenda.topic"),
-        Binding("f", "bring_forward", "Bring fwd", id="agenda.bring"),
-        Binding("m", "move_after", "Move to", show=False, id="agenda.move-to"),
+        Binding(
+            "right_square_bracket,shift+down",
+            "move(1)",
+            N_("Down"),
+            key_display="]",
+            id="agenda.down",
+        ),
+        Binding("d", "length", N_("Length"), id="agenda.length"),
+        Binding("e", "end_at", N_("End at"), id="agenda.end-at"),
+        Binding("t", "add_topic", N_("Topic"), id="agenda.topic"),
+        Binding("f", "bring_forward", N_("Bring fwd"), id="agenda.bring"),
+        Binding("m", "move_after", N_("Move to"), show=False, id="agenda.move-to"),
     ]
 
     def __init__(self, driver: Driver, do: Do) -> None:
@@ -310,7 +345,7 @@ class AgendaScreen(Guarded, ModalScreen[None]):
             yield Static("", id="agenda-head")
             yield DataTable(id="agenda-table", cursor_type="row", zebra_stripes=False)
             yield Static(
-                "enter: choices for the line · m: move it to… · esc: back to the session",
+                _("enter: choices for the line · m: move it to… · esc: back to the session"),
                 id="agenda-hint",
             )
         yield Footer(compact=True, show_command_palette=False)
@@ -319,11 +354,11 @@ class AgendaScreen(Guarded, ModalScreen[None]):
         table = self.query_one(DataTable)
         for label, key in (
             ("", "mark"),
-            ("id", "id"),
-            ("starts", "starts"),
-            ("step", "step"),
-            ("kind", "kind"),
-            ("length", "length"),
+            (_("id"), "id"),
+            (_("starts"), "starts"),
+            (_("step"), "step"),
+            (_("kind"), "kind"),
+            (_("length"), "length"),
         ):
             table.add_column(label, key=key)
         self.refresh_rows()
@@ -355,14 +390,14 @@ class AgendaScreen(Guarded, ModalScreen[None]):
             (
                 "▶" if step.current else "",
                 step.id,
-                "now" if step.current else clock_at(self.driver, step.starts),
-                _cut(step.title + (f" · {step.focus}" if step.focus else ""), width),
-                step.kind,
+                _("now") if step.current else clock_at(self.driver, step.starts),
+                _cut(tr(step.title) + (f" · {step.focus}" if step.focus else ""), width),
+                step_kind_word(step.kind),
                 duration_text(step.seconds),
             )
             for step in ahead
         ]
-        rows += [("•", t.id, "", _cut(t.text, width), "topic", "") for t in topics]
+        rows += [("•", t.id, "", _cut(t.text, width), _("topic"), "") for t in topics]
         head = self._head(ahead)
         if (rows, head) == self._shown:
             return
@@ -381,17 +416,20 @@ class AgendaScreen(Guarded, ModalScreen[None]):
     def _head(self, ahead: tuple[PlannedStep, ...]) -> Text:
         driver = self.driver
         now = time.strftime("%H:%M", time.localtime(driver.wall()))
-        head = Text("Agenda", style="bold")
-        head.append(f"  ·  now {now}")
+        head = Text(_("Agenda"), style="bold")
+        head.append("  ·  " + _("now {time}").format(time=now))
         if ahead:
-            head.append("  ·  forecast end ")
+            head.append("  ·  " + _("forecast end") + " ")
             head.append(clock_at(driver, ahead[-1].ends), style="bold")
         if driver.session.paused:
-            head.append("  ·  paused: the end moves with the pause", style="italic")
+            head.append("  ·  " + _("paused: the end moves with the pause"), style="italic")
         if ahead and ahead[0].current:
             now_s = driver.session.session_time(driver.now())
             left = duration_text(max(0.0, ahead[0].ends - now_s))
-            head.append(f"\nIn progress: {ahead[0].title}, about {left} left", style="dim")
+            progress = _("In progress: {step}, about {time} left").format(
+                step=tr(ahead[0].title), time=left
+            )
+            head.append("\n" + progress, style="dim")
         return head
 
     def _selected_key(self) -> str | None:
@@ -419,7 +457,7 @@ class AgendaScreen(Guarded, ModalScreen[None]):
     def _step_or_say(self) -> PlannedStep | None:
         step = self.selected_step()
         if step is None:
-            self.notify("Choose a step first (up and down).", severity="warning", timeout=3)
+            self.notify(_("Choose a step first (up and down)."), severity="warning", timeout=3)
         return step
 
     def action_close(self) -> None:
@@ -439,7 +477,7 @@ class AgendaScreen(Guarded, ModalScreen[None]):
         step = self._step_or_say()
         if step is not None:
             if step.current:
-                self.notify("The step in progress is skipped with s.", severity="warning")
+                self.notify(_("The step in progress is skipped with s."), severity="warning")
                 return
             self.flows.remove(step)
 
@@ -480,7 +518,10 @@ class AgendaScreen(Guarded, ModalScreen[None]):
         key = event.row_key.value
         topic = self._topics.get(key or "")
         if topic is not None:
-            options = [("bring", "Bring it forward as the next step"), ("remove", "Remove it")]
+            options = [
+                ("bring", _("Bring it forward as the next step")),
+                ("remove", _("Remove it")),
+            ]
 
             def topic_choice(what: object) -> None:
                 if what == "bring":
@@ -488,21 +529,25 @@ class AgendaScreen(Guarded, ModalScreen[None]):
                 elif what == "remove":
                     self.flows.remove_topic(topic)
 
-            self.app.push_screen(ChoiceDialog(f"Topic: {topic.text}", options), topic_choice)
+            title = _("Topic: {topic}").format(topic=topic.text)
+            self.app.push_screen(ChoiceDialog(title, options), topic_choice)
             return
         step = self._steps.get(key or "")
         if step is None:
             return
         if step.current:
-            options = [("insert", "Insert a step after it"), ("end", "End the session at a time")]
+            options = [
+                ("insert", _("Insert a step after it")),
+                ("end", _("End the session at a time")),
+            ]
         else:
             options = [
-                ("insert", "Insert a step after it"),
-                ("length", "Change its length"),
-                ("up", "Move it up"),
-                ("down", "Move it down"),
-                ("move", "Move it to run after…"),
-                ("remove", "Remove it"),
+                ("insert", _("Insert a step after it")),
+                ("length", _("Change its length")),
+                ("up", _("Move it up")),
+                ("down", _("Move it down")),
+                ("move", _("Move it to run after…")),
+                ("remove", _("Remove it")),
             ]
         actions: dict[str, Callable[[], None]] = {
             "insert": lambda: self.flows.insert(step),
@@ -518,7 +563,7 @@ class AgendaScreen(Guarded, ModalScreen[None]):
             if isinstance(what, str) and what in actions:
                 actions[what]()
 
-        self.app.push_screen(ChoiceDialog(f"{step.id}: {step.title}", options), step_choice)
+        self.app.push_screen(ChoiceDialog(f"{step.id}: {tr(step.title)}", options), step_choice)
 
 
 def _cut(text: str, width: int) -> str:

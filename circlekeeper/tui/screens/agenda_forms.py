@@ -16,12 +16,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from circlekeeper.engine.templates import DEFAULT_SECONDS, template
+from circlekeeper.i18n import N_, _, ngettext
 from circlekeeper.script.duration import DurationError, format_duration, parse_duration
 from circlekeeper.tui.guard import Guarded
+from circlekeeper.tui.local import LocalModal
 
 
 def read_length(text: str) -> int | None:
@@ -33,19 +34,21 @@ def read_length(text: str) -> int | None:
     if cleaned.isascii() and cleaned.isdigit():
         minutes = int(cleaned)
         if not 1 <= minutes <= 24 * 60:
-            raise ValueError("a length is 1 minute to 24 hours")
+            raise ValueError(_("a length is 1 minute to 24 hours"))
         return minutes * 60
     try:
         return parse_duration(cleaned)
     except DurationError:
-        raise ValueError(f"{text.strip()!r}: write a length like 5m, 90s or 1m30s") from None
+        raise ValueError(
+            _("“{text}”: write a length like 5m, 90s or 1m30s").format(text=text.strip())
+        ) from None
 
 
-class TextDialog(Guarded, ModalScreen[str | None]):
+class TextDialog(Guarded, LocalModal[str | None]):
     """One line typed; `check` says what is wrong with it (the dialog stays), or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="text.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="text.cancel"),
     ]
 
     def __init__(
@@ -69,7 +72,7 @@ class TextDialog(Guarded, ModalScreen[str | None]):
             yield Static(Text(self.title_text), classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder, id="text-input", compact=True)
             yield Static("", id="text-problem", classes="form-problem")
-            yield Static(Text(self.hint or "Enter: done · Esc: cancel"), classes="dialog-hint")
+            yield Static(Text(self.hint or _("Enter: done · Esc: cancel")), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -105,30 +108,48 @@ def _length_value(kind: str) -> str:
 
 def form_fields(kind: str, title: str = "") -> list[FormField]:
     """What the form of a template asks, in order."""
-    name = FormField("title", "Title", "as the agenda shows it (may be left empty)", title)
-    length = FormField("length", "Length", "like 5m, 90s, or minutes: 5", _length_value(kind))
+    name = FormField("title", _("Title"), _("as the agenda shows it (may be left empty)"), title)
+    length = FormField("length", _("Length"), _("like 5m, 90s, or minutes: 5"), _length_value(kind))
     if kind == "round":
         return [
             name,
-            FormField("prompt", "Prompt", "what each person speaks to"),
-            FormField("length", "Time per person", "like 2m; empty: untimed turns"),
+            FormField("prompt", _("Prompt"), _("what each person speaks to")),
+            FormField("length", _("Time per person"), _("like 2m; empty: untimed turns")),
         ]
     if kind == "breakout":
         return [
-            FormField("size", "Group size", "2 for pairs, 3 for threes...", "2"),
+            FormField("size", _("Group size"), _("2 for pairs, 3 for threes..."), "2"),
             length,
-            FormField("prompt", "Prompt", "what the groups talk about (may be left empty)"),
+            FormField("prompt", _("Prompt"), _("what the groups talk about (may be left empty)")),
             name,
         ]
     if kind == "discussion":
         return [
             name,
-            FormField("prompt", "Prompt", "the question (may be left empty)"),
-            FormField(length.key, length.label, "like 10m; empty: open-ended", length.value),
+            FormField("prompt", _("Prompt"), _("the question (may be left empty)")),
+            FormField(length.key, length.label, _("like 10m; empty: open-ended"), length.value),
         ]
     if kind == "sit":
-        return [name, length, FormField("prompt", "Guidance", "read at the start (may be empty)")]
-    return [name, length, FormField("prompt", "Prompt", "shown and spoken (may be left empty)")]
+        return [
+            name,
+            length,
+            FormField("prompt", _("Guidance"), _("read at the start (may be empty)")),
+        ]
+    return [
+        name,
+        length,
+        FormField("prompt", _("Prompt"), _("shown and spoken (may be left empty)")),
+    ]
+
+
+def breakout_title(size: int) -> str:
+    """ "Breakout in pairs", "Breakout in groups of 5": an inserted breakout's title, in the
+    interface's language (it is the facilitator's word for it, kept as typed)."""
+    if size == 2:
+        return _("Breakout in pairs")
+    if size == 3:
+        return _("Breakout in threes")
+    return ngettext("Breakout in groups of {n}", "Breakout in groups of {n}", size).format(n=size)
 
 
 def form_step(kind: str, values: dict[str, str]) -> dict[str, Any]:
@@ -137,33 +158,41 @@ def form_step(kind: str, values: dict[str, str]) -> dict[str, Any]:
     try:
         seconds = read_length(values.get("length", ""))
     except ValueError as exc:
-        raise ValueError(f"Length: {exc}") from None
+        raise ValueError(_("Length: {problem}").format(problem=exc)) from None
     size = 2
+    title = values.get("title")
     if kind == "breakout":
         typed = values.get("size", "").strip() or "2"
         if not (typed.isascii() and typed.isdigit()) or not 2 <= int(typed) <= 12:
-            raise ValueError("Group size: a whole number from 2 to 12")
+            raise ValueError(_("Group size: a whole number from 2 to 12"))
         size = int(typed)
         if seconds is None:
-            raise ValueError("Length: a breakout needs one, like 4m")
-    if kind in ("silence", "sit") and seconds is None:
-        raise ValueError(f"Length: a {kind} needs one, like {_length_value(kind)}")
+            raise ValueError(_("Length: a breakout needs one, like 4m"))
+        title = (title or "").strip() or breakout_title(size)
+    if kind == "silence" and seconds is None:
+        raise ValueError(
+            _("Length: a silence needs one, like {length}").format(length=_length_value(kind))
+        )
+    if kind == "sit" and seconds is None:
+        raise ValueError(
+            _("Length: a sit needs one, like {length}").format(length=_length_value(kind))
+        )
     if kind == "round" and not values.get("prompt", "").strip():
-        raise ValueError("Prompt: a round needs a prompt")
+        raise ValueError(_("Prompt: a round needs a prompt"))
     return template(
         kind,
         seconds=seconds,
-        title=values.get("title"),
+        title=title,
         prompt=values.get("prompt"),
         group_size=size,
     )
 
 
-class StepForm(Guarded, ModalScreen[dict[str, Any] | None]):
+class StepForm(Guarded, LocalModal[dict[str, Any] | None]):
     """A step from a template: its fields, then Enter inserts it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
     ]
 
     def __init__(self, kind: str, heading: str, *, title: str = "") -> None:
@@ -186,7 +215,8 @@ class StepForm(Guarded, ModalScreen[dict[str, Any] | None]):
                     )
             yield Static("", id="form-problem", classes="form-problem")
             yield Static(
-                "Tab: next field · Enter: put it on the agenda · Esc: cancel", classes="dialog-hint"
+                _("Tab: next field · Enter: put it on the agenda · Esc: cancel"),
+                classes="dialog-hint",
             )
 
     def on_mount(self) -> None:

@@ -10,27 +10,28 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from circlekeeper.i18n import N_, _, ngettext
 from circlekeeper.tui.format import duration_text, plain
 from circlekeeper.tui.guard import Guarded
+from circlekeeper.tui.local import LocalModal
 
 
-class ConfirmDialog(Guarded, ModalScreen[bool]):
+class ConfirmDialog(Guarded, LocalModal[bool]):
     """A yes/no question; y or enter confirms, n or escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, yes: str | None = None, no: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.question = question
-        self.yes = yes
-        self.no = no
+        self.yes = yes or _("Yes")
+        self.no = no or _("No")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -52,13 +53,13 @@ class ConfirmDialog(Guarded, ModalScreen[bool]):
         self.dismiss(value)
 
 
-class SuspendDialog(Guarded, ModalScreen[str]):
+class SuspendDialog(Guarded, LocalModal[str]):
     """The machine slept mid-session: resume where we were, skip ahead, or end."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r,escape", "choose('resume')", "Resume", id="suspend.resume"),
-        Binding("a", "choose('skip')", "Skip ahead", id="suspend.skip"),
-        Binding("e", "choose('end')", "End", id="suspend.end"),
+        Binding("r,escape", "choose('resume')", N_("Resume"), id="suspend.resume"),
+        Binding("a", "choose('skip')", N_("Skip ahead"), id="suspend.skip"),
+        Binding("e", "choose('end')", N_("End"), id="suspend.end"),
     ]
 
     def __init__(self, slept: float) -> None:
@@ -68,14 +69,17 @@ class SuspendDialog(Guarded, ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(
-                f"The computer seems to have slept for {duration_text(self.slept)}.\n"
-                "The session is paused. What now?",
+                _("The computer seems to have slept for {time}.").format(
+                    time=duration_text(self.slept)
+                )
+                + "\n"
+                + _("The session is paused. What now?"),
                 classes="dialog-question",
             )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Resume (r)", id="resume", variant="primary")
-                yield Button("Skip ahead (a)", id="skip")
-                yield Button("End (e)", id="end", variant="error")
+                yield Button(_("Resume") + " (r)", id="resume", variant="primary")
+                yield Button(_("Skip ahead") + " (a)", id="skip")
+                yield Button(_("End") + " (e)", id="end", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#resume", Button).focus()
@@ -89,11 +93,11 @@ class SuspendDialog(Guarded, ModalScreen[str]):
         self.dismiss(choice)
 
 
-class HelpScreen(Guarded, ModalScreen[None]):
+class HelpScreen(Guarded, LocalModal[None]):
     """Every key of the live session, as currently mapped."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close")
+        Binding("escape,q,question_mark", "close", N_("Close"), id="help.close")
     ]
 
     def __init__(self, rows: Iterable[tuple[str, str]]) -> None:
@@ -104,12 +108,12 @@ class HelpScreen(Guarded, ModalScreen[None]):
         width = max((len(key) for key, _ in self.rows), default=5)
         lines = [f"{key:>{width}}  {what}" for key, what in self.rows]
         with Vertical(classes="dialog-box", id="help-box"):
-            yield Static("Keys", classes="dialog-title")
+            yield Static(_("Keys"), classes="dialog-title")
             # Every key is listed; on a short terminal the list scrolls (arrows, page keys).
             with VerticalScroll(id="help-scroll"):
                 yield Static(plain("\n".join(lines)), id="help-keys")
             yield Static(
-                "Remap by id in keymap.toml · ctrl+p: all commands · ↑↓ scroll · esc closes",
+                _("Remap by id in keymap.toml · ctrl+p: all commands · ↑↓ scroll · esc closes"),
                 classes="dialog-hint",
             )
 
@@ -126,11 +130,11 @@ def _number_keys(prefix: str) -> list[BindingType]:
     return [Binding(str(n), f"number({n})", show=False, id=f"{prefix}.{n}") for n in range(1, 10)]
 
 
-class PickDialog(Guarded, ModalScreen[str | None]):
+class PickDialog(Guarded, LocalModal[str | None]):
     """Choose one person: who speaks next (popcorn), who listens, who asks to speak."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="pick.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="pick.cancel"),
         *_number_keys("pick"),
     ]
 
@@ -139,12 +143,12 @@ class PickDialog(Guarded, ModalScreen[str | None]):
         names: Iterable[str],
         unavailable: Iterable[str | None] = (),
         *,
-        title: str = "Who speaks next?",
+        title: str | None = None,
     ) -> None:
         super().__init__(classes="dialog")
         self.names = list(names)
         self.unavailable = set(unavailable)
-        self.title_text = title
+        self.title_text = title or _("Who speaks next?")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -173,11 +177,11 @@ class PickDialog(Guarded, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ShareDialog(Guarded, ModalScreen[None]):
+class ShareDialog(Guarded, LocalModal[None]):
     """The shared view's link and its QR code, for phones in the room."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,v,enter", "close", "Close", id="share.close"),
+        Binding("escape,v,enter", "close", N_("Close"), id="share.close"),
     ]
 
     def __init__(self, url: str) -> None:
@@ -189,7 +193,9 @@ class ShareDialog(Guarded, ModalScreen[None]):
 
         # Fits 80x24 with the largest code a network address gives: no room for padding.
         with Vertical(classes="dialog-box", id="share-box"):
-            yield Static("Scan with a phone, or type the link (esc closes)", classes="dialog-title")
+            yield Static(
+                _("Scan with a phone, or type the link (esc closes)"), classes="dialog-title"
+            )
             with Center():
                 yield QRCode(self.url, id="share-code")
             with Center():
@@ -200,11 +206,11 @@ class ShareDialog(Guarded, ModalScreen[None]):
         self.dismiss(None)
 
 
-class ChoiceDialog(Guarded, ModalScreen[str | None]):
+class ChoiceDialog(Guarded, LocalModal[str | None]):
     """Choose one of a few options (a response, a kind of request, a way out)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="choice.cancel"),
         *_number_keys("choice"),
     ]
 
@@ -238,11 +244,11 @@ class ChoiceDialog(Guarded, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class NoteDialog(Guarded, ModalScreen[str | None]):
+class NoteDialog(Guarded, LocalModal[str | None]):
     """The scribe's note: enter keeps it (on session time), escape drops it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="note.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="note.cancel")
     ]
 
     def __init__(self, where: str) -> None:
@@ -251,11 +257,11 @@ class NoteDialog(Guarded, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="note-box"):
-            yield Static("Note", classes="dialog-title")
+            yield Static(_("Note"), classes="dialog-title")
             yield Static(plain(self.where), classes="dialog-hint", id="note-where")
-            yield Input(placeholder="what the circle decided, who does what…", id="note-text")
+            yield Input(placeholder=_("what the circle decided, who does what…"), id="note-text")
             yield Static(
-                "enter keeps it for the reportback · esc drops it · the session goes on",
+                _("enter keeps it for the reportback · esc drops it · the session goes on"),
                 classes="dialog-hint",
             )
 
@@ -272,13 +278,13 @@ class NoteDialog(Guarded, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ResumeOfferDialog(Guarded, ModalScreen[str]):
+class ResumeOfferDialog(Guarded, LocalModal[str]):
     """A session was cut short: resume it, discard it (kept, never offered again), or later."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "choose('resume')", "Resume", id="offer.resume"),
-        Binding("d", "choose('discard')", "Discard", id="offer.discard"),
-        Binding("l,escape", "choose('later')", "Later", id="offer.later"),
+        Binding("r", "choose('resume')", N_("Resume"), id="offer.resume"),
+        Binding("d", "choose('discard')", N_("Discard"), id="offer.discard"),
+        Binding("l,escape", "choose('later')", N_("Later"), id="offer.later"),
     ]
 
     def __init__(
@@ -297,21 +303,23 @@ class ResumeOfferDialog(Guarded, ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="offer-box"):
-            yield Static("A session did not finish", classes="dialog-title")
+            yield Static(_("A session did not finish"), classes="dialog-title")
             yield Static(plain("\n".join(self.lines)), classes="dialog-question", id="offer-text")
             if self.problem:
                 yield Static(plain(self.problem), id="offer-problem")
             if self.more:
-                others = "another one" if self.more == 1 else f"{self.more} others"
-                yield Static(f"({others} after this)", classes="dialog-hint")
+                others = ngettext(
+                    "(another one after this)", "({n} others after this)", self.more
+                ).format(n=self.more)
+                yield Static(others, classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 if self.can_resume:
-                    resume = "Resume anyway (r)" if self.problem else "Resume (r)"
-                    yield Button(resume, id="resume", variant="primary")
-                yield Button("Discard (d)", id="discard", variant="error")
-                yield Button("Later (l)", id="later")
+                    resume = _("Resume anyway") if self.problem else _("Resume")
+                    yield Button(resume + " (r)", id="resume", variant="primary")
+                yield Button(_("Discard") + " (d)", id="discard", variant="error")
+                yield Button(_("Later") + " (l)", id="later")
             yield Static(
-                "Discarding keeps it in the history; it is not offered again.",
+                _("Discarding keeps it in the history; it is not offered again."),
                 classes="dialog-hint",
             )
 

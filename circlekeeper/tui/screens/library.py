@@ -25,7 +25,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.css.styles import RulesMap
 from textual.message import Message
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
@@ -33,6 +32,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from circlekeeper import i18n
+from circlekeeper.i18n import N_, _, ngettext, tr, tr_error
 from circlekeeper.library.index import (
     KIND_TITLES,
     Entry,
@@ -41,9 +42,10 @@ from circlekeeper.library.index import (
     read_library,
     with_record,
 )
-from circlekeeper.tui.format import duration_text, one_line, shown
+from circlekeeper.tui.format import duration_text, one_line, shown, step_kind_word
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
+from circlekeeper.tui.local import LocalScreen
 
 if TYPE_CHECKING:
     from circlekeeper.records.journal import JournalContents
@@ -133,7 +135,7 @@ def entry_label(entry: Entry) -> Row:
         return Row(f"  {one_line(entry.info.title)}", note)
     if entry.errors:
         return Row(f"  ⚠ {one_line(entry.path.name)}")
-    return Row(f"  {one_line(entry.title)}", "checking…", "dim italic")
+    return Row(f"  {one_line(entry.title)}", _("checking…"), "dim italic")
 
 
 def preview_text(entry: Entry) -> Text:
@@ -143,34 +145,49 @@ def preview_text(entry: Entry) -> Text:
     name = one_line(entry.path.name)
     if info is None and entry.errors:
         text.append(f"{name}\n", style="bold")
-        text.append("This script could not be loaded:\n\n", style="bold")
-        # The folder is known from the list; the file name keeps the line readable.
+        text.append(_("This script could not be loaded:") + "\n\n", style="bold")
+        # The folder is known from the list; the file name keeps the line readable. The
+        # errors are the script checker's, as `circlekeeper check` prints them.
         for line in entry.error_lines(entry.path.name):
             text.append(shown(line) + "\n")
-        text.append("\nFix it and press r to check again. `circlekeeper check` says the same.")
+        text.append(
+            "\n" + _("Fix it and press r to check again. `circlekeeper check` says the same.")
+        )
         return text
     if info is None:
         text.append(f"{one_line(entry.title)}\n", style="bold")
-        text.append("\nChecking this script: its steps and timings follow in a moment.\n")
+        text.append(
+            "\n" + _("Checking this script: its steps and timings follow in a moment.") + "\n"
+        )
         text.append(f"\n{name}", style="dim")
         return text
     text.append(f"{one_line(info.title)}\n", style="bold")
-    text.append(f"{KIND_TITLES.get(info.kind, info.kind)} · {shown(entry.origin)}\n")
+    kind = _(KIND_TITLES.get(info.kind, info.kind))
+    text.append(f"{kind} · {origin_word(entry.origin)}\n")
     if info.summary:
         text.append(f"\n{shown(info.summary)}\n")
-    text.append(f"\nFor {info.size_min}-{info.size_max} people")
+    text.append("\n" + _("For {min}-{max} people").format(min=info.size_min, max=info.size_max))
     if info.duration is not None:
-        text.append(f"; about {duration_text(info.duration)} with {info.typical_size}")
-    noun = "Language" if len(info.languages) == 1 else "Languages"
-    text.append(f"\n{noun}: {shown(', '.join(info.languages))}\n")
-    text.append("\nSteps\n", style="bold")
+        text.append(
+            "; "
+            + _("about {time} with {people}").format(
+                time=duration_text(info.duration), people=info.typical_size
+            )
+        )
+    languages = ", ".join(i18n.language_name(lang) for lang in info.languages)
+    noun = ngettext("Language: {languages}", "Languages: {languages}", len(info.languages))
+    text.append("\n" + noun.format(languages=shown(languages)) + "\n")
+    text.append("\n" + _("Steps") + "\n", style="bold")
     for step in info.steps:
         text.append(f"  {one_line(step.label)}", style="")
-        text.append(f"  {one_line(step.kind)}, {duration_text(step.seconds)}\n", style="dim")
+        text.append(
+            f"  {one_line(step_kind_word(step.kind))}, {duration_text(step.seconds)}\n",
+            style="dim",
+        )
     if info.roles:
-        text.append(f"\nRoles: {shown(', '.join(info.roles))}\n")
+        text.append("\n" + _("Roles: {roles}").format(roles=shown(", ".join(info.roles))) + "\n")
     if info.sources:
-        text.append("\nSources\n", style="bold")
+        text.append("\n" + _("Sources") + "\n", style="bold")
         for source in info.sources:
             line = source.title
             if source.author:
@@ -186,13 +203,23 @@ def preview_text(entry: Entry) -> Text:
     return text
 
 
-class LibraryScreen(Guarded, Screen[None]):
+ORIGINS = {"built-in": N_("built-in"), "yours": N_("yours")}
+"""Where a practice comes from, as the preview says it (a folder given: its name)."""
+
+
+def origin_word(origin: str) -> str:
+    """Where a practice comes from, in the interface's language."""
+    word = ORIGINS.get(origin)
+    return _(word) if word is not None else shown(origin)
+
+
+class LibraryScreen(Guarded, LocalScreen[None]):
     """Pick a practice; enter sets up the circle."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Set up", id="library.choose", show=True, priority=False),
-        Binding("r", "reload", "Check again", id="library.reload"),
-        Binding("q", "app.quit", "Quit", id="library.quit"),
+        Binding("enter", "choose", N_("Set up"), id="library.choose", show=True, priority=False),
+        Binding("r", "reload", N_("Check again"), id="library.reload"),
+        Binding("q", "app.quit", N_("Quit"), id="library.quit"),
     ]
 
     class Checked(Message):
@@ -271,15 +298,15 @@ class LibraryScreen(Guarded, Screen[None]):
             try:
                 state, path = script_state(contents)
             except ResumeError as error:
-                said = str(error)
+                said = tr_error(error)
                 problem, can_resume = f"{said[:1].upper()}{said[1:]}.", False
             else:
                 if state == "changed":
                     changed = True
-                    problem = (
-                        f"{path.name} has changed since it began: resuming runs the changed "
-                        "script from the same place."
-                    )
+                    problem = _(
+                        "{file} has changed since it began: resuming runs the changed script "
+                        "from the same place."
+                    ).format(file=path.name)
             offers.append(Unfinished(contents, lines, problem, can_resume, changed))
         self.app.call_from_thread(self.offer_unfinished, offers)
 
@@ -295,9 +322,9 @@ class LibraryScreen(Guarded, Screen[None]):
             if choice == "resume":
                 problem = self.ck.resume_session(first.contents, changed_ok=first.changed)
                 if problem is not None:
-                    self.notify(problem, title="Cannot resume", severity="error", timeout=12)
+                    self.notify(problem, title=_("Cannot resume"), severity="error", timeout=12)
             elif choice == "discard":
-                self.ck.guard("discarding the session", self._discard, first)
+                self.ck.guard(N_("discarding the session"), self._discard, first)
                 self.offer_unfinished(rest)
 
         dialog = ResumeOfferDialog(
@@ -310,10 +337,10 @@ class LibraryScreen(Guarded, Screen[None]):
 
         problem = discard_journal(unfinished.contents.path)
         if problem is not None:
-            self.notify(problem, title="Not discarded", severity="error", timeout=10)
+            self.notify(tr(problem), title=_("Not discarded"), severity="error", timeout=10)
         else:
             self.notify(
-                "Discarded. It stays in `circlekeeper history` and is not offered again.",
+                _("Discarded. It stays in `circlekeeper history` and is not offered again."),
                 timeout=6,
             )
 
@@ -332,7 +359,7 @@ class LibraryScreen(Guarded, Screen[None]):
         try:
             library = read_library(self.extra_dirs)
         except Exception as error:
-            self.ck.report_error("reading the library", error)
+            self.ck.report_error(N_("reading the library"), error)
             library = Library((), (), {})
         self.entries = {entry.key: entry for entry in library.entries}
         return library
@@ -393,10 +420,10 @@ class LibraryScreen(Guarded, Screen[None]):
     def _options(self) -> list[Option]:
         options: list[Option] = []
         for heading, group in grouped(self.entries.values()):
-            options.append(Option(Text(heading, style="bold"), disabled=True))
+            options.append(Option(Text(_(heading), style="bold"), disabled=True))
             options.extend(Option(entry_label(entry), id=entry.key) for entry in group)
         if not options:
-            options.append(Option("No practices found.", disabled=True))
+            options.append(Option(_("No practices found."), disabled=True))
         return options
 
     def _refill(self, preview: bool = True) -> None:
@@ -430,14 +457,19 @@ class LibraryScreen(Guarded, Screen[None]):
         if not self.entries:
             from circlekeeper.paths import user_practices_dir
 
-            return f"No practices yet: put your scripts in {user_practices_dir()}"
-        status = f"{listed} practices"
+            return _("No practices yet: put your scripts in {folder}").format(
+                folder=user_practices_dir()
+            )
+        status = ngettext("{n} practice", "{n} practices", listed).format(n=listed)
         if broken:
-            status += f", {broken} could not be loaded"
+            status += ", " + ngettext(
+                "{n} could not be loaded", "{n} could not be loaded", broken
+            ).format(n=broken)
         if self.progress is not None:
             done, total = self.progress
-            return f"{status} · checking new or changed scripts… {done}/{total}"
-        return status + " · enter: set up the circle"
+            checking = _("checking new or changed scripts… {done}/{total}")
+            return status + " · " + checking.format(done=done, total=total)
+        return status + " · " + _("enter: set up the circle")
 
     def _show_status(self) -> None:
         self.query_one("#library-status", Static).update(self._status())
@@ -486,7 +518,7 @@ class LibraryScreen(Guarded, Screen[None]):
             self.entries[entry.key] = entry
             self._refill()
         if message.practice is None:
-            self.notify("This script has errors: see the preview.", severity="warning")
+            self.notify(_("This script has errors: see the preview."), severity="warning")
             return
         if not self.is_current:
             return
@@ -498,7 +530,9 @@ class LibraryScreen(Guarded, Screen[None]):
         """Checking or loading failed as a whole: say so (each script's own errors are listed)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.progress = None
-            self.ck.report_error("checking the library", event.worker.error)
+            self.ck.report_error(N_("checking the library"), event.worker.error)
             self.query_one("#library-status", Static).update(
-                f"Could not check the library: {event.worker.error}"
+                _("Could not check the library: {problem}").format(
+                    problem=tr_error(event.worker.error)
+                )
             )

@@ -50,22 +50,29 @@ from circlekeeper.engine.events import (
     TimeChanged,
     Undone,
 )
+from circlekeeper.i18n import N_, _, msg, tr
+from circlekeeper.script.texts import localize
 from circlekeeper.tui.driver import CHECKPOINT_EVERY, CHECKPOINT_SKIP
 from circlekeeper.tui.format import (
     about_hhmm,
+    capitalized,
     clock_text,
     duration_text,
+    kind_word,
     meeting_line,
     plain,
+    response_word,
     shown,
+    time_changed_text,
     wall_hhmm,
 )
 from circlekeeper.tui.guard import Guarded, guarded_callback
 from circlekeeper.tui.host import AppHost, host_of
+from circlekeeper.tui.local import LocalScreen
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
 from circlekeeper.tui.widgets.qrcode import QR_BESIDE, QR_HEIGHT, QR_WIDTH, QRCode
-from circlekeeper.tui.widgets.talk import KIND_WORDS, TalkView
+from circlekeeper.tui.widgets.talk import TalkView
 from circlekeeper.tui.widgets.timer import BigTimer
 
 if TYPE_CHECKING:
@@ -91,75 +98,111 @@ READY_POLL_S = 0.05
 SESSION_BINDINGS: list[Binding] = [
     # "␣" for space keeps all eleven keys in an 80-column footer.
     # "k" (the popcorn picker) is not in the footer: the speaker line says "1-9 or k".
-    Binding("space", "next", "Next", id="next", key_display="␣", tooltip="End this turn now"),
-    Binding("p", "pass_stick", "Pass", id="pass", tooltip="The speaker passes the stick"),
-    Binding("plus", "extend", "More", id="extend", key_display="+", tooltip="30 s more"),
-    Binding("minus", "shorten", "Less", id="shorten", key_display="-", tooltip="30 s less"),
-    Binding("b", "bell", "Bell", id="bell", tooltip="Ring a bell now"),
-    Binding("g", "guardian", "Pause", id="guardian", tooltip="Guardian pause / resume"),
-    Binding("s", "skip", "Skip", id="skip", tooltip="Skip this step"),
-    Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last next or pass"),
-    Binding("m", "mute", "Mute", id="mute", tooltip="Mute / unmute every cue"),
+    Binding(
+        "space", "next", N_("Next"), id="next", key_display="␣", tooltip=N_("End this turn now")
+    ),
+    Binding("p", "pass_stick", N_("Pass"), id="pass", tooltip=N_("The speaker passes the stick")),
+    Binding("plus", "extend", N_("More"), id="extend", key_display="+", tooltip=N_("30 s more")),
+    Binding("minus", "shorten", N_("Less"), id="shorten", key_display="-", tooltip=N_("30 s less")),
+    Binding("b", "bell", N_("Bell"), id="bell", tooltip=N_("Ring a bell now")),
+    Binding("g", "guardian", N_("Pause"), id="guardian", tooltip=N_("Guardian pause / resume")),
+    Binding("s", "skip", N_("Skip"), id="skip", tooltip=N_("Skip this step")),
+    Binding("u", "undo", N_("Undo"), id="undo", tooltip=N_("Take back the last next or pass")),
+    Binding("m", "mute", N_("Mute"), id="mute", tooltip=N_("Mute / unmute every cue")),
     # w: write a note. Not in the footer (it is full at 80 columns): the help lists it.
     Binding(
-        "w", "note", "Note", id="note", show=False, tooltip="The scribe's note, for the reportback"
+        "w",
+        "note",
+        N_("Note"),
+        id="note",
+        show=False,
+        tooltip=N_("The scribe's note, for the reportback"),
     ),
     Binding(
-        "k", "picker", "Pick", id="picker", show=False, tooltip="Popcorn: pick who speaks next"
+        "k",
+        "picker",
+        N_("Pick"),
+        id="picker",
+        show=False,
+        tooltip=N_("Popcorn: pick who speaks next"),
     ),
-    Binding("v", "share_code", "Share", id="share", show=False, tooltip="The shared view's link"),
-    Binding("question_mark", "help", "Keys", id="help", key_display="?"),
-    Binding("q", "app.quit", "Quit", id="quit", tooltip="End the session and quit (asks)"),
-    *[Binding(str(n), f"pick({n})", f"Pick {n}", show=False, id=f"pick-{n}") for n in range(1, 10)],
+    Binding(
+        "v", "share_code", N_("Share"), id="share", show=False, tooltip=N_("The shared view's link")
+    ),
+    Binding("question_mark", "help", N_("Keys"), id="help", key_display="?"),
+    Binding("q", "app.quit", N_("Quit"), id="quit", tooltip=N_("End the session and quit (asks)")),
+    *[Binding(str(n), f"pick({n})", N_("Pick"), show=False, id=f"pick-{n}") for n in range(1, 10)],
     # The keys of exchanges, consent rounds and queues: listed on screen while they apply.
-    Binding("c", "confirm", "Confirm", id="confirm", show=False, tooltip="Exchange: heard"),
-    Binding("a", "more", "Add", id="more", show=False, tooltip="Exchange: the speaker adds"),
-    Binding("n", "next_pair", "Next pair", id="next-pair", show=False),
-    Binding("l", "listener", "Listener", id="listener", show=False),
-    Binding("r", "respond", "Respond", id="respond", show=False, tooltip="Consent round"),
-    Binding("d", "decide", "Decide", id="decide", show=False, tooltip="End a consent round"),
-    Binding("h", "raise_hand", "Ask to speak", id="raise", show=False, tooltip="Queue"),
+    Binding("c", "confirm", N_("Confirm"), id="confirm", show=False, tooltip=N_("Exchange: heard")),
+    Binding(
+        "a", "more", N_("Add"), id="more", show=False, tooltip=N_("Exchange: the speaker adds")
+    ),
+    Binding("n", "next_pair", N_("Next pair"), id="next-pair", show=False),
+    Binding("l", "listener", N_("Listener"), id="listener", show=False),
+    Binding("r", "respond", N_("Respond"), id="respond", show=False, tooltip=N_("Consent round")),
+    Binding(
+        "d", "decide", N_("Decide"), id="decide", show=False, tooltip=N_("End a consent round")
+    ),
+    Binding("h", "raise_hand", N_("Ask to speak"), id="raise", show=False, tooltip=N_("Queue")),
     # The agenda: off the footer too (it is full at 80 columns); the side agenda says "e".
-    Binding("e", "agenda", "Agenda", id="agenda", show=False, tooltip="Change the agenda"),
-    Binding("t", "add_topic", "Topic", id="topic", show=False, tooltip="Note a topic for later"),
+    Binding("e", "agenda", N_("Agenda"), id="agenda", show=False, tooltip=N_("Change the agenda")),
+    Binding(
+        "t", "add_topic", N_("Topic"), id="topic", show=False, tooltip=N_("Note a topic for later")
+    ),
 ]
 
 # What the help screen and the command palette say about each action.
 COMMANDS: list[tuple[str, str, str]] = [
-    ("next", "Next", "end this turn (or this step) now"),
-    ("pass_stick", "Pass", "the speaker passes the stick"),
-    ("extend", "More time", "30 seconds more for this turn (or step)"),
-    ("shorten", "Less time", "30 seconds less for this turn (or step)"),
-    ("bell", "Bell", "ring a bell now"),
-    ("guardian", "Guardian pause", "every timer freezes; again to resume"),
-    ("skip", "Skip step", "skip this step"),
-    ("undo", "Undo", "take back the last next or pass"),
-    ("mute", "Mute", "mute / unmute every cue"),
-    ("note", "Note", "the scribe's note, for the reportback"),
-    ("picker", "Pick next speaker", "popcorn rounds: choose who speaks (or 1-9)"),
-    ("share_code", "Shared view", "its link and QR code, for phones (--share)"),
-    ("confirm", "Confirm", "exchange: the speaker was heard; the pair is done"),
-    ("more", "Add more", "exchange: the speaker adds; the listener reflects again"),
-    ("next_pair", "Next pair", "exchange: end this pair now"),
-    ("listener", "Choose the listener", "exchange: who listens to the speaker"),
-    ("respond", "Record a response", "consent round: consent, concern, stand aside, objection"),
-    ("decide", "End the consent round", "as no consent, or amend and return"),
-    ("raise_hand", "Ask to speak", "queue: someone asks, with a kind of request"),
-    ("agenda", "Agenda", "change the steps to come; their times, the forecast end"),
-    ("insert_step", "Agenda: insert a step", "a round, silence, breakout, discussion or sit, next"),
-    ("remove_step", "Agenda: remove a step", "take a step still to come off the agenda"),
-    ("move_step", "Agenda: move a step", "a step still to come runs at another place"),
-    ("step_length", "Agenda: change a step's length", "how long a step still to come takes"),
-    ("end_at", "Agenda: end at a time", "the time left shared out so the session ends then"),
-    ("add_topic", "Agenda: note a topic", "to bring forward later"),
-    ("bring_forward", "Agenda: bring a topic forward", "a topic becomes the next step"),
-    ("help", "Keys", "this list"),
-    ("end_session", "End session", "end now and show the summary"),
-    ("app.quit", "Quit", "end the session and quit (asks first)"),
+    ("next", N_("Next"), N_("end this turn (or this step) now")),
+    ("pass_stick", N_("Pass"), N_("the speaker passes the stick")),
+    ("extend", N_("More time"), N_("30 seconds more for this turn (or step)")),
+    ("shorten", N_("Less time"), N_("30 seconds less for this turn (or step)")),
+    ("bell", N_("Bell"), N_("ring a bell now")),
+    ("guardian", N_("Guardian pause"), N_("every timer freezes; again to resume")),
+    ("skip", N_("Skip step"), N_("skip this step")),
+    ("undo", N_("Undo"), N_("take back the last next or pass")),
+    ("mute", N_("Mute"), N_("mute / unmute every cue")),
+    ("note", N_("Note"), N_("the scribe's note, for the reportback")),
+    ("picker", N_("Pick next speaker"), N_("popcorn rounds: choose who speaks (or 1-9)")),
+    ("share_code", N_("Shared view"), N_("its link and QR code, for phones (--share)")),
+    ("confirm", N_("Confirm"), N_("exchange: the speaker was heard; the pair is done")),
+    ("more", N_("Add more"), N_("exchange: the speaker adds; the listener reflects again")),
+    ("next_pair", N_("Next pair"), N_("exchange: end this pair now")),
+    ("listener", N_("Choose the listener"), N_("exchange: who listens to the speaker")),
+    (
+        "respond",
+        N_("Record a response"),
+        N_("consent round: consent, concern, stand aside, objection"),
+    ),
+    ("decide", N_("End the consent round"), N_("as no consent, or amend and return")),
+    ("raise_hand", N_("Ask to speak"), N_("queue: someone asks, with a kind of request")),
+    ("agenda", N_("Agenda"), N_("change the steps to come; their times, the forecast end")),
+    (
+        "insert_step",
+        N_("Agenda: insert a step"),
+        N_("a round, silence, breakout, discussion or sit, next"),
+    ),
+    ("remove_step", N_("Agenda: remove a step"), N_("take a step still to come off the agenda")),
+    ("move_step", N_("Agenda: move a step"), N_("a step still to come runs at another place")),
+    (
+        "step_length",
+        N_("Agenda: change a step's length"),
+        N_("how long a step still to come takes"),
+    ),
+    (
+        "end_at",
+        N_("Agenda: end at a time"),
+        N_("the time left shared out so the session ends then"),
+    ),
+    ("add_topic", N_("Agenda: note a topic"), N_("to bring forward later")),
+    ("bring_forward", N_("Agenda: bring a topic forward"), N_("a topic becomes the next step")),
+    ("help", N_("Keys"), N_("this list")),
+    ("end_session", N_("End session"), N_("end now and show the summary")),
+    ("app.quit", N_("Quit"), N_("end the session and quit (asks first)")),
 ]
 
 
-class LiveScreen(Guarded, Screen[None]):
+class LiveScreen(Guarded, LocalScreen[None]):
     """Runs one session; the app's clock drives it through `Driver.tick`."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(SESSION_BINDINGS)
@@ -180,6 +223,11 @@ class LiveScreen(Guarded, Screen[None]):
         """Monotonic time the next tick is due (it writes a checkpoint too)."""
         self._ready_by: float | None = None
         """While getting ready: the monotonic time at which the session starts anyway."""
+        practice, language = driver.config.practice, driver.config.language
+        self.role_names = {
+            role.id: localize(role.name, language, practice.language) for role in practice.roles
+        }
+        """Each role as the practice calls it in the session's language."""
 
     @property
     def ck(self) -> AppHost:
@@ -227,7 +275,7 @@ class LiveScreen(Guarded, Screen[None]):
     def on_mount(self) -> None:
         if self.ck.errors:
             self.show_error(self.ck.errors[-1])
-        self.ck.guard("showing the shared view's link", self.show_share)
+        self.ck.guard(N_("showing the shared view's link"), self.show_share)
         if self.driver.session.started or self.driver.sound_ready():
             self._go()
         else:
@@ -237,9 +285,9 @@ class LiveScreen(Guarded, Screen[None]):
         """Hold the session's clock until sound is ready: the opening cue then sounds on
         time instead of late. Bounded, so a slow machine still starts."""
         self._ready_by = time.monotonic() + READY_WAIT_S
-        self.query_one("#step-title", Static).update("Getting ready…")
+        self.query_one("#step-title", Static).update(_("Getting ready…"))
         banner = self.query_one("#sound-banner", Static)
-        banner.update("Getting ready: sound and the opening words. Space starts now.")
+        banner.update(_("Getting ready: sound and the opening words. Space starts now."))
         banner.display = True
         self._timer = self.set_interval(READY_POLL_S, self._poll_ready, name="getting-ready")
 
@@ -252,7 +300,7 @@ class LiveScreen(Guarded, Screen[None]):
         ready_by = self._ready_by
         if ready_by is None:
             return
-        ready = self.ck.guard("checking sound", self.driver.sound_ready)
+        ready = self.ck.guard(N_("checking sound"), self.driver.sound_ready)
         if ready is not False or time.monotonic() >= ready_by:
             if not ready:
                 log.warning("sound not ready after %.0f s; starting anyway", READY_WAIT_S)
@@ -264,7 +312,7 @@ class LiveScreen(Guarded, Screen[None]):
         self._ready_by = None
         if self._timer is not None:
             self._timer.stop()
-        self.ck.guard("starting the session", self._start)
+        self.ck.guard(N_("starting the session"), self._start)
         self._schedule(TICK_MIN)
         if self.driver.journal is not None:
             self._checkpoint_beat()
@@ -276,7 +324,7 @@ class LiveScreen(Guarded, Screen[None]):
         if self._beat is not None:  # one chain of beats, however this one was called
             self._beat.cancel()
             self._beat = None
-        self.ck.guard("the journal's checkpoint", self.driver.checkpoint)
+        self.ck.guard(N_("the journal's checkpoint"), self.driver.checkpoint)
         self._plan_beat()
 
     def _plan_beat(self) -> None:
@@ -287,7 +335,7 @@ class LiveScreen(Guarded, Screen[None]):
             return
         if self.driver.journal is None:
             return
-        delay = self.ck.guard("timing the checkpoint", self.driver.checkpoint_due_in)
+        delay = self.ck.guard(N_("timing the checkpoint"), self.driver.checkpoint_due_in)
         delay = CHECKPOINT_EVERY if delay is None else delay
         tick_at = self._tick_at
         if tick_at is not None and tick_at - time.monotonic() <= delay + CHECKPOINT_SKIP:
@@ -325,7 +373,7 @@ class LiveScreen(Guarded, Screen[None]):
         delay = TICK_MAX
         try:
             self.tick()
-            delay = self.ck.guard("scheduling the tick", self.next_delay) or TICK_MAX
+            delay = self.ck.guard(N_("scheduling the tick"), self.next_delay) or TICK_MAX
         finally:
             self._schedule(delay)
 
@@ -350,13 +398,15 @@ class LiveScreen(Guarded, Screen[None]):
         """Advance the engine to now and redraw; never raises."""
         if self.getting_ready:
             return
-        self.ck.guard("the session tick", self._tick)
+        self.ck.guard(N_("the session tick"), self._tick)
 
     def _tick(self) -> None:
         result = self.driver.tick()
         if result.caught_up:
             self.notify(
-                f"The computer slept for {duration_text(result.caught_up)}; the timers caught up.",
+                _("The computer slept for {time}; the timers caught up.").format(
+                    time=duration_text(result.caught_up)
+                ),
                 timeout=6,
             )
         if result.suspended_for is not None:
@@ -367,7 +417,7 @@ class LiveScreen(Guarded, Screen[None]):
         self.redraw()
 
     def _after_suspend(self, choice: str | None) -> None:
-        self.ck.guard("the suspend choice", self._apply_suspend, choice)
+        self.ck.guard(N_("the suspend choice"), self._apply_suspend, choice)
 
     def _apply_suspend(self, choice: str | None) -> None:
         if choice == "end":
@@ -381,7 +431,7 @@ class LiveScreen(Guarded, Screen[None]):
     def handle(self, events: list[Event]) -> None:
         """Show what happened: flash for bells, a note for undo, the summary at the end."""
         for event in events:
-            self.ck.guard(f"showing {event.name}", self.show_event, event)
+            self.ck.guard(msg(N_("showing {name}"), name=event.name), self.show_event, event)
 
     def show_event(self, event: Event) -> None:
         """React on screen to one event."""
@@ -389,17 +439,19 @@ class LiveScreen(Guarded, Screen[None]):
             self.query_one(BigTimer).flash()
             self.ck.share_bell()
         elif isinstance(event, Refused):
-            # The engine says why, in words for the facilitator: show them as they are (a
-            # reason may quote a typed title, square brackets and all).
-            self.notify(event.reason, severity="warning", timeout=4, markup=False)
+            # The engine says why, in words for the facilitator, in the interface's language
+            # (a reason may quote a typed title, square brackets and all).
+            self.notify(tr(event.reason), severity="warning", timeout=4, markup=False)
         elif isinstance(event, AgendaChanged):
             ends = about_hhmm(self.driver.wall() + (event.ends - event.t))
-            self.notify(f"Agenda changed: the session now ends about {ends}.", timeout=3)
+            self.notify(
+                _("Agenda changed: the session now ends about {time}.").format(time=ends),
+                timeout=3,
+            )
         elif isinstance(event, Undone):
-            self.notify(f"Undone: {event.what}", timeout=3)
+            self.notify(_("Undone: {what}").format(what=tr(event.what)), timeout=3)
         elif isinstance(event, TimeChanged):
-            sign = "+" if event.seconds >= 0 else "−"
-            self.notify(f"{sign}{abs(event.seconds):.0f} s for this {event.target}", timeout=2)
+            self.notify(time_changed_text(event.seconds, event.target), timeout=2)
         elif isinstance(event, (Paused, Resumed)):
             self.redraw()
         elif isinstance(event, SessionEnded):
@@ -420,7 +472,7 @@ class LiveScreen(Guarded, Screen[None]):
             return
         snap = self.driver.snapshot()
         self._last_snap = snap
-        self.ck.guard("updating the shared view", self.ck.share_update, snap)
+        self.ck.guard(N_("updating the shared view"), self.ck.share_update, snap)
         paused = snap.phase == "paused"
         held = paused and self.driver.held_for_resume
         if self._set("paused", (paused, held)):
@@ -428,23 +480,24 @@ class LiveScreen(Guarded, Screen[None]):
             banner = self.query_one("#pause-banner", Static)
             text = ""
             if held:
-                text = "⏸  Resumed where it stopped. Press g when the circle is ready."
+                text = "⏸  " + _("Resumed where it stopped. Press g when the circle is ready.")
             elif paused:
-                text = "⏸  GUARDIAN PAUSE: every timer is frozen. Press g to resume."
+                text = "⏸  " + _("GUARDIAN PAUSE: every timer is frozen. Press g to resume.")
             banner.update(text)
             banner.display = paused
         self._draw_sound()
         if self._set("title", (snap.step_title, snap.focus)):
-            title = snap.step_title or ("Finished" if snap.phase == "ended" else "")
+            title = tr(snap.step_title or "") or (_("Finished") if snap.phase == "ended" else "")
             if snap.focus:
-                title += f"  ·  focus: {snap.focus}"
+                title += "  ·  " + _("focus: {name}").format(name=snap.focus)
             self.query_one("#step-title", Static).update(plain(title))
         if self._set("prompt", snap.step_text):
             self.query_one("#step-prompt", Static).update(plain(snap.step_text or ""))
         if self._set("note", snap.step_note):
             # Guidance for the facilitator from the script: shown, never spoken.
             note = self.query_one("#step-note", Static)
-            note.update(plain(f"Note for you: {snap.step_note}" if snap.step_note else ""))
+            said = _("Note for you: {note}").format(note=snap.step_note) if snap.step_note else ""
+            note.update(plain(said))
             note.display = bool(snap.step_note)
         self._draw_timer(snap, paused)
         self._draw_speaker(snap)
@@ -463,7 +516,7 @@ class LiveScreen(Guarded, Screen[None]):
                 snap.listener,
             ),
         ):
-            self.query_one(CircleView).show(snap)
+            self.query_one(CircleView).show(snap, self.role_names)
         talk = (
             snap.step_kind,
             snap.part,
@@ -501,7 +554,9 @@ class LiveScreen(Guarded, Screen[None]):
             self.query_one("#practice-title", Static).update(heading)
         cue = ""
         if snap.next_cue and snap.next_cue_in is not None:
-            cue = f"Next sound: {snap.next_cue} in {cue_in_text(snap.next_cue_in)}"
+            cue = _("Next sound: {sound} in {time}").format(
+                sound=tr(snap.next_cue), time=cue_in_text(snap.next_cue_in)
+            )
         if self._set("cue", cue):
             self._update_fixed("#next-cue", plain(cue))
         airtime = tuple((n, int(snap.airtime.get(n, 0.0))) for n in snap.circle)
@@ -526,28 +581,30 @@ class LiveScreen(Guarded, Screen[None]):
         # Which timer is the main one, and when it ends, is the engine's rule (the shared
         # view's too): a turn's end is the turn's, never the round's.
         if snap.timer == "turn":
-            remaining, what = snap.timer_remaining, f"{snap.speaker}'s time"
+            remaining = snap.timer_remaining
+            what = _("{name}'s time").format(name=snap.speaker)
         elif snap.timer == "step":
-            remaining, what = snap.timer_remaining, "time left in this step"
+            remaining, what = snap.timer_remaining, _("time left in this step")
         elif snap.phase == "ended":
-            remaining, what = None, "done"
+            remaining, what = None, _("done")
         elif snap.step_index is None:
-            remaining, what = None, "the last bells are ringing"
+            remaining, what = None, _("the last bells are ringing")
         else:
             # Nothing counts down: count the step's time up.
             remaining = snap.step_elapsed
             if snap.speaker is not None:
-                what = f"{snap.speaker} speaks (untimed)"
+                what = _("{name} speaks (untimed)").format(name=snap.speaker)
             elif snap.popcorn:
-                what = "popcorn: pick who speaks (1-9 or k)"
+                what = _("popcorn: pick who speaks (1-9 or k)")
             else:
-                what = "untimed: space moves on"
-            what = f"elapsed · {what}"
+                what = _("untimed: space moves on")
+            what = _("elapsed · {what}").format(what=what)
             up = True
             if snap.timebox is not None:
                 past = snap.step_elapsed - snap.timebox
-                what += f" · soft limit {clock_text(snap.timebox)}"
-                what += f", {clock_text(past)} over" if past > 0 else ""
+                what += " · " + _("soft limit {time}").format(time=clock_text(snap.timebox))
+                if past > 0:
+                    what += ", " + _("{time} over").format(time=clock_text(past))
         ends_wall = snap.timer_ends_wall
         ends = None if ends_wall is None else int(ends_wall // 60)
         over = clock_text(snap.turn_overtime) if snap.turn_overtime else ""
@@ -568,20 +625,23 @@ class LiveScreen(Guarded, Screen[None]):
     def _draw_speaker(self, snap: Snapshot) -> None:
         parts: list[str] = []
         if snap.speaker:
-            to = f" → {snap.addressee}" if snap.addressee else ""
-            parts.append(f"Speaking: {snap.speaker}{to}")
+            to = f" → {tr(snap.addressee)}" if snap.addressee else ""
+            parts.append(_("Speaking: {name}").format(name=snap.speaker) + to)
         if snap.queue and snap.lap is not None:
-            parts.append(f"next: {snap.queue[0]}")
+            parts.append(_("next: {name}").format(name=snap.queue[0]))
         elif snap.speaker and snap.lap is not None:
-            parts.append("last in this lap")
+            parts.append(_("last in this lap"))
         if snap.lap is not None and snap.laps and snap.step_kind != "consent":
-            parts.append(f"lap {snap.lap}/{snap.laps}")
+            parts.append(_("lap {lap}/{laps}").format(lap=snap.lap, laps=snap.laps))
         if snap.timer == "turn" and snap.step_ends_wall is not None and snap.phase == "running":
             # The round's end, here and labelled so: the timer's own end is the turn's.
-            about = "about " if snap.step_ends_estimated else ""
-            parts.append(f"round ends {about}{wall_hhmm(snap.step_ends_wall)}")
+            end = wall_hhmm(snap.step_ends_wall)
+            if snap.step_ends_estimated:
+                parts.append(_("round ends about {time}").format(time=end))
+            else:
+                parts.append(_("round ends {time}").format(time=end))
         if snap.popcorn:
-            parts.append("popcorn: 1-9 or k picks")
+            parts.append(_("popcorn: 1-9 or k picks"))
         line = "  ·  ".join(parts)
         if self._set("speaker", line):
             self.query_one("#speaker-line", Static).update(plain(line))
@@ -590,28 +650,32 @@ class LiveScreen(Guarded, Screen[None]):
         status = self.driver.sound_status()
         text = ""
         if self.driver.config.silent:
-            text = "Silent: no app sound. Bells show as a flash of the timer."
+            text = _("Silent: no app sound. Bells show as a flash of the timer.")
         elif status.muted:
-            text = "Muted (m): bells show as a flash of the timer."
+            text = _("Muted (m): bells show as a flash of the timer.")
         elif self.driver.sound_loading:
-            text = "Sound is starting… bells show as a flash of the timer meanwhile."
+            text = _("Sound is starting… bells show as a flash of the timer meanwhile.")
         elif not status.ok:
-            detail = status.detail.rstrip(". ")
-            text = f"Sound unavailable: {detail}."
-            if "visual" not in detail.lower():
-                text += " Visual cues only."
+            detail = tr(status.detail).rstrip(". ")
+            text = _("Sound unavailable: {detail}.").format(detail=detail)
+            if "visual" not in status.detail.lower():
+                text += " " + _("Visual cues only.")
         elif (
             status.speech
             and status.to_prepare
             and (status.prepared + status.failed < status.to_prepare)
         ):
-            text = f"Preparing speech {status.prepared}/{status.to_prepare}…"
+            text = _("Preparing speech {done}/{total}…").format(
+                done=status.prepared, total=status.to_prepare
+            )
             if status.warning:
-                text += f"  {status.warning}"
+                text += f"  {tr(status.warning)}"
         elif status.warning:
-            text = status.warning
+            text = tr(status.warning)
         if self.driver.journal_error:
-            text += f"  Journal stopped: {self.driver.journal_error}"
+            text += "  " + _("Journal stopped: {problem}").format(
+                problem=tr(self.driver.journal_error)
+            )
         if self._set("sound", text):
             banner = self.query_one("#sound-banner", Static)
             banner.update(plain(text))
@@ -625,9 +689,11 @@ class LiveScreen(Guarded, Screen[None]):
         server, failure = self.ck.share, self.ck.share_failure
         qr = self.query_one(QRCode)
         if failure:
-            line.update(plain(f"⚠ Shared view stopped: {failure}. The session goes on."))
+            stopped = _("Shared view stopped: {problem}. The session goes on.")
+            line.update(plain("⚠ " + stopped.format(problem=tr(failure))))
         elif server is not None:
-            line.update(plain(f"Shared view: {server.url}  ·  v: QR code"))
+            link = _("Shared view: {url}").format(url=server.url)
+            line.update(plain(link + "  ·  " + _("v: QR code")))
         line.display = bool(failure or server)
         line.set_class(bool(failure), "degraded")
         qr.show(server.url if server is not None and not failure else None)
@@ -645,7 +711,8 @@ class LiveScreen(Guarded, Screen[None]):
             banner = self.query_one("#error-banner", Static)
         except NoMatches:  # not composed yet: on_mount shows the latest error
             return
-        banner.update(plain(f"⚠ {message} (the session goes on)"))
+        said = _("{problem} (the session goes on)").format(problem=tr(message))
+        banner.update(plain("⚠ " + said))
         banner.display = True
 
     # -- actions ----------------------------------------------------------------------------
@@ -662,57 +729,57 @@ class LiveScreen(Guarded, Screen[None]):
 
     def _do(self, label: str, command: Command) -> None:
         self.ck.guard(label, lambda: self.handle(self.driver.do(command)))
-        self.ck.guard("redrawing", self.redraw)
+        self.ck.guard(N_("redrawing"), self.redraw)
 
     def action_next(self) -> None:
         """End this turn (or step) now; while getting ready, start at once."""
         if self.getting_ready:
             self._go()
             return
-        self._do("next", Next())
+        self._do(N_("next"), Next())
 
     def action_pass_stick(self) -> None:
         """The speaker passes."""
-        self._do("pass", Pass())
+        self._do(N_("pass"), Pass())
 
     def action_extend(self) -> None:
         """30 seconds more."""
-        self._do("extend", Extend(EXTEND_SECONDS))
+        self._do(N_("extend"), Extend(EXTEND_SECONDS))
 
     def action_shorten(self) -> None:
         """30 seconds less."""
-        self._do("shorten", Extend(-EXTEND_SECONDS))
+        self._do(N_("shorten"), Extend(-EXTEND_SECONDS))
 
     def action_guardian(self) -> None:
         """Guardian pause, or resume."""
-        self._do("guardian pause", Resume() if self.driver.session.paused else Pause())
+        self._do(N_("guardian pause"), Resume() if self.driver.session.paused else Pause())
 
     def action_skip(self) -> None:
         """Skip the step."""
-        self._do("skip", Skip())
+        self._do(N_("skip"), Skip())
 
     def action_undo(self) -> None:
         """Undo the last next or pass."""
-        self._do("undo", Undo())
+        self._do(N_("undo"), Undo())
 
     def action_end_session(self) -> None:
         """End now and show the summary."""
-        self._do("end", End())
+        self._do(N_("end"), End())
 
     def action_bell(self) -> None:
         """Ring a bell now, on session time like every cue (the flash shows it even when
         silent)."""
-        self._do("bell", RingBell())
+        self._do(N_("bell"), RingBell())
 
     def action_mute(self) -> None:
         """Mute or unmute every cue."""
 
         def toggle() -> None:
             self.driver.set_muted(not self.driver.muted)
-            self.notify("Muted" if self.driver.muted else "Sound on", timeout=2)
+            self.notify(_("Muted") if self.driver.muted else _("Sound on"), timeout=2)
             self.redraw()
 
-        self.ck.guard("mute", toggle)
+        self.ck.guard(N_("mute"), toggle)
 
     def action_note(self) -> None:
         """w: the scribe's note. A field opens; enter keeps it on session time."""
@@ -720,15 +787,18 @@ class LiveScreen(Guarded, Screen[None]):
 
         def taken(text: str | None) -> None:
             if text:
-                self._do("note", Note(text))
+                self._do(N_("note"), Note(text))
 
         snap = self._last_snap
         where = ""
         if snap is not None and snap.step_title:
-            where = f"During “{snap.step_title}”"
             if snap.speaker:
-                where += f", {snap.speaker} speaking"
-        self.app.push_screen(NoteDialog(where or "The session goes on meanwhile."), taken)
+                where = _("During “{step}”, {name} speaking").format(
+                    step=tr(snap.step_title), name=snap.speaker
+                )
+            else:
+                where = _("During “{step}”").format(step=tr(snap.step_title))
+        self.app.push_screen(NoteDialog(where or _("The session goes on meanwhile.")), taken)
 
     def action_pick(self, number: int) -> None:
         """Popcorn: the person with this number speaks next."""
@@ -737,7 +807,7 @@ class LiveScreen(Guarded, Screen[None]):
             self._pick(circle[number - 1])
 
     def _pick(self, name: str) -> None:
-        self._do("pick", Pick(name))
+        self._do(N_("pick"), Pick(name))
 
     def action_picker(self) -> None:
         """Popcorn: choose from a list (who already spoke in this lap is greyed out)."""
@@ -759,22 +829,24 @@ class LiveScreen(Guarded, Screen[None]):
 
         server = self.ck.share
         if server is None:
-            why = self.ck.share_failure or "start with --share, or switch it on in the setup"
-            self.notify(f"No shared view: {why}.", severity="warning", timeout=5)
+            why = tr(self.ck.share_failure or "") or _(
+                "start with --share, or switch it on in the setup"
+            )
+            self.notify(_("No shared view: {why}.").format(why=why), severity="warning", timeout=5)
             return
         self.app.push_screen(ShareDialog(server.url))
 
     def action_confirm(self) -> None:
         """Exchange: the speaker was heard."""
-        self._do("confirm", Confirm())
+        self._do(N_("confirm"), Confirm())
 
     def action_more(self) -> None:
         """Exchange: the speaker adds more."""
-        self._do("more", More())
+        self._do(N_("more"), More())
 
     def action_next_pair(self) -> None:
         """Exchange: the next pair, now."""
-        self._do("next pair", NextPair())
+        self._do(N_("next pair"), NextPair())
 
     def action_listener(self) -> None:
         """Exchange: the speaker chooses who listens."""
@@ -789,9 +861,9 @@ class LiveScreen(Guarded, Screen[None]):
 
         def chosen(name: str | None) -> None:
             if name:
-                self._do("listener", Listener(name))
+                self._do(N_("listener"), Listener(name))
 
-        dialog = PickDialog(circle, unavailable, title="Who listens?")
+        dialog = PickDialog(circle, unavailable, title=_("Who listens?"))
         self.app.push_screen(dialog, chosen)
 
     def action_respond(self) -> None:
@@ -800,16 +872,16 @@ class LiveScreen(Guarded, Screen[None]):
 
         snap = self._last_snap
         if snap is None or snap.speaker is None:
-            self.notify("Nobody holds the stick to respond", severity="warning", timeout=3)
+            self.notify(_("Nobody holds the stick to respond"), severity="warning", timeout=3)
             return
         who = snap.speaker
 
         def chosen(response: str | None) -> None:
             if response:
-                self._do("respond", Respond(who, response))
+                self._do(N_("respond"), Respond(who, response))
 
-        options = [(r, r.replace("-", " ")) for r in snap.response_kinds]
-        self.app.push_screen(ChoiceDialog(f"{who} responds:", options), chosen)
+        options = [(r, response_word(r)) for r in snap.response_kinds]
+        self.app.push_screen(ChoiceDialog(_("{name} responds:").format(name=who), options), chosen)
 
     def action_decide(self) -> None:
         """Consent round: the facilitator's way out."""
@@ -817,10 +889,10 @@ class LiveScreen(Guarded, Screen[None]):
 
         def chosen(outcome: str | None) -> None:
             if outcome:
-                self._do("decide", Decide(outcome))
+                self._do(N_("decide"), Decide(outcome))
 
-        options = [("no-consent", "No consent"), ("amend-and-return", "Amend and return")]
-        self.app.push_screen(ChoiceDialog("End the consent round as:", options), chosen)
+        options = [("no-consent", _("No consent")), ("amend-and-return", _("Amend and return"))]
+        self.app.push_screen(ChoiceDialog(_("End the consent round as:"), options), chosen)
 
     def action_raise_hand(self) -> None:
         """Queue: someone asks to speak, with a kind of request (or no longer asks)."""
@@ -834,25 +906,25 @@ class LiveScreen(Guarded, Screen[None]):
 
         def with_kind(who: str, kind: str | None) -> None:
             if kind == "lower":
-                self._do("lower hand", LowerHand(who))
+                self._do(N_("lower hand"), LowerHand(who))
             elif kind:
-                self._do("raise hand", RaiseHand(who, kind))
+                self._do(N_("raise hand"), RaiseHand(who, kind))
 
         def chosen(who: str | None) -> None:
             if not who:
                 return
-            options = [(k, KIND_WORDS.get(k, k).capitalize()) for k in kinds]
+            options = [(k, capitalized(kind_word(k))) for k in kinds]
             if who in waiting:
-                options.append(("lower", "No longer asks to speak"))
+                options.append(("lower", _("No longer asks to speak")))
             if len(options) == 1:
                 with_kind(who, options[0][0])
                 return
-            dialog = ChoiceDialog(f"{who} asks to speak with:", options)
+            dialog = ChoiceDialog(_("{name} asks to speak with:").format(name=who), options)
             self.app.push_screen(dialog, lambda kind: with_kind(who, kind))
 
         people = snap.participants or snap.circle
         unavailable = [n for n in snap.circle if n not in people] + [snap.speaker]
-        dialog = PickDialog(snap.circle, unavailable, title="Who asks to speak?")
+        dialog = PickDialog(snap.circle, unavailable, title=_("Who asks to speak?"))
         self.app.push_screen(dialog, chosen)
 
     # -- the agenda ---------------------------------------------------------------------------
@@ -876,17 +948,17 @@ class LiveScreen(Guarded, Screen[None]):
     def action_remove_step(self) -> None:
         """Take a step to come off the agenda."""
         flows = self._flows()
-        flows.choose_step("Remove which step?", flows.remove)
+        flows.choose_step(_("Remove which step?"), flows.remove)
 
     def action_move_step(self) -> None:
         """Move a step to come to another place."""
         flows = self._flows()
-        flows.choose_step("Move which step?", flows.move_after)
+        flows.choose_step(_("Move which step?"), flows.move_after)
 
     def action_step_length(self) -> None:
         """A new length for a step to come."""
         flows = self._flows()
-        flows.choose_step("Change the length of which step?", flows.length)
+        flows.choose_step(_("Change the length of which step?"), flows.length)
 
     def action_end_at(self) -> None:
         """End the session at a clock time."""
@@ -930,16 +1002,16 @@ def groups_text(snap: Snapshot) -> Text:
     for i, group in enumerate(snap.groups):
         if i:
             text.append("\n")
-        text.append(f"Group {i + 1}: ", style="bold")
+        text.append(_("Group {number}: ").format(number=i + 1), style="bold")
         text.append(shown(", ".join(group)))
         marks = []
         for label, names in (
-            ("host", snap.group_hosts),
-            ("focus", snap.group_focus),
-            ("speaking", snap.group_speakers),
+            (N_("host {name}"), snap.group_hosts),
+            (N_("focus {name}"), snap.group_focus),
+            (N_("speaking {name}"), snap.group_speakers),
         ):
             if i < len(names):
-                marks.append(f"{label} {names[i]}")
+                marks.append(_(label).format(name=names[i]))
         if marks:
             text.append(f"  ({shown(', '.join(marks))})", style="dim")
     return text
@@ -949,10 +1021,10 @@ def cue_in_text(seconds: float) -> str:
     """Coarse while the cue is far off (a quieter screen, fewer redraws): whole minutes,
     then five-second steps, then seconds in the last ten."""
     if seconds > 60:
-        return f"{math.ceil(seconds / 60)} min"
+        return _("{n} min").format(n=math.ceil(seconds / 60))
     if seconds > 10:
-        return f"{5 * math.ceil(seconds / 5)} s"
-    return f"{math.ceil(seconds)} s"
+        return _("{n} s").format(n=5 * math.ceil(seconds / 5))
+    return _("{n} s").format(n=math.ceil(seconds))
 
 
 def stem_line(stem: str) -> str:
@@ -965,7 +1037,7 @@ def stem_line(stem: str) -> str:
 
 def airtime_text(airtime: tuple[tuple[str, int], ...], width: int = 12) -> Text:
     """Airtime so far, one short bar per person (shown on tall screens)."""
-    text = Text("Airtime so far\n", style="bold")
+    text = Text(_("Airtime so far") + "\n", style="bold")
     most = max([seconds for _, seconds in airtime] + [1])
     name_width = max((len(name) for name, _ in airtime), default=4)
     for name, seconds in airtime:

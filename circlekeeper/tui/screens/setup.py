@@ -11,18 +11,22 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
 
-from circlekeeper.script.texts import localize
+from circlekeeper import i18n
+from circlekeeper.i18n import N_, _, ngettext, tr, tr_error
+from circlekeeper.script.texts import localize, text_languages
 from circlekeeper.tui.format import meeting_words, plain, role_holders
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
+from circlekeeper.tui.local import LocalScreen
 
 if TYPE_CHECKING:
     from circlekeeper.engine.setup import CirclePlan
@@ -43,14 +47,43 @@ def split_names(text: str) -> list[str]:
     return names
 
 
-class SetupScreen(Guarded, Screen[None]):
+def language_choices(practice: Practice) -> list[tuple[str, str]]:
+    """(label, tag) for the language menu: the interface's languages, then any other the
+    practice is written in. A language the practice has no texts in says which language
+    its prompts will be in instead."""
+    written = text_languages(practice)
+    tags = list(i18n.LANGUAGES) + [lang for lang in written if lang not in i18n.LANGUAGES]
+    choices = []
+    for lang in tags:
+        label = i18n.language_name(lang)
+        fallback = localize({lang: "", **dict.fromkeys(written, "")}, lang, practice.language)
+        if lang not in written and fallback == "":
+            from circlekeeper.script.texts import pick_language
+
+            used = pick_language(dict.fromkeys(written, ""), lang, practice.language)
+            label += " · " + _("prompts in {language}").format(language=i18n.language_name(used))
+        choices.append((label, lang))
+    return choices
+
+
+def chosen_language(practice: Practice, choices: list[tuple[str, str]]) -> str:
+    """The language the menu starts at: the one asked for (`--lang`, the environment), else
+    the interface's, else the practice's own."""
+    tags = [lang for _label, lang in choices]
+    for lang in (i18n.language(), i18n.interface(), practice.language):
+        if lang in tags:
+            return lang
+    return tags[0]
+
+
+class SetupScreen(Guarded, LocalScreen[None]):
     """Set up the circle for one practice."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "start", "Start", id="setup.start", priority=True),
-        Binding("alt+up,ctrl+up", "move(-1)", "Move up", id="setup.up"),
-        Binding("alt+down,ctrl+down", "move(1)", "Move down", id="setup.down"),
-        Binding("escape", "back", "Library", id="setup.back"),
+        Binding("ctrl+s", "start", N_("Start"), id="setup.start", priority=True),
+        Binding("alt+up,ctrl+up", "move(-1)", N_("Move up"), id="setup.up"),
+        Binding("alt+down,ctrl+down", "move(1)", N_("Move down"), id="setup.down"),
+        Binding("escape", "back", N_("Library"), id="setup.back"),
     ]
 
     def __init__(self, practice: Practice, path: Path | None) -> None:
@@ -67,6 +100,9 @@ class SetupScreen(Guarded, Screen[None]):
         self._sound_handed_over = False
         self._role_of: dict[str, str] = {}
         """Each role picker's id → the role it gives."""
+        self.languages = language_choices(practice)
+        self.sound_language = chosen_language(practice, self.languages)
+        """The language the setup screen opens at, and the prepared speech's."""
 
     @property
     def ck(self) -> AppHost:
@@ -77,48 +113,48 @@ class SetupScreen(Guarded, Screen[None]):
         from circlekeeper.engine.setup import focus_order_matters
 
         practice = self.practice
-        languages = sorted({practice.language, *practice.voices})
+        language = self.sound_language
+        title = escape(localize(practice.title, language, practice.language))
         with VerticalScroll(id="setup-body"):
-            title = plain(practice.title, style="bold")
-            title.append(": set up the circle")
-            yield Static(title, id="setup-title")
+            heading = _("[b]{title}[/b]: set up the circle").format(title=title)
+            yield Static(Text.from_markup(heading), id="setup-title")
             yield Static("", id="setup-sound-status")
             # One line a field, label first, so the whole form fits 80x24 with little
             # scrolling and Start never hides below the fold (it is docked under the form).
             with Horizontal(classes="setup-line"):
-                yield Label("Saved circle", classes="setup-label")
+                yield Label(_("Saved circle"), classes="setup-label")
                 yield Select[str](
-                    [], prompt="(none)", id="setup-saved", allow_blank=True, compact=True
+                    [], prompt=_("(none)"), id="setup-saved", allow_blank=True, compact=True
                 )
             yield Static("", id="setup-meeting")
             with Horizontal(classes="setup-line"):
-                yield Label("Names", classes="setup-label")
+                yield Label(_("Names"), classes="setup-label")
                 yield Input(
-                    placeholder="in seating order, e.g.  Ana, Ben, Cy",
+                    placeholder=_("in seating order, e.g.  Ana, Ben, Cy"),
                     id="setup-names",
                     compact=True,
                 )
             yield Static(
-                "Seating order (alt+up / alt+down moves the highlighted person)",
+                _("Seating order (alt+up / alt+down moves the highlighted person)"),
                 classes="setup-hint",
             )
             yield OptionList(id="setup-order", compact=True)
             with Horizontal(classes="setup-line"):
-                yield Label("Who starts", classes="setup-label")
-                yield Select[str]([], prompt="the host", id="setup-starter", compact=True)
-                yield Label("Language", classes="setup-label setup-second")
+                yield Label(_("Who starts"), classes="setup-label")
+                yield Select[str]([], prompt=_("the host"), id="setup-starter", compact=True)
+                yield Label(_("Language"), classes="setup-label setup-second")
                 yield Select[str](
-                    [(lang, lang) for lang in languages],
-                    value=practice.language,
+                    self.languages,
+                    value=language,
                     allow_blank=False,
                     id="setup-language",
                     compact=True,
                 )
             if focus_order_matters(practice):
                 with Horizontal(classes="setup-line"):
-                    yield Label("Focus order", classes="setup-label")
+                    yield Label(_("Focus order"), classes="setup-label")
                     yield Input(
-                        placeholder="e.g.  Cy, Ana (empty: around the circle)",
+                        placeholder=_("e.g.  Cy, Ana (empty: around the circle)"),
                         id="setup-focus-order",
                         compact=True,
                     )
@@ -128,32 +164,36 @@ class SetupScreen(Guarded, Screen[None]):
             yield Static("", id="setup-roles")
             with Horizontal(classes="setup-line setup-switches"):
                 yield Switch(value=True, id="setup-sound")
-                yield Label("Sound")
+                yield Label(_("Sound"))
                 yield Switch(value=False, id="setup-announce")
-                yield Label("Announce steps and speakers")
+                yield Label(_("Announce steps and speakers"))
             with Horizontal(classes="setup-line setup-switches"):
                 yield Switch(value=False, id="setup-share")
-                yield Label("Shared view in a browser")
+                yield Label(_("Shared view in a browser"))
                 yield Switch(value=False, id="setup-share-lan")
-                yield Label("…for phones on this network")
+                yield Label(_("…for phones on this network"))
             with Horizontal(classes="setup-line"):
-                yield Label("Output", classes="setup-label")
-                yield Input(placeholder="default (or a name)", id="setup-device", compact=True)
-                yield Button("Find outputs", id="setup-find-outputs", compact=True)
+                yield Label(_("Output"), classes="setup-label")
+                yield Input(placeholder=_("default (or a name)"), id="setup-device", compact=True)
+                yield Button(_("Find outputs"), id="setup-find-outputs", compact=True)
             yield OptionList(id="setup-outputs", compact=True)
             with Horizontal(classes="setup-line"):
-                yield Label("Save circle as", classes="setup-label")
-                yield Input(placeholder="e.g. Tuesday crew", id="setup-circle-name", compact=True)
-                yield Button("Save circle", id="setup-save", compact=True)
+                yield Label(_("Save circle as"), classes="setup-label")
+                yield Input(
+                    placeholder=_("e.g. Tuesday crew"), id="setup-circle-name", compact=True
+                )
+                yield Button(_("Save circle"), id="setup-save", compact=True)
             yield Static("", id="setup-status")
         with Horizontal(id="setup-buttons"):
-            yield Button("Start (ctrl+s)", id="setup-start", variant="primary", compact=True)
-            yield Button("Back (esc)", id="setup-back", compact=True)
+            yield Button(
+                _("Start") + " (ctrl+s)", id="setup-start", variant="primary", compact=True
+            )
+            yield Button(_("Back") + " (esc)", id="setup-back", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#setup-names", Input).focus()
-        self.ck.guard("reading saved circles", self._load_store)
+        self.ck.guard(N_("reading saved circles"), self._load_store)
         self.query_one("#setup-sound-status", Static).display = False
         if self.ck.given_sink is None:
             # Sound loads and pre-renders the prompts while the circle is being set up.
@@ -165,10 +205,10 @@ class SetupScreen(Guarded, Screen[None]):
         from circlekeeper.script.texts import spoken_texts
         from circlekeeper.tui.soundload import practice_sink
 
-        practice = self.practice
-        sink = practice_sink(practice, self.path, device=None, language=practice.language)
+        practice, language = self.practice, self.sound_language
+        sink = practice_sink(practice, self.path, device=None, language=language)
         self.app.call_from_thread(self._sound_ready, sink)
-        sink.prepare(spoken_texts(practice, practice.language))
+        sink.prepare(spoken_texts(practice, language))
 
     def _sound_ready(self, sink: SoundSink) -> None:
         if not self.is_attached:  # the facilitator went back meanwhile
@@ -180,21 +220,24 @@ class SetupScreen(Guarded, Screen[None]):
     def _show_sound_progress(self) -> None:
         if self.sound is None:
             return
-        status = self.ck.guard("reading the sound status", self.sound.status)
+        status = self.ck.guard(N_("reading the sound status"), self.sound.status)
         if status is None:
             return
+        detail = tr(status.detail)
         if not status.ok:
-            text = f"Sound: {status.detail}"
+            text = _("Sound: {detail}").format(detail=detail)
         elif status.to_prepare and status.prepared < status.to_prepare:
-            text = f"Sound: {status.detail}; preparing speech {status.prepared}/{status.to_prepare}"
+            text = _("Sound: {detail}; preparing speech {done}/{total}").format(
+                detail=detail, done=status.prepared, total=status.to_prepare
+            )
         else:
-            text = f"Sound: {status.detail}; speech ready"
+            text = _("Sound: {detail}; speech ready").format(detail=detail)
         shown = self.query_one("#setup-sound-status", Static)
         shown.update(plain(text))
         shown.display = True
 
     def _close_sound(self, sink: SoundSink) -> None:
-        self.ck.guard("closing sound", sink.close)
+        self.ck.guard(N_("closing sound"), sink.close)
 
     def on_unmount(self) -> None:
         if self.sound is not None and not self._sound_handed_over:
@@ -205,7 +248,7 @@ class SetupScreen(Guarded, Screen[None]):
 
         self.store = CircleStore()
         if self.store.problem:
-            self.notify(self.store.problem, title="Saved circles", severity="warning")
+            self.notify(tr(self.store.problem), title=_("Saved circles"), severity="warning")
         names = self.store.names()
         self.query_one("#setup-saved", Select).set_options([(plain(n), n) for n in names])
 
@@ -261,7 +304,7 @@ class SetupScreen(Guarded, Screen[None]):
                 focus_order=self._focus_order(),
             )
         except ValueError as error:
-            self._status(str(error))
+            self._status(tr_error(error))
             return None
         self.seed = plan.seed
         return plan
@@ -288,7 +331,10 @@ class SetupScreen(Guarded, Screen[None]):
         if plan is None:
             shown.update("")
             return
-        parts = [f"Starts: {plan.starter}" + (" (the host)" if plan.starter == plan.host else "")]
+        if plan.starter == plan.host:
+            parts = [_("Starts: {name} (the host)").format(name=plan.starter)]
+        else:
+            parts = [_("Starts: {name}").format(name=plan.starter)]
         parts += role_holders(self.practice, plan)
         shown.update(plain("; ".join(parts)))
 
@@ -350,10 +396,10 @@ class SetupScreen(Guarded, Screen[None]):
         if event.button.id == "setup-start":
             self.action_start()
         elif event.button.id == "setup-find-outputs":
-            self._status("Looking for audio outputs…")
+            self._status(_("Looking for audio outputs…"))
             self._find_outputs()
         elif event.button.id == "setup-save":
-            self.ck.guard("saving the circle", self._save_circle)
+            self.ck.guard(N_("saving the circle"), self._save_circle)
         else:
             self.action_back()
 
@@ -363,26 +409,34 @@ class SetupScreen(Guarded, Screen[None]):
         from circlekeeper.sound.player import list_outputs, load_sounddevice
 
         try:
-            outputs = [
-                o.name + (" (default)" if o.default else "")
-                for o in list_outputs(load_sounddevice())
-            ]
+            outputs = [(o.name, o.default) for o in list_outputs(load_sounddevice())]
             problem = None
         except Exception as error:  # no PortAudio, no device: say so, keep the form usable
-            outputs, problem = [], str(error)
+            outputs, problem = [], tr_error(error)
         self.app.call_from_thread(self._show_outputs, outputs, problem)
 
-    def _show_outputs(self, outputs: list[str], problem: str | None) -> None:
+    def _show_outputs(self, outputs: list[tuple[str, bool]], problem: str | None) -> None:
         listing = self.query_one("#setup-outputs", OptionList)
         listing.clear_options()
         listing.add_options(
-            [Option(plain(name), id=name.removesuffix(" (default)")) for name in outputs]
+            [
+                Option(plain(name + (" " + _("(default)") if default else "")), id=name)
+                for name, default in outputs
+            ]
         )
         listing.display = bool(outputs)
-        if problem or not outputs:
-            self._status(f"No audio outputs found{': ' + problem if problem else ''}.")
+        if problem:
+            self._status(_("No audio outputs found: {problem}.").format(problem=problem))
+        elif not outputs:
+            self._status(_("No audio outputs found."))
         else:
-            self._status(f"{len(outputs)} outputs found: pick one with enter.")
+            self._status(
+                ngettext(
+                    "{n} output found: pick it with enter.",
+                    "{n} outputs found: pick one with enter.",
+                    len(outputs),
+                ).format(n=len(outputs))
+            )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Picking an output fills in the device name."""
@@ -416,7 +470,11 @@ class SetupScreen(Guarded, Screen[None]):
             for k in range(role.count):
                 picker_id = f"role-{role.id}" if k == 0 else f"role-{role.id}-{k + 1}"
                 self._role_of[picker_id] = role.id
-                prompt = "(chosen by default)" if k == 0 else f"(holder {k + 1}: by default)"
+                prompt = (
+                    _("(chosen by default)")
+                    if k == 0
+                    else _("(holder {n}: by default)").format(n=k + 1)
+                )
                 yield Select[str]([], prompt=prompt, id=picker_id, compact=True)
 
     def _pickers(self, role: str | None = None) -> list[Select[str]]:
@@ -430,10 +488,10 @@ class SetupScreen(Guarded, Screen[None]):
     def _save_circle(self) -> None:
         name = self.query_one("#setup-circle-name", Input).value.strip()
         if not name:
-            self._status("Give the circle a name to save it.")
+            self._status(_("Give the circle a name to save it."))
             return
         if not self.names:
-            self._status("Type the names first.")
+            self._status(_("Type the names first."))
             return
         if self.store is None:
             from circlekeeper.records.circles import CircleStore
@@ -443,7 +501,7 @@ class SetupScreen(Guarded, Screen[None]):
         self.saved_roles = dict(saved.roles)
         options = [(plain(n), n) for n in self.store.names()]
         self.query_one("#setup-saved", Select).set_options(options)
-        self._status(f"Saved the circle “{saved.name}”.")
+        self._status(_("Saved the circle “{name}”.").format(name=saved.name))
         self._show_plan()
 
     def _share_address(self) -> str | None:
@@ -463,7 +521,7 @@ class SetupScreen(Guarded, Screen[None]):
 
     def action_start(self) -> None:
         """Check the circle and open the live session."""
-        self.ck.guard("starting the session", self._start)
+        self.ck.guard(N_("starting the session"), self._start)
 
     def _start(self) -> None:
         from circlekeeper.tui.config import SessionConfig
@@ -472,7 +530,7 @@ class SetupScreen(Guarded, Screen[None]):
         if typed != self.names:  # typed a moment ago: the change has not been heard yet
             self._set_names(typed, from_input=True)
         if not self.names:
-            self._status("Type at least one name.")
+            self._status(_("Type at least one name."))
             return
         plan = self.plan()
         if plan is None:
@@ -491,8 +549,9 @@ class SetupScreen(Guarded, Screen[None]):
         config = dataclasses.replace(config, circle_name=self._saved_name())
         prepared = None
         if self.sound is not None:
-            # The prepared sink was made for the default output and the script's language.
-            if config.silent or device or config.language != self.practice.language:
+            # The prepared sink was made for the default output and the language the screen
+            # opened at.
+            if config.silent or device or config.language != self.sound_language:
                 self._close_sound(self.sound)
             else:
                 prepared = self.sound

@@ -10,15 +10,27 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from circlekeeper.engine import timeline
-from circlekeeper.engine.events import CommandTaken, Event
+from circlekeeper.engine.events import (
+    CommandTaken,
+    Event,
+    ScheduleFitted,
+    StepInserted,
+    StepMoved,
+    StepRemoved,
+    StepRetimed,
+    TopicAdded,
+    TopicRemoved,
+)
+from circlekeeper.engine.timeline import quote, span
+from circlekeeper.i18n import N_, _, ngettext, tr
 from circlekeeper.records.summary import clock
-from circlekeeper.tui.format import meeting_line, plain, shown
+from circlekeeper.tui.format import meeting_line, plain, shown, step_kind_word
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
+from circlekeeper.tui.local import LocalScreen
 
 if TYPE_CHECKING:
     from circlekeeper.records.summary import Summary
@@ -67,10 +79,58 @@ def airtime_bars(
         text.append(BAR * filled, style="bold")
         text.append(" " * (width - filled) + f"  {clock(spoke)}")
         if clock(over) != clock(0):
-            text.append(f"  (+{clock(over)} over)", style="italic")
+            text.append("  " + _("(+{time} over)").format(time=clock(over)), style="italic")
         text.append("\n")
     text.rstrip()
     return text
+
+
+def agenda_line(event: Event) -> str | None:
+    """What an agenda change or a topic event says, in the interface's language (None:
+    another kind of event)."""
+    if isinstance(event, StepInserted):
+        line = _('{id} "{step}" [{kind}, {length}] inserted after {after}').format(
+            id=event.id,
+            step=_line(tr(event.title)),
+            kind=step_kind_word(event.kind),
+            length=span(event.seconds),
+            after=event.after,
+        )
+        if event.topic:
+            line += " " + _("(topic {id})").format(id=event.topic)
+        return line
+    if isinstance(event, StepRemoved):
+        return _('{id} "{step}" removed').format(id=event.id, step=_line(tr(event.title)))
+    if isinstance(event, StepMoved):
+        return _('{id} "{step}" moved after {after}').format(
+            id=event.id, step=_line(tr(event.title)), after=event.after
+        )
+    if isinstance(event, StepRetimed):
+        said = (
+            _('{id} "{step}" has {length} left (had {was})')
+            if event.left
+            else _('{id} "{step}" takes {length} (was {was})')
+        )
+        return said.format(
+            id=event.id,
+            step=_line(tr(event.title)),
+            length=span(event.seconds),
+            was=span(event.was),
+        )
+    if isinstance(event, ScheduleFitted):
+        return _("fitted to end at {time}").format(time=timeline.clock(event.at))
+    if isinstance(event, TopicAdded):
+        return _('topic {id}: "{topic}"').format(id=event.id, topic=_line(event.text))
+    if isinstance(event, TopicRemoved):
+        if event.why == "brought-forward":
+            return _("topic {id} brought forward").format(id=event.id)
+        return _("topic {id} removed").format(id=event.id)
+    return None
+
+
+def _line(text: str) -> str:
+    """A typed title or topic on one line, cut short, as the timeline quotes it."""
+    return quote(text).strip()[1:-1]
 
 
 def agenda_changes(events: list[Event]) -> Text:
@@ -78,7 +138,7 @@ def agenda_changes(events: list[Event]) -> Text:
     a typed title keeps its square brackets)."""
     text = Text()
     for event in events:
-        line = timeline.agenda_line(event)
+        line = agenda_line(event)
         if line is not None:
             text.append(f"{timeline.clock(event.t)}  ", style="dim")
             text.append(shown(line) + "\n")
@@ -86,12 +146,12 @@ def agenda_changes(events: list[Event]) -> Text:
     return text
 
 
-class SummaryScreen(Guarded, Screen[None]):
+class SummaryScreen(Guarded, LocalScreen[None]):
     """What happened in the circle; w saves it as Markdown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "save", "Save summary", id="summary.save"),
-        Binding("q", "app.quit", "Quit", id="summary.quit"),
+        Binding("w", "save", N_("Save summary"), id="summary.save"),
+        Binding("q", "app.quit", N_("Quit"), id="summary.quit"),
     ]
 
     def __init__(self, driver: Driver) -> None:
@@ -114,22 +174,25 @@ class SummaryScreen(Guarded, Screen[None]):
         total = sum(airtime.values())
         over = sum(overtime.values())
         with VerticalScroll(id="summary-body"):
-            title = plain(f"{config.practice.title}: finished", style="bold")
+            finished = _("{practice}: finished").format(practice=config.practice.title)
+            title = plain(finished, style="bold")
             line = meeting_line(config.plan, config.circle_name)
             if line:
                 title.append(f"\n{shown(line)}", style="not bold")
             yield Static(title, id="summary-title")
-            yield Static(
-                f"{done} {'step' if done == 1 else 'steps'} done, {skipped} skipped"
-                f"  ·  {clock(total)} spoken"
-                f"  ·  {clock(over)} overtime",
-                id="summary-figures",
-            )
-            yield Static("Airtime", classes="section-title")
+            figures = [
+                ngettext(
+                    "{n} step done, {skipped} skipped", "{n} steps done, {skipped} skipped", done
+                ).format(n=done, skipped=skipped),
+                _("{time} spoken").format(time=clock(total)),
+                _("{time} overtime").format(time=clock(over)),
+            ]
+            yield Static("  ·  ".join(figures), id="summary-figures")
+            yield Static(_("Airtime"), classes="section-title")
             yield Static(airtime_bars(summary.circle, airtime, overtime), id="airtime")
             changes = agenda_changes(self.driver.events)
             if changes.plain:
-                yield Static("Agenda changes", classes="section-title")
+                yield Static(_("Agenda changes"), classes="section-title")
                 yield Static(changes, id="agenda-changes")
             if self.driver.session_id:
                 notes = sum(
@@ -137,14 +200,18 @@ class SummaryScreen(Guarded, Screen[None]):
                     for e in self.driver.events
                     if isinstance(e, CommandTaken) and e.command.get("command") == "note"
                 )
-                kept = f"{notes} {'note' if notes == 1 else 'notes'} kept. " if notes else ""
-                yield Static(
-                    f"{kept}A reportback to share: circlekeeper export {self.driver.session_id}",
-                    id="summary-export",
+                kept = (
+                    ngettext("{n} note kept.", "{n} notes kept.", notes).format(n=notes) + " "
+                    if notes
+                    else ""
                 )
+                share = _("A reportback to share: {command}").format(
+                    command=f"circlekeeper export {self.driver.session_id}"
+                )
+                yield Static(kept + share, id="summary-export")
             with Horizontal(id="summary-buttons"):
-                yield Button("Save summary (w)", id="save", variant="primary")
-                yield Button("Quit (q)", id="quit")
+                yield Button(_("Save summary") + " (w)", id="save", variant="primary")
+                yield Button(_("Quit") + " (q)", id="quit")
             yield Static("", id="saved-to")
         yield Footer()
 
@@ -157,12 +224,13 @@ class SummaryScreen(Guarded, Screen[None]):
 
     def action_save(self) -> None:
         """Save the summary as a Markdown file and say where it went."""
-        self.ck.guard("saving the summary", self._save)
+        self.ck.guard(N_("saving the summary"), self._save)
 
     def _save(self) -> None:
         from circlekeeper.records.summary import save_summary
 
         path = save_summary(summarize_driver(self.driver))
         self.saved_to = str(path)
-        self.query_one("#saved-to", Static).update(plain(f"Saved to {path}"))
-        self.notify(f"Saved to {path}", title="Summary", timeout=6)
+        said = _("Saved to {path}").format(path=path)
+        self.query_one("#saved-to", Static).update(plain(said))
+        self.notify(said, title=_("Summary"), timeout=6)

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from circlekeeper.engine.state import AgendaItem
+from circlekeeper.i18n import _, ngettext
 from circlekeeper.tui.format import duration_text, shown
 
 MARKS = {"done": "✓", "current": "▶", "todo": "·", "skipped": "⤼"}
@@ -30,7 +31,10 @@ def agenda_text(agenda: tuple[AgendaItem, ...], ends: str | None = None, topics:
     top and the topics waiting at the bottom."""
     text = Text()
     done = sum(1 for item in agenda if item.status in ("done", "skipped"))
-    text.append(f"Step {min(done + 1, len(agenda))} of {len(agenda)}\n", style="bold")
+    step = _("Step {number} of {count}").format(
+        number=min(done + 1, len(agenda)), count=len(agenda)
+    )
+    text.append(step + "\n", style="bold")
     for item in agenda:
         style = {"done": "dim", "current": "bold reverse", "todo": "", "skipped": "dim strike"}
         row = f"{MARKS.get(item.status, '·')} {shown(item.title)}"
@@ -38,8 +42,9 @@ def agenda_text(agenda: tuple[AgendaItem, ...], ends: str | None = None, topics:
             row += f" ({duration_text(item.estimate)})"
         text.append(row + "\n", style=style.get(item.status, ""))
     if topics:
-        text.append(f"{topics} {'topic' if topics == 1 else 'topics'} waiting\n", style="italic")
+        waiting = ngettext("{n} topic waiting", "{n} topics waiting", topics).format(n=topics)
+        text.append(waiting + "\n", style="italic")
     if ends:
-        text.append(f"ends ~{ends} · ")
-    text.append("e: agenda", style="dim")
+        text.append(_("ends ~{time}").format(time=ends) + " · ")
+    text.append(_("e: agenda"), style="dim")
     return text

@@ -3,6 +3,8 @@ each response of a consent round, and (dimmed) who does not take part in this st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -22,19 +24,21 @@ class CircleView(Static):
     CircleView { height: auto; padding: 0 1; }
     """
 
-    def show(self, snap: Snapshot) -> None:
-        """Draw the circle from a snapshot."""
-        self.update(circle_text(snap))
+    def show(self, snap: Snapshot, role_names: Mapping[str, str] | None = None) -> None:
+        """Draw the circle from a snapshot (roles by `role_names`, else by their ids)."""
+        self.update(circle_text(snap, role_names))
 
 
-def circle_text(snap: Snapshot) -> Text:
-    """The circle as styled text; every state has a symbol as well as a colour."""
+def circle_text(snap: Snapshot, role_names: Mapping[str, str] | None = None) -> Text:
+    """The circle as styled text; every state has a symbol as well as a colour. Each role
+    is called as the practice calls it in the session's language (`role_names`)."""
+    names = role_names or {}
     text = Text()
     upcoming = snap.queue[0] if snap.queue else None
     for number, name in enumerate(snap.circle, start=1):
         if text:
             text.append("   ")
-        roles = [role for role, holders in snap.roles.items() if name in holders]
+        roles = [names.get(role, role) for role, holders in snap.roles.items() if name in holders]
         label = shown(name)
         if roles:
             label += f" ({shown(', '.join(roles))})"

@@ -3,22 +3,23 @@ in which part, the responses so far, who waits with what kind of request, and th
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.text import Text
 from textual.widgets import Static
 
 from circlekeeper.engine.state import Snapshot
-from circlekeeper.tui.format import shown
+from circlekeeper.i18n import N_, _
+from circlekeeper.tui.format import kind_word, response_word, shown
 
-PART_WORDS = {"speak": "speaks to", "reflect": "reflects back to", "confirm": "confirms with"}
+PART_WORDS = {
+    "speak": N_("{holder} speaks to {other}"),
+    "reflect": N_("{holder} reflects back to {other}"),
+    "confirm": N_("{holder} confirms with {other}"),
+}
+"""Who does what to whom in each part of an exchange."""
 RESPONSE_MARKS = {"consent": "✓", "concern": "~", "stand-aside": "↷", "objection": "✗"}
 """A symbol for each response, besides its colour."""
 RESPONSE_STYLES = {"consent": "", "concern": "italic", "stand-aside": "dim", "objection": "bold"}
-KIND_WORDS = {
-    "process": "point of process",
-    "clarify": "clarifying question",
-    "reply": "reply",
-    "new-point": "new point",
-}
 
 
 class TalkView(Static):
@@ -49,28 +50,42 @@ def talk_text(snap: Snapshot) -> Text:
 def _exchange(snap: Snapshot) -> Text:
     text = Text()
     if snap.part is None or snap.pair_speaker is None:
-        text.append("Pick who speaks next (1-9 or k)", style="bold")
+        text.append(_("Pick who speaks next (1-9 or k)"), style="bold")
         if snap.listener:
-            text.append(f"; {shown(snap.listener)} will listen")
+            text.append("; " + _("{name} will listen").format(name=shown(snap.listener)))
     else:
         holder = snap.listener if snap.part == "reflect" else snap.pair_speaker
         other = snap.pair_speaker if snap.part == "reflect" else snap.listener
-        text.append(f"Pair {snap.pair} of {snap.pairs}: ", style="bold")
-        text.append(shown(f"{holder} {PART_WORDS.get(snap.part, snap.part)} {other}"))
+        text.append(
+            _("Pair {pair} of {pairs}: ").format(pair=snap.pair, pairs=snap.pairs), style="bold"
+        )
+        part = PART_WORDS.get(snap.part)
+        said = (
+            _(part).format(holder=shown(holder), other=shown(other))
+            if part
+            else shown(f"{holder} {other}")
+        )
+        text.append(said)
         if snap.loop and snap.loop > 1:
-            text.append(f" (time {snap.loop})")
+            text.append(" " + _("(time {n})").format(n=snap.loop))
         if snap.ask:
             text.append("\n")
             text.append(shown(snap.ask), style="bold")
     if snap.heard:
-        text.append(f"\nHeard: {shown(', '.join(snap.heard))}", style="dim")
-    text.append("\nspace next part · c confirm · a add more · n next pair · l listener", "dim")
+        heard = _("Heard: {names}").format(names=shown(", ".join(snap.heard)))
+        text.append("\n" + heard, style="dim")
+    text.append(
+        "\n" + _("space next part · c confirm · a add more · n next pair · l listener"), "dim"
+    )
     return text
 
 
 def _consent(snap: Snapshot) -> Text:
     text = Text()
-    text.append(f"Consent round {snap.lap} of {snap.laps}", style="bold")
+    text.append(
+        _("Consent round {round} of {rounds}").format(round=snap.lap, rounds=snap.laps),
+        style="bold",
+    )
     if snap.ask:
         text.append(f": {shown(snap.ask)}")
     if snap.responses:
@@ -79,27 +94,38 @@ def _consent(snap: Snapshot) -> Text:
             if i:
                 text.append("   ")
             mark = RESPONSE_MARKS.get(response, "?")
-            text.append(f"{shown(who)} {mark} {response}", style=RESPONSE_STYLES.get(response, ""))
+            text.append(
+                f"{shown(who)} {mark} {response_word(response)}",
+                style=RESPONSE_STYLES.get(response, ""),
+            )
     if snap.amending:
         objecting = [who for who, r in snap.responses.items() if r == "objection"]
-        text.append(f"\nObjection from {shown(', '.join(objecting))}: amend the proposal, then ")
-        text.append("space", style="bold")
-        text.append(" starts the next round")
-    text.append("\nr records a response · d ends it (no consent / amend and return)", "dim")
+        text.append("\n")
+        text.append_text(
+            Text.from_markup(
+                _(
+                    "Objection from {names}: amend the proposal, then [b]space[/b] starts the "
+                    "next round"
+                ).format(names=escape(shown(", ".join(objecting))))
+            )
+        )
+    text.append("\n" + _("r records a response · d ends it (no consent / amend and return)"), "dim")
     return text
 
 
 def _queue(snap: Snapshot) -> Text:
     text = Text()
     if snap.queue:
-        text.append("Waiting to speak: ", style="bold")
+        text.append(_("Waiting to speak: "), style="bold")
         for i, (who, kind) in enumerate(zip(snap.queue, snap.queue_kinds, strict=False)):
             if i:
                 text.append(", ")
             text.append(f"{i + 1}. {shown(who)}")
             if kind != "new-point":
-                text.append(f" ({KIND_WORDS.get(kind, kind)})", style="bold")
+                text.append(f" ({kind_word(kind)})", style="bold")
     else:
-        text.append("Nobody is waiting to speak", style="dim")
-    text.append("\nh asks to speak (with a kind) · space gives the floor to the next", "dim")
+        text.append(_("Nobody is waiting to speak"), style="dim")
+    text.append(
+        "\n" + _("h asks to speak (with a kind) · space gives the floor to the next"), "dim"
+    )
     return text

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Digits, Static
 
+from circlekeeper.i18n import _
 from circlekeeper.tui.format import clock_text, plain, wall_hhmm
 from circlekeeper.tui.guard import Guarded
 
@@ -59,9 +60,15 @@ class BigTimer(Guarded, Vertical):
         caption = what
         end = wall_hhmm(ends_wall)
         if end and not paused:
-            caption += f"  ·  ends about {end}" if estimated else f"  ·  {ends_what} ends {end}"
+            if estimated:
+                ends = _("ends about {time}")
+            elif ends_what == "turn":
+                ends = _("turn ends {time}")
+            else:
+                ends = _("step ends {time}")
+            caption += "  ·  " + ends.format(time=end)
         if paused:
-            caption += "  ·  PAUSED"
+            caption += "  ·  " + _("PAUSED")
         if caption != self._caption:
             # Same length: no need to lay out the whole screen again.
             same = len(caption) == len(self._caption)
