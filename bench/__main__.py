@@ -46,21 +46,62 @@ def run_alone(name: str) -> str:
     return done.stdout.strip()
 
 
+def heading(section: str) -> str:
+    """A section's `## ` heading line."""
+    return section.split("\n", 1)[0].strip()
+
+
+def sections_of(page: str) -> tuple[str, list[str]]:
+    """A report's header, and its `## ` sections in order."""
+    parts = ("\n" + page).split("\n## ")
+    return parts[0].strip("\n"), ["## " + part.strip("\n") for part in parts[1:]]
+
+
+def merged(page: str, fresh: list[str], note: str) -> str:
+    """`page` with each of the `fresh` sections put in place of the one with its heading.
+
+    A section measured on its own says so under its heading; a new one goes at the end.
+    """
+    header, old = sections_of(page)
+    by_heading = {heading(section): section for section in fresh}
+    out = []
+    for section in old:
+        replacement = by_heading.pop(heading(section), None)
+        out.append(section if replacement is None else stamped(replacement, note))
+    out += [stamped(section, note) for section in by_heading.values()]
+    return header + "\n\n" + "\n\n".join(out) + "\n"
+
+
+def stamped(section: str, note: str) -> str:
+    """`section` with `note` in italics under its heading."""
+    first, _, rest = section.partition("\n")
+    return f"{first}\n\n*{note}*\n{rest}"
+
+
 def main(argv: list[str]) -> int:
-    """Run the named benchmark modules (all by default) and write the report."""
+    """Run the named benchmark modules (all by default) and write the report.
+
+    Named modules replace only their own sections of an existing report, marked as measured
+    apart from the rest; a full run writes the whole report afresh.
+    """
     names = argv or sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     sections = []
     for name in names:
         print(f"running {name}...", file=sys.stderr, flush=True)
         sections.append(run_alone(name))
-    header = (
-        "# Benchmarks\n\n"
-        f"Measured {dt.date.today().isoformat()} on {machine()}.\n"
-        "Regenerate with `make bench`.\n"
-    )
     out = ROOT / "docs" / "benchmarks.md"
-    out.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
-    print(out.read_text(encoding="utf-8"))
+    today = dt.date.today().isoformat()
+    if argv and out.exists():
+        run = f"python -m bench {' '.join(argv)}"
+        note = f"Measured {today} on its own (`{run}`), apart from the rest."
+        page = merged(out.read_text(encoding="utf-8"), sections, note)
+    else:
+        header = (
+            f"# Benchmarks\n\nMeasured {today} on {machine()}.\nRegenerate with `make bench`.\n"
+        )
+        page = header + "\n" + "\n\n".join(sections) + "\n"
+    out.write_text(page, encoding="utf-8")
+    print(page)
     return 0
 
 
