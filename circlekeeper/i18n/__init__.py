@@ -340,3 +340,27 @@ def day_month_year(day: date) -> str:
 def language_name(code: str) -> str:
     """A language by its own name (`Deutsch`), or its tag when it is not one of ours."""
     return NAMES.get(tag(code), code)
+
+
+STEP_KINDS = {
+    kind: kind
+    for kind in (
+        NC_("step kind", "read"),
+        NC_("step kind", "silence"),
+        NC_("step kind", "sit"),
+        NC_("step kind", "round"),
+        NC_("step kind", "consent"),
+        NC_("step kind", "exchange"),
+        NC_("step kind", "discussion"),
+        NC_("step kind", "breakout"),
+        NC_("step kind", "for-each"),
+        NC_("step kind", "repeat"),
+        NC_("step kind", "group"),
+    )
+}
+"""Each kind of step, as a list of steps names it: in English, as scripts write it."""
+
+
+def step_kind_word(kind: str) -> str:
+    """A kind of step, in the interface's language."""
+    return pgettext("step kind", kind) if kind in STEP_KINDS else kind

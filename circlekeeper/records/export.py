@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from circlekeeper.engine import timeline
+from circlekeeper.i18n import _
+from circlekeeper.records.changes import AgendaChange
 from circlekeeper.records.circles import Circle, Meeting
 from circlekeeper.records.summary import NoteSummary, StepSummary, Summary, clock
 
@@ -76,6 +79,9 @@ def anonymize(summary: Summary, names: Mapping[str, str] | None = None) -> Summa
         notes=tuple(
             dataclasses.replace(note, text=_replace_names(note.text, mapping))
             for note in summary.notes
+        ),
+        changes=tuple(
+            change.renamed(lambda text: _replace_names(text, mapping)) for change in summary.changes
         ),
     )
 
@@ -176,6 +182,15 @@ def _note_line(note: NoteSummary) -> str:
     return f"- *{when}{where}*: {_md(note.text, table=False)}"
 
 
+def _change_line(change: AgendaChange) -> str:
+    """`- *19:07 · 05:02* s5 "Pause" [silence, 1:00] inserted after s1`: when (the wall
+    clock when known, and session time), and what the summary screen says of it."""
+    when = timeline.clock(change.at)
+    if change.wall is not None:
+        when = f"{change.wall.strftime('%H:%M')} · {when}"
+    return f"- *{when}* {_md(change.line(), table=False)}"
+
+
 def _airtime_table(
     people: Sequence[str],
     airtime: Mapping[str, float],
@@ -256,6 +271,9 @@ def _session_body(
     pauses = _pauses(summary)
     if pauses:
         lines += ["", pauses]
+    if summary.changes:
+        lines += ["", f"{h} {_('Agenda changes')}", ""]
+        lines += [_change_line(change) for change in summary.changes]
     if summary.notes:
         lines += ["", f"{h} Notes", ""]
         lines += [_note_line(note) for note in summary.notes]
@@ -471,10 +489,19 @@ CSV_COLUMNS = (
     "passes",
     "outcome",
     "text",
+    "change",
+    "id",
+    "before",
+    "after",
+    "time",
 )
 """One table for spreadsheets: a `person` row per person (airtime in seconds), a `step` row
 per step (its start `at` and length in seconds from the session's start), a `note` row per
-note. Filter on `record`."""
+note, a `change` row per live change to the agenda (`change` its kind, `id` the step's or
+topic's, `title` the step's title or the topic, `seconds` an inserted step's length,
+`before`/`after` a retimed step's seconds or a fitted schedule's forecast end, `text` what
+the summary says of it). Filter on `record`. `time` is the wall clock (ISO 8601) of a note
+or change, when known. The last five columns came after the others, which keep their places."""
 
 
 def as_csv(summary: Summary, *, names: bool = True) -> str:
@@ -515,6 +542,26 @@ def as_csv(summary: Summary, *, names: bool = True) -> str:
                 "title": note.step or "",
                 "at": round(note.at, 1),
                 "text": note.text,
+                "time": _iso(note.wall),
+            }
+        )
+    for change in shown.changes:
+        writer.writerow(
+            {
+                "record": "change",
+                "title": change.title or "",
+                "at": round(change.at, 1),
+                "seconds": "" if change.seconds is None else round(change.seconds, 1),
+                "text": change.line(),
+                "change": change.kind,
+                "id": change.step or "",
+                "before": "" if change.before is None else round(change.before, 1),
+                "after": "" if change.after is None else round(change.after, 1),
+                "time": _iso(change.wall),
             }
         )
     return out.getvalue()
+
+
+def _iso(when: datetime | None) -> str:
+    return "" if when is None else when.isoformat(timespec="seconds")

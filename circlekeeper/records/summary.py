@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from circlekeeper.engine.events import (
+    AgendaChanged,
     CommandTaken,
     Event,
     Passed,
@@ -34,6 +35,7 @@ from circlekeeper.engine.events import (
 from circlekeeper.engine.setup import CirclePlan
 from circlekeeper.paths import data_dir
 from circlekeeper.records.atomic import atomic_write_text
+from circlekeeper.records.changes import AgendaChange, agenda_change
 
 StepOutcome = Literal["done", "skipped", "interrupted"]
 
@@ -91,6 +93,9 @@ class Ledger:
     last_t: float = 0.0
     ended: SessionEnded | None = None
     notes: list[NoteSummary] = field(default_factory=list)
+    changes: list[AgendaChange] = field(default_factory=list)
+    forecast: float | None = None
+    """The forecast end (session time) the last agenda change gave."""
     _passing: str | None = None  # the next TurnEnded of this speaker closes a pass
 
     def _person(self, name: str) -> None:
@@ -102,11 +107,16 @@ class Ledger:
         if self.first_t is None:
             self.first_t = event.t
         self.last_t = max(self.last_t, event.t)
-        if isinstance(event, CommandTaken):
+        when = None if wall is None else datetime.fromtimestamp(wall).astimezone()
+        change = agenda_change(event, when, forecast=self.forecast)
+        if change is not None:
+            self.changes.append(change)
+        elif isinstance(event, AgendaChanged):
+            self.forecast = event.ends
+        elif isinstance(event, CommandTaken):
             text = event.command.get("text")
             if event.command.get("command") == "note" and isinstance(text, str):
                 step = self.steps.get(self.current_step) if self.current_step is not None else None
-                when = None if wall is None else datetime.fromtimestamp(wall).astimezone()
                 self.notes.append(NoteSummary(event.t, text, step.title if step else None, when))
         elif isinstance(event, SessionStarted):
             for person in event.circle:
@@ -234,6 +244,9 @@ class Summary:
     """How the journal stands (`finished`, `ended early`, `unfinished`, `discarded`...)."""
     resumes: int = 0
     """How many times it was cut short (a crash, a power cut) and picked up again."""
+    changes: tuple[AgendaChange, ...] = ()
+    """The agenda's live changes (steps inserted, removed, moved, retimed, the schedule
+    fitted to an end, topics), in the order they were made."""
 
     @property
     def state(self) -> str:
@@ -310,6 +323,7 @@ class Summary:
                 }
                 for note in self.notes
             ],
+            "agenda_changes": [change.to_json() for change in self.changes],
         }
 
 
@@ -390,6 +404,7 @@ def summary_from_ledger(
         ended=ledger.ended.reason if ledger.ended is not None else None,
         airtime_source=source,
         notes=notes,
+        changes=tuple(ledger.changes),
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from circlekeeper.i18n import N_, NC_, _, ngettext, pgettext, tr
+from circlekeeper.i18n import N_, _, ngettext, step_kind_word, tr
 from circlekeeper.script.errors import shown as escaped
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ __all__ = [
     "plain",
     "role_holders",
     "shown",
+    "step_kind_word",
     "wall_hhmm",
 ]
 
@@ -201,27 +202,3 @@ def shown(text: str | None, *, lines: bool = True) -> str:
     """A text the engine, a practice or a person gave, safe to draw: in the interface's
     language where it can be (a `Msg`), control characters escaped (see `escaped`)."""
     return escaped(tr(text), lines=lines) if text else ""
-
-
-STEP_KINDS = {
-    kind: kind
-    for kind in (
-        NC_("step kind", "read"),
-        NC_("step kind", "silence"),
-        NC_("step kind", "sit"),
-        NC_("step kind", "round"),
-        NC_("step kind", "consent"),
-        NC_("step kind", "exchange"),
-        NC_("step kind", "discussion"),
-        NC_("step kind", "breakout"),
-        NC_("step kind", "for-each"),
-        NC_("step kind", "repeat"),
-        NC_("step kind", "group"),
-    )
-}
-"""Each kind of step, as a list of steps names it: in English, as scripts write it."""
-
-
-def step_kind_word(kind: str) -> str:
-    """A kind of step, in the interface's language."""
-    return pgettext("step kind", kind) if kind in STEP_KINDS else kind

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -13,26 +13,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
 from circlekeeper.engine import timeline
-from circlekeeper.engine.events import (
-    CommandTaken,
-    Event,
-    ScheduleFitted,
-    StepInserted,
-    StepMoved,
-    StepRemoved,
-    StepRetimed,
-    TopicAdded,
-    TopicRemoved,
-)
-from circlekeeper.engine.timeline import quote, span
-from circlekeeper.i18n import N_, _, ngettext, tr
+from circlekeeper.engine.events import CommandTaken
+from circlekeeper.i18n import N_, _, ngettext
 from circlekeeper.records.summary import clock
-from circlekeeper.tui.format import meeting_line, plain, shown, step_kind_word
+from circlekeeper.tui.format import meeting_line, plain, shown
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
 from circlekeeper.tui.local import LocalScreen
 
 if TYPE_CHECKING:
+    from circlekeeper.records.changes import AgendaChange
     from circlekeeper.records.summary import Summary
     from circlekeeper.tui.driver import Driver
 
@@ -85,63 +75,13 @@ def airtime_bars(
     return text
 
 
-def agenda_line(event: Event) -> str | None:
-    """What an agenda change or a topic event says, in the interface's language (None:
-    another kind of event)."""
-    if isinstance(event, StepInserted):
-        line = _('{id} "{step}" [{kind}, {length}] inserted after {after}').format(
-            id=event.id,
-            step=_line(tr(event.title)),
-            kind=step_kind_word(event.kind),
-            length=span(event.seconds),
-            after=event.after,
-        )
-        if event.topic:
-            line += " " + _("(topic {id})").format(id=event.topic)
-        return line
-    if isinstance(event, StepRemoved):
-        return _('{id} "{step}" removed').format(id=event.id, step=_line(tr(event.title)))
-    if isinstance(event, StepMoved):
-        return _('{id} "{step}" moved after {after}').format(
-            id=event.id, step=_line(tr(event.title)), after=event.after
-        )
-    if isinstance(event, StepRetimed):
-        said = (
-            _('{id} "{step}" has {length} left (had {was})')
-            if event.left
-            else _('{id} "{step}" takes {length} (was {was})')
-        )
-        return said.format(
-            id=event.id,
-            step=_line(tr(event.title)),
-            length=span(event.seconds),
-            was=span(event.was),
-        )
-    if isinstance(event, ScheduleFitted):
-        return _("fitted to end at {time}").format(time=timeline.clock(event.at))
-    if isinstance(event, TopicAdded):
-        return _('topic {id}: "{topic}"').format(id=event.id, topic=_line(event.text))
-    if isinstance(event, TopicRemoved):
-        if event.why == "brought-forward":
-            return _("topic {id} brought forward").format(id=event.id)
-        return _("topic {id} removed").format(id=event.id)
-    return None
-
-
-def _line(text: str) -> str:
-    """A typed title or topic on one line, cut short, as the timeline quotes it."""
-    return quote(text).strip()[1:-1]
-
-
-def agenda_changes(events: list[Event]) -> Text:
+def agenda_changes(changes: Sequence[AgendaChange]) -> Text:
     """The agenda's changes and the topics, one line each with its session time (as written:
-    a typed title keeps its square brackets)."""
+    a typed title keeps its square brackets). The export says the same `AgendaChange.line`."""
     text = Text()
-    for event in events:
-        line = agenda_line(event)
-        if line is not None:
-            text.append(f"{timeline.clock(event.t)}  ", style="dim")
-            text.append(shown(line) + "\n")
+    for change in changes:
+        text.append(f"{timeline.clock(change.at)}  ", style="dim")
+        text.append(shown(change.line()) + "\n")
     text.rstrip()
     return text
 
@@ -190,7 +130,7 @@ class SummaryScreen(Guarded, LocalScreen[None]):
             yield Static("  ·  ".join(figures), id="summary-figures")
             yield Static(_("Airtime"), classes="section-title")
             yield Static(airtime_bars(summary.circle, airtime, overtime), id="airtime")
-            changes = agenda_changes(self.driver.events)
+            changes = agenda_changes(summary.changes)
             if changes.plain:
                 yield Static(_("Agenda changes"), classes="section-title")
                 yield Static(changes, id="agenda-changes")
