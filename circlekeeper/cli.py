@@ -121,13 +121,13 @@ def _ask_choice(question: str, choices: dict[str, str]) -> str | None:
 
 def _who(
     circle: str | None, circle_name: str | None
-) -> tuple[list[str], dict[str, tuple[str, ...]], int, str | None]:
-    """People, standing roles, meetings held and the saved circle's name, from --circle or
-    --circle-name (exactly one of them)."""
+) -> tuple[list[str], dict[str, tuple[str, ...]], int, str | None, list[str] | None]:
+    """People, standing roles, meetings held, the saved circle's name and the focus order it
+    remembers (None: none), from --circle or --circle-name (exactly one of them)."""
     if circle is not None and circle_name is not None:
         _fail(_("give --circle or --circle-name, not both"))
     if circle is not None:
-        return _circle(circle), {}, 0, None
+        return _circle(circle), {}, 0, None, None
     if circle_name is None:
         _fail(_('name the people with --circle "Ana,Ben,Cy" or a saved circle with --circle-name'))
     from circlekeeper.records.circles import CircleStore
@@ -141,7 +141,8 @@ def _who(
                 name=circle_name, known=known
             )
         )
-    return list(saved.people), dict(saved.roles), saved.meeting_count, saved.name
+    order = list(saved.focus_order) or None
+    return list(saved.people), dict(saved.roles), saved.meeting_count, saved.name, order
 
 
 def _circle_name_option(f: F) -> F:
@@ -341,7 +342,7 @@ def rehearse(
     """
     from circlekeeper.engine.rehearse import run_rehearse
 
-    names, saved_roles, held, name = _who(circle, circle_name)
+    names, saved_roles, held, name, saved_order = _who(circle, circle_name)
     sys.exit(
         run_rehearse(
             practice,
@@ -353,7 +354,7 @@ def rehearse(
             meeting=meeting if meeting is not None else held + 1,
             roles={**saved_roles, **_roles(roles)},
             start=start,
-            focus_order=_names("--focus-order", focus_order),
+            focus_order=_names("--focus-order", focus_order) or saved_order,
             circle_name=name,
         )
     )
@@ -435,7 +436,7 @@ def run(
     if lang is None:  # `circlekeeper --lang de run ...`
         given = click.get_current_context().find_root().params.get("lang")
         lang = given if isinstance(given, str) else None
-    names, saved_roles, held, name = _who(circle, circle_name)
+    names, saved_roles, held, name, saved_order = _who(circle, circle_name)
     sys.exit(
         run_session(
             practice,
@@ -447,7 +448,7 @@ def run(
             announce=announce,
             high_contrast=high_contrast,
             share=share,
-            focus_order=_names("--focus-order", focus_order),
+            focus_order=_names("--focus-order", focus_order) or saved_order,
             given_roles=saved_roles,
             chosen_roles=_roles(roles),
             meeting=held,
@@ -512,12 +513,23 @@ def circles() -> None:
         "practice's own rule for that role."
     ),
 )
+@click.option(
+    "--focus-order",
+    metavar="NAMES",
+    default=None,
+    help=N_(
+        'The order in which people take the focus, meeting after meeting: "Cy,Ana,Ben" '
+        "(the others follow in seat order)."
+    ),
+)
 @click.option("--replace", is_flag=True, help=N_("Replace the people and roles of a saved circle."))
-def circles_add(name: str, people: str, roles: tuple[str, ...], replace: bool) -> None:
+def circles_add(
+    name: str, people: str, roles: tuple[str, ...], focus_order: str | None, replace: bool
+) -> None:
     """Save a circle."""
     from circlekeeper.records import commands
 
-    sys.exit(commands.circles_add(name, people, roles, replace=replace))
+    sys.exit(commands.circles_add(name, people, roles, focus_order=focus_order, replace=replace))
 
 
 @circles.command("list", context_settings=CONTEXT)

@@ -18,6 +18,9 @@ Every screen and command that starts a session (the setup screen, `run`, `rehear
   setup, else seat order from the second seat, so that the focus of a meeting is the
   person after its host (nobody hosts their own focus). The focus holds the series' focus
   role.
+- A saved circle remembers the focus order last chosen for it and brings it to each meeting
+  (`carried_focus_order`): when its people change, a member who left is dropped from the
+  order and a new member joins its end (in seat order), so the others keep their places.
 """
 
 from __future__ import annotations
@@ -133,6 +136,17 @@ def _focus_order(order: Sequence[str] | None, names: tuple[str, ...]) -> tuple[s
     if len(set(chosen)) != len(chosen):
         raise ValueError(msg("the focus order names someone twice"))
     return chosen + tuple(n for n in names if n not in chosen)
+
+
+def carried_focus_order(order: Sequence[str], names: Sequence[str]) -> tuple[str, ...]:
+    """A remembered focus order, brought to a circle of `names`: people no longer in the
+    circle dropped, newcomers added at the end in seat order, each spelt as the circle
+    spells them (names match ignoring case). Empty when no order was remembered."""
+    if not order:
+        return ()
+    spelled = {name.casefold(): name for name in names}
+    kept = tuple(dict.fromkeys(spelled[p.casefold()] for p in order if p.casefold() in spelled))
+    return kept + tuple(name for name in names if name not in kept)
 
 
 def _series_focus(

@@ -4,7 +4,10 @@ All circles live in one JSON file, `data_dir()/circles.json`, replaced atomicall
 change. Each circle keeps its meetings (date, practice, host, focus, the session's id),
 recorded when a session ends: `meeting_count` is the number the next session is set up with,
 and who hosts it (and who is in focus) is the engine's rule (`plan_circle`), never decided
-here: records count, they do not rotate.
+here: records count, they do not rotate. A circle also remembers the focus order last chosen
+for it (at `circles add`, or for a meeting it held), and keeps it in step with its people by
+the engine's rule (`carried_focus_order`). Files written before circles had a focus order
+read as circles without one.
 
 A file that cannot be read as circles is never thrown away: it is copied to a `.bak` file
 beside it, what could be salvaged is kept, and `problem` says what happened.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from circlekeeper.engine.setup import carried_focus_order
 from circlekeeper.paths import data_dir
 from circlekeeper.records.atomic import atomic_write_bytes, atomic_write_json
 
@@ -75,6 +80,9 @@ class Circle:
     people: tuple[str, ...]
     roles: dict[str, tuple[str, ...]]
     meetings: tuple[Meeting, ...] = ()
+    focus_order: tuple[str, ...] = ()
+    """The order in which its members take the focus, everyone in it (empty: none chosen:
+    the engine's default, around the circle from the second seat)."""
 
     @property
     def meeting_count(self) -> int:
@@ -87,6 +95,7 @@ class Circle:
             "people": list(self.people),
             "roles": {role: list(holders) for role, holders in self.roles.items()},
             "meetings": [m.to_json() for m in self.meetings],
+            "focus_order": list(self.focus_order),
         }
 
 
@@ -132,7 +141,27 @@ def _circle_from_json(name: str, data: Any) -> Circle:
     people = _check_people(list(data.get("people", [])))
     roles = _check_roles(dict(data.get("roles", {})), people)
     meetings = tuple(Meeting.from_json(m) for m in data.get("meetings", []))
-    return Circle(check_name(name, "circle's name"), people, roles, meetings)
+    order = data.get("focus_order", [])
+    if not isinstance(order, list) or not all(isinstance(p, str) for p in order):
+        raise ValueError("the focus order must be a list of names")
+    # Kept in step with the people, whatever the file says (a hand edit, an older version).
+    focus_order = carried_focus_order(order, people)
+    return Circle(check_name(name, "circle's name"), people, roles, meetings, focus_order)
+
+
+def _check_focus_order(order: Sequence[str], people: tuple[str, ...]) -> tuple[str, ...]:
+    """A focus order chosen for a circle, completed with everyone else in seat order;
+    `ValueError` for a name not in the circle or named twice."""
+    spelled = {p.casefold(): p for p in people}
+    chosen: list[str] = []
+    for name in order:
+        person = spelled.get(" ".join(name.split()).casefold())
+        if person is None:
+            raise ValueError(f"{name} is in the focus order, but not in the circle")
+        if person in chosen:
+            raise ValueError(f"the focus order names {person} twice")
+        chosen.append(person)
+    return carried_focus_order(chosen, people)
 
 
 class CircleStore:
@@ -239,24 +268,33 @@ class CircleStore:
     # --- changing --------------------------------------------------------------------------
 
     def save(
-        self, name: str, people: Sequence[str], roles: Mapping[str, Sequence[str]] | None = None
+        self,
+        name: str,
+        people: Sequence[str],
+        roles: Mapping[str, Sequence[str]] | None = None,
+        focus_order: Sequence[str] | None = None,
     ) -> Circle:
         """Save a circle (new, or replacing the people and roles of one of that name).
 
-        Its meetings are kept. `ValueError` for a bad name; `CircleStoreError` when the file
-        cannot be written.
+        Its meetings are kept. `focus_order` (names of its people) is the order in which they
+        take the focus; None keeps the order it had, in step with its people now.
+        `ValueError` for a bad name; `CircleStoreError` when the file cannot be written.
         """
         title = check_name(name, "circle's name")
         checked = _check_people(people)
         if not checked:
             raise ValueError("a circle needs at least one person")
         checked_roles = _check_roles(roles or {}, checked)
+        chosen = None if focus_order is None else _check_focus_order(focus_order, checked)
         self._reload()
         key = self._key(title)
-        meetings = self._circles[key].meetings if key is not None else ()
+        old = self._circles.get(key) if key is not None else None
+        meetings = old.meetings if old is not None else ()
+        if chosen is None:
+            chosen = carried_focus_order(old.focus_order if old else (), checked)
         if key is not None:
             del self._circles[key]
-        circle = Circle(title, checked, checked_roles, meetings)
+        circle = Circle(title, checked, checked_roles, meetings, chosen)
         self._circles[title] = circle
         self._write()
         return circle
@@ -286,7 +324,7 @@ class CircleStore:
         if taken is not None and taken != key:
             raise ValueError(f"there is already a circle called {taken!r}")
         circle = self._circles.pop(key)
-        renamed = Circle(title, circle.people, circle.roles, circle.meetings)
+        renamed = dataclasses.replace(circle, name=title)
         self._circles[title] = renamed
         self._write()
         return renamed
@@ -299,10 +337,13 @@ class CircleStore:
         focus: str | None = None,
         date: dt.date | None = None,
         session: str | None = None,
+        focus_order: Sequence[str] = (),
     ) -> Circle:
         """Remember that the circle met (default: today). `KeyError` for an unknown circle.
 
-        A session already recorded (the same `session` id) is not recorded twice.
+        A session already recorded (the same `session` id) is not recorded twice. A
+        `focus_order` the meeting had (chosen for it, or brought from the circle) is
+        remembered for the meetings to come.
         """
         self._reload()
         key = self._key(name)
@@ -312,7 +353,10 @@ class CircleStore:
         if session is not None and any(m.session == session for m in circle.meetings):
             return circle
         meeting = Meeting(date or dt.date.today(), practice_title, host, focus, session)
-        updated = Circle(circle.name, circle.people, circle.roles, (*circle.meetings, meeting))
+        order = carried_focus_order(focus_order, circle.people) or circle.focus_order
+        updated = dataclasses.replace(
+            circle, meetings=(*circle.meetings, meeting), focus_order=order
+        )
         self._circles[key] = updated
         self._write()
         return updated

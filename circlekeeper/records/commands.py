@@ -78,6 +78,7 @@ def _describe(circle: Circle) -> dict[str, object]:
         ],
         "next_meeting": circle.meeting_count + 1,
         "next_host": circle.people[circle.meeting_count % len(circle.people)],
+        "focus_order": list(circle.focus_order),
     }
 
 
@@ -86,15 +87,28 @@ def circles_add(
     people_text: str,
     roles: Sequence[str] = (),
     *,
+    focus_order: str | None = None,
     replace: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """`circles add`: save a circle (with `replace`, new people and roles for one saved)."""
+    """`circles add`: save a circle (with `replace`, new people and roles for one saved).
+
+    `focus_order` ("Cy,Ana") is the order in which people take the focus, remembered for
+    its meetings; without it a replaced circle keeps its order, in step with its people.
+    """
     out = out or sys.stdout
     people = split_people(people_text)
     if not people:
         return _fail(_('--people names nobody; name them like --people "Ana,Ben,Cy"'), err)
+    order = None if focus_order is None else split_people(focus_order)
+    if order is not None and not order:
+        return _fail(
+            _('{option} names nobody; name the people like {option} "Cy,Ana,Ben"').format(
+                option="--focus-order"
+            ),
+            err,
+        )
     try:
         given = parse_roles(roles, people)
         store = _store(err)
@@ -111,7 +125,7 @@ def circles_add(
                 ).format(name=existing.name, n=held),
                 err,
             )
-        circle = store.save(name, people, given)
+        circle = store.save(name, people, given, order)
     except (ValueError, CircleStoreError) as error:
         return _fail(str(error), err)
     said = (
@@ -120,7 +134,13 @@ def circles_add(
         else _("Replaced the people and roles of '{name}': {people}.")
     )
     print(said.format(name=circle.name, people=", ".join(circle.people)), file=out)
+    if circle.focus_order:
+        print(_focus_order_line(circle), file=out)
     return 0
+
+
+def _focus_order_line(circle: Circle) -> str:
+    return "  " + _("focus order: {people}").format(people=", ".join(circle.focus_order))
 
 
 def circles_list(*, as_json: bool = False, out: TextIO | None = None) -> int:
@@ -170,6 +190,8 @@ def circles_show(
     )
     for role, holders in circle.roles.items():
         print(f"  {role}: {', '.join(holders)}", file=out)
+    if circle.focus_order:
+        print(_focus_order_line(circle), file=out)
     for number, meeting in enumerate(circle.meetings, start=1):
         parts = [
             "  " + _("meeting {n}").format(n=number),

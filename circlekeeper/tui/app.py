@@ -525,7 +525,8 @@ class CircleKeeperApp(Guarded, App[int]):
             self.call_later(lambda: self.push_screen(SummaryScreen(driver)))
 
     def record_meeting(self, driver: Driver) -> None:
-        """A saved circle met: remember it (with its host, its focus, its session), once.
+        """A saved circle met: remember it (with its host, its focus, its session), once,
+        and the focus order it had, for the meetings to come.
 
         Recorded when the session ends, as planned or early; never when it starts, so a
         session cut short and discarded is no meeting.
@@ -547,6 +548,7 @@ class CircleKeeperApp(Guarded, App[int]):
                 plan.focus,
                 dt.date.fromtimestamp(started),
                 driver.session_id,
+                plan.focus_order,
             )
         except KeyError:
             self.notify(

@@ -9,6 +9,7 @@ import pytest
 
 from circlekeeper.engine import Session, plan_circle
 from circlekeeper.engine.events import LapStarted, SessionStarted, StepStarted
+from circlekeeper.engine.setup import carried_focus_order
 
 from .helpers import NAMES, T0, of, practice, round_step
 
@@ -99,6 +100,35 @@ def test_a_focus_order_chosen_at_setup() -> None:
         crew(0, focus_order=["Zed"])
     with pytest.raises(ValueError, match="names someone twice"):
         crew(0, focus_order=["Ana", "Ana"])
+
+
+def test_a_remembered_focus_order_follows_the_circle() -> None:
+    """Who left is dropped, who joined goes to the end in seat order; the rest keep their
+    places, spelt as the circle spells them."""
+    assert carried_focus_order(["Cy", "Ana", "Ben", "Dee"], NAMES) == ("Cy", "Ana", "Ben", "Dee")
+    assert carried_focus_order(["Cy", "Ana", "Ben", "Dee"], ["Ana", "Cy", "Dee"]) == (
+        "Cy",
+        "Ana",
+        "Dee",
+    )
+    joined = ["Ana", "Eve", "Ben", "Cy", "Dee", "Fay"]
+    assert carried_focus_order(["Cy", "Ana", "Ben", "Dee"], joined) == (
+        "Cy",
+        "Ana",
+        "Ben",
+        "Dee",
+        "Eve",
+        "Fay",
+    )
+    assert carried_focus_order(["cy", "ANA"], NAMES) == ("Cy", "Ana", "Ben", "Dee")
+    assert carried_focus_order(["Cy", "cy"], NAMES) == ("Cy", "Ana", "Ben", "Dee")
+    # Nothing remembered: no order (the engine's default, after the host, stays in force).
+    assert carried_focus_order([], NAMES) == ()
+    assert carried_focus_order(["Zed"], NAMES) == NAMES
+    # Carried into a plan, it is the order the series' focus follows.
+    order = carried_focus_order(["Dee", "Cy", "Ben", "Ana"], NAMES)
+    foci = [crew(m, focus_order=order).plan.focus for m in range(4)]
+    assert foci == ["Dee", "Cy", "Ben", "Ana"]
 
 
 def test_the_focus_given_at_setup_wins() -> None:

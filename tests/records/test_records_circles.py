@@ -208,3 +208,58 @@ def test_the_file_is_replaced_not_rewritten_in_place() -> None:
     store.save("Sangha", ["Eli"])
     assert os.stat(path).st_ino != before
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def remembered(name: str) -> tuple[str, ...]:
+    """The focus order a circle remembers, as a new store reads it from the file."""
+    circle = CircleStore().get(name)
+    assert circle is not None
+    return circle.focus_order
+
+
+def test_a_circle_remembers_its_focus_order() -> None:
+    store = CircleStore()
+    assert store.save("Crew", CREW).focus_order == ()
+    saved = store.save("Crew", CREW, focus_order=["cy", "Ana"])
+    assert saved.focus_order == ("Cy", "Ana", "Ben", "Dee")  # completed, spelt as the circle
+    assert remembered("crew") == ("Cy", "Ana", "Ben", "Dee")
+    with pytest.raises(ValueError, match="Zed is in the focus order, but not in the circle"):
+        store.save("Crew", CREW, focus_order=["Zed"])
+    with pytest.raises(ValueError, match="names Cy twice"):
+        store.save("Crew", CREW, focus_order=["Cy", "cy"])
+    # New people: who left is dropped, who joined goes to the end; the rest keep their places.
+    changed = store.save("Crew", ["Ana", "Cy", "Dee", "Eve"])
+    assert changed.focus_order == ("Cy", "Ana", "Dee", "Eve")
+    assert store.rename("Crew", "Tuesday crew").focus_order == ("Cy", "Ana", "Dee", "Eve")
+    again = CircleStore().get("Tuesday crew")
+    assert again is not None and again.focus_order == ("Cy", "Ana", "Dee", "Eve")
+
+
+def test_a_meeting_brings_its_focus_order_for_the_next() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    # A meeting with no order chosen leaves the circle without one.
+    store.record_meeting("Crew", "Crew series", host="Ana", focus="Ben", session="s1")
+    assert remembered("Crew") == ()
+    # Chosen at a meeting (a guest, not of the circle, is not remembered).
+    order = ("Dee", "Guest", "Ben", "Ana", "Cy")
+    store.record_meeting("Crew", "Crew series", "Ben", "Dee", session="s2", focus_order=order)
+    assert remembered("Crew") == ("Dee", "Ben", "Ana", "Cy")
+    # A later meeting without one keeps it.
+    store.record_meeting("Crew", "Crew series", "Cy", "Ben", session="s3")
+    assert remembered("Crew") == ("Dee", "Ben", "Ana", "Cy")
+
+
+def test_a_circles_file_without_focus_orders_still_loads() -> None:
+    """Written before circles kept a focus order; a hand-edited order is put in step."""
+    path = data_dir() / "circles.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = {"people": list(CREW), "roles": {}, "meetings": []}
+    edited = {**old, "focus_order": ["Zed", "Dee", "Ana"]}
+    path.write_text(json.dumps({"version": 1, "circles": {"Old": old, "Edited": edited}}))
+    assert CircleStore().problem is None
+    assert remembered("Old") == ()
+    assert remembered("Edited") == ("Dee", "Ana", "Ben", "Cy")
+    bad = {**old, "focus_order": "Ana"}
+    path.write_text(json.dumps({"version": 1, "circles": {"Bad": bad}}))
+    assert "the focus order must be a list of names" in (CircleStore().problem or "")

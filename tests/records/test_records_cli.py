@@ -214,3 +214,83 @@ def test_export_a_circles_meetings(crew_history: list[str]) -> None:
 def test_an_ambiguous_or_unknown_id_is_said(crew_history: list[str]) -> None:
     one_line_error(ck("export", "2026", "--names"), "could be", "give more of the id")
     one_line_error(ck("export", "1999", "--names"), "no session '1999'")
+
+
+def focus_of(*args: str) -> str:
+    """The first line `rehearse` prints: the meeting, its focus and its host."""
+    result = ck("rehearse", "crew-series", *args)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()[0]
+
+
+def test_a_saved_crew_keeps_its_focus_order_from_meeting_to_meeting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    added = ck("circles", "add", "Crew", "--people", "Ana,Ben,Cy,Dee", "--focus-order", "dee,cy")
+    assert added.exit_code == 0, added.output
+    assert "focus order: Dee, Cy, Ana, Ben" in added.output
+    shown = ck("circles", "show", "Crew")
+    assert "  focus order: Dee, Cy, Ana, Ben" in shown.output
+    assert json.loads(ck("circles", "show", "Crew", "--json").output)["focus_order"] == [
+        "Dee",
+        "Cy",
+        "Ana",
+        "Ben",
+    ]
+    expected = [
+        "Crew · meeting 1 of 6 · focus: Dee · hosted by Ana",
+        "Crew · meeting 2 of 6 · focus: Cy · hosted by Ben",
+        "Crew · meeting 3 of 6 · focus: Ana · hosted by Cy",
+        "Crew · meeting 4 of 6 · focus: Ben · hosted by Dee",
+        "Crew · meeting 5 of 6 · focus: Dee · hosted by Ana",
+        "Crew · meeting 6 of 6 · hosted by Ben",  # the retrospective: nobody in focus
+    ]
+    assert [focus_of("--circle-name", "crew", "--meeting", str(n)) for n in range(1, 7)] == (
+        expected
+    )
+    # Each meeting held moves the next one on, in the same order.
+    store = CircleStore()
+    for held in range(3):
+        assert focus_of("--circle-name", "Crew") == expected[held]
+        store.record_meeting("Crew", "A crew's first six meetings", session=f"s{held}")
+    # An order given for a rehearsal is used for it, and not remembered.
+    assert focus_of("--circle-name", "Crew", "--meeting", "1", "--focus-order", "Ben") == (
+        "Crew · meeting 1 of 6 · focus: Ben · hosted by Ana"
+    )
+    kept = CircleStore().get("Crew")
+    assert kept is not None and kept.focus_order == ("Dee", "Cy", "Ana", "Ben")
+    # `run` brings the remembered order unless another is given.
+    asked: list[dict[str, Any]] = []
+
+    def fake_run(practice: str, names: list[str], **kwargs: Any) -> int:
+        asked.append(kwargs)
+        return 0
+
+    monkeypatch.setattr("circlekeeper.tui.launch.run_session", fake_run)
+    assert ck("run", "crew-series", "--circle-name", "Crew", "--silent").exit_code == 0
+    assert ck("run", "crew-series", "--circle-name", "Crew", "--focus-order", "Ben").exit_code == 0
+    assert [call["focus_order"] for call in asked] == [["Dee", "Cy", "Ana", "Ben"], ["Ben"]]
+
+
+def test_a_crew_that_changes_keeps_the_others_places_in_its_focus_order() -> None:
+    ck("circles", "add", "Crew", "--people", "Ana,Ben,Cy,Dee", "--focus-order", "Dee,Cy,Ben,Ana")
+    # Ben leaves, Eve joins: Dee, Cy, Ana keep their order, Eve comes last.
+    replaced = ck("circles", "add", "Crew", "--people", "Ana,Cy,Dee,Eve", "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "focus order: Dee, Cy, Ana, Eve" in replaced.output
+    assert ck("circles", "rename", "Crew", "Tuesday crew").exit_code == 0
+    assert "focus order: Dee, Cy, Ana, Eve" in ck("circles", "show", "Tuesday crew").output
+    foci = [
+        focus_of("--circle-name", "Tuesday crew", "--meeting", str(n)).split(" · ")[2]
+        for n in range(1, 5)
+    ]
+    assert foci == ["focus: Dee", "focus: Cy", "focus: Ana", "focus: Eve"]
+    one_line_error(
+        ck("circles", "add", "Other", "--people", "Ana,Ben", "--focus-order", "Zed"),
+        "Zed is in the focus order, but not in the circle",
+    )
+    one_line_error(
+        ck("circles", "add", "Other", "--people", "Ana,Ben", "--focus-order", " , "),
+        "--focus-order names nobody",
+    )
+    assert CircleStore().get("Other") is None

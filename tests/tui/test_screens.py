@@ -460,3 +460,37 @@ async def test_an_index_that_cannot_be_saved_costs_nothing_but_speed(
         screen = await loaded(pilot)
         assert any("Crew check-in" in row for row in listed(screen))
         assert app.errors == []
+
+
+async def test_a_saved_crew_remembers_the_focus_order_chosen_at_setup(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(Path(__file__).parents[2] / "practices" / "crew-series.yaml", tmp_path)
+    CircleStore().save("Crew", ["Ana", "Ben", "Cy", "Dee"])
+    for number, focus, host in ((1, "Dee", "Ana"), (2, "Cy", "Ben")):
+        app, _ = library_app([tmp_path])
+        async with app.run_test(size=(100, 40)) as pilot:
+            await highlight(pilot, await loaded(pilot), "six meetings")
+            setup = await open_setup(app, pilot)
+            setup.query_one("#setup-saved", Select).value = "Crew"
+            await pilot.pause()
+            field = setup.query_one("#setup-focus-order", Input)
+            if number == 1:
+                assert field.value == ""  # none chosen yet
+                field.value = "Dee, Cy"
+                await pilot.pause()
+            else:
+                assert field.value == "Dee, Cy, Ana, Ben"  # what meeting 1 chose
+            shown = str(setup.query_one("#setup-meeting", Static).render())
+            assert shown == f"meeting {number} of 6 · focus: {focus} · hosted by {host}"
+            setup.query_one("#setup-sound", Switch).value = False
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            live = app.screen
+            assert isinstance(live, LiveScreen)
+            assert live.driver.config.plan.focus == focus
+            live.action_end_session()
+            await pilot.pause()
+        saved = CircleStore().get("Crew")
+        assert saved is not None and saved.focus_order == ("Dee", "Cy", "Ana", "Ben")
+        assert [m.focus for m in saved.meetings] == ["Dee", "Cy"][:number]

@@ -310,11 +310,25 @@ class SetupScreen(Guarded, LocalScreen[None]):
         return plan
 
     def _focus_order(self) -> list[str] | None:
-        """The focus order typed at setup (None: none, or the practice has no use for one)."""
-        found = self.query("#setup-focus-order")
-        if not found:
+        """The focus order typed at setup, else the one the saved circle remembers, in step
+        with the names typed (None: none, or the practice has no use for one)."""
+        from circlekeeper.engine.setup import carried_focus_order
+
+        if not self.query("#setup-focus-order"):
             return None
-        return split_names(found.first(Input).value) or None
+        typed = self._typed_focus_order()
+        if typed:
+            return typed
+        name = self._saved_name()
+        circle = None if name is None or self.store is None else self.store.get(name)
+        if circle is None:
+            return None
+        return list(carried_focus_order(circle.focus_order, self.names)) or None
+
+    def _typed_focus_order(self) -> list[str] | None:
+        """The focus order typed (None: none typed, or no field for it)."""
+        found = self.query("#setup-focus-order")
+        return (split_names(found.first(Input).value) or None) if found else None
 
     def _show_plan(self) -> None:
         """Who starts, who hosts and who holds each role, as the session will have them."""
@@ -376,6 +390,9 @@ class SetupScreen(Guarded, LocalScreen[None]):
         self.saved_roles = dict(circle.roles)
         self._set_names(list(circle.people))
         self.query_one("#setup-circle-name", Input).value = circle.name
+        for field in self.query("#setup-focus-order").results(Input):
+            # What it remembers, shown where it can be changed for this meeting.
+            field.value = ", ".join(circle.focus_order)
         for role, holders in circle.roles.items():
             pickers = self._pickers(role)
             for picker, holder in zip(pickers, holders, strict=False):
@@ -497,7 +514,13 @@ class SetupScreen(Guarded, LocalScreen[None]):
             from circlekeeper.records.circles import CircleStore
 
             self.store = CircleStore()
-        saved = self.store.save(name, self.names, self._given_roles())
+        try:
+            saved = self.store.save(
+                name, self.names, self._given_roles(), self._typed_focus_order()
+            )
+        except ValueError as error:  # a focus order naming someone not in the circle
+            self._status(tr_error(error))
+            return
         self.saved_roles = dict(saved.roles)
         options = [(plain(n), n) for n in self.store.names()]
         self.query_one("#setup-saved", Select).set_options(options)
