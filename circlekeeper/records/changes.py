@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from circlekeeper.engine import timeline
@@ -102,12 +102,26 @@ class AgendaChange:
                 id=self.step, step=title, length=span(self.after), was=span(self.before)
             )
         if self.kind == "fitted":
-            return _("fitted to end at {time}").format(time=timeline.clock(self.after or 0.0))
+            # A time of day where the change's own is known (a session time such as 11:56
+            # would read as one), to the nearest minute: the end was asked for as HH:MM.
+            end = self.ends_at
+            if end is None:
+                time = timeline.clock(self.after or 0.0)
+            else:
+                time = (end + timedelta(seconds=30)).strftime("%H:%M")
+            return _("fitted to end at {time}").format(time=time)
         if self.kind == "topic-added":
             return _('topic {id}: "{topic}"').format(id=self.step, topic=title)
         if self.kind == "topic-brought-forward":
             return _("topic {id} brought forward").format(id=self.step)
         return _("topic {id} removed").format(id=self.step)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """A fitted schedule's end as a time of day, when the change's own is known."""
+        if self.kind != "fitted" or self.wall is None or self.after is None:
+            return None
+        return self.wall + timedelta(seconds=self.after - self.at)
 
     def renamed(self, rename: Callable[[str], str]) -> AgendaChange:
         """The change with `rename` applied to the words people typed (titles, a topic)."""
@@ -141,6 +155,9 @@ class AgendaChange:
             data.update(before=_seconds(self.before), after=_seconds(self.after))
             if self.kind == "retimed":
                 data.update(in_progress=self.left, why=self.why)
+            else:
+                end = self.ends_at
+                data.update(end_time=None if end is None else end.isoformat(timespec="seconds"))
         return data
 
 

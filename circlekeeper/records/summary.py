@@ -341,14 +341,16 @@ def summarize(
     circle: Sequence[str],
     *,
     started: datetime | None = None,
+    walls: Sequence[float | None] = (),
 ) -> Summary:
     """Build the reportback of a session from its events (a whole session or one cut short).
 
-    `started` is when it began (the default: now, local time).
+    `started` is when it began (the default: now, local time); `walls`, when each event
+    happened (epoch seconds), where known.
     """
     ledger = Ledger(circle=list(circle))
-    for event in events:
-        ledger.feed(event)
+    for number, event in enumerate(events):
+        ledger.feed(event, walls[number] if number < len(walls) else None)
     return summary_from_ledger(ledger, practice_title, started=started)
 
 

@@ -109,6 +109,9 @@ class Driver:
         """Where cues go: the sound rules and the sink."""
         self.journal: JournalLike | None = None
         self.events: list[Event] = []
+        self.walls: list[float | None] = []
+        """When each of `events` happened (epoch seconds; None: not known, as for the events
+        of a resumed session before it stopped)."""
         self.muted = False
         self.offset = 0.0
         """Seconds added to the clock for sleeps the session caught up on (a short one, or a
@@ -180,7 +183,9 @@ class Driver:
         where it stopped (kept for the summary, neither played nor journalled again). A
         running one is held in a guardian pause, without its bell: the circle may not be
         seated yet."""
-        self.events.extend(events)
+        before = list(events)
+        self.events.extend(before)
+        self.walls.extend([None] * len(before))
         self._watch_sleep()
         session = self.session
         if not session.started or session.ended:
@@ -287,6 +292,7 @@ class Driver:
             if isinstance(event, Resumed):
                 self.held_for_resume = False
         self.events.extend(out)
+        self.walls.extend([self.wall()] * len(out))
         self.sound.route(out, self.session_now(), quiet=self.catching_up)
         for event in out:
             self._journal(event)

@@ -7,7 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+from datetime import datetime, timedelta
 
+import pytest
 from conftest import LiveApp
 from test_agenda_screen import BIG, live, open_agenda, settle, taken
 from textual.widgets import Static
@@ -19,7 +22,9 @@ from circlekeeper.tui.screens.summary import SummaryScreen
 
 
 async def test_an_inserted_step_and_a_fitted_end_reach_every_export(live_app: LiveApp) -> None:
-    app, clock, _ = live_app(BIG, journal_factory=launch.default_journal)
+    # The journal stamps the wall clock's time: so does the app here, for the end's time of day.
+    app, clock, _ = live_app(BIG, journal_factory=launch.default_journal, wall=time.time)
+    end = datetime.now().astimezone() + timedelta(minutes=40)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_agenda(pilot)
         clock.advance(65.0)
@@ -31,11 +36,11 @@ async def test_an_inserted_step_and_a_fitted_end_reach_every_export(live_app: Li
         assert [c["step"]["kind"] for c in taken(app, "insert")] == ["silence"]
         await pilot.press("e")
         await pilot.pause()
-        await pilot.press(*"20:55", "enter")
+        await pilot.press(*end.strftime("%H:%M"), "enter")
         await pilot.pause()
-        # The mock wall clock stays at 20:26:40, 65 s into the session: 20:55:00 is 28 min
-        # 20 s on.
-        assert taken(app, "end-at") == [{"command": "end-at", "at": 1_765.0}]
+        (asked,) = taken(app, "end-at")
+        # About 40 minutes after the 65th second of the session.
+        assert 65.0 + 39 * 60 <= asked["at"] <= 65.0 + 40 * 60
         await pilot.press("escape")
         clock.advance(30.0)
         await settle(pilot)
@@ -49,7 +54,8 @@ async def test_an_inserted_step_and_a_fitted_end_reach_every_export(live_app: Li
     screen = [line.split("  ", 1) for line in shown]
     assert screen[0][0] == "01:05" and screen[0][1].startswith('s5 "Silence" [silence, 1:00]')
     assert screen[0][1].endswith("inserted after s1")
-    assert screen[1] == ["01:05", "fitted to end at 29:25"]
+    # The end asked for, as a time of day.
+    assert screen[1] == ["01:05", f"fitted to end at {end:%H:%M}"]
     assert len(screen) > 2 and all("takes" in said for _, said in screen[2:])
 
     (path,) = [p for p in list_journals() if session_id in p.name]
@@ -65,7 +71,9 @@ async def test_an_inserted_step_and_a_fitted_end_reach_every_export(live_app: Li
     assert inserted["follows"] == "s1" and inserted["follows_title"] == "Check-in round"
     assert inserted["at"] == 65.0 and inserted["time"] is not None
     # The forecast end the insert gave, and the end asked for.
-    assert fitted["after"] == 1_765.0 and fitted["before"] is not None
+    assert fitted["after"] == pytest.approx(asked["at"], abs=0.001)
+    assert fitted["before"] is not None
+    assert fitted["end_time"][11:16] == f"{end:%H:%M}"
     assert fitted["before"] != fitted["after"]
     for retimed in data[2:]:
         assert retimed["why"] == "end-at" and retimed["after"] != retimed["before"]
@@ -82,7 +90,7 @@ async def test_an_inserted_step_and_a_fitted_end_reach_every_export(live_app: Li
     assert [r["change"] for r in changes] == [c["kind"] for c in data]
     assert [r["text"] for r in changes] == lines
     assert changes[0]["id"] == "s5" and changes[0]["seconds"] == "60.0"
-    assert changes[1]["after"] == "1765.0"
+    assert float(changes[1]["after"]) == pytest.approx(asked["at"], abs=0.1)
     # The other rows keep their shape: a person's, a step's.
     assert [r["record"] for r in rows[:4]] == ["person"] * 4
     assert json.loads(json.dumps(data)) == data

@@ -44,6 +44,7 @@ def summarize_driver(driver: Driver) -> Summary:
         config.practice.title,
         config.circle,
         started=None if started is None else datetime.fromtimestamp(started).astimezone(),
+        walls=driver.walls,
     )
     return with_circle(
         summary, config.plan, circle_name=config.circle_name, session_id=driver.session_id
