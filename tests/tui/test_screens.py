@@ -333,6 +333,16 @@ async def test_setup_shows_the_engines_roles_and_asks_for_the_others() -> None:
         assert app.screen.driver.config.roles == {"host": ("Ana",), "guardian": ("Cy",)}
 
 
+async def start_silent(setup: SetupScreen, pilot: Any) -> LiveScreen:
+    """Start the session set up, without sound: the live screen."""
+    setup.query_one("#setup-sound", Switch).value = False
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    live = pilot.app.screen
+    assert isinstance(live, LiveScreen)
+    return live
+
+
 async def test_a_saved_circle_of_four_is_hosted_by_each_in_turn() -> None:
     CircleStore().save("Crew", ["Ana", "Ben", "Cy", "Dee"])
     hosts: list[str] = []
@@ -345,11 +355,7 @@ async def test_a_saved_circle_of_four_is_hosted_by_each_in_turn() -> None:
             host = ["Ana", "Ben", "Cy", "Dee"][number]
             shown = str(setup.query_one("#setup-meeting", Static).render())
             assert shown == f"meeting {number + 1} · hosted by {host}"
-            setup.query_one("#setup-sound", Switch).value = False
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            live = app.screen
-            assert isinstance(live, LiveScreen)
+            live = await start_silent(setup, pilot)
             config = live.driver.config
             hosts.append(config.roles["host"][0])
             assert config.plan.host == config.roles["host"][0] == config.plan.starter
@@ -483,11 +489,7 @@ async def test_a_saved_crew_remembers_the_focus_order_chosen_at_setup(tmp_path: 
                 assert field.value == "Dee, Cy, Ana, Ben"  # what meeting 1 chose
             shown = str(setup.query_one("#setup-meeting", Static).render())
             assert shown == f"meeting {number} of 6 · focus: {focus} · hosted by {host}"
-            setup.query_one("#setup-sound", Switch).value = False
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            live = app.screen
-            assert isinstance(live, LiveScreen)
+            live = await start_silent(setup, pilot)
             assert live.driver.config.plan.focus == focus
             live.action_end_session()
             await pilot.pause()
