@@ -19,6 +19,27 @@ def ceil_ms(seconds: float) -> float:
     return math.ceil(round(seconds * 1000, 6)) / 1000
 
 
+def shown_minute(seconds: float) -> int:
+    """The minute a screen shows for a moment on the clock (epoch seconds, or seconds after
+    midnight), as seconds on the same scale: a multiple of 60, the first at or after it.
+
+    Every clock time shown for a session time (a step's end, a turn's, the forecast end, a
+    step's start on the agenda) goes through this, so one moment reads the same everywhere.
+    """
+    # Ceiling, not the nearest minute: "ends 11:50" is read as "over by 11:50", so the step
+    # is over when the clock turns to the minute shown, never a few seconds later; the
+    # countdown beside it rounds up the same way (0:00 means done). Milliseconds first, as
+    # session times are kept, so float noise on a whole minute does not cost a minute.
+    return math.ceil(round(seconds, 3) / 60) * 60
+
+
+def hhmm_of_day(seconds: float) -> str:
+    """`HH:MM` of a time of day given in seconds after midnight (`shown_minute`'s minute;
+    past midnight it wraps to the next day's clock)."""
+    hours, minutes = divmod(shown_minute(seconds) // 60 % (24 * 60), 60)
+    return f"{hours:02d}:{minutes:02d}"
+
+
 class Clock(Protocol):
     """Anything that tells the time in seconds on a monotonic scale."""
 

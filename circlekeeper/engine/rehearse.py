@@ -274,7 +274,7 @@ def run_rehearse(
         events = rehearsal.run()
     except ValueError as exc:
         return _fail(str(exc), err)
-    _print(events, rehearsal.acted, as_json, out)
+    _print(events, rehearsal.acted, as_json, out, None if start is None else start_of_day)
     if rehearsal.cut_short:
         print(
             f"circlekeeper: the rehearsal stopped after {MAX_MOVES:,} moves, at "
@@ -286,7 +286,9 @@ def run_rehearse(
     return 0
 
 
-def _print(events: list[Event], acted: set[int], as_json: bool, out: TextIO) -> None:
+def _print(
+    events: list[Event], acted: set[int], as_json: bool, out: TextIO, start: int | None
+) -> None:
     titles: dict[int, str] = {}
     passer: str | None = None
     for i, event in enumerate(events):
@@ -300,7 +302,7 @@ def _print(events: list[Event], acted: set[int], as_json: bool, out: TextIO) -> 
             passer = None
             continue
         passer = event.speaker if isinstance(event, Passed) else None
-        line = describe(event, titles, acted=i in acted)
+        line = describe(event, titles, acted=i in acted, start=start)
         if line is not None:
             # A script's texts reach the terminal here: no escape sequence of theirs acts.
             out.write(f"[{clock(event.t)}] {shown(line, lines=False)}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from circlekeeper.engine.clock import hhmm_of_day
 from circlekeeper.engine.consent import RESPONSE_WORDS
 from circlekeeper.engine.events import (
     AgendaChanged,
@@ -166,21 +167,33 @@ def agenda_line(event: Event) -> str | None:
     return None
 
 
-def _agenda(event: Event) -> str | None:
-    """Lines for the agenda's changes and the topics list, in the timeline."""
+def _agenda(event: Event, start: int | None) -> str | None:
+    """Lines for the agenda's changes and the topics list, in the timeline (an end at a
+    time also as a clock, given the clock at the start)."""
     if isinstance(event, AgendaChanged):
-        return f"agenda: forecast end {clock(event.ends)}"
+        return f"agenda: forecast end {clock(event.ends)}{_of_day(event.ends, start)}"
     line = agenda_line(event)
     if line is None or line.startswith("topic "):
         return line
+    if isinstance(event, ScheduleFitted):
+        line += _of_day(event.at, start)
     return f"agenda: {line}"
 
 
-def describe(event: Event, titles: dict[int, str], *, acted: bool = False) -> str | None:
+def _of_day(t: float, start: int | None) -> str:
+    """` (19:40)`: the clock at session time `t` when the session began at `start` (seconds
+    after midnight), to the minute every screen shows; nothing without a start."""
+    return "" if start is None else f" ({hhmm_of_day(start + t)})"
+
+
+def describe(
+    event: Event, titles: dict[int, str], *, acted: bool = False, start: int | None = None
+) -> str | None:
     """One readable line for an event, without its time; None for a line not worth showing.
 
     Commands are shown only when `acted` (an action of the file): the simulation's own moves
-    speak through what they cause (the JSON timeline has them all).
+    speak through what they cause (the JSON timeline has them all). With `start` (the clock
+    at the start, seconds after midnight) an end the agenda forecasts also reads as a clock.
     """
     if isinstance(event, CommandTaken):
         return f"action: {_command(event.command)}" if acted else None
@@ -248,4 +261,4 @@ def describe(event: Event, titles: dict[int, str], *, acted: bool = False) -> st
     if isinstance(event, SessionEnded):
         air = ", ".join(f"{n} {span(s)}" for n, s in event.airtime.items())
         return f"session ended ({event.reason}); airtime: {air}"
-    return _talk(event) or _agenda(event) or event.name
+    return _talk(event) or _agenda(event, start) or event.name

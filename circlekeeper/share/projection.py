@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from circlekeeper.engine.clock import shown_minute
+
 if TYPE_CHECKING:
     from circlekeeper.engine.state import Snapshot
 
@@ -23,7 +25,8 @@ VOLATILE = frozenset({*TIMED, "overtime", "ends_wall", "at", "sent"})
 TOLERANCE = 0.5
 """Seconds a timer's end may move before the page needs to hear of it (ticks jitter)."""
 WALL_TOLERANCE = 30.0
-"""Seconds the step's wall-clock end may move before it is news (the page shows HH:MM)."""
+"""Seconds the step's wall-clock end may move before it is news: it is sent as the minute
+shown, so any change of it is (a change is a whole minute)."""
 
 
 def project(
@@ -80,7 +83,9 @@ def project(
         "turn_remaining": snap.turn_remaining,
         "step_remaining": snap.step_remaining,
         "overtime": snap.turn_overtime,
-        "ends_wall": snap.timer_ends_wall,
+        # The minute the screen shows (the engine's one rule), so the page, which only
+        # writes it as HH:MM in the viewer's zone, can never show another.
+        "ends_wall": None if snap.timer_ends_wall is None else shown_minute(snap.timer_ends_wall),
         "ends_estimated": snap.timer_ends_estimated,
         "bells": bells,
         "language": language,
@@ -114,8 +119,8 @@ def changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool:
 def _anchors(state: Mapping[str, Any]) -> list[tuple[float | None, float]]:
     """What stays still while time passes, each with how far it may wander: every timer's
     end (paused: its value; zero is its own mark, a timer at zero does not move on), when
-    the overtime began, and the step's wall-clock end (shown to the minute; a forecast of
-    it drifts while a speaker runs over, so only a large move is news)."""
+    the overtime began, and the step's wall-clock end (the minute shown: news when it
+    turns, not with every second a speaker runs over)."""
     at = float(state["at"])
     paused = bool(state["paused"])
     out: list[tuple[float | None, float]] = []

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from circlekeeper.engine.clock import shown_minute
 from circlekeeper.i18n import N_, _, ngettext, step_kind_word, tr
 from circlekeeper.script.errors import shown as escaped
 
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
     from circlekeeper.script.model import Practice
 
 __all__ = [
-    "about_hhmm",
     "clock_text",
     "defaulted_roles_line",
     "duration_text",
@@ -66,16 +66,12 @@ def duration_text(seconds: float) -> str:
     return _("{hours} h {minutes} min").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
 
 
-def about_hhmm(epoch: float) -> str:
-    """Local wall-clock `HH:MM` of an epoch time, to the nearest minute (a forecast)."""
-    return time.strftime("%H:%M", time.localtime(round(epoch / 60) * 60))
-
-
 def wall_hhmm(epoch: float | None) -> str:
-    """Local wall-clock `HH:MM` of an epoch time, or empty."""
+    """Local wall-clock `HH:MM` of an epoch time (the minute `shown_minute` gives: a step
+    ending at 11:49:29 shows 11:50 here as on the agenda), or empty."""
     if epoch is None:
         return ""
-    return time.strftime("%H:%M", time.localtime(epoch))
+    return time.strftime("%H:%M", time.localtime(shown_minute(epoch)))
 
 
 def meeting_words(plan: CirclePlan) -> str:

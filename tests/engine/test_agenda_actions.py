@@ -4,6 +4,7 @@ reportback lists the steps as they ran."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from circlekeeper.engine.actions import Action, load_actions
 from circlekeeper.engine.commands import EndAt, Insert
 from circlekeeper.engine.events import StepInserted, StepStarted
 from circlekeeper.engine.rehearse import simulate
+from circlekeeper.engine.timeline import clock
 from circlekeeper.records.export import markdown
 from circlekeeper.records.summary import summarize
 from circlekeeper.script import load_text
@@ -108,7 +110,8 @@ def test_every_agenda_action_in_a_rehearsal(tmp_path: Path) -> None:
         "(topic t1)",
         "[06:00] topic t2 removed",
         "[09:00] action: end-at 40:00",
-        "[09:00] agenda: fitted to end at 40:00",
+        "[09:00] agenda: fitted to end at 40:00 (19:40)",
+        "[09:00] agenda: forecast end 40:00 (19:40)",
         "[09:00] refused remove s1: `s1` has run already",
     ]:
         assert line in text, text
@@ -130,6 +133,26 @@ def test_a_time_of_day_counts_from_the_start_and_may_pass_midnight(tmp_path: Pat
         str(script), "--circle", "Ana,Ben", "--actions", str(actions), "--start", "00:30"
     )
     assert "refused end-at" in out and "that time has passed" in out
+    # The text timeline gives an end at a time as the clock too, past midnight as well.
+    code, out, _ = rehearse(
+        str(script), "--circle", "Ana,Ben", "--actions", str(actions), "--start", "23:30"
+    )
+    assert "[05:00] agenda: fitted to end at 35:00 (00:05)" in out
+
+
+def test_the_forecast_end_reads_as_the_minute_the_screens_show(tmp_path: Path) -> None:
+    """A forecast end with seconds shows the next whole minute (as the live screen does)."""
+    script = write(tmp_path, "crew.yaml", CREW)
+    retime = "- {at: 1m, do: set-duration, step: s2, duration: 20m29s}\n"
+    actions = write(tmp_path, "a.yaml", retime)
+    args = [str(script), "--circle", "Ana,Ben", "--actions", str(actions), "--start", "19:00"]
+    code, out, err = rehearse(*args, "--json")
+    assert code == 0, err
+    ends = [e["ends"] for e in timeline_of(out) if e["event"] == "agenda_changed"]
+    assert len(ends) == 1 and ends[0] % 60 != 0
+    code, text, _ = rehearse(*args)
+    minute = math.ceil(ends[0] / 60)
+    assert f"forecast end {clock(ends[0])} (19:{minute:02d})" in text, text
 
 
 @pytest.mark.parametrize(

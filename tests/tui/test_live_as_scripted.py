@@ -104,9 +104,10 @@ async def test_a_turns_timer_ends_with_the_turn_and_the_round_end_is_said_apart(
         await settle(pilot)
         clock.advance(30)
         await settle(pilot)
-        # 90 s left of Ana's 2 minutes, from a wall clock fixed at WALL (12:26:40 UTC).
+        # 90 s left of Ana's 2 minutes, from a wall clock fixed at WALL (20:26:40 UTC): the
+        # turn ends at 20:28:40, so it is over by 20:29.
         assert snap(app).timer == "turn" and snap(app).timer_ends_wall == WALL + 90
-        assert "Ana's time  ·  turn ends 20:28" in caption(app)
+        assert "Ana's time  ·  turn ends 20:29" in caption(app)
         speaker = str(live(app).query_one("#speaker-line").render())
         # The round (4 people, two laps of 2 min) is forecast on its own line, labelled so.
         assert re.search(r"round ends about \d\d:\d\d", speaker)
@@ -122,7 +123,7 @@ async def test_the_end_shown_moves_with_a_pause(live_app: LiveApp) -> None:
     app, clock, _ = live_app(wall=lambda: wall[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert "turn ends 20:28" in caption(app)  # 2 minutes from 20:26:40
+        assert "turn ends 20:29" in caption(app)  # 2 minutes from 20:26:40: by 20:29
         await pilot.press("g")
         await settle(pilot)
         clock.advance(300)  # a five-minute guardian pause
@@ -130,7 +131,7 @@ async def test_the_end_shown_moves_with_a_pause(live_app: LiveApp) -> None:
         await settle(pilot)
         await pilot.press("g")
         await settle(pilot)
-        assert "turn ends 20:33" in caption(app)
+        assert "turn ends 20:34" in caption(app)
 
 
 async def test_the_facilitators_note_is_shown_and_never_spoken(live_app: LiveApp) -> None:

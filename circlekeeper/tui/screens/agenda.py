@@ -36,7 +36,7 @@ from circlekeeper.engine.projection import ahead
 from circlekeeper.engine.state import PlannedStep, Topic
 from circlekeeper.engine.templates import TEMPLATE_KINDS
 from circlekeeper.i18n import N_, _, tr, tr_error
-from circlekeeper.tui.format import about_hhmm, duration_text, step_kind_word
+from circlekeeper.tui.format import duration_text, step_kind_word, wall_hhmm
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.local import LocalModal
 from circlekeeper.tui.screens.agenda_forms import StepForm, TextDialog, read_length
@@ -50,9 +50,9 @@ Do = Callable[[str, Command], None]
 
 
 def clock_at(driver: Driver, session_t: float) -> str:
-    """The wall clock at session time `session_t`, to the nearest minute (`HH:MM`)."""
+    """The wall clock at session time `session_t` (`HH:MM`, the minute `wall_hhmm` shows)."""
     now = driver.session.session_time(driver.now())
-    return about_hhmm(driver.wall() + (session_t - now))
+    return wall_hhmm(driver.wall() + (session_t - now))
 
 
 TEMPLATE_LABELS: dict[str, str] = {

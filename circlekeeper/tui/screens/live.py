@@ -54,7 +54,6 @@ from circlekeeper.i18n import N_, _, msg, tr
 from circlekeeper.script.texts import localize
 from circlekeeper.tui.driver import CHECKPOINT_EVERY, CHECKPOINT_SKIP
 from circlekeeper.tui.format import (
-    about_hhmm,
     capitalized,
     clock_text,
     duration_text,
@@ -443,7 +442,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
             # (a reason may quote a typed title, square brackets and all).
             self.notify(tr(event.reason), severity="warning", timeout=4, markup=False)
         elif isinstance(event, AgendaChanged):
-            ends = about_hhmm(self.driver.wall() + (event.ends - event.t))
+            ends = wall_hhmm(self.driver.wall() + (event.ends - event.t))
             self.notify(
                 _("Agenda changed: the session now ends about {time}.").format(time=ends),
                 timeout=3,
@@ -543,7 +542,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
             groups = self.query_one("#groups", Static)
             groups.update(groups_text(snap))
             groups.display = bool(snap.groups)
-        ends = None if snap.ends_wall is None else about_hhmm(snap.ends_wall)
+        ends = None if snap.ends_wall is None else wall_hhmm(snap.ends_wall)
         if self._set("agenda", (snap.agenda, ends, len(snap.topics))):
             self.query_one(AgendaView).show(snap.agenda, ends, len(snap.topics))
         if self._set("practice", snap.practice):
@@ -606,7 +605,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
                 if past > 0:
                     what += ", " + _("{time} over").format(time=clock_text(past))
         ends_wall = snap.timer_ends_wall
-        ends = None if ends_wall is None else int(ends_wall // 60)
+        ends = wall_hhmm(ends_wall)
         over = clock_text(snap.turn_overtime) if snap.turn_overtime else ""
         estimated = snap.timer_ends_estimated
         shown = (clock_text(remaining), what, ends, over, paused, estimated, snap.timer)
