@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from circlekeeper.engine.cues import CueRow, StepRun
-from circlekeeper.script.model import FILE_STRIKE_SECONDS, STRIKE_SECONDS, CueSpec, SoundDef
+from circlekeeper.script.model import CueSpec, SoundDef
+from circlekeeper.script.sounds import FILE_STRIKE_SECONDS, STRIKE_SECONDS
 
 WORD_SECONDS = 0.4
 """Seconds a spoken word takes (150 words a minute), for words that follow a cue."""

@@ -61,7 +61,8 @@ from circlekeeper.engine.steps import Steps
 from circlekeeper.engine.stick import Stick
 from circlekeeper.engine.talk import Talk
 from circlekeeper.i18n import msg
-from circlekeeper.script.model import BUILTIN_SOUNDS, CueSpec, Practice
+from circlekeeper.script.model import CueSpec, Practice
+from circlekeeper.script.sounds import BUILTIN_SOUNDS
 from circlekeeper.script.texts import (
     TextValue,
     localize,

@@ -24,19 +24,8 @@ from circlekeeper.script.limits import MAX_ITEMS, MAX_STEPS
 
 FORMAT_VERSION: Literal[1] = 1
 BuiltinSound = Literal["bowl", "chime", "clappers", "gong", "warning"]
-"""The sounds circlekeeper synthesises itself."""
-BUILTIN_SOUNDS: tuple[str, ...] = get_args(BuiltinSound)
-STRIKE_SECONDS: dict[str, float] = {
-    "bowl": 4.5,
-    "chime": 2.0,
-    "clappers": 1.1,
-    "gong": 6.0,
-    "warning": 1.4,
-}
-"""Seconds from one strike of each built-in sound to the next, as they are rung: a cue that
-falls due with another waits this long per strike of the one before it."""
-FILE_STRIKE_SECONDS = 3.0
-"""The same for a sound from a WAV file, whose length the format does not know."""
+"""The sounds circlekeeper synthesises itself (`sounds.BUILTIN_SOUNDS`, spelled out for the
+models and the schema; a test holds the two to the same names)."""
 
 PracticeKind = Literal[
     "check-in",

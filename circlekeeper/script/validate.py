@@ -17,7 +17,6 @@ from pydantic import BaseModel
 from circlekeeper.script.limits import MAX_INTERVAL_BELLS, MIN_INTERVAL
 from circlekeeper.script.messages import did_you_mean
 from circlekeeper.script.model import (
-    BUILTIN_SOUNDS,
     Bells,
     BreakoutStep,
     CueSpec,
@@ -34,6 +33,7 @@ from circlekeeper.script.model import (
     When,
 )
 from circlekeeper.script.positions import PathKey, Pos, Positions
+from circlekeeper.script.sounds import BUILTIN_SOUNDS
 
 # ISO 639-1 two-letter codes, so a mistyped language (`eng`, `ge`) is caught early.
 _ISO_639_1_TEXT = """

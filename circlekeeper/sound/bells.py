@@ -19,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-BELLS: tuple[str, ...] = ("bowl", "chime", "clappers", "gong", "warning")
-"""The built-in sound names."""
+from circlekeeper.script.sounds import BUILTIN_SOUNDS, STRIKE_SECONDS
+
+BELLS: tuple[str, ...] = BUILTIN_SOUNDS
+"""The built-in sound names (the format's own list)."""
 
 MAX_WAV_BYTES = 64 * 1024 * 1024
 """A practice's own WAV file may be this large (64 MiB: six minutes of 48 kHz stereo)."""
@@ -207,25 +209,26 @@ def _strike_warning(rate: int) -> FloatArray:
     return _fades(body, rate, fade_in=0.01)
 
 
-_STRIKES: dict[str, tuple[Callable[[int], FloatArray], float, float]] = {
-    # name -> (one strike, seconds from one strike to the next (as the previous one decays),
-    #          seconds after a strike before words may follow it: the attack has bloomed)
-    "bowl": (_strike_bowl, 4.5, 1.2),
-    "chime": (_strike_chime, 2.0, 0.8),
-    "clappers": (_strike_clappers, 1.1, 0.6),
-    "gong": (_strike_gong, 6.0, 1.6),
-    "warning": (_strike_warning, 1.4, 0.6),
+_STRIKES: dict[str, tuple[Callable[[int], FloatArray], float]] = {
+    # name -> (one strike, seconds after a strike before words may follow it: the attack has
+    # bloomed). How far apart strikes ring is the engine's table too (`STRIKE_SECONDS`).
+    "bowl": (_strike_bowl, 1.2),
+    "chime": (_strike_chime, 0.8),
+    "clappers": (_strike_clappers, 0.6),
+    "gong": (_strike_gong, 1.6),
+    "warning": (_strike_warning, 0.6),
 }
 
 
 def spacing(name: str) -> float:
-    """Seconds from one strike of a built-in sound to the next."""
-    return _STRIKES[name][1]
+    """Seconds from one strike of a built-in sound to the next: the format's table, which
+    the engine spaces cues by, so what plays takes as long as the engine allowed for it."""
+    return STRIKE_SECONDS[name]
 
 
 def settle(name: str) -> float:
     """Seconds after a strike before spoken words may follow it (a short, musical gap)."""
-    return _STRIKES[name][2]
+    return _STRIKES[name][1]
 
 
 def rms_first_second(x: FloatArray, rate: int) -> float:

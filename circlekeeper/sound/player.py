@@ -913,7 +913,8 @@ class AudioSink:
             tag = f"sound:{name}"
             if one is None or len(one) == 0:
                 log.warning("sound %r could not be read; ringing the bowl", name)
-                one, step, settle = bells.strike("bowl", self.rate), bells.spacing("bowl"), 1.2
+                one, step = bells.strike("bowl", self.rate), bells.spacing("bowl")
+                settle = bells.settle("bowl")
             else:
                 step = len(one) / self.rate
                 settle = min(step, 1.0)

@@ -207,12 +207,17 @@ def test_resample_keeps_pitch() -> None:
 
 
 def test_every_sound_a_script_may_name_is_synthesised() -> None:
-    # The script format and the synthesiser keep their own lists (sound does not import
-    # script); a bell added to one and not the other would fail a live session quietly.
-    from circlekeeper.script.model import BUILTIN_SOUNDS
-    from circlekeeper.sound.bells import BELLS
+    # The format's models spell the names out (a Literal) beside the one table the engine
+    # and the player read: a bell added to one and not the other would fail a session quietly.
+    from typing import get_args
 
-    assert set(BELLS) == set(BUILTIN_SOUNDS)
+    from circlekeeper.script.model import BuiltinSound
+    from circlekeeper.script.sounds import BUILTIN_SOUNDS, STRIKE_SECONDS
+    from circlekeeper.sound.bells import BELLS, render_bell
+
+    assert get_args(BuiltinSound) == BUILTIN_SOUNDS == BELLS == tuple(STRIKE_SECONDS)
+    for name in BELLS:
+        render_bell(name)  # each is synthesised
 
 
 @pytest.mark.parametrize("dst", [44100, 48000])
@@ -223,3 +228,18 @@ def test_a_long_resample_goes_in_pieces_without_seams(dst: int) -> None:
     assert y.dtype == np.float32 and len(y) == 11 * dst
     ref = 0.5 * np.sin(2 * np.pi * 440 * np.arange(len(y)) / dst)
     assert float(np.max(np.abs(y - ref)[dst // 10 : -dst // 10])) < 1e-3
+
+
+def test_the_player_and_the_engine_read_one_table_of_strike_spacing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Change the table and both follow: no copy of it is left anywhere to drift.
+    from circlekeeper.engine.chime import BellLine
+    from circlekeeper.script.sounds import STRIKE_SECONDS
+    from circlekeeper.sound.bells import spacing
+
+    line = BellLine({})
+    for name in BELLS:
+        monkeypatch.setitem(STRIKE_SECONDS, name, STRIKE_SECONDS[name] + 0.25)
+        engine = line.length(name, 2, None) - line.length(name, 1, None)
+        assert spacing(name) == pytest.approx(engine) == STRIKE_SECONDS[name]

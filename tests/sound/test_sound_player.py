@@ -139,6 +139,38 @@ def test_unknown_sound_rings_the_bowl_rather_than_nothing(
     assert [tag for tag, _ in sink.mixer.latencies] == ["bell:bowl"]
 
 
+def test_the_player_spaces_strikes_as_the_engine_does(
+    sd: FakeSD, sinks: list[AudioSink], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every built-in sound's strikes are as far apart as the engine allows for when it
+    spaces cues that fall due together: a cue never starts over the last strike of another."""
+    from circlekeeper.engine.chime import BellLine
+    from circlekeeper.sound.bells import BELLS
+    from circlekeeper.sound.mixer import Mixer, Voice
+
+    added: list[Voice] = []
+    add = Mixer.add
+
+    def recording(self: Mixer, voice: Voice) -> None:
+        added.append(voice)
+        add(self, voice)
+
+    monkeypatch.setattr(Mixer, "add", recording)
+    sink = open_sink(sinks, sd)
+    line = BellLine({})
+    for name in BELLS:
+        added.clear()
+        sink.bell(name, 3)
+        assert eventually(lambda: len(added) == 3, 10), (name, added)
+        first, second, third = added
+        engine = line.length(name, 2, None) - line.length(name, 1, None)
+        assert engine > 0
+        step = round(engine * sink.rate)
+        assert second.after == [(first, step)], name
+        assert third.after == [(first, 2 * step)], name
+        sink.stop_cues()
+
+
 def test_practice_sound_from_a_wav_file(sd: FakeSD, sinks: list[AudioSink], tmp_path: Path) -> None:
     import wave
 
