@@ -9,6 +9,15 @@ is reported instead: logged with its traceback to the error log (`circlekeeper.e
 and shown (a toast, and the live screen's banner). Workers are started with
 `exit_on_error=False`; the app reports their failures the same way.
 
+A screen or widget that fails while it is built is a different matter: Textual composes a
+node (`compose`) in its own message loop and ends the app on anything that leaves it, and a
+screen that composed half its widgets cannot be drawn or used. So `compose` is guarded too
+(a public method, the only seam: no private part of Textual is touched), and so is
+`on_mount`; when either fails, the failure is reported as above and the screen it belongs to
+is taken off the stack as if dismissed with no answer, its handlers no longer run. A screen
+stays (with the report) when there is nothing of ours under it to go back to, or when it
+says `KEEP_ON_FAILURE`: the live session's screen, which the session cannot do without.
+
 The session's own code guards what it can with a precise label (`AppHost.guard`); this is
 the net under whatever it missed.
 """
@@ -18,7 +27,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from textual.actions import SkipAction
@@ -28,6 +37,10 @@ log = logging.getLogger(__name__)
 
 HANDLER_PREFIXES = ("on_", "action_", "watch_", "key_", "_on_")
 """Names Textual calls by convention: event and message handlers, actions, watchers, keys."""
+BUILDING = ("compose", "on_mount")
+"""What builds a node: a failure there leaves its screen unusable, so the screen goes."""
+BROKEN = "_circlekeeper_broken"
+"""Set on a screen that failed while it was built: its handlers no longer run."""
 
 
 def report(node: Any, label: str, error: Exception) -> None:
@@ -46,24 +59,70 @@ def report(node: Any, label: str, error: Exception) -> None:
     log.error("Error in %s: %s", label, error, exc_info=error)
 
 
-def guarded(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
+def _broken(node: Any) -> bool:
+    """True when `node` is a screen that failed while it was built."""
+    return bool(getattr(node, BROKEN, False))
+
+
+def abandon(node: Any) -> None:
+    """`node` failed while it was built: unless its screen keeps itself (`KEEP_ON_FAILURE`),
+    mark that screen broken and take it off the stack once the app is between messages."""
+    from textual.screen import Screen
+
+    try:
+        screen = node if isinstance(node, Screen) else node.screen
+        if getattr(screen, "KEEP_ON_FAILURE", False) or _broken(screen):
+            return
+        setattr(screen, BROKEN, True)
+        app = screen.app
+        # Later, not now: the screen is still being mounted in its own message loop.
+        app.call_later(_take_off, screen)
+    except Exception:  # no screen to take off (not attached): the report is all there is
+        log.exception("could not take off a screen that failed to build")
+
+
+def _take_off(screen: Any) -> None:
+    """Dismiss a broken screen with no answer (screens over it go first): whoever pushed it
+    hears None, as from Escape, and the screen under it is back."""
+    app = screen.app
+    stack = app.screen_stack
+    if screen not in stack or stack.index(screen) == 0:
+        return
+    if not isinstance(stack[stack.index(screen) - 1], Guarded):
+        return  # Textual's blank default screen: better the broken screen than nothing
+    if app.screen is not screen:
+        screen.pop_until_active()
+    screen.dismiss(None)
+
+
+def guarded(fn: Callable[..., Any], label: str, *, building: bool = False) -> Callable[..., Any]:
     """`fn` (a function taking `self` first), with any exception reported instead of raised.
 
     Textual's own control flow (`SkipAction`) passes through. The signature is kept (the
-    wrapper's `__wrapped__`): Textual counts a handler's parameters to call it.
+    wrapper's `__wrapped__`): Textual counts a handler's parameters to call it. `building`:
+    `fn` builds the node (`on_mount`), and a failure takes its screen off (`abandon`). A
+    screen taken off runs no handler any more.
     """
     if getattr(fn, "_circlekeeper_guarded", False):
         return fn
+
+    def failed(self: Any, error: Exception) -> None:
+        report(self, label, error)
+        if building:
+            abandon(self)
+
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)
         async def run_async(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _broken(self):
+                return None
             try:
                 return await fn(self, *args, **kwargs)
             except SkipAction:
                 raise
             except Exception as error:
-                report(self, label, error)
+                failed(self, error)
                 return None
 
         wrapper: Callable[..., Any] = run_async
@@ -71,17 +130,40 @@ def guarded(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
 
         @functools.wraps(fn)
         def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _broken(self):
+                return None
             try:
                 return fn(self, *args, **kwargs)
             except SkipAction:
                 raise
             except Exception as error:
-                report(self, label, error)
+                failed(self, error)
                 return None
 
         wrapper = run
     wrapper._circlekeeper_guarded = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def guarded_compose(fn: Callable[[Any], Iterable[Any]], label: str) -> Callable[[Any], Any]:
+    """A node's `compose`, with a failure reported and its screen taken off (`abandon`)
+    instead of ending the app."""
+    if getattr(fn, "_circlekeeper_guarded", False):
+        return fn
+
+    @functools.wraps(fn)
+    def run(self: Any) -> Iterator[Any]:
+        # Handed on one by one, as composed: a widget yielded inside `with Container():`
+        # belongs to it only while the block is open. What was composed before a failure
+        # is mounted; the screen is taken off right after, so nobody uses it.
+        try:
+            yield from fn(self)
+        except Exception as error:
+            report(self, label, error)
+            abandon(self)
+
+    run._circlekeeper_guarded = True  # type: ignore[attr-defined]
+    return run
 
 
 def guarded_callback(node: Any, callback: Callable[..., Any], label: str) -> Callable[..., Any]:
@@ -116,7 +198,11 @@ class Guarded:
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
             if name.startswith(HANDLER_PREFIXES) and inspect.isfunction(value):
-                setattr(cls, name, guarded(value, f"{cls.__name__}.{name}"))
+                building = name in BUILDING
+                setattr(cls, name, guarded(value, f"{cls.__name__}.{name}", building=building))
+        compose = vars(cls).get("compose")
+        if inspect.isfunction(compose):
+            cls.compose = guarded_compose(compose, f"{cls.__name__}.compose")  # type: ignore[attr-defined]
         # `@on(...)` handlers are found through this table, not by name.
         decorated = vars(cls).get("_decorated_handlers")
         if decorated:

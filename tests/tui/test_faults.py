@@ -16,16 +16,22 @@ import pytest
 from conftest import WALL, LiveApp, config, session_factory, settled, until
 from test_keys import live, settle, snap
 from test_screens import library_app
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Static
 
 from circlekeeper import errorlog
+from circlekeeper.engine import MockClock
 from circlekeeper.paths import state_dir
+from circlekeeper.records.journal import Journal, read_journal
+from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui import app as app_module
 from circlekeeper.tui.app import CircleKeeperApp, make_app
+from circlekeeper.tui.config import SessionConfig
 from circlekeeper.tui.guard import HANDLER_PREFIXES, Guarded
+from circlekeeper.tui.local import LocalModal
 from circlekeeper.tui.screens import agenda, agenda_forms, dialogs, library, setup, summary
 from circlekeeper.tui.screens import live as live_module
 from circlekeeper.tui.screens.agenda import AgendaFlows, AgendaScreen
@@ -268,3 +274,96 @@ def test_no_log_where_none_can_be_kept_and_nothing_fails(
     assert errorlog.current() is None
     logging.getLogger("circlekeeper.tui.test").error("goes nowhere, harmlessly")
     assert not os.path.exists(blocker / "state")
+
+
+# ----- a screen that fails while it is built -----
+
+
+class BrokenScreen(Guarded, LocalModal[None]):
+    """A dialog whose compose fails half way."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("half a dialog")
+        raise Injected("injected fault")
+
+
+async def push_broken(app: CircleKeeperApp, pilot: Any, patch: pytest.MonkeyPatch) -> str:
+    app.push_screen(BrokenScreen(), app.answers.append)  # type: ignore[attr-defined]
+    return "BrokenScreen.compose"
+
+
+async def help_compose(app: CircleKeeperApp, pilot: Any, patch: pytest.MonkeyPatch) -> str:
+    patch.setattr(dialogs, "plain", boom)  # what the help's compose draws the keys with
+    await pilot.press("question_mark")
+    return "HelpScreen.compose"
+
+
+async def agenda_compose(app: CircleKeeperApp, pilot: Any, patch: pytest.MonkeyPatch) -> str:
+    patch.setattr(agenda, "DataTable", boom)  # the agenda's table cannot be made
+    await pilot.press("e")
+    return "AgendaScreen.compose"
+
+
+async def agenda_mount(app: CircleKeeperApp, pilot: Any, patch: pytest.MonkeyPatch) -> str:
+    patch.setattr(AgendaFlows, "ahead", boom)  # the agenda's first fill, on mount
+    await pilot.press("e")
+    return "AgendaScreen.on_mount"
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [push_broken, help_compose, agenda_compose, agenda_mount],
+    ids=lambda t: t.__name__,
+)
+async def test_a_screen_that_fails_to_build_is_taken_off_and_the_session_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error_log: Path, trigger: Trigger
+) -> None:
+    clock = MockClock(7_000.0)
+    sink = RecordingSink()
+    journals: list[Journal] = []
+
+    def journal(setup: SessionConfig) -> Journal:
+        made = Journal.create(setup.practice.title, None, setup.circle, directory=tmp_path)
+        journals.append(made)
+        return made
+
+    app = make_app(
+        config=config(),
+        clock=clock,
+        wall=lambda: WALL,
+        sink=sink,
+        session_factory=session_factory,
+        journal_factory=journal,
+        load_user_keymap=False,
+    )
+    app.answers = []  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        session = live(app)
+        clock.advance(20)
+        await settle(pilot)
+        calls = len(sink.calls)
+        with monkeypatch.context() as patch:
+            label = await trigger(app, pilot, patch)
+            await held_up(app, pilot, error_log, label)
+            # Taken off as if closed with no answer: the live screen is back.
+            await until(pilot, lambda: app.screen is session, "the live screen back")
+        if trigger is push_broken:
+            assert app.answers == [None]  # type: ignore[attr-defined]
+        assert app.is_running and not app.driver.session.ended  # type: ignore[union-attr]
+        banner = session.query_one("#error-banner")
+        assert banner.display and "injected fault" in str(banner.render())
+        assert label in str(banner.render())
+        # Nothing was stopped or silenced: the sink heard nothing from the failure.
+        assert len(sink.calls) == calls, sink.calls[calls:]
+        # The session goes on: its time, its keys, its bells, its journal.
+        before = snap(app).turn_remaining
+        clock.advance(75)  # Ana's two minutes: 30 s left from here, the warning bell
+        await until(pilot, lambda: snap(app).turn_remaining == before - 75, "the timers")
+        await until(pilot, lambda: any(k == "bell" for k, _ in sink.calls[calls:]), "the bell")
+        speaker = snap(app).speaker
+        await pilot.press("space")
+        await settle(pilot)
+        assert snap(app).speaker != speaker
+    names = [event.name for event in read_journal(journals[0].path).events]
+    assert names.count("turn_warning") == 1 and names.count("turn_started") >= 2

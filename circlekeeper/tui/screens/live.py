@@ -205,6 +205,9 @@ class LiveScreen(Guarded, LocalScreen[None]):
     """Runs one session; the app's clock drives it through `Driver.tick`."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(SESSION_BINDINGS)
+    KEEP_ON_FAILURE: ClassVar[bool] = True
+    """A failure while the screen is built is reported, never takes it off: the session
+    runs through it (see `guard`)."""
 
     def __init__(self, driver: Driver) -> None:
         super().__init__(id="live")
