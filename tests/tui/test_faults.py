@@ -367,3 +367,36 @@ async def test_a_screen_that_fails_to_build_is_taken_off_and_the_session_goes_on
         assert snap(app).speaker != speaker
     names = [event.name for event in read_journal(journals[0].path).events]
     assert names.count("turn_warning") == 1 and names.count("turn_started") >= 2
+
+
+async def test_a_summary_that_fails_to_build_leaves_the_app_up_and_the_journal_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error_log: Path
+) -> None:
+    """The session ended; its summary cannot be drawn. Nothing of ours lies under it (the
+    session was started straight away), so the summary stays, empty, and q still quits."""
+    clock = MockClock(7_000.0)
+    journals: list[Journal] = []
+
+    def journal(setup: SessionConfig) -> Journal:
+        made = Journal.create(setup.practice.title, None, setup.circle, directory=tmp_path)
+        journals.append(made)
+        return made
+
+    app = make_app(
+        config=config(),
+        clock=clock,
+        wall=lambda: WALL,
+        sink=RecordingSink(),
+        session_factory=session_factory,
+        journal_factory=journal,
+        load_user_keymap=False,
+    )
+    monkeypatch.setattr(summary, "airtime_bars", boom)  # half way through its compose
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        live(app).action_end_session()
+        await held_up(app, pilot, error_log, "SummaryScreen.compose")
+        assert isinstance(app.screen, summary.SummaryScreen)
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the app to quit")
+    assert read_journal(journals[0].path).ended
