@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Protocol
 
-from circlekeeper.engine.agenda import Agenda, agenda_rows, flexible
+from circlekeeper.engine.agenda import Agenda, AgendaRow, agenda_rows, flexible
 from circlekeeper.engine.cues import Due, StepRun, next_sound
 from circlekeeper.engine.events import EndReason
 from circlekeeper.engine.exchange import Exchange
@@ -30,14 +30,22 @@ def _anonymous_plan(practice: Practice, size: int) -> CirclePlan:
     return plan_circle(practice, names, seed=0)
 
 
+def step_rows(practice: Practice, size: int) -> tuple[AgendaRow, ...]:
+    """The agenda rows of a first meeting for a circle of `size` people: each top-level step
+    that runs, its title (in the practice's language), kind, estimate and place.
+
+    Raises `PlanError` when the practice cannot run for that many people.
+    """
+    plan = _anonymous_plan(practice, size)
+    return agenda_rows(practice, plan, unroll(practice, plan))
+
+
 def step_estimates(practice: Practice, size: int) -> list[tuple[str, str, float]]:
     """(title, kind, seconds) for each top-level step, for a circle of `size` people.
 
     Raises `PlanError` when the practice cannot run for that many people.
     """
-    plan = _anonymous_plan(practice, size)
-    runs = unroll(practice, plan)
-    return [(row.title, row.kind, row.seconds) for row in agenda_rows(practice, plan, runs)]
+    return [(row.title, row.kind, row.seconds) for row in step_rows(practice, size)]
 
 
 def estimate_seconds(practice: Practice, size: int) -> float:

@@ -10,9 +10,12 @@ import time
 import zlib
 from pathlib import Path
 
-from circlekeeper.engine.projection import step_estimates
+from circlekeeper.engine.agenda import AgendaRow
+from circlekeeper.engine.projection import step_rows
+from circlekeeper.i18n import Msg
 from circlekeeper.library.index import (
     UNREAD,
+    Localized,
     PracticeInfo,
     Record,
     SourceRow,
@@ -23,7 +26,7 @@ from circlekeeper.library.index import (
 from circlekeeper.script.errors import ScriptError, ScriptErrors, printable
 from circlekeeper.script.loader import load_text, read_script
 from circlekeeper.script.model import Practice
-from circlekeeper.script.texts import text_languages
+from circlekeeper.script.texts import localize, step_title, text_languages
 
 
 def typical_size(practice: Practice) -> int:
@@ -32,30 +35,56 @@ def typical_size(practice: Practice) -> int:
     return size.ideal or max(size.min, min(6, size.max))
 
 
-def estimate_rows(practice: Practice, size: int) -> list[StepRow]:
-    """Each top-level step with its estimated seconds for `size` people.
+def estimate_rows(rows: tuple[AgendaRow, ...]) -> list[StepRow]:
+    """Each top-level step with its estimated seconds (`rows`: `step_rows` for the typical
+    size).
 
     The library's one call into the duration estimator: the list, the preview and
     `circlekeeper list` all take their durations from here.
     """
-    return [
-        StepRow(label, kind, seconds) for label, kind, seconds in step_estimates(practice, size)
-    ]
+    return [StepRow(row.title, row.kind, row.seconds, isinstance(row.title, Msg)) for row in rows]
+
+
+def localized(
+    practice: Practice, rows: tuple[AgendaRow, ...], languages: list[str]
+) -> tuple[Localized, ...]:
+    """The steps' labels (of `rows`) and the roles' names in each of `languages` (the
+    practice's other ones) that has any of them differ from the practice's own; None where
+    one does not."""
+    own = practice.language
+    steps = [practice.steps[row.step] for row in rows]
+    own_roles = [localize(role.name, own, own) for role in practice.roles]
+    out = []
+    for language in languages:
+        labels = [step_title(step, language, own) for step in steps]
+        names = [localize(role.name, language, own) for role in practice.roles]
+        item = Localized(
+            language,
+            tuple(None if a == row.title else a for a, row in zip(labels, rows, strict=True)),
+            tuple(None if a == b else a for a, b in zip(names, own_roles, strict=True)),
+        )
+        if any(v is not None for v in (*item.steps, *item.roles)):
+            out.append(item)
+    return tuple(out)
 
 
 def describe(practice: Practice) -> PracticeInfo:
     """What the library shows of a valid practice."""
     size = typical_size(practice)
+    languages = text_languages(practice)
     note = None
+    rows: tuple[AgendaRow, ...] = ()
     try:
-        steps = tuple(estimate_rows(practice, size))
+        rows = step_rows(practice, size)
+        steps = tuple(estimate_rows(rows))
         duration: float | None = sum(step.seconds for step in steps)
     except ValueError as error:  # valid, but not for this many people
-        steps, duration = (), None
+        rows, steps, duration = (), (), None
         note = f"cannot run for {size} people: {error}"
     except Exception as error:  # an estimate must never hide a valid practice
-        steps, duration = (), None
+        rows, steps, duration = (), (), None
         note = f"cannot estimate the duration: {error}"
+    own = practice.language
     return PracticeInfo(
         title=practice.title,
         kind=practice.kind,
@@ -64,9 +93,9 @@ def describe(practice: Practice) -> PracticeInfo:
         size_max=practice.size.max,
         typical_size=size,
         duration=duration,
-        languages=tuple(text_languages(practice)),
+        languages=tuple(languages),
         steps=steps,
-        roles=tuple(role.id for role in practice.roles),
+        roles=tuple(localize(role.name, own, own) for role in practice.roles),
         sources=tuple(
             SourceRow(source.title, source.author, source.url, source.licence)
             for source in practice.sources
@@ -75,6 +104,7 @@ def describe(practice: Practice) -> PracticeInfo:
             sound.file for sound in practice.sounds.values() if sound.file is not None
         ),
         note=note,
+        localized=localized(practice, rows, languages[1:]),
     )
 
 

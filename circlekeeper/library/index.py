@@ -30,10 +30,12 @@ from typing import Any, NamedTuple
 
 from circlekeeper import __version__, paths
 from circlekeeper.i18n import N_
+from circlekeeper.script.languages import pick_language
 from circlekeeper.script.limits import MAX_BYTES
 
-INDEX_LAYOUT = 1
-"""The layout of the index file; a change makes every older index unreadable (and rebuilt)."""
+INDEX_LAYOUT = 2
+"""The layout of the index file; a change makes every older index unreadable (and rebuilt).
+2: role names, not ids; the preview's texts in each of a practice's other languages."""
 PRACTICE_FORMAT = 1
 """The practice-script format version (`script.model.FORMAT_VERSION`, kept equal by a test)."""
 MAX_SCRIPT_BYTES = MAX_BYTES
@@ -69,6 +71,18 @@ class StepRow(NamedTuple):
     label: str
     kind: str
     seconds: float
+    ours: bool = False
+    """The label is the interface's word for an untitled step (`Reading`), not the
+    practice's: a screen says it in the interface's language."""
+
+
+class Localized(NamedTuple):
+    """The preview's texts in one more of a practice's languages: each step's label and each
+    role's name (in the order of `steps` and `roles`), None where the practice's own reads."""
+
+    language: str
+    steps: tuple[str | None, ...]
+    roles: tuple[str | None, ...]
 
 
 class SourceRow(NamedTuple):
@@ -96,11 +110,41 @@ class PracticeInfo(NamedTuple):
     """Every language the practice's texts are written in, its own language first."""
     steps: tuple[StepRow, ...] = ()
     roles: tuple[str, ...] = ()
+    """Each role's name, in the practice's own language."""
     sources: tuple[SourceRow, ...] = ()
     sound_files: tuple[str, ...] = ()
     """WAV files the script names beside itself: the record holds only while they are there."""
     note: str | None = None
     """Something worth saying about an otherwise valid practice (an estimate that failed)."""
+    localized: tuple[Localized, ...] = ()
+    """The steps' labels and the roles' names in each other language that has any of its
+    own (kept small: what reads as in the practice's language is not repeated)."""
+
+    def texts_in(self, *wanted: str) -> tuple[tuple[StepRow, ...], tuple[str, ...]]:
+        """The steps and role names to show for the first of `wanted` (languages, most
+        wanted first) the practice is written in, chosen as a session chooses its texts'
+        language; in the practice's own language when it has none of them."""
+        own = self.languages[0] if self.languages else ""
+        versions = {item.language: item for item in self.localized}
+        for language in wanted:
+            code = pick_language(dict.fromkeys(self.languages), language, own)
+            if code == own:
+                if language.split("-")[0] == own.split("-")[0]:
+                    break  # its own language: its own texts
+                continue  # not written in it: the next one wanted
+            found = versions.get(code)
+            if found is None:
+                break  # written in it, but not these texts: the practice's own
+            steps = tuple(
+                row if label is None else row._replace(label=label)
+                for row, label in zip(self.steps, found.steps, strict=True)
+            )
+            roles = tuple(
+                name if other is None else other
+                for name, other in zip(self.roles, found.roles, strict=True)
+            )
+            return steps, roles
+        return self.steps, self.roles
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the index file."""
@@ -111,11 +155,14 @@ class PracticeInfo(NamedTuple):
             "size": [self.size_min, self.size_max, self.typical_size],
             "duration": self.duration,
             "languages": list(self.languages),
-            "steps": [[s.label, s.kind, s.seconds] for s in self.steps],
+            "steps": [[s.label, s.kind, s.seconds, *([1] if s.ours else [])] for s in self.steps],
             "roles": list(self.roles),
             "sources": [[s.title, s.author, s.url, s.licence] for s in self.sources],
             "sound_files": list(self.sound_files),
             "note": self.note,
+            "localized": {
+                item.language: [list(item.steps), list(item.roles)] for item in self.localized
+            },
         }
 
     @classmethod
@@ -133,16 +180,27 @@ class PracticeInfo(NamedTuple):
             duration=None if duration is None else float(duration),
             languages=tuple(str(code) for code in data["languages"]),
             steps=tuple(
-                StepRow(str(label), str(kind), float(seconds))
-                for label, kind, seconds in data["steps"]
+                StepRow(str(label), str(kind), float(seconds), bool(ours and ours[0]))
+                for label, kind, seconds, *ours in data["steps"]
             ),
             roles=tuple(str(role) for role in data["roles"]),
             sources=tuple(SourceRow(*(_text_or_none(v) for v in row)) for row in data["sources"]),
             sound_files=tuple(str(name) for name in data["sound_files"]),
             note=_text_or_none(data["note"]),
+            localized=tuple(
+                Localized(
+                    str(language),
+                    tuple(_text_or_none(label) for label in steps),
+                    tuple(_text_or_none(name) for name in roles),
+                )
+                for language, (steps, roles) in data["localized"].items()
+            ),
         )
         if not info.title or info.kind not in KIND_TITLES:
             raise ValueError("not a practice record")
+        for item in info.localized:
+            if len(item.steps) != len(info.steps) or len(item.roles) != len(info.roles):
+                raise ValueError("texts that do not match the steps and roles")
         return info
 
 

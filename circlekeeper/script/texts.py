@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from circlekeeper.i18n import Msg, msg
+from circlekeeper.script.languages import pick_language
 from circlekeeper.script.model import (
     EXCHANGE_PARTS,
     BreakoutStep,
@@ -25,28 +26,6 @@ from circlekeeper.script.model import (
 
 TextValue = str | dict[str, str]
 """A loaded `Text`: plain text, or language code → text."""
-
-
-def pick_language(text: TextValue, language: str | None, default_language: str) -> str:
-    """The language whose version of `text` is used for `language`.
-
-    Exact code first (`pt-BR`), then the same base language (`pt`, or `pt-PT` for `pt`),
-    then the practice's language, then whichever version comes first.
-    """
-    if isinstance(text, str):
-        return default_language
-    for wanted in (language, default_language):
-        if not wanted:
-            continue
-        if wanted in text:
-            return wanted
-        base = wanted.split("-")[0]
-        if base in text:
-            return base
-        for code in text:
-            if code.split("-")[0] == base:
-                return code
-    return next(iter(text))
 
 
 def localize(text: TextValue, language: str | None, default_language: str) -> str:

@@ -102,3 +102,25 @@ def _setup(app: Any) -> Any:
     from circlekeeper.tui.screens.setup import SetupScreen
 
     return SetupScreen(load_practice(CHECK_IN), CHECK_IN)
+
+
+async def test_the_library_preview_shows_the_practice_in_the_interface_language(
+    tmp_path: Path,
+) -> None:
+    """`--lang de`: the built-in check-in's steps and host read in German in the preview."""
+    from test_screens import library_app, loaded
+
+    (tmp_path / "check-in.yaml").write_bytes(CHECK_IN.read_bytes())
+    i18n.set_language("de")
+    app, _ = library_app([tmp_path])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        for _step in range(len(screen.entries) + 3):
+            shown = str(screen.query_one("#preview").render())
+            if "check-in.yaml" in shown and "Check-in round" in shown:
+                break
+            await pilot.press("down")
+            await pilot.pause()
+        assert "Willkommen" in shown and "Ankommensrunde" in shown, shown
+        assert "Rollen: Gastgeber:in" in shown, shown
+        assert "Welcome" not in shown and "Host" not in shown

@@ -178,14 +178,17 @@ def preview_text(entry: Entry) -> Text:
     noun = ngettext("Language: {languages}", "Languages: {languages}", len(info.languages))
     text.append("\n" + noun.format(languages=shown(languages)) + "\n")
     text.append("\n" + _("Steps") + "\n", style="bold")
-    for step in info.steps:
-        text.append(f"  {one_line(step.label)}", style="")
+    # In the language the session would speak, where the practice is written in it.
+    steps, roles = info.texts_in(i18n.language(), i18n.interface())
+    for step in steps:
+        label = _(step.label) if step.ours else step.label
+        text.append(f"  {one_line(label)}", style="")
         text.append(
             f"  {one_line(step_kind_word(step.kind))}, {duration_text(step.seconds)}\n",
             style="dim",
         )
-    if info.roles:
-        text.append("\n" + _("Roles: {roles}").format(roles=shown(", ".join(info.roles))) + "\n")
+    if roles:
+        text.append("\n" + _("Roles: {roles}").format(roles=shown(", ".join(roles))) + "\n")
     if info.sources:
         text.append("\n" + _("Sources") + "\n", style="bold")
         for source in info.sources:

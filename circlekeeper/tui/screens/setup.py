@@ -58,7 +58,7 @@ def language_choices(practice: Practice) -> list[tuple[str, str]]:
         label = i18n.language_name(lang)
         fallback = localize({lang: "", **dict.fromkeys(written, "")}, lang, practice.language)
         if lang not in written and fallback == "":
-            from circlekeeper.script.texts import pick_language
+            from circlekeeper.script.languages import pick_language
 
             used = pick_language(dict.fromkeys(written, ""), lang, practice.language)
             label += " · " + _("prompts in {language}").format(language=i18n.language_name(used))
