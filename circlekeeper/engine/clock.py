@@ -19,6 +19,10 @@ def ceil_ms(seconds: float) -> float:
     return math.ceil(round(seconds * 1000, 6)) / 1000
 
 
+SLACK = 1.0
+"""Seconds past a whole minute that still show as that minute (see `shown_minute`)."""
+
+
 def shown_minute(seconds: float) -> int:
     """The minute a screen shows for a moment on the clock (epoch seconds, or seconds after
     midnight), as seconds on the same scale: a multiple of 60, the first at or after it.
@@ -27,10 +31,12 @@ def shown_minute(seconds: float) -> int:
     step's start on the agenda) goes through this, so one moment reads the same everywhere.
     """
     # Ceiling, not the nearest minute: "ends 11:50" is read as "over by 11:50", so the step
-    # is over when the clock turns to the minute shown, never a few seconds later; the
-    # countdown beside it rounds up the same way (0:00 means done). Milliseconds first, as
-    # session times are kept, so float noise on a whole minute does not cost a minute.
-    return math.ceil(round(seconds, 3) / 60) * 60
+    # is over when the clock turns to the minute shown, never seconds later; the countdown
+    # beside it rounds up the same way (0:00 means done). Less than `SLACK` past a whole
+    # minute still shows that minute: the wall clock and the session's clock are read apart
+    # (and stored to the millisecond), so a session fitted to end at 19:40 may compute as
+    # 19:40:00.001, and must read 19:40, not 19:41.
+    return math.ceil((seconds - SLACK) / 60) * 60
 
 
 def hhmm_of_day(seconds: float) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from circlekeeper.engine import timeline
+from circlekeeper.engine.clock import shown_minute
 from circlekeeper.engine.events import (
     Event,
     ScheduleFitted,
@@ -103,12 +104,13 @@ class AgendaChange:
             )
         if self.kind == "fitted":
             # A time of day where the change's own is known (a session time such as 11:56
-            # would read as one), to the nearest minute: the end was asked for as HH:MM.
+            # would read as one), to the minute every screen shows for a session time.
             end = self.ends_at
             if end is None:
                 time = timeline.clock(self.after or 0.0)
             else:
-                time = (end + timedelta(seconds=30)).strftime("%H:%M")
+                minute = datetime.fromtimestamp(shown_minute(end.timestamp()), end.tzinfo)
+                time = minute.strftime("%H:%M")
             return _("fitted to end at {time}").format(time=time)
         if self.kind == "topic-added":
             return _('topic {id}: "{topic}"').format(id=self.step, topic=title)

@@ -40,7 +40,9 @@ def test_a_moment_shows_as_the_first_whole_minute_at_or_after_it() -> None:
     minute = 1_780_000_020  # on a whole minute
     assert shown_minute(minute) == minute
     assert shown_minute(0.1 * 3 * 400) == 120  # float noise (120.00000000000001) is no minute
-    for seconds in (0.001, 29.0, 30.0, 59.0, 59.999):
+    for seconds in (0.001, 0.5, 1.0):  # the clocks read apart: still that minute
+        assert shown_minute(minute + seconds) == minute
+    for seconds in (1.001, 29.0, 30.0, 59.0, 59.999):
         assert shown_minute(minute + seconds) == minute + 60
     assert shown_minute(minute - 30.0) == minute
 
@@ -48,5 +50,5 @@ def test_a_moment_shows_as_the_first_whole_minute_at_or_after_it() -> None:
 def test_a_time_of_day_reads_as_hh_mm_and_wraps_at_midnight() -> None:
     assert hhmm_of_day(19 * 3600 + 40 * 60) == "19:40"
     assert hhmm_of_day(19 * 3600 + 39 * 60 + 30) == "19:40"
-    assert hhmm_of_day(23 * 3600 + 59 * 60 + 1) == "00:00"
+    assert hhmm_of_day(23 * 3600 + 59 * 60 + 2) == "00:00"
     assert hhmm_of_day(24 * 3600 + 5 * 60) == "00:05"
