@@ -16,6 +16,7 @@ import pytest
 from conftest import WALL, LiveApp, config, session_factory, settled, until
 from test_keys import live, settle, snap
 from test_screens import library_app
+from test_sound_and_records import journaling_app
 from textual.app import App, ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -25,11 +26,10 @@ from textual.widgets import Static
 from circlekeeper import errorlog
 from circlekeeper.engine import MockClock
 from circlekeeper.paths import state_dir
-from circlekeeper.records.journal import Journal, read_journal
+from circlekeeper.records.journal import read_journal
 from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui import app as app_module
 from circlekeeper.tui.app import CircleKeeperApp, make_app
-from circlekeeper.tui.config import SessionConfig
 from circlekeeper.tui.guard import HANDLER_PREFIXES, Guarded
 from circlekeeper.tui.local import LocalModal
 from circlekeeper.tui.screens import agenda, agenda_forms, dialogs, library, setup, summary
@@ -320,22 +320,7 @@ async def test_a_screen_that_fails_to_build_is_taken_off_and_the_session_goes_on
 ) -> None:
     clock = MockClock(7_000.0)
     sink = RecordingSink()
-    journals: list[Journal] = []
-
-    def journal(setup: SessionConfig) -> Journal:
-        made = Journal.create(setup.practice.title, None, setup.circle, directory=tmp_path)
-        journals.append(made)
-        return made
-
-    app = make_app(
-        config=config(),
-        clock=clock,
-        wall=lambda: WALL,
-        sink=sink,
-        session_factory=session_factory,
-        journal_factory=journal,
-        load_user_keymap=False,
-    )
+    app, journals = journaling_app(tmp_path, clock, sink)
     app.answers = []  # type: ignore[attr-defined]
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -374,23 +359,7 @@ async def test_a_summary_that_fails_to_build_leaves_the_app_up_and_the_journal_c
 ) -> None:
     """The session ended; its summary cannot be drawn. Nothing of ours lies under it (the
     session was started straight away), so the summary stays, empty, and q still quits."""
-    clock = MockClock(7_000.0)
-    journals: list[Journal] = []
-
-    def journal(setup: SessionConfig) -> Journal:
-        made = Journal.create(setup.practice.title, None, setup.circle, directory=tmp_path)
-        journals.append(made)
-        return made
-
-    app = make_app(
-        config=config(),
-        clock=clock,
-        wall=lambda: WALL,
-        sink=RecordingSink(),
-        session_factory=session_factory,
-        journal_factory=journal,
-        load_user_keymap=False,
-    )
+    app, journals = journaling_app(tmp_path, MockClock(7_000.0))
     monkeypatch.setattr(summary, "airtime_bars", boom)  # half way through its compose
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

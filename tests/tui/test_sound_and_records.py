@@ -113,8 +113,11 @@ async def test_the_sink_gets_the_practices_own_sounds_from_its_folder(
     assert asked[0]["sounds_dir"] == tmp_path
 
 
-def journaling_app(folder: Path, clock: MockClock) -> tuple[CircleKeeperApp, list[Journal]]:
-    """A check-in app whose journals are written to `folder` (and listed as they open)."""
+def journaling_app(
+    folder: Path, clock: MockClock, sink: RecordingSink | None = None
+) -> tuple[CircleKeeperApp, list[Journal]]:
+    """A check-in app whose journals are written to `folder` (and listed as they open),
+    playing into `sink` (a new recording sink unless given)."""
     journals: list[Journal] = []
 
     def journal(config: SessionConfig) -> Journal:
@@ -126,7 +129,7 @@ def journaling_app(folder: Path, clock: MockClock) -> tuple[CircleKeeperApp, lis
         config=config(),
         clock=clock,
         wall=lambda: WALL,
-        sink=RecordingSink(),
+        sink=sink or RecordingSink(),
         session_factory=session_factory,
         journal_factory=journal,
         load_user_keymap=False,
