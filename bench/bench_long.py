@@ -20,7 +20,6 @@ now and then: the session runs to its end by itself.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import statistics
@@ -31,11 +30,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sit import Tmux, Watched, descendants, journal_events, rss_mb, wait_for
+from bench.bench_sit import (
+    Tmux,
+    Watched,
+    circlekeeper_command,
+    descendants,
+    journal_events,
+    rehearsed,
+    rss_mb,
+    run_command,
+    sink_and_script,
+    wait_for,
+)
 from circlekeeper.sound.nullsink import (
     NullSinkUnavailable,
     silent_stream,
-    start_null_sink,
     stop_process,
 )
 
@@ -88,34 +97,20 @@ def measure(laps: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ck-bench-long-") as tmp_name:
         tmp = Path(tmp_name)
         try:
-            (tmp / "pulse").mkdir()
-            daemon = start_null_sink(tmp / "pulse")
+            daemon, script = sink_and_script(tmp, "long-run.yaml", practice_text(laps))
         except NullSinkUnavailable as error:
             return {"error": str(error)}
         env = dict(daemon.env)
-        script = tmp / "long-run.yaml"
-        script.write_text(practice_text(laps), encoding="utf-8")
-        exe = str(Path(sys.executable).with_name("circlekeeper"))
-        rehearse = subprocess.run(
-            [exe, "rehearse", str(script), "--circle", CIRCLE, "--json"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        planned = cues_of([json.loads(line) for line in rehearse.stdout.splitlines()])
+        exe = circlekeeper_command()
+        planned = cues_of(rehearsed(exe, script, CIRCLE))
         keep = silent_stream(env)
         tmux = Tmux(f"ck-bench-long-{os.getpid()}", env)
         data = tmp / "data"
         samples: list[tuple[float, float, float]] = []  # (seconds in, app MB, children MB)
         try:
-            dirs = {
-                "CIRCLEKEEPER_DATA_DIR": str(data),
-                "CIRCLEKEEPER_CONFIG_DIR": str(tmp / "config"),
-                "CIRCLEKEEPER_CACHE_DIR": str(tmp / "cache"),
-                "CIRCLEKEEPER_STATE_DIR": str(tmp / "state"),
-            }
-            command = ["env", *(f"{k}={v}" for k, v in dirs.items())]
-            command += [exe, "run", str(script), "--circle", CIRCLE, "--announce"]
+            folders = {name: tmp / name.lower() for name in ("CONFIG", "CACHE", "STATE")}
+            folders["DATA"] = data
+            command = run_command(exe, folders, [str(script), "--circle", CIRCLE, "--announce"])
             watched = Watched("sound", tmux.start("long", command))
             started = wait_for(lambda: journal_events(data)[:1], 90)
             if not started:

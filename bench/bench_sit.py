@@ -44,6 +44,7 @@ import numpy as np
 from circlekeeper.sound.nullsink import (
     REC_RATE,
     MonitorRecorder,
+    NullSinkDaemon,
     NullSinkUnavailable,
     onset_near,
     rms_windows,
@@ -60,8 +61,10 @@ MEMORY_TARGET = 120.0  # MB
 ONSET_TARGET = 20.0  # ms, spread of the onset errors
 TICK = os.sysconf("SC_CLK_TCK")
 
-LONG = {"minutes": 30, "every": "1m"}
-SHORT = {"minutes": 3, "every": "20s"}
+LONG = (30, "1m")
+"""The sit: minutes, and how often the interval chime rings."""
+SHORT = (3, "20s")
+"""A short sit, for trying the benchmark."""
 
 
 def practice_text(minutes: int, every: str) -> str:
@@ -316,28 +319,48 @@ def wait_for(check: Any, timeout: float, step: float = 0.05) -> Any:
     return None
 
 
+def sink_and_script(tmp: Path, name: str, text: str) -> tuple[NullSinkDaemon, Path]:
+    """A private null sink under `tmp`, and the practice `text` written to `tmp/name`."""
+    (tmp / "pulse").mkdir()
+    daemon = start_null_sink(tmp / "pulse")
+    script = tmp / name
+    script.write_text(text, encoding="utf-8")
+    return daemon, script
+
+
+def circlekeeper_command() -> str:
+    """The installed `circlekeeper` command beside this interpreter."""
+    return str(Path(sys.executable).with_name("circlekeeper"))
+
+
+def rehearsed(exe: str, script: Path, circle: str) -> list[dict[str, Any]]:
+    """The events `rehearse --json` plans for `script` with `circle`: what the run should do."""
+    done = subprocess.run(
+        [exe, "rehearse", str(script), "--circle", circle, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def run_command(exe: str, folders: dict[str, Path], args: list[str]) -> list[str]:
+    """`circlekeeper run ARGS` with its own folders (`{"DATA": path, ...}`), for tmux."""
+    command = ["env", *(f"CIRCLEKEEPER_{k}_DIR={v}" for k, v in folders.items())]
+    return [*command, exe, "run", *args]
+
+
 def measure(minutes: int, every: str) -> dict[str, Any]:
     """Run the sit (with sound, silent) and termdown side by side; every figure."""
     with tempfile.TemporaryDirectory(prefix="ck-bench-sit-") as tmp_name:
         tmp = Path(tmp_name)
         try:
-            (tmp / "pulse").mkdir()
-            daemon = start_null_sink(tmp / "pulse")
+            daemon, script = sink_and_script(tmp, "bench-sit.yaml", practice_text(minutes, every))
         except NullSinkUnavailable as error:
             return {"error": str(error)}
         env = dict(daemon.env)
-        script = tmp / "bench-sit.yaml"
-        script.write_text(practice_text(minutes, every), encoding="utf-8")
-        exe = str(Path(sys.executable).with_name("circlekeeper"))
-        rehearse = subprocess.run(
-            [exe, "rehearse", str(script), "--circle", CIRCLE, "--json"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        bells = [
-            e for e in map(json.loads, rehearse.stdout.splitlines()) if e.get("event") == "bell_due"
-        ]
+        exe = circlekeeper_command()
+        bells = [e for e in rehearsed(exe, script, CIRCLE) if e.get("event") == "bell_due"]
         keep = silent_stream(env)
         tmux = Tmux(f"ck-bench-{os.getpid()}", env)
         recorder = MonitorRecorder(env)
@@ -346,13 +369,12 @@ def measure(minutes: int, every: str) -> dict[str, Any]:
         try:
             time.sleep(1.0)
             for label, extra in (("sound", []), ("silent", ["--silent"])):
-                dirs = {
-                    "CIRCLEKEEPER_DATA_DIR": str(data[label]),
-                    "CIRCLEKEEPER_CONFIG_DIR": str(tmp / f"{label}-config"),
-                    "CIRCLEKEEPER_CACHE_DIR": str(tmp / f"{label}-cache"),
+                folders = {
+                    "DATA": data[label],
+                    "CONFIG": tmp / f"{label}-config",
+                    "CACHE": tmp / f"{label}-cache",
                 }
-                command = ["env", *(f"{k}={v}" for k, v in dirs.items())]
-                command += [exe, "run", str(script), "--circle", CIRCLE, *extra]
+                command = run_command(exe, folders, [str(script), "--circle", CIRCLE, *extra])
                 watched.append(Watched(label, tmux.start(label, command)))
             countdown = termdown_command(Path(tempfile.gettempdir()))
             if countdown:
@@ -364,6 +386,7 @@ def measure(minutes: int, every: str) -> dict[str, Any]:
                 return {"error": "the session did not start within 60 s"}
             start_wall = float(started[0]["wall"])
             time.sleep(WARM_UP)
+            load_before = os.getloadavg()[0]
             for w in watched:
                 w.begin()
             end_by = time.monotonic() + minutes * 60 + 120
@@ -375,6 +398,7 @@ def measure(minutes: int, every: str) -> dict[str, Any]:
                 time.sleep(1.0)
             for w in watched:
                 w.end()
+            load_after = os.getloadavg()[0]
             # Let the closing bell ring out into the recording before it stops.
             ending = [e for e in journal_events(data["sound"]) if e["event"] == "session_ended"]
             time.sleep(12.0)
@@ -409,6 +433,7 @@ def measure(minutes: int, every: str) -> dict[str, Any]:
             "ended": bool(ending),
             "screen": screen,
             "recorded": len(samples) / REC_RATE,
+            "load": (load_before, load_after),
         }
 
 
@@ -426,7 +451,9 @@ def report(result: dict[str, Any]) -> str:
         "CPU: utime + stime of the process and its descendants (reaped ones included) over "
         f"the sit's wall time, after a {WARM_UP:.0f} s warm-up. Memory: the app process's "
         "peak resident size (VmHWM), and the peak of the resident sizes of the process and "
-        "its children together.",
+        "its children together. Load average "
+        f"{result['load'][0]:.1f} when the sit began, {result['load'][1]:.1f} when it ended "
+        "(other processes' load makes every run's CPU a little higher).",
         "",
         "| run | CPU, % of a core | peak RSS, MB | peak RSS with children, MB | children |",
         "|---|---|---|---|---|",
@@ -495,10 +522,10 @@ def run(short: bool | None = None) -> str:
     """Measure and return the markdown section."""
     if short is None:
         short = os.environ.get("CIRCLEKEEPER_BENCH_SHORT") == "1"
-    plan = SHORT if short else LONG
+    minutes, every = SHORT if short else LONG
     if not shutil.which("tmux"):
         return report({"error": "tmux is not installed"})
-    return report(measure(int(plan["minutes"]), str(plan["every"])))
+    return report(measure(minutes, every))
 
 
 if __name__ == "__main__":
