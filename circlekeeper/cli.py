@@ -623,11 +623,26 @@ def history(as_json: bool) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=N_("Write to FILE.")
 )
+@click.option(
+    "--lang",
+    default=None,
+    metavar="LANG",
+    help=N_(
+        "Language of the Markdown and of the messages, like de or pt-BR (JSON and CSV keep "
+        "their English keys)."
+    ),
+)
 def export(
-    session: str | None, circle: str | None, fmt: str, names: bool | None, output: Path | None
+    session: str | None,
+    circle: str | None,
+    fmt: str,
+    names: bool | None,
+    output: Path | None,
+    lang: str | None,
 ) -> None:
     """A reportback of session ID (from `history`; `last` is the latest), or of a saved
     circle's meetings with --circle."""
+    del lang  # the command group speaks the language `--lang` names, wherever it is given
     from circlekeeper.records.commands import export_command
 
     sys.exit(
