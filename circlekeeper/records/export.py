@@ -268,7 +268,8 @@ def _airtime_table(
 
 
 def _who(summary: Summary, *, people: bool = True) -> str:
-    """Who was there and who held which role (the host's role aside: it is said already)."""
+    """Who was there and who held which role (the host's role and a series' focus role
+    aside: the meeting's line says them already)."""
     count = len(summary.circle)
     line = ""
     if people:
@@ -278,7 +279,9 @@ def _who(summary: Summary, *, people: bool = True) -> str:
     roles = [
         _("{role}: {people}").format(role=_role_title(role), people=_people(holders))
         for role, holders in summary.roles.items()
-        if holders and not (role == "host" and holders == (summary.host,))
+        if holders
+        and not (role == "host" and holders == (summary.host,))
+        and not (summary.focus is not None and holders == (summary.focus,))
     ]
     if roles:
         line += " " + ". ".join(roles) + "."
@@ -511,7 +514,9 @@ def _meeting_section(
         intro += _("Hosted by {name}.").format(name=name(meeting.host)) + " "
     if summary is None:
         return [*lines, intro + _("Its journal is gone, so there is nothing more to say."), ""]
-    lines += [intro + _when(summary, day=False) + ".", ""]
+    when = _when(summary, day=False)
+    # After a sentence, so it starts as one ("De 19:00 à 19:18" in French).
+    lines += [intro + when[:1].upper() + when[1:] + ".", ""]
     return [*lines, *_session_body(summary, 3, airtime=False, people=people), ""]
 
 

@@ -174,3 +174,19 @@ def test_the_export_command_writes_in_the_language_asked(
         )["status"]
         == "finished"
     )
+
+
+def test_a_series_focus_is_said_once_in_the_language(
+    reportbacks: tuple[list[Summary], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The series' focus role is the meeting's focus: said on the meeting's line, not again
+    as a role in the role's own (English) id."""
+    summaries, _ = reportbacks
+    focused = dataclasses.replace(
+        summaries[1], meetings=6, focus="Dee", roles={**summaries[1].roles, "focus": ("Dee",)}
+    )
+    monkeypatch.setenv("LANGUAGE", "")
+    i18n.set_language("de")
+    text = markdown(focused)
+    assert "**Tuesday crew** · Treffen 2 von 6 · Fokus: Dee · geleitet von Ben" in text
+    assert "Focus" not in text and "Scribe: Cy." in text
