@@ -468,6 +468,15 @@ async def test_an_index_that_cannot_be_saved_costs_nothing_but_speed(
         assert app.errors == []
 
 
+async def crew_setup(app: CircleKeeperApp, pilot: Any) -> SetupScreen:
+    """The crew series' setup screen, set up for the saved circle "Crew"."""
+    await highlight(pilot, await loaded(pilot), "six meetings")
+    setup = await open_setup(app, pilot)
+    setup.query_one("#setup-saved", Select).value = "Crew"
+    await pilot.pause()
+    return setup
+
+
 async def test_a_saved_crew_remembers_the_focus_order_chosen_at_setup(tmp_path: Path) -> None:
     import shutil
 
@@ -476,10 +485,7 @@ async def test_a_saved_crew_remembers_the_focus_order_chosen_at_setup(tmp_path: 
     for number, focus, host in ((1, "Dee", "Ana"), (2, "Cy", "Ben")):
         app, _ = library_app([tmp_path])
         async with app.run_test(size=(100, 40)) as pilot:
-            await highlight(pilot, await loaded(pilot), "six meetings")
-            setup = await open_setup(app, pilot)
-            setup.query_one("#setup-saved", Select).value = "Crew"
-            await pilot.pause()
+            setup = await crew_setup(app, pilot)
             field = setup.query_one("#setup-focus-order", Input)
             if number == 1:
                 assert field.value == ""  # none chosen yet
@@ -513,10 +519,7 @@ async def test_the_setup_screen_gives_the_focus_to_whoever_has_not_had_it(
     store.save("Crew", ["Ana", "Ben", "Dee"])
     app, _ = library_app([tmp_path])
     async with app.run_test(size=(100, 40)) as pilot:
-        await highlight(pilot, await loaded(pilot), "six meetings")
-        setup = await open_setup(app, pilot)
-        setup.query_one("#setup-saved", Select).value = "Crew"
-        await pilot.pause()
+        setup = await crew_setup(app, pilot)
         shown = str(setup.query_one("#setup-meeting", Static).render())
         assert shown == "meeting 4 of 6 · focus: Dee · hosted by Ana"
         plan = setup.plan()
