@@ -10,7 +10,7 @@ import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
@@ -119,15 +119,28 @@ def _ask_choice(question: str, choices: dict[str, str]) -> str | None:
     return answer if answer in choices else None
 
 
-def _who(
-    circle: str | None, circle_name: str | None
-) -> tuple[list[str], dict[str, tuple[str, ...]], int, str | None, list[str] | None]:
-    """People, standing roles, meetings held, the saved circle's name and the focus order it
-    remembers (None: none), from --circle or --circle-name (exactly one of them)."""
+class _Who(NamedTuple):
+    """The circle a session is for, from --circle or --circle-name."""
+
+    people: list[str]
+    roles: dict[str, tuple[str, ...]]
+    """A saved circle's standing roles."""
+    held: int
+    """Meetings the saved circle has held (0 for --circle)."""
+    name: str | None
+    """The saved circle's name as saved (None for --circle)."""
+    focus_order: list[str] | None
+    """The focus order the saved circle remembers (None: none)."""
+    focus_history: tuple[str | None, ...] | None
+    """Who was in focus at each of its recorded meetings (None: no saved circle)."""
+
+
+def _who(circle: str | None, circle_name: str | None) -> _Who:
+    """The circle from --circle or --circle-name (exactly one of them)."""
     if circle is not None and circle_name is not None:
         _fail(_("give --circle or --circle-name, not both"))
     if circle is not None:
-        return _circle(circle), {}, 0, None, None
+        return _Who(_circle(circle), {}, 0, None, None, None)
     if circle_name is None:
         _fail(_('name the people with --circle "Ana,Ben,Cy" or a saved circle with --circle-name'))
     from circlekeeper.records.circles import CircleStore
@@ -141,8 +154,14 @@ def _who(
                 name=circle_name, known=known
             )
         )
-    order = list(saved.focus_order) or None
-    return list(saved.people), dict(saved.roles), saved.meeting_count, saved.name, order
+    return _Who(
+        list(saved.people),
+        dict(saved.roles),
+        saved.meeting_count,
+        saved.name,
+        list(saved.focus_order) or None,
+        saved.focus_history,
+    )
 
 
 def _circle_name_option(f: F) -> F:
@@ -342,20 +361,21 @@ def rehearse(
     """
     from circlekeeper.engine.rehearse import run_rehearse
 
-    names, saved_roles, held, name, saved_order = _who(circle, circle_name)
+    who = _who(circle, circle_name)
     sys.exit(
         run_rehearse(
             practice,
-            names,
+            who.people,
             seed=seed,
             as_json=as_json,
             actions_path=actions,
             only_actions=only_actions,
-            meeting=meeting if meeting is not None else held + 1,
-            roles={**saved_roles, **_roles(roles)},
+            meeting=meeting if meeting is not None else who.held + 1,
+            roles={**who.roles, **_roles(roles)},
             start=start,
-            focus_order=_names("--focus-order", focus_order) or saved_order,
-            circle_name=name,
+            focus_order=_names("--focus-order", focus_order) or who.focus_order,
+            focus_history=who.focus_history,
+            circle_name=who.name,
         )
     )
 
@@ -436,11 +456,11 @@ def run(
     if lang is None:  # `circlekeeper --lang de run ...`
         given = click.get_current_context().find_root().params.get("lang")
         lang = given if isinstance(given, str) else None
-    names, saved_roles, held, name, saved_order = _who(circle, circle_name)
+    who = _who(circle, circle_name)
     sys.exit(
         run_session(
             practice,
-            names,
+            who.people,
             silent=silent,
             lang=lang,
             device=device,
@@ -448,11 +468,12 @@ def run(
             announce=announce,
             high_contrast=high_contrast,
             share=share,
-            focus_order=_names("--focus-order", focus_order) or saved_order,
-            given_roles=saved_roles,
+            focus_order=_names("--focus-order", focus_order) or who.focus_order,
+            focus_history=who.focus_history,
+            given_roles=who.roles,
             chosen_roles=_roles(roles),
-            meeting=held,
-            circle_name=name,
+            meeting=who.held,
+            circle_name=who.name,
         )
     )
 
@@ -602,11 +623,26 @@ def history(as_json: bool) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=N_("Write to FILE.")
 )
+@click.option(
+    "--lang",
+    default=None,
+    metavar="LANG",
+    help=N_(
+        "Language of the Markdown and of the messages, like de or pt-BR (JSON and CSV keep "
+        "their English keys)."
+    ),
+)
 def export(
-    session: str | None, circle: str | None, fmt: str, names: bool | None, output: Path | None
+    session: str | None,
+    circle: str | None,
+    fmt: str,
+    names: bool | None,
+    output: Path | None,
+    lang: str | None,
 ) -> None:
     """A reportback of session ID (from `history`; `last` is the latest), or of a saved
     circle's meetings with --circle."""
+    del lang  # the command group speaks the language `--lang` names, wherever it is given
     from circlekeeper.records.commands import export_command
 
     sys.exit(

@@ -208,6 +208,7 @@ def run_rehearse(
     meeting: int = 1,
     roles: Mapping[str, Sequence[str]] | None = None,
     focus_order: Sequence[str] | None = None,
+    focus_history: Sequence[str | None] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
     circle_name: str | None = None,
@@ -217,7 +218,8 @@ def run_rehearse(
 
     `meeting` counts from 1 (the circle's first meeting); `roles` maps role ids to people.
     A saved circle's rehearsal names it (`circle_name`): the text timeline then begins with
-    the meeting, its host and a series' focus.
+    the meeting, its host and a series' focus; `focus_history` is who was in focus at each
+    meeting it recorded.
     `start` is the clock at the start (`HH:MM`, by default 00:00: the session's own time),
     which an action's time of day (`end-at`) counts from.
     """
@@ -263,6 +265,7 @@ def run_rehearse(
             meeting=meeting - 1,
             given_roles=roles,
             focus_order=focus_order,
+            focus_history=focus_history,
         )
         for warning in plan.warnings:
             print(f"circlekeeper: warning: {warning}", file=err)

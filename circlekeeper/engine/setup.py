@@ -13,11 +13,18 @@ Every screen and command that starts a session (the setup screen, `run`, `rehear
 - A role given at setup overrides every rule (a facilitator can always choose).
 - The starter, who holds the stick first in a `start: first` round, is the host unless
   someone else is chosen.
-- A series (`series:` in the practice) has one member in focus each meeting: the next in
-  the focus order at each meeting that has a focus. The focus order is the one chosen at
-  setup, else seat order from the second seat, so that the focus of a meeting is the
-  person after its host (nobody hosts their own focus). The focus holds the series' focus
-  role.
+- A series (`series:` in the practice) has one member in focus each meeting that has a
+  focus: everyone in the focus order takes it once, in that order, before anyone takes it
+  a second time (`next_focus`). Who has been in focus is read from the circle's recorded
+  meetings (`focus_history`); meetings not recorded (a new circle, a rehearsal ahead) are
+  played forward by the same rule; with no records, a chosen order is taken by position,
+  `order[meetings with a focus so far % len(order)]`, as before. So a member who leaves mid-series
+  never makes the focus pass over the person due next. The focus order is the one chosen
+  at setup; else it is seat order from the person after the meeting's host, so that nobody
+  hosts their own focus (with nobody gone, that is seat order from the second seat, the
+  focus one seat after the host). When the host would be their own focus (a chosen order,
+  a focus given at setup, a circle of two) the plan warns. The focus holds the series'
+  focus role.
 - A saved circle remembers the focus order last chosen for it and brings it to each meeting
   (`carried_focus_order`): when its people change, a member who left is dropped from the
   order and a new member joins its end (in seat order), so the others keep their places.
@@ -149,10 +156,34 @@ def carried_focus_order(order: Sequence[str], names: Sequence[str]) -> tuple[str
     return kept + tuple(name for name in names if name not in kept)
 
 
+def next_focus(order: Sequence[str], had: Iterable[str]) -> str:
+    """Who takes the focus next: the first in `order` of those who have had it least often
+    (`had`: each focus so far, names matching ignoring case; people not in `order` count
+    for nothing). `ValueError` for an empty order."""
+    if not order:
+        raise ValueError(msg("a circle needs at least one person"))
+    times = {name.casefold(): 0 for name in order}
+    for name in had:
+        key = name.casefold()
+        if key in times:
+            times[key] += 1
+    fewest = min(times.values())
+    return next(name for name in order if times[name.casefold()] == fewest)
+
+
 def _series_focus(
-    practice: Practice, meeting: int, order: tuple[str, ...]
+    practice: Practice,
+    meeting: int,
+    chosen: tuple[str, ...],
+    names: tuple[str, ...],
+    history: Sequence[str | None] | None,
 ) -> tuple[str | None, int | None]:
-    """The member in focus at `meeting` (0-based) of a series, and the series' length."""
+    """The member in focus at `meeting` (0-based) of a series, and the series' length.
+
+    The order is `chosen`, else seat order from the person after each meeting's host.
+    `history` holds the focus each recorded meeting had (None: that meeting had none);
+    meetings before this one that were not recorded are played forward by `next_focus`.
+    """
     series = practice.series
     if series is None:
         return None, None
@@ -163,11 +194,19 @@ def _series_focus(
     def has_focus(k: int) -> bool:
         return when is None or when.matches(k, series.meetings)
 
+    def order_at(k: int) -> tuple[str, ...]:
+        after_host = (k + 1) % len(names)
+        return chosen or names[after_host:] + names[:after_host]
+
     if not has_focus(meeting + 1):
         return None, series.meetings
+    recorded = list(history or ())[:meeting]
+    had = [name for name in recorded if name is not None]
     # Only meetings that have a focus move it on.
-    before = sum(1 for k in range(1, meeting + 1) if has_focus(k))
-    return order[before % len(order)], series.meetings
+    for k in range(len(recorded), meeting):
+        if has_focus(k + 1):
+            had.append(next_focus(order_at(k), had))
+    return next_focus(order_at(meeting), had), series.meetings
 
 
 def _ruled_role(
@@ -203,6 +242,7 @@ def plan_circle(
     seed: int | None = None,
     language: str | None = None,
     focus_order: Sequence[str] | None = None,
+    focus_history: Sequence[str | None] | None = None,
 ) -> CirclePlan:
     """Decide seats, starter, host, roles and a series' focus for one session; `ValueError`
     on a bad circle.
@@ -210,7 +250,9 @@ def plan_circle(
     `given_roles` (role id -> people) are the choices made at setup; people not in the
     circle are left out (with a warning). `seed` None draws one, once, here. `focus_order`
     is the order in which people take the focus (for-each loops with `order: chosen`, a
-    series), chosen at setup.
+    series), chosen at setup. `focus_history` is who was in focus at each meeting the
+    circle has recorded, oldest first (None for a meeting without a focus); None when
+    there are no records.
     """
     names = _check_names(people)
     n = len(names)
@@ -274,8 +316,7 @@ def plan_circle(
     # Keep the practice's order of roles, whatever order they were decided in.
     ordered = {role.id: roles[role.id] for role in practice.roles}
     order = _focus_order(focus_order, names)
-    # By default the focus is the person after the host: nobody hosts their own focus.
-    focus, meetings = _series_focus(practice, meeting, order or names[1:] + names[:1])
+    focus, meetings = _series_focus(practice, meeting, order, names, focus_history)
     if meetings is not None and meeting >= meetings:
         warnings.append(
             msg(
@@ -291,6 +332,14 @@ def plan_circle(
         if given_focus:
             focus = given_focus[0]
         ordered[series.focus_role] = (focus,) if focus is not None else ()
+    if focus is not None and focus == names[host]:
+        warnings.append(
+            msg(
+                "{name} hosts this meeting and is also its focus; "
+                "another focus order, or another host, keeps the two apart.",
+                name=focus,
+            )
+        )
     return CirclePlan(
         names=names,
         starter=starter if starter is not None else names[host],

@@ -322,6 +322,11 @@ def short_date(day: date) -> str:
     return _("{wd} {day} {mon}").format(**_date_values(day))
 
 
+def short_date_year(day: date) -> str:
+    """`Thu 26 Nov 2026`: a short date with its year (a table of meetings across years)."""
+    return _("{wd} {day} {mon} {year}").format(**_date_values(day))
+
+
 def month_year(day: date) -> str:
     """`November 2026`."""
     return _("{month} {year}").format(**_date_values(day))

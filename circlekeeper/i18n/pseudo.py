@@ -13,6 +13,9 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Collection
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parent / "circlekeeper.pot"
 
 PLAIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ACCENTED = "áƀçďéƒĝĥíĵķĺɱñóƥʠŕšťúṽŵẋýžÁƁÇĎÉƑĜĤÍĴĶĹṀÑÓƤɊŔŠŤÚṼŴẌÝŽ"
@@ -58,3 +61,19 @@ class PseudoCatalogue(gettext.NullTranslations):
     def pgettext(self, context: str, message: str) -> str:
         """A msgid meant in `context`, in the pseudo-language."""
         return self._say(context, message)
+
+
+def template_messages(template: Path = TEMPLATE) -> set[tuple[str | None, str]]:
+    """Every message of the catalogue's template, as (context, msgid): what a
+    `PseudoCatalogue` knows. Reads the template with Babel, a development tool."""
+    from babel.messages.pofile import read_po
+
+    with template.open("rb") as f:
+        catalog = read_po(f)
+    found: set[tuple[str | None, str]] = set()
+    for m in catalog:
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        found.update((m.context, one) for one in ids)
+    return found

@@ -3,11 +3,11 @@
 All circles live in one JSON file, `data_dir()/circles.json`, replaced atomically on every
 change. Each circle keeps its meetings (date, practice, host, focus, the session's id),
 recorded when a session ends: `meeting_count` is the number the next session is set up with,
-and who hosts it (and who is in focus) is the engine's rule (`plan_circle`), never decided
-here: records count, they do not rotate. A circle also remembers the focus order last chosen
-for it (at `circles add`, or for a meeting it held), and keeps it in step with its people by
-the engine's rule (`carried_focus_order`). Files written before circles had a focus order
-read as circles without one.
+`focus_history` who has already been in focus, and who hosts it (and who is in focus) is the
+engine's rule (`plan_circle`), never decided here: records count, they do not rotate. A
+circle also remembers the focus order last chosen for it (at `circles add`, or for a meeting
+it held), and keeps it in step with its people by the engine's rule (`carried_focus_order`).
+Files written before circles had a focus order read as circles without one.
 
 A file that cannot be read as circles is never thrown away: it is copied to a `.bak` file
 beside it, what could be salvaged is kept, and `problem` says what happened.
@@ -88,6 +88,12 @@ class Circle:
     def meeting_count(self) -> int:
         """How many meetings were recorded."""
         return len(self.meetings)
+
+    @property
+    def focus_history(self) -> tuple[str | None, ...]:
+        """Who was in focus at each recorded meeting, oldest first (None: no focus): what
+        `plan_circle` reads to give everyone the focus once before anyone has it twice."""
+        return tuple(m.focus for m in self.meetings)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (without the name, which is its key in the file)."""

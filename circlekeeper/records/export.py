@@ -5,6 +5,12 @@ for the people who came), JSON and CSV for tools. Names go in only with the grou
 `names=False` numbers people in seat order instead ("Person 1" sits first), in every table,
 role and note (a name written in a note is replaced too, where it matches someone in the
 circle).
+
+Markdown is written in the interface's language: every word of it goes through the
+catalogue (headings, labels, dates, lengths), and only the data stays as written: names,
+the practice's own texts, notes. JSON and CSV are for tools: their keys, columns and kinds
+stay English whatever the language (the stand-ins for names, "Person 1", are names, so they
+are said in the language, as the Markdown says them).
 """
 
 from __future__ import annotations
@@ -18,12 +24,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from circlekeeper.engine import timeline
-from circlekeeper.i18n import _
+from circlekeeper.i18n import (
+    N_,
+    NC_,
+    _,
+    day_month,
+    day_month_year,
+    long_date,
+    ngettext,
+    pgettext,
+    short_date_year,
+)
 from circlekeeper.records.changes import AgendaChange
 from circlekeeper.records.circles import Circle, Meeting
 from circlekeeper.records.summary import NoteSummary, StepSummary, Summary, clock
 
-MADE_BY = "Kept with circlekeeper."
+MADE_BY = N_("Kept with circlekeeper.")
+"""The reportback's last line (in the interface's language where it is written)."""
+
+
+def _stand_in(number: int) -> str:
+    """The name that stands in for the `number`-th person when names are left out."""
+    return _("Person {number}").format(number=number)
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -31,7 +53,7 @@ MADE_BY = "Kept with circlekeeper."
 
 def aliases(people: Iterable[str]) -> dict[str, str]:
     """Each person's stand-in, in seat order: {"Ana": "Person 1", ...}."""
-    return {name: f"Person {number}" for number, name in enumerate(dict.fromkeys(people), 1)}
+    return {name: _stand_in(number) for number, name in enumerate(dict.fromkeys(people), 1)}
 
 
 def _replace_names(text: str, names: Mapping[str, str]) -> str:
@@ -52,7 +74,7 @@ def anonymize(summary: Summary, names: Mapping[str, str] | None = None) -> Summa
     a mapping is given: a circle's reportback keeps one numbering across its meetings)."""
     mapping = dict(names) if names is not None else {}
     for person in summary.circle:  # anyone the mapping lacks gets the next number
-        mapping.setdefault(person, f"Person {len(mapping) + 1}")
+        mapping.setdefault(person, _stand_in(len(mapping) + 1))
 
     def one(name: str | None) -> str | None:
         return None if name is None else mapping.get(name, name)
@@ -101,27 +123,28 @@ def _people(names: Sequence[str]) -> str:
     """Ana, Ben, Cy and Dee."""
     shown = [_md(n) for n in names]
     if len(shown) <= 1:
-        return "".join(shown) or "Nobody"
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
+        return "".join(shown) or _("Nobody")
+    return _("{people} and {last}").format(people=", ".join(shown[:-1]), last=shown[-1])
 
 
 def _minutes(seconds: float) -> str:
     """39 minutes, 1 minute, 1 hour 5 minutes, under a minute."""
     total = round(seconds / 60)
     if seconds < 30:
-        return "under a minute"
+        return _("under a minute")
     hours, minutes = divmod(total, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours > 1 else ''}")
-    if minutes or not hours:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts)
+    said = ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+    if not hours:
+        return said
+    hours_said = ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+    if not minutes:
+        return hours_said
+    return _("{hours} {minutes}").format(hours=hours_said, minutes=said)
 
 
 def _day(when: datetime) -> str:
     """Thursday 26 November 2026."""
-    return f"{when.strftime('%A')} {when.day} {when.strftime('%B %Y')}"
+    return long_date(when.date())
 
 
 def _role_title(role: str) -> str:
@@ -132,14 +155,16 @@ def meeting_words(summary: Summary) -> str | None:
     """meeting 4 · hosted by Dee (or "meeting 3 of 6 · focus: Cy · hosted by Ana")."""
     parts = []
     if summary.meeting is not None:
-        label = f"meeting {summary.meeting + 1}"
+        number = summary.meeting + 1
         if summary.meetings is not None:
-            label += f" of {summary.meetings}"
+            label = _("meeting {number} of {count}").format(number=number, count=summary.meetings)
+        else:
+            label = _("meeting {number}").format(number=number)
         parts.append(label)
     if summary.focus:
-        parts.append(f"focus: {_md(summary.focus)}")
+        parts.append(_("focus: {name}").format(name=_md(summary.focus)))
     if summary.host and summary.meeting is not None:
-        parts.append(f"hosted by {_md(summary.host)}")
+        parts.append(_("hosted by {name}").format(name=_md(summary.host)))
     return " · ".join(parts) or None
 
 
@@ -148,38 +173,56 @@ def _hm(when: datetime) -> str:
     return (when + timedelta(seconds=30)).strftime("%H:%M")
 
 
+STATE_WORDS = {
+    "running": NC_("session state", "running"),
+    "discarded": NC_("session state", "discarded"),
+}
+"""How a session that did not finish stands, as the reportback says it (besides `unfinished`,
+which it says as "cut short" alone)."""
+
+
 def _when(summary: Summary, *, day: bool = True) -> str:
     """Thursday 26 November 2026, 19:02 to 19:41 · 39 minutes (and how it ended)."""
     start = summary.started
-    line = (f"{_day(start)}, " if day else "") + _hm(start)
+    line = _hm(start)
     end = summary.ended_at
     if end is not None and summary.finished:
-        line += f" to {_hm(end)}"
-    line += f" · {_minutes(summary.duration)}"
+        line = _("{start} to {end}").format(start=line, end=_hm(end))
+    if day:
+        line = _("{day}, {time}").format(day=_day(start), time=line)
+    line += " · " + _minutes(summary.duration)
     state = summary.state
     if state == "ended early":
-        line += ", ended early"
+        line += _(", ended early")
     elif not summary.finished:
-        line += f", cut short ({state})" if state != "unfinished" else ", cut short"
+        if state in STATE_WORDS:
+            word = pgettext("session state", STATE_WORDS[state])
+            line += _(", cut short ({state})").format(state=word)
+        else:
+            line += _(", cut short")
     return line
 
 
 def _step_line(number: int, step: StepSummary) -> str:
     title = f"**{_md(step.title)}**"
     if step.focus:
-        title += f" (focus: {_md(step.focus)})"
+        title = _("{step} (focus: {name})").format(step=title, name=_md(step.focus))
     if step.outcome == "skipped":
-        return f"{number}. {title}: skipped"
+        return f"{number}. " + _("{step}: skipped").format(step=title)
     took = clock(step.seconds)
     if step.outcome == "interrupted":
-        return f"{number}. {title}: {took}, cut short"
+        return f"{number}. " + _("{step}: {length}, cut short").format(step=title, length=took)
     return f"{number}. {title}: {took}"
 
 
 def _note_line(note: NoteSummary) -> str:
-    when = note.wall.strftime("%H:%M") if note.wall is not None else f"{clock(note.at)} in"
-    where = f", during {_md(note.step)}" if note.step else ""
-    return f"- *{when}{where}*: {_md(note.text, table=False)}"
+    if note.wall is not None:
+        when = note.wall.strftime("%H:%M")
+    else:
+        when = _("{time} in").format(time=clock(note.at))
+    if note.step:
+        when = _("{time}, during {step}").format(time=when, step=_md(note.step))
+    return f"- *{when}*: {_md(note.text, table=False)}"
 
 
 def _change_line(change: AgendaChange) -> str:
@@ -201,9 +244,9 @@ def _airtime_table(
 ) -> list[str]:
     total = sum(airtime.get(p, 0.0) for p in people)
     show_over = any(overtime.get(p, 0.0) >= 1.0 for p in people)
-    head = ["Person", "Spoke", "Share", "Turns", "Passed"]
+    head = [_("Person"), _("Spoke"), pgettext("airtime", "Share"), _("Turns"), _("Passed")]
     if show_over:
-        head.insert(2, "Over time")
+        head.insert(2, _("Over time"))
     if extra is not None:
         head.append(extra[0])
     rows = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
@@ -212,7 +255,7 @@ def _airtime_table(
         cells = [
             _md(person),
             clock(spoke),
-            f"{round(100 * spoke / total)}%" if total > 0 else "-",
+            _("{percent}%").format(percent=round(100 * spoke / total)) if total > 0 else "-",
             str(turns.get(person, 0)),
             str(passes.get(person, 0)),
         ]
@@ -225,33 +268,65 @@ def _airtime_table(
 
 
 def _who(summary: Summary, *, people: bool = True) -> str:
-    """Who was there and who held which role (the host's role aside: it is said already)."""
-    verb = "was" if len(summary.circle) == 1 else "were"
-    line = f"{_people(summary.circle)} {verb} in the circle." if people else ""
+    """Who was there and who held which role (the host's role and a series' focus role
+    aside: the meeting's line says them already)."""
+    count = len(summary.circle)
+    line = ""
+    if people:
+        line = ngettext(
+            "{people} was in the circle.", "{people} were in the circle.", count
+        ).format(people=_people(summary.circle))
     roles = [
-        f"{_role_title(role)}: {_people(holders)}"
+        _("{role}: {people}").format(role=_role_title(role), people=_people(holders))
         for role, holders in summary.roles.items()
-        if holders and not (role == "host" and holders == (summary.host,))
+        if holders
+        and not (role == "host" and holders == (summary.host,))
+        and not (summary.focus is not None and holders == (summary.focus,))
     ]
     if roles:
         line += " " + ". ".join(roles) + "."
     return line.strip()
 
 
-def _times(count: int) -> str:
-    return {1: "once", 2: "twice"}.get(count, f"{count} times")
-
-
 def _pauses(summary: Summary) -> str | None:
     said = []
-    if summary.pauses:
+    count, total = summary.pauses, clock(summary.paused_total)
+    if count == 1:
+        said.append(_("The circle paused once ({total} in all).").format(total=total))
+    elif count == 2:
+        said.append(_("The circle paused twice ({total} in all).").format(total=total))
+    elif count:
         said.append(
-            f"The circle paused {_times(summary.pauses)} ({clock(summary.paused_total)} in all)."
+            ngettext(
+                "The circle paused {n} time ({total} in all).",
+                "The circle paused {n} times ({total} in all).",
+                count,
+            ).format(n=count, total=total)
         )
-    if summary.resumes:
+    count = summary.resumes
+    if count == 1:
         said.append(
-            f"The session was cut short {_times(summary.resumes)} and picked up again where "
-            "it stopped, held in a pause until the circle was ready."
+            _(
+                "The session was cut short once and picked up again where it stopped, held "
+                "in a pause until the circle was ready."
+            )
+        )
+    elif count == 2:
+        said.append(
+            _(
+                "The session was cut short twice and picked up again where it stopped, held "
+                "in a pause until the circle was ready."
+            )
+        )
+    elif count:
+        said.append(
+            ngettext(
+                "The session was cut short {n} time and picked up again where it stopped, "
+                "held in a pause until the circle was ready.",
+                "The session was cut short {n} times and picked up again where it stopped, "
+                "held in a pause until the circle was ready.",
+                count,
+            ).format(n=count)
         )
     return " ".join(said) or None
 
@@ -263,11 +338,11 @@ def _session_body(
     h = "#" * level
     who = _who(summary, people=people)
     lines = [who, ""] if who else []
-    lines += [f"{h} What we did", ""]
+    lines += [f"{h} " + _("What we did"), ""]
     if summary.steps:
         lines += [_step_line(n, step) for n, step in enumerate(summary.steps, start=1)]
     else:
-        lines.append("No step ran.")
+        lines.append(_("No step ran."))
     pauses = _pauses(summary)
     if pauses:
         lines += ["", pauses]
@@ -275,10 +350,10 @@ def _session_body(
         lines += ["", f"{h} {_('Agenda changes')}", ""]
         lines += [_change_line(change) for change in summary.changes]
     if summary.notes:
-        lines += ["", f"{h} Notes", ""]
+        lines += ["", f"{h} " + _("Notes"), ""]
         lines += [_note_line(note) for note in summary.notes]
     if airtime:
-        lines += ["", f"{h} Who spoke how long", ""]
+        lines += ["", f"{h} " + _("Who spoke how long"), ""]
         lines += _airtime_table(
             summary.circle, summary.airtime, summary.overtime, summary.turns, summary.passes
         )
@@ -286,10 +361,11 @@ def _session_body(
 
 
 def _anonymous_line() -> str:
-    return (
-        "*Names are left out: people are numbered in seat order, and names in the notes "
-        "are replaced where they match someone in the circle.*"
+    said = _(
+        "Names are left out: people are numbered in seat order, and names in the notes "
+        "are replaced where they match someone in the circle."
     )
+    return f"*{said}*"
 
 
 def markdown(summary: Summary, *, names: bool = True) -> str:
@@ -306,15 +382,15 @@ def markdown(summary: Summary, *, names: bool = True) -> str:
     lines += ["", "---", ""]
     if not names:
         lines += [_anonymous_line(), ""]
-    footer = MADE_BY
+    footer = _(MADE_BY)
     if shown.session_id:
-        footer += f" Session {shown.session_id}."
+        footer += " " + _("Session {id}.").format(id=shown.session_id)
     lines.append(f"*{footer}*")
     return "\n".join(lines) + "\n"
 
 
 def _short_day(when: datetime) -> str:
-    return f"{when.strftime('%a')} {when.day} {when.strftime('%b %Y')}"
+    return short_date_year(when.date())
 
 
 def circle_markdown(circle: Circle, summaries: Mapping[str, Summary], *, names: bool = True) -> str:
@@ -328,7 +404,7 @@ def circle_markdown(circle: Circle, summaries: Mapping[str, Summary], *, names: 
         for summary in found:
             if summary is not None:
                 for person in summary.circle:
-                    mapping.setdefault(person, f"Person {len(mapping) + 1}")
+                    mapping.setdefault(person, _stand_in(len(mapping) + 1))
         found = [None if s is None else anonymize(s, mapping) for s in found]
 
     def plain(person: str) -> str:
@@ -339,19 +415,21 @@ def circle_markdown(circle: Circle, summaries: Mapping[str, Summary], *, names: 
 
     people = [plain(p) for p in circle.people]
     lines = [f"# {_md(circle.name)}", ""]
-    count = f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''}"
+    count = ngettext("{n} meeting", "{n} meetings", len(meetings)).format(n=len(meetings))
     if meetings:
         first, last = meetings[0].date, meetings[-1].date
         if first == last:
-            span = _day(datetime(first.year, first.month, first.day))
+            span = long_date(first)
         elif first.year == last.year:
-            span = f"{first.day} {first.strftime('%B')} to {last.day} {last.strftime('%B %Y')}"
+            span = _("{first} to {last}").format(first=day_month(first), last=day_month_year(last))
         else:
-            span = f"{first.day} {first.strftime('%B %Y')} to {last.day} {last.strftime('%B %Y')}"
-        count += f", {span}"
+            span = _("{first} to {last}").format(
+                first=day_month_year(first), last=day_month_year(last)
+            )
+        count = _("{meetings}, {span}").format(meetings=count, span=span)
     lines += [f"{_people(people)} · {count}", ""]
     if not meetings:
-        lines += ["This circle has not met yet.", ""]
+        lines += [_("This circle has not met yet."), ""]
     else:
         lines += _meetings_table(meetings, found, name)
         lines += _totals(meetings, found, plain)
@@ -361,7 +439,7 @@ def circle_markdown(circle: Circle, summaries: Mapping[str, Summary], *, names: 
     lines += ["---", ""]
     if not names:
         lines += [_anonymous_line(), ""]
-    lines.append(f"*{MADE_BY}*")
+    lines.append(f"*{_(MADE_BY)}*")
     return "\n".join(lines) + "\n"
 
 
@@ -369,14 +447,15 @@ def _meetings_table(
     meetings: list[Meeting], found: list[Summary | None], name: Callable[[str | None], str]
 ) -> list[str]:
     focus = any(m.focus for m in meetings)
-    head = "| # | Date | Practice | Host |" + (" Focus |" if focus else "") + " Length |"
+    words = [_("Date"), _("Practice"), _("Host"), *([_("Focus")] if focus else []), _("Length")]
+    head = "| # | " + " | ".join(words) + " |"
     rule = "| ---: | --- | --- | --- |" + (" --- |" if focus else "") + " ---: |"
-    lines = ["## Our meetings", "", head, rule]
+    lines = ["## " + _("Our meetings"), "", head, rule]
     for number, (meeting, summary) in enumerate(zip(meetings, found, strict=True), 1):
         day = datetime(meeting.date.year, meeting.date.month, meeting.date.day)
         length = "" if summary is None else _minutes(summary.duration)
         if summary is not None and summary.state == "ended early":
-            length += ", ended early"
+            length += _(", ended early")
         cells = [str(number), _short_day(day), _md(meeting.practice_title), name(meeting.host)]
         if focus:
             cells.append(name(meeting.focus))
@@ -389,7 +468,7 @@ def _totals(
 ) -> list[str]:
     sessions = [s for s in found if s is not None]
     if not sessions:
-        return ["The sessions' journals are gone: only the meetings themselves are known.", ""]
+        return [_("The sessions' journals are gone: only the meetings themselves are known."), ""]
     airtime = _added(s.airtime for s in sessions)
     overtime = _added(s.overtime for s in sessions)
     turns = {p: round(n) for p, n in _added(s.turns for s in sessions).items()}
@@ -401,8 +480,8 @@ def _totals(
             hosted[key] = hosted.get(key, 0) + 1
     order = list(dict.fromkeys([*sessions[-1].circle, *(p for s in sessions for p in s.circle)]))
     shown = [p for p in order if p in airtime or p in turns]
-    rows = _airtime_table(shown, airtime, overtime, turns, passes, ("Hosted", hosted))
-    heading = "## Who spoke how long, all meetings together"
+    rows = _airtime_table(shown, airtime, overtime, turns, passes, (_("Hosted"), hosted))
+    heading = "## " + _("Who spoke how long, all meetings together")
     return [heading, "", *rows, ""]
 
 
@@ -424,15 +503,20 @@ def _meeting_section(
     people: bool,
 ) -> list[str]:
     day = datetime(meeting.date.year, meeting.date.month, meeting.date.day)
-    lines = [f"## Meeting {number}: {_md(meeting.practice_title)}, {_day(day)}", ""]
+    heading = _("Meeting {number}: {practice}, {day}").format(
+        number=number, practice=_md(meeting.practice_title), day=_day(day)
+    )
+    lines = ["## " + heading, ""]
     intro = ""
     if meeting.focus:
-        intro += f"Focus: {name(meeting.focus)}. "
+        intro += _("Focus: {name}.").format(name=name(meeting.focus)) + " "
     if meeting.host:
-        intro += f"Hosted by {name(meeting.host)}. "
+        intro += _("Hosted by {name}.").format(name=name(meeting.host)) + " "
     if summary is None:
-        return [*lines, intro + "Its journal is gone, so there is nothing more to say.", ""]
-    lines += [intro + _when(summary, day=False) + ".", ""]
+        return [*lines, intro + _("Its journal is gone, so there is nothing more to say."), ""]
+    when = _when(summary, day=False)
+    # After a sentence, so it starts as one ("De 19:00 à 19:18" in French).
+    lines += [intro + when[:1].upper() + when[1:] + ".", ""]
     return [*lines, *_session_body(summary, 3, airtime=False, people=people), ""]
 
 
@@ -455,7 +539,7 @@ def circle_json(
     def who(person: str | None) -> str | None:
         if names or person is None:
             return person
-        return mapping.setdefault(person, f"Person {len(mapping) + 1}")
+        return mapping.setdefault(person, _stand_in(len(mapping) + 1))
 
     meetings = []
     for number, meeting in enumerate(circle.meetings, start=1):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from circlekeeper.i18n import _
 from circlekeeper.records.journal import (
     JournalContents,
     list_journals,
@@ -82,7 +83,7 @@ def find_session(wanted: str, directory: Path | None = None) -> Path:
     """
     paths = list_journals(directory)  # newest first
     if not paths:
-        raise LookupError("no session has been kept yet")
+        raise LookupError(_("no session has been kept yet"))
     key = wanted.strip()
     if key in ("last", "latest"):
         return paths[0]
@@ -93,7 +94,10 @@ def find_session(wanted: str, directory: Path | None = None) -> Path:
     if len(matching) == 1:
         return matching[0]
     if not matching:
-        raise LookupError(f"no session {key!r}; `circlekeeper history` lists them")
+        raise LookupError(_("no session '{id}'; `circlekeeper history` lists them").format(id=key))
     shown = ", ".join(session_id(p) for p in matching[:3])
-    more = f" and {len(matching) - 3} more" if len(matching) > 3 else ""
-    raise LookupError(f"{key!r} could be {shown}{more}; give more of the id")
+    if len(matching) > 3:
+        shown = _("{sessions} and {n} more").format(sessions=shown, n=len(matching) - 3)
+    raise LookupError(
+        _("'{id}' could be {sessions}; give more of the id").format(id=key, sessions=shown)
+    )

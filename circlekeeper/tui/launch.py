@@ -48,6 +48,7 @@ def load_config(
     seed: int | None,
     announce: bool = False,
     focus_order: list[str] | None = None,
+    focus_history: Sequence[str | None] | None = None,
     given_roles: Mapping[str, Sequence[str]] | None = None,
     chosen_roles: Mapping[str, Sequence[str]] | None = None,
     meeting: int = 0,
@@ -56,8 +57,9 @@ def load_config(
     """Resolve and load the practice and set the circle up; raises ScriptErrors or ValueError.
 
     The seed is drawn here when not given, once, so the engine and the journal share it.
-    A saved circle brings its standing roles (`given_roles`), the meetings it has held and
-    its name; `chosen_roles` (`--roles`) are chosen over them.
+    A saved circle brings its standing roles (`given_roles`), the meetings it has held, who
+    was in focus at each (`focus_history`) and its name; `chosen_roles` (`--roles`) are
+    chosen over them.
     """
     from circlekeeper.engine.setup import plan_circle, unknown_roles
     from circlekeeper.script.loader import load_practice
@@ -78,6 +80,7 @@ def load_config(
         seed=seed,
         language=lang,
         focus_order=focus_order,
+        focus_history=focus_history,
     )
     for warning in plan.warnings:
         print("circlekeeper: " + _("warning: {what}").format(what=tr(warning)), file=sys.stderr)
@@ -104,6 +107,7 @@ def run_session(
     high_contrast: bool = False,
     share: str | None = None,
     focus_order: list[str] | None = None,
+    focus_history: Sequence[str | None] | None = None,
     given_roles: Mapping[str, Sequence[str]] | None = None,
     chosen_roles: Mapping[str, Sequence[str]] | None = None,
     meeting: int = 0,
@@ -126,6 +130,7 @@ def run_session(
             seed=seed,
             announce=announce,
             focus_order=focus_order,
+            focus_history=focus_history,
             given_roles=given_roles,
             chosen_roles=chosen_roles,
             meeting=meeting,

@@ -156,3 +156,102 @@ def test_focus_none_and_a_plain_circle() -> None:
     assert (plan.focus, plan.meetings, plan.meeting_label) == (None, 3, "meeting 3 of 3")
     plain = plan_circle(practice(round_step()), NAMES, meeting=2, seed=1)
     assert (plain.meetings, plain.meeting_label) == (None, "meeting 3")
+
+
+def foci(
+    people: tuple[str, ...], history: list[str | None], meetings: range, **setup: Any
+) -> list[str | None]:
+    """The focus of each of `meetings` (0-based) of the crew, given the foci recorded so far
+    (each later meeting recorded with the focus it was planned with)."""
+    p = practice(*STEPS, **CREW)
+    recorded = list(history)
+    chosen: list[str | None] = []
+    for meeting in meetings:
+        plan = plan_circle(p, people, meeting=meeting, seed=1, focus_history=recorded, **setup)
+        assert plan.focus != plan.host or plan.warnings
+        chosen.append(plan.focus)
+        recorded.append(plan.focus)
+    return chosen
+
+
+def test_no_history_is_the_position_rule() -> None:
+    """Unrecorded meetings are played forward: the same foci as counting by position."""
+    p = practice(*STEPS, **CREW)
+    for order in ((), ("Dee", "Ana", "Ben", "Cy")):
+        planned = [
+            plan_circle(p, NAMES, meeting=m, seed=1, focus_order=order).focus for m in range(6)
+        ]
+        recorded = foci(NAMES, [], range(6), focus_order=order)
+        assert planned == recorded
+        mine = order or ("Ben", "Cy", "Dee", "Ana")
+        assert planned == [*mine, mine[0], None]
+
+
+def test_someone_leaving_after_their_focus_does_not_skip_the_next() -> None:
+    """Ben and Cy had their meetings; Cy leaves: Dee and Ana still come before anyone's
+    second, and the host is never their own focus."""
+    left = ("Ana", "Ben", "Dee")
+    assert foci(left, ["Ben", "Cy"], range(2, 5)) == ["Ana", "Dee", "Dee"]
+    # The position rule passed Dee over: (Ben, Dee, Ana)[2] is Ana at meeting 3, then Ben.
+    # A chosen order, carried without Cy, is kept: Dee, then Ana.
+    order = carried_focus_order(("Ben", "Cy", "Dee", "Ana"), left)
+    assert foci(left, ["Ben", "Cy"], range(2, 5), focus_order=order) == ["Dee", "Ana", "Ben"]
+
+
+def test_someone_leaving_before_their_focus() -> None:
+    """Ana leaves before her meeting: the others carry on in order, and she is not waited for."""
+    order = carried_focus_order(("Ben", "Cy", "Dee", "Ana"), ("Ben", "Cy", "Dee"))
+    assert foci(("Ben", "Cy", "Dee"), ["Ben", "Cy"], range(2, 5), focus_order=order) == [
+        "Dee",
+        "Ben",
+        "Cy",
+    ]
+
+
+def test_a_newcomer_gets_a_meeting_before_anyone_has_a_second() -> None:
+    joined = ("Ana", "Ben", "Cy", "Dee", "Eve")
+    assert foci(joined, ["Ben", "Cy"], range(2, 5)) == ["Dee", "Eve", "Ana"]
+    order = carried_focus_order(("Ben", "Cy", "Dee", "Ana"), joined)
+    assert order == ("Ben", "Cy", "Dee", "Ana", "Eve")
+    assert foci(joined, ["Ben", "Cy"], range(2, 5), focus_order=order) == ["Dee", "Ana", "Eve"]
+
+
+def test_two_leaving() -> None:
+    """Of six, Ben (already in focus) and Eve (not yet) leave after meeting 2."""
+    six = ("Ana", "Ben", "Cy", "Dee", "Eve", "Fay")
+    p = practice(
+        *STEPS, **{**CREW, "series": {"meetings": 8, "focus_when": {"not_meeting": "last"}}}
+    )
+    assert [plan_circle(p, six, meeting=m, seed=1).focus for m in range(2)] == ["Ben", "Cy"]
+    four = ("Ana", "Cy", "Dee", "Fay")
+    recorded: list[str | None] = ["Ben", "Cy"]
+    for meeting in range(2, 7):
+        plan = plan_circle(p, four, meeting=meeting, seed=1, focus_history=recorded)
+        assert plan.focus != plan.host
+        recorded.append(plan.focus)
+    # Each of the four has had a meeting before anyone has a second; nobody was passed over.
+    assert recorded == ["Ben", "Cy", "Fay", "Ana", "Dee", "Dee", "Fay"]
+    assert set(recorded[1:5]) == set(four)
+
+
+def test_a_meeting_without_a_focus_and_foci_given_by_hand_count() -> None:
+    """A recorded meeting with no focus moves nothing; a focus given at setup counts as that
+    person's meeting; names match ignoring case; someone who left counts for nothing."""
+    assert foci(NAMES, ["Ben", None], range(2, 4)) == ["Dee", "Ana"]
+    # Cy had no meeting of his own: after Ben (meeting 1) and a meeting without focus, the
+    # next meeting (hosted by Cy) goes to Dee, the seat after the host; Cy comes round later.
+    assert foci(NAMES, ["Ben", None, "Dee", "Ana"], range(4, 5)) == ["Cy"]
+    assert foci(NAMES, ["ben", "Zed"], range(2, 3)) == ["Dee"]
+
+
+def test_the_host_as_their_own_focus_is_warned_of() -> None:
+    plan = crew(1, focus_order=["Ben", "Ana"])  # Ben hosts meeting 2, and Ana had meeting 1
+    assert (plan.plan.host, plan.plan.focus) == ("Ben", "Ana")
+    plan = crew(0, focus_order=["Ana"])
+    assert (plan.plan.host, plan.plan.focus) == ("Ana", "Ana")
+    assert plan.plan.warnings == (
+        "Ana hosts this meeting and is also its focus; "
+        "another focus order, or another host, keeps the two apart.",
+    )
+    assert crew(0, given_roles={"focus": ["Ana"]}).plan.warnings == plan.plan.warnings
+    assert all(not crew(m).plan.warnings for m in range(6))

@@ -263,3 +263,15 @@ def test_a_circles_file_without_focus_orders_still_loads() -> None:
     bad = {**old, "focus_order": "Ana"}
     path.write_text(json.dumps({"version": 1, "circles": {"Bad": bad}}))
     assert "the focus order must be a list of names" in (CircleStore().problem or "")
+
+
+def test_the_focus_of_each_meeting_is_kept_for_the_next_plan() -> None:
+    store = CircleStore()
+    store.save("Crew", CREW)
+    store.record_meeting("Crew", "Crew series", host="Ana", focus="Ben", session="a")
+    store.record_meeting("Crew", "Check-in", host="Ben", session="b")
+    store.record_meeting("Crew", "Crew series", host="Cy", focus="Dee", session="c")
+    # Someone leaving keeps the meetings as they were: who was in focus stays on record.
+    store.save("Crew", [p for p in CREW if p != "Dee"])
+    again = CircleStore().get("Crew")
+    assert again is not None and again.focus_history == ("Ben", None, "Dee")

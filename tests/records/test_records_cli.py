@@ -250,9 +250,9 @@ def test_a_saved_crew_keeps_its_focus_order_from_meeting_to_meeting(
     )
     # Each meeting held moves the next one on, in the same order.
     store = CircleStore()
-    for held in range(3):
+    for held, focus in enumerate(["Dee", "Cy", "Ana"]):
         assert focus_of("--circle-name", "Crew") == expected[held]
-        store.record_meeting("Crew", "A crew's first six meetings", session=f"s{held}")
+        store.record_meeting("Crew", "A crew's first six meetings", focus=focus, session=f"s{held}")
     # An order given for a rehearsal is used for it, and not remembered.
     assert focus_of("--circle-name", "Crew", "--meeting", "1", "--focus-order", "Ben") == (
         "Crew · meeting 1 of 6 · focus: Ben · hosted by Ana"
@@ -294,3 +294,60 @@ def test_a_crew_that_changes_keeps_the_others_places_in_its_focus_order() -> Non
         "--focus-order names nobody",
     )
     assert CircleStore().get("Other") is None
+
+
+def hold_meeting(circle: str) -> tuple[str, list[str]]:
+    """Rehearse the saved circle's next meeting of the crew series, then record it as held
+    with the host and focus the rehearsal planned: its first line and its warnings."""
+    result = CliRunner().invoke(cli, ["rehearse", "crew-series", "--circle-name", circle])
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    parts = dict(part.split(": ", 1) for part in first.split(" · ") if ": " in part)
+    host = first.rsplit("hosted by ", 1)[1]
+    CircleStore().record_meeting(
+        circle, "A crew's first six meetings", host=host, focus=parts.get("focus")
+    )
+    return first, [line for line in result.stderr.splitlines() if "warning" in line]
+
+
+@pytest.mark.parametrize("order", [None, "Ben,Cy,Dee,Ana"])
+def test_a_member_leaving_mid_series_does_not_make_the_focus_skip_anyone(
+    order: str | None,
+) -> None:
+    """Six meetings of a crew; Cy, in focus at meeting 2, leaves after it. Everyone still
+    there has a meeting in focus before anyone has a second, in the order kept."""
+    given = ["--focus-order", order] if order else []
+    assert ck("circles", "add", "Crew", "--people", "Ana,Ben,Cy,Dee", *given).exit_code == 0
+    held = [hold_meeting("Crew") for _ in range(2)]
+    assert ck("circles", "add", "Crew", "--people", "Ana,Ben,Dee", "--replace").exit_code == 0
+    held += [hold_meeting("Crew") for _ in range(4)]
+    lines = [line for line, _ in held]
+    if order is None:
+        # After the host, as before Cy left; the host never their own focus.
+        assert lines == [
+            "Crew · meeting 1 of 6 · focus: Ben · hosted by Ana",
+            "Crew · meeting 2 of 6 · focus: Cy · hosted by Ben",
+            "Crew · meeting 3 of 6 · focus: Ana · hosted by Dee",
+            "Crew · meeting 4 of 6 · focus: Dee · hosted by Ana",
+            "Crew · meeting 5 of 6 · focus: Dee · hosted by Ben",
+            "Crew · meeting 6 of 6 · hosted by Dee",
+        ]
+        assert all(not warnings for _, warnings in held)
+    else:
+        # The kept order, Dee next: counting by position would have passed Dee over.
+        assert lines == [
+            "Crew · meeting 1 of 6 · focus: Ben · hosted by Ana",
+            "Crew · meeting 2 of 6 · focus: Cy · hosted by Ben",
+            "Crew · meeting 3 of 6 · focus: Dee · hosted by Dee",
+            "Crew · meeting 4 of 6 · focus: Ana · hosted by Ana",
+            "Crew · meeting 5 of 6 · focus: Ben · hosted by Ben",
+            "Crew · meeting 6 of 6 · hosted by Dee",
+        ]
+        # A kept order that puts the host in focus is said before the meeting.
+        assert [len(warnings) for _, warnings in held] == [0, 0, 1, 1, 1, 0]
+        assert "Dee hosts this meeting and is also its focus" in held[2][1][0]
+    saved = CircleStore().get("Crew")
+    assert saved is not None
+    assert saved.focus_history == tuple(
+        line.split("focus: ")[1].split(" ·")[0] if "focus: " in line else None for line in lines
+    )

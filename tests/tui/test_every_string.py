@@ -16,21 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.pofile import read_po
 from conftest import FIXTURE_PRACTICES, NAMES, LiveApp, MockClock, session_factory, settled
 from rich.console import Console
 from textual.pilot import Pilot
 
 from circlekeeper import i18n
-from circlekeeper.i18n.pseudo import PseudoCatalogue
+from circlekeeper.i18n.pseudo import PseudoCatalogue, template_messages
 from circlekeeper.i18n.pseudo import pseudo as pseudo_text
 from circlekeeper.script.errors import ScriptErrors
 from circlekeeper.script.loader import load_practice
 from circlekeeper.sound.api import RecordingSink
 from circlekeeper.tui.app import make_app
 from circlekeeper.tui.screens.summary import SummaryScreen
-
-TEMPLATE = Path(i18n.__file__).parent / "circlekeeper.pot"
 
 EVERY_KIND: dict[str, Any] = {
     "title": "Every kind",
@@ -86,19 +83,6 @@ EDGES = "█▌▐▎▊▏…"
 """Where a dialog, a panel or an ellipsis cuts the words under it off."""
 
 
-def known_messages() -> set[tuple[str | None, str]]:
-    """Every message of the catalogue, as (context, msgid)."""
-    with TEMPLATE.open("rb") as f:
-        catalog = read_po(f)
-    found: set[tuple[str | None, str]] = set()
-    for m in catalog:
-        if not m.id:
-            continue
-        ids = [m.id] if isinstance(m.id, str) else list(m.id)
-        found.update((m.context, one) for one in ids)
-    return found
-
-
 def data_words(*things: Any) -> set[str]:
     """The words of the data on screen (a practice's texts, names), which stay as written."""
     words: set[str] = set()
@@ -146,7 +130,7 @@ def screen_text(app: Any) -> str:
 @pytest.fixture
 def pseudo(monkeypatch: pytest.MonkeyPatch) -> None:
     """The interface speaks the pseudo-language, whatever language a session asks for."""
-    catalogue = PseudoCatalogue(known_messages())
+    catalogue = PseudoCatalogue(template_messages())
     i18n.use_catalogue(catalogue, requested="en", interface="en")
     monkeypatch.setattr(i18n, "set_language", lambda code=None: "en")
 
@@ -301,7 +285,7 @@ async def test_the_offer_to_resume_and_the_resumed_session_say_every_word_throug
 
     path = write_practice(tmp_path)
     await cut_short(path)  # in English: a session cut short, its journal left behind
-    catalogue = PseudoCatalogue(known_messages())
+    catalogue = PseudoCatalogue(template_messages())
     i18n.use_catalogue(catalogue, requested="en", interface="en")
     monkeypatch.setattr(i18n, "set_language", lambda code=None: "en")
     screens = Screens(library_words() | data_words(CHECK_IN, NAMES))

@@ -468,6 +468,15 @@ async def test_an_index_that_cannot_be_saved_costs_nothing_but_speed(
         assert app.errors == []
 
 
+async def crew_setup(app: CircleKeeperApp, pilot: Any) -> SetupScreen:
+    """The crew series' setup screen, set up for the saved circle "Crew"."""
+    await highlight(pilot, await loaded(pilot), "six meetings")
+    setup = await open_setup(app, pilot)
+    setup.query_one("#setup-saved", Select).value = "Crew"
+    await pilot.pause()
+    return setup
+
+
 async def test_a_saved_crew_remembers_the_focus_order_chosen_at_setup(tmp_path: Path) -> None:
     import shutil
 
@@ -476,10 +485,7 @@ async def test_a_saved_crew_remembers_the_focus_order_chosen_at_setup(tmp_path: 
     for number, focus, host in ((1, "Dee", "Ana"), (2, "Cy", "Ben")):
         app, _ = library_app([tmp_path])
         async with app.run_test(size=(100, 40)) as pilot:
-            await highlight(pilot, await loaded(pilot), "six meetings")
-            setup = await open_setup(app, pilot)
-            setup.query_one("#setup-saved", Select).value = "Crew"
-            await pilot.pause()
+            setup = await crew_setup(app, pilot)
             field = setup.query_one("#setup-focus-order", Input)
             if number == 1:
                 assert field.value == ""  # none chosen yet
@@ -496,3 +502,25 @@ async def test_a_saved_crew_remembers_the_focus_order_chosen_at_setup(tmp_path: 
         saved = CircleStore().get("Crew")
         assert saved is not None and saved.focus_order == ("Dee", "Cy", "Ana", "Ben")
         assert [m.focus for m in saved.meetings] == ["Dee", "Cy"][:number]
+
+
+async def test_the_setup_screen_gives_the_focus_to_whoever_has_not_had_it(
+    tmp_path: Path,
+) -> None:
+    """Ben, Cy and Ana had their meetings; Cy left. Meeting 4 is Dee's, not Ben's second
+    (counting by position would have passed Dee over)."""
+    import shutil
+
+    shutil.copy(Path(__file__).parents[2] / "practices" / "crew-series.yaml", tmp_path)
+    store = CircleStore()
+    store.save("Crew", ["Ana", "Ben", "Cy", "Dee"])
+    for host, focus in (("Ana", "Ben"), ("Ben", "Cy"), ("Cy", "Ana")):
+        store.record_meeting("Crew", "A crew's first six meetings", host=host, focus=focus)
+    store.save("Crew", ["Ana", "Ben", "Dee"])
+    app, _ = library_app([tmp_path])
+    async with app.run_test(size=(100, 40)) as pilot:
+        setup = await crew_setup(app, pilot)
+        shown = str(setup.query_one("#setup-meeting", Static).render())
+        assert shown == "meeting 4 of 6 · focus: Dee · hosted by Ana"
+        plan = setup.plan()
+        assert plan is not None and plan.focus == "Dee" and plan.warnings == ()

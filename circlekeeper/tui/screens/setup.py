@@ -302,6 +302,7 @@ class SetupScreen(Guarded, LocalScreen[None]):
                 seed=self.seed,
                 language=language if isinstance(language, str) else None,
                 focus_order=self._focus_order(),
+                focus_history=self._focus_history(),
             )
         except ValueError as error:
             self._status(tr_error(error))
@@ -324,6 +325,12 @@ class SetupScreen(Guarded, LocalScreen[None]):
         if circle is None:
             return None
         return list(carried_focus_order(circle.focus_order, self.names)) or None
+
+    def _focus_history(self) -> tuple[str | None, ...] | None:
+        """Who was in focus at each meeting the saved circle recorded (None: not saved)."""
+        name = self._saved_name()
+        circle = None if name is None or self.store is None else self.store.get(name)
+        return None if circle is None else circle.focus_history
 
     def _typed_focus_order(self) -> list[str] | None:
         """The focus order typed (None: none typed, or no field for it)."""
