@@ -9,6 +9,7 @@ footer drawn after a change of language speaks the new one.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path, PurePath
 from typing import TypeVar
 
 from textual.binding import ActiveBinding
@@ -17,6 +18,16 @@ from textual.screen import ModalScreen, Screen
 from circlekeeper.i18n import N_, _
 
 ResultT = TypeVar("ResultT")
+
+STYLES = Path(__file__).parent / "styles"
+"""Each screen's own stylesheet: Textual reads one when its screen is first shown, so the
+library's first frame parses only the app's sheet (what every screen shares)."""
+
+
+def styles(*names: str) -> list[str | PurePath]:
+    """The stylesheets `names` (`styles/NAME.tcss`), for a screen's `CSS_PATH`."""
+    return [STYLES / f"{name}.tcss" for name in names]
+
 
 # Textual's own words, where it shows them on our screens.
 N_("palette")
@@ -46,6 +57,8 @@ class LocalScreen(Screen[ResultT]):
 
 class LocalModal(ModalScreen[ResultT]):
     """A modal dialog whose bindings speak the interface's language."""
+
+    CSS_PATH = styles("dialogs")
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:

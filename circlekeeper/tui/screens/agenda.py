@@ -38,7 +38,7 @@ from circlekeeper.engine.templates import TEMPLATE_KINDS
 from circlekeeper.i18n import N_, _, tr, tr_error
 from circlekeeper.tui.format import duration_text, step_kind_word, wall_hhmm
 from circlekeeper.tui.guard import Guarded
-from circlekeeper.tui.local import LocalModal
+from circlekeeper.tui.local import LocalModal, styles
 from circlekeeper.tui.screens.agenda_forms import StepForm, TextDialog, read_length
 
 if TYPE_CHECKING:
@@ -309,6 +309,8 @@ def _clock_problem(text: str) -> str | None:
 
 class AgendaScreen(Guarded, LocalModal[None]):
     """The agenda of the running session, to change as the circle needs."""
+
+    CSS_PATH = styles("dialogs", "agenda")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", N_("Back"), id="agenda.close"),

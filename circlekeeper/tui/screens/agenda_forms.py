@@ -22,7 +22,7 @@ from circlekeeper.engine.templates import DEFAULT_SECONDS, template
 from circlekeeper.i18n import N_, _, ngettext
 from circlekeeper.script.duration import DurationError, format_duration, parse_duration
 from circlekeeper.tui.guard import Guarded
-from circlekeeper.tui.local import LocalModal
+from circlekeeper.tui.local import LocalModal, styles
 
 
 def read_length(text: str) -> int | None:
@@ -46,6 +46,8 @@ def read_length(text: str) -> int | None:
 
 class TextDialog(Guarded, LocalModal[str | None]):
     """One line typed; `check` says what is wrong with it (the dialog stays), or None."""
+
+    CSS_PATH = styles("dialogs", "agenda")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="text.cancel"),
@@ -190,6 +192,8 @@ def form_step(kind: str, values: dict[str, str]) -> dict[str, Any]:
 
 class StepForm(Guarded, LocalModal[dict[str, Any] | None]):
     """A step from a template: its fields, then Enter inserts it."""
+
+    CSS_PATH = styles("dialogs", "agenda")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),

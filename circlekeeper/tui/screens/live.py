@@ -67,7 +67,7 @@ from circlekeeper.tui.format import (
 )
 from circlekeeper.tui.guard import Guarded, guarded_callback
 from circlekeeper.tui.host import AppHost, host_of
-from circlekeeper.tui.local import LocalScreen
+from circlekeeper.tui.local import LocalScreen, styles
 from circlekeeper.tui.widgets.agenda import AgendaView
 from circlekeeper.tui.widgets.circle import CircleView
 from circlekeeper.tui.widgets.qrcode import QR_BESIDE, QR_HEIGHT, QR_WIDTH, QRCode
@@ -203,6 +203,8 @@ COMMANDS: list[tuple[str, str, str]] = [
 
 class LiveScreen(Guarded, LocalScreen[None]):
     """Runs one session; the app's clock drives it through `Driver.tick`."""
+
+    CSS_PATH = styles("live")
 
     BINDINGS: ClassVar[list[BindingType]] = list(SESSION_BINDINGS)
     KEEP_ON_FAILURE: ClassVar[bool] = True

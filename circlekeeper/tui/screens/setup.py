@@ -26,7 +26,7 @@ from circlekeeper.script.texts import localize, text_languages
 from circlekeeper.tui.format import meeting_words, plain, role_holders
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
-from circlekeeper.tui.local import LocalScreen
+from circlekeeper.tui.local import LocalScreen, styles
 
 if TYPE_CHECKING:
     from circlekeeper.engine.setup import CirclePlan
@@ -78,6 +78,8 @@ def chosen_language(practice: Practice, choices: list[tuple[str, str]]) -> str:
 
 class SetupScreen(Guarded, LocalScreen[None]):
     """Set up the circle for one practice."""
+
+    CSS_PATH = styles("setup")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", N_("Start"), id="setup.start", priority=True),

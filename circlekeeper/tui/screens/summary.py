@@ -19,7 +19,7 @@ from circlekeeper.records.summary import clock
 from circlekeeper.tui.format import meeting_line, plain, shown
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.host import AppHost, host_of
-from circlekeeper.tui.local import LocalScreen
+from circlekeeper.tui.local import LocalScreen, styles
 
 if TYPE_CHECKING:
     from circlekeeper.records.changes import AgendaChange
@@ -89,6 +89,8 @@ def agenda_changes(changes: Sequence[AgendaChange]) -> Text:
 
 class SummaryScreen(Guarded, LocalScreen[None]):
     """What happened in the circle; w saves it as Markdown."""
+
+    CSS_PATH = styles("summary")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "save", N_("Save summary"), id="summary.save"),
