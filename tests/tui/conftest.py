@@ -71,11 +71,13 @@ def _fixed_zone(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _fixture_library(monkeypatch: pytest.MonkeyPatch) -> None:
     """The library shows a fixed folder of practices, not the (growing) built-in one."""
-    monkeypatch.setattr("circlekeeper.paths.builtin_practices_dir", lambda: FIXTURE_PRACTICES)
     # Names resolve through the same folder, whichever test imported the resolver first.
+    # The resolver is patched first: patching it imports it, and imported after `paths` was
+    # patched it would keep the stand-in as its own, for every later test in the process.
     monkeypatch.setattr(
         "circlekeeper.script.resolve.builtin_practices_dir", lambda: FIXTURE_PRACTICES
     )
+    monkeypatch.setattr("circlekeeper.paths.builtin_practices_dir", lambda: FIXTURE_PRACTICES)
 
 
 def practice(data: dict[str, Any] = CHECK_IN) -> Practice:
