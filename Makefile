@@ -16,8 +16,12 @@ SYS_TOOLS := tmux:tmux pulseaudio:pulseaudio parec:pulseaudio-utils chromium:chr
 run: sysdeps venv
 	@$(VENV)/bin/circlekeeper
 
+# Most of the suite's time is spent waiting (the real app in tmux, sound paced like a sound
+# card, Pilot letting the app settle), so it runs on more workers than there are cores; the
+# tests that hold sound to its time take turns on one of them (tests/conftest.py).
+TEST_WORKERS ?= 4
 test: sysdeps sysdeps-test venv
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The fuzzers at length: twenty times the sequences and scripts `make test` runs (FUZZ=N to
 # choose), with hypothesis shrinking a failure to its shortest form.

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+REALTIME_GROUP = "realtime"
+
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(
@@ -38,3 +40,31 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 REPO = Path(__file__).resolve().parent.parent
 PRACTICES = REPO / "practices"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for a parallel run (`make test`: pytest-xdist, `--dist loadgroup`), before
+    xdist reads them: the tests that hold sound to its time on a paced device run one after
+    another on one worker, never beside each other; a test whose fixture is made once for its
+    module runs on its module's worker, so the fixture is still made once. Every other test
+    goes to whichever worker is free."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("realtime") is not None:
+            item.add_marker(pytest.mark.xdist_group(REALTIME_GROUP))
+        elif _uses_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+def _uses_a_module_fixture(item: pytest.Item) -> bool:
+    """Whether a fixture the test asks for (however indirectly) is made once per module."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        definition.scope == "module"
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )

@@ -50,7 +50,7 @@ from circlekeeper.sound.nullsink import (
 from circlekeeper.sound.player import SCHEDULE_MARGIN_S
 from circlekeeper.sound.speech import SpeechRenderer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.realtime]
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

@@ -157,6 +157,7 @@ def run_cli(pulse: Pulse, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.e2e
+@pytest.mark.realtime
 def test_bell_and_say_commands_play_on_pulseaudio(pulse: Pulse, tmp_path: Path) -> None:
     out = tmp_path / "rec.wav"
     rec = pulse.record(out)
@@ -177,6 +178,7 @@ def test_bell_and_say_commands_play_on_pulseaudio(pulse: Pulse, tmp_path: Path) 
 
 
 @pytest.mark.e2e
+@pytest.mark.realtime
 def test_a_bell_over_speech_on_pulseaudio(pulse: Pulse, tmp_path: Path) -> None:
     out = tmp_path / "mix.wav"
     result = tmp_path / "result.json"

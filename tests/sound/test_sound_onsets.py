@@ -30,6 +30,7 @@ def level(x: np.ndarray, rec: MonitorRecorder, start: float, end: float) -> floa
 
 
 @pytest.mark.e2e
+@pytest.mark.realtime
 def test_cues_sound_on_time_and_in_turn_on_a_paced_device(pulse: Pulse, tmp_path: Path) -> None:
     result = tmp_path / "result.json"
     rec = MonitorRecorder(pulse.env)
