@@ -44,11 +44,11 @@ PRACTICES = REPO / "practices"
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for a parallel run (`make test`: pytest-xdist, `--dist loadgroup`), before
-    xdist reads them: the tests that hold sound to its time on a paced device run one after
-    another on one worker, never beside each other; a test whose fixture is made once for its
-    module runs on its module's worker, so the fixture is still made once. Every other test
-    goes to whichever worker is free."""
+    """Groups for a parallel run (pytest-xdist, `--dist loadgroup`, as `make test` runs all
+    but the realtime tests), before xdist reads them: a test whose fixture is made once for
+    its module runs on its module's worker, so the fixture is still made once; tests that
+    hold sound to its time on a paced device, if a run includes them, take turns on one
+    worker, never beside each other. Every other test goes to whichever worker is free."""
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
