@@ -108,8 +108,7 @@ def measure(laps: int) -> dict[str, Any]:
         data = tmp / "data"
         samples: list[tuple[float, float, float]] = []  # (seconds in, app MB, children MB)
         try:
-            folders = {name: tmp / name.lower() for name in ("CONFIG", "CACHE", "STATE")}
-            folders["DATA"] = data
+            folders = {name: tmp / name.lower() for name in ("DATA", "CONFIG", "CACHE", "STATE")}
             command = run_command(exe, folders, [str(script), "--circle", CIRCLE, "--announce"])
             watched = Watched("sound", tmux.start("long", command))
             started = wait_for(lambda: journal_events(data)[:1], 90)
