@@ -5,7 +5,10 @@ lone escape has waited long enough to count as the escape key: ten wake-ups a se
 0.1% of a core through a whole sit, which is a fifth of what the running circle may cost.
 This one waits on the terminal and on a pipe that wakes it when the app stops reading keys,
 and only while an escape sequence is half read does it wake on the parser's own timeout.
-Everything else (keys, mouse, resize, suspend and resume) is Textual's.
+
+Suspend and resume (SIGTSTP, then SIGCONT on `fg`) do Textual's work, but on the event loop
+instead of inside the signal handler: see `QuietLinuxDriver._sigtstp_application`.
+Everything else (keys, mouse, resize) is Textual's.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import signal
 import threading
 from codecs import getincrementaldecoder
 from typing import TYPE_CHECKING, Any
@@ -46,11 +50,60 @@ class _WakingEvent(threading.Event):
 
 class QuietLinuxDriver(LinuxDriver):
     """Textual's Linux driver whose input thread wakes only for input, a pending escape's
-    timeout, or the app leaving."""
+    timeout, or the app leaving, and whose suspend never runs inside a signal handler."""
 
     def __init__(self, app: App[Any], **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.exit_event: _WakingEvent = _WakingEvent()
+        self._stop_pending = False
+        """A SIGTSTP is waiting for the event loop (a second one before it is one stop)."""
+        self._stopped_by_signal = False
+        """The terminal was given back for a SIGTSTP: the next SIGCONT takes it again."""
+
+    def _sigtstp_application(self, *_: object) -> None:
+        """SIGTSTP (ctrl+z, or `kill -TSTP`): give the terminal back and stop, on the loop.
+
+        Textual gives the terminal back inside the signal handler, and a Python handler
+        runs between any two bytecodes of the main thread. When that thread was itself
+        writing a frame, holding the output queue's lock, the handler waited for the same
+        lock: the app hung for good with the circle's screen frozen (Textual issue 6298,
+        about one stop in thirty right after the first frame). Here the handler only asks
+        the event loop to do it, where nothing is half done.
+        """
+        if not self._auto_restart:
+            # Inside `App.suspend()`: the terminal is the shell's already; stop as Textual does.
+            os.kill(os.getpid(), signal.SIGSTOP)
+            return
+        if self._stop_pending:
+            return
+        self._stop_pending = True
+        try:
+            self._loop.call_soon_threadsafe(self._suspend_and_stop)
+        except RuntimeError:  # the loop is closed: the app has gone, nothing to give back
+            self._stop_pending = False
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    def _suspend_and_stop(self) -> None:
+        """On the loop: put the terminal back as it was before the app, then stop."""
+        self._stop_pending = False
+        if self._auto_restart and not self._stopped_by_signal:
+            self.suspend_application_mode()
+            self._must_signal_resume = True  # the app repaints once it is back
+            self._stopped_by_signal = True
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+    def _sigcont_application(self, *_: object) -> None:
+        """SIGCONT (`fg`): take the terminal again, on the loop, if a SIGTSTP gave it back."""
+        if not self._auto_restart:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nothing to take back
+            self._loop.call_soon_threadsafe(self._resume_after_stop)
+
+    def _resume_after_stop(self) -> None:
+        """On the loop: application mode again (a stray SIGCONT changes nothing)."""
+        if self._stopped_by_signal and self._auto_restart:
+            self._stopped_by_signal = False
+            self.resume_application_mode()
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (as Textual does, without a polling timeout).

@@ -4,6 +4,7 @@ when the app stops reading keys, although it never wakes on a timer while nothin
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import pty
 import selectors
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from textual import events
 from textual.app import App
+from textual.drivers._writer_thread import WriterThread
 from textual.message import Message
 
 from circlekeeper.tui.app import CircleKeeperApp
@@ -129,3 +131,87 @@ def test_the_app_runs_on_the_quiet_driver_on_linux() -> None:
     if App().get_driver_class() is not LinuxDriver:
         pytest.skip("not Textual's Linux driver here")
     assert CircleKeeperApp(load_user_keymap=False).get_driver_class() is QuietLinuxDriver
+
+
+@pytest.fixture
+def signalled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[QuietLinuxDriver, asyncio.AbstractEventLoop, list[str]]]:
+    """A driver on its own loop whose suspend, resume and stops are only recorded."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
+    loop = asyncio.new_event_loop()
+
+    async def make() -> QuietLinuxDriver:
+        return QuietLinuxDriver(App())
+
+    driver = loop.run_until_complete(make())
+    calls: list[str] = []
+    monkeypatch.setattr(driver, "suspend_application_mode", lambda: calls.append("suspend"))
+    monkeypatch.setattr(driver, "resume_application_mode", lambda: calls.append("resume"))
+    monkeypatch.setattr(os, "kill", lambda _pid, sig: calls.append(signal.Signals(sig).name))
+    try:
+        yield driver, loop, calls
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        loop.close()
+
+
+def test_a_stop_signal_gives_the_terminal_back_on_the_loop_not_inside_the_handler(
+    signalled: tuple[QuietLinuxDriver, asyncio.AbstractEventLoop, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Python signal handler runs between any two bytecodes of the main thread. When it
+    interrupted a frame's write, Textual's handler waited for the output queue's lock that
+    write held, and the app hung for good (about one `kill -TSTP` in thirty right after the
+    first frame, on a loaded machine). Here the handler returns at once; the loop does the
+    work once nothing is half done."""
+    driver, loop, calls = signalled
+    writer = WriterThread(io.StringIO())  # never started: a write only takes its lock
+    driver._writer_thread = writer
+
+    def suspend() -> None:
+        driver.write("\x1b[?1049l")  # as Textual's does first: needs the queue's lock
+        calls.append("suspend")
+
+    monkeypatch.setattr(driver, "suspend_application_mode", suspend)
+
+    def two_stops() -> None:  # the second comes before the loop ran: still one stop
+        driver._sigtstp_application(signal.SIGTSTP, None)
+        driver._sigtstp_application(signal.SIGTSTP, None)
+
+    handler = threading.Thread(target=two_stops, daemon=True)
+    with writer._queue.mutex:  # the main thread half way through writing a frame
+        handler.start()
+        handler.join(timeout=5)
+        returned = not handler.is_alive()
+    handler.join()  # if it was stuck on the lock, it goes on now (os.kill still recorded)
+    assert returned, "the handler waited for the lock a frame's write holds"
+    assert calls == [], "nothing done inside the handler"
+
+    loop.run_until_complete(asyncio.sleep(0))
+    assert calls == ["suspend", "SIGSTOP"]
+    assert writer._queue.qsize() == 1, "the terminal given back once"
+
+    driver._sigcont_application(signal.SIGCONT, None)  # `fg`
+    assert calls == ["suspend", "SIGSTOP"], "nothing done inside the handler"
+    loop.run_until_complete(asyncio.sleep(0))
+    assert calls == ["suspend", "SIGSTOP", "resume"]
+
+    driver._sigcont_application(signal.SIGCONT, None)  # a stray one: already back
+    loop.run_until_complete(asyncio.sleep(0))
+    assert calls == ["suspend", "SIGSTOP", "resume"]
+
+
+def test_a_stop_signal_inside_apps_own_suspend_stops_at_once(
+    signalled: tuple[QuietLinuxDriver, asyncio.AbstractEventLoop, list[str]],
+) -> None:
+    """Inside `App.suspend()` the terminal is the shell's already: stop straight away, as
+    Textual does, and take nothing back on SIGCONT (the `with` block does that)."""
+    driver, loop, calls = signalled
+    with driver.no_automatic_restart():
+        driver._sigtstp_application(signal.SIGTSTP, None)
+        assert calls == ["SIGSTOP"]
+        driver._sigcont_application(signal.SIGCONT, None)
+        loop.run_until_complete(asyncio.sleep(0))
+    assert calls == ["SIGSTOP"]
