@@ -63,6 +63,11 @@ except ImportError:  # pragma: no cover
 JOURNAL_VERSION = 2
 """2: the header keeps the whole plan and the script's hash; checkpoints; resumes carry on."""
 SUFFIX = ".jsonl"
+CHECKPOINT_SYNC_EVERY = 0.9
+"""Session seconds between checkpoints synced to the disk (every event is synced). One in
+between is written, not synced: an app that crashes or is killed loses none of it (the
+system has it), a power cut at most this much more. A running sit checkpoints twice a
+second, and an fsync costs about 0.12 ms of CPU: this halves them."""
 _EVENTS_BY_NAME: dict[str, type[Event]] = {cls.name: cls for cls in EVENT_TYPES}
 
 WallClock = Callable[[], float]
@@ -628,6 +633,7 @@ class Journal:
         self._good_size = 0  # file size after the last record known to be on disk
         self._dirty = False  # a write failed part-way and could not be cut back yet
         self._pending: list[bytes] = []
+        self._synced_t: float | None = None  # session time of the last write synced to disk
         self._mutex = threading.Lock()
         self._reserved_to = 0  # disk space is set aside up to this offset
         self._next_reserve = 0  # do not ask for a reserve again before this size
@@ -778,8 +784,9 @@ class Journal:
     def checkpoint(self, t: float) -> bool:
         """Record that the session reached session time `t` (nothing else happened).
 
-        How a session cut short between events comes back with the right time left.
-        Returns whether it reached the disk; never raises.
+        How a session cut short between events comes back with the right time left. Synced
+        to the disk when the last synced write is `CHECKPOINT_SYNC_EVERY` behind, else only
+        written (see there). Returns whether it reached the file; never raises.
         """
         try:
             with self._mutex:
@@ -788,7 +795,9 @@ class Journal:
                 self.last_t = max(self.last_t, t)
                 record = {"record": "checkpoint", "t": round(t, 3), "wall": round(self._clock(), 3)}
                 self._pending.append(_encode(record))
-                return self._write_pending()
+                synced = self._synced_t
+                sync = synced is None or not 0 <= t - synced < CHECKPOINT_SYNC_EVERY
+                return self._write_pending(sync=sync)
         except Exception as exc:
             self.error = f"could not record a checkpoint: {exc!r}"
             return False
@@ -892,9 +901,9 @@ class Journal:
             return fd
         raise FileExistsError(f"no free journal name for {base}")
 
-    def _write_pending(self) -> bool:
-        """Write every pending record; on failure cut the file back, remember why, and keep
-        them for next time."""
+    def _write_pending(self, *, sync: bool = True) -> bool:
+        """Write every pending record (and sync the file, unless `sync` is false); on
+        failure cut the file back, remember why, and keep them for next time."""
         try:
             if self._fd is None:
                 self._fd = self._open_new()
@@ -905,13 +914,16 @@ class Journal:
             data = b"".join(self._pending)
             self._dirty = True  # until the whole batch is written and synced
             _write_all(self._fd, data)
-            os.fsync(self._fd)
+            if sync:
+                os.fsync(self._fd)
             self._dirty = False
         except OSError as exc:
             self.error = f"the session journal cannot be written: {_why(exc)}"
             self._cut_back()
             return False
         self._good_size += len(data)
+        if sync:
+            self._synced_t = self.last_t
         self._pending.clear()
         self.error = None
         self._keep_reserve()

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from records_samples import CIRCLE, ROLES, long_session, one_of_each
@@ -505,3 +506,34 @@ def test_settled_journals_are_passed_over_from_their_tail(
     monkeypatch.setattr("circlekeeper.records.journal.read_journal", counting)
     assert [c.path for c in unfinished_journals()] == [crashed.path]
     assert read == [crashed.path]
+
+
+def test_checkpoints_are_synced_about_once_a_second_and_events_always(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every checkpoint reaches the file at once (a killed app loses none); only about one a
+    second is synced, while every event is."""
+    journal = new_journal()
+    journal.append(TurnStarted(7_003.0, speaker="Ana", lap=1, allowed=60.0))
+    synced: list[float] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(journal.last_t)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    for t in (7_003.5, 7_004.0, 7_004.5, 7_004.95, 7_005.5):
+        assert journal.checkpoint(t)
+        lines = journal.path.read_text().splitlines()
+        assert json.loads(lines[-1]) == {"record": "checkpoint", "t": t, "wall": ANY}
+    assert synced == [7_004.0, 7_004.95]
+    journal.append(TurnEnded(7_005.7, speaker="Ana", spoke=62.7, overtime=2.7))
+    assert synced == [7_004.0, 7_004.95, 7_005.7], "an event is always synced"
+    assert journal.checkpoint(7_006.2)
+    assert synced == [7_004.0, 7_004.95, 7_005.7], "half a second after a synced event"
+    # Time that went back (a resume on another clock) syncs at once.
+    assert journal.checkpoint(7_001.0)
+    assert synced[-1] == 7_006.2 and len(synced) == 4
+    die(journal)
+    assert read_journal(journal.path).last_t == 7_006.2
