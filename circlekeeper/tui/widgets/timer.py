@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.renderables.digits import Digits as DigitsGlyphs
+from textual.strip import Strip
+from textual.widget import _RenderCache
 from textual.widgets import Digits, Static
 
 from circlekeeper.i18n import _
@@ -11,6 +15,42 @@ from circlekeeper.tui.format import clock_text, plain, wall_hhmm
 from circlekeeper.tui.guard import Guarded
 
 FLASH_SECONDS = 1.0
+
+
+class BigDigits(Digits):
+    """Textual's `Digits`, its three lines of glyphs laid straight into strips.
+
+    The countdown changes every second of a sit. Textual draws it through Rich (a
+    renderable, aligned, rendered by a console, cut into lines): four times the work of
+    padding three lines of glyphs, for the same strips (a test holds them equal). Anything
+    else (a selection, a box too small, an alignment it does not know) goes Textual's way.
+    """
+
+    def _render_content(self) -> None:
+        width, height = self.size
+        align = self.styles.text_align
+        if self.text_selection is not None or align not in ("left", "center", "right"):
+            super()._render_content()
+            return
+        style = self.rich_style
+        rendered = DigitsGlyphs(self.value, style).render(style)
+        rows = [seg for seg in rendered if isinstance(seg, Segment) and seg.text != "\n"]
+        wide = max((len(seg.text) for seg in rows), default=0)
+        if height < len(rows) or width < wide:
+            super()._render_content()
+            return
+        strips = []
+        for seg in rows:
+            excess = width - len(seg.text)
+            left = 0 if align == "left" else excess if align == "right" else excess // 2
+            parts = [Segment(" " * left, style)] if left else []
+            parts.append(seg)
+            if excess - left:
+                parts.append(Segment(" " * (excess - left), style))
+            strips.append(Strip(parts, width))
+        strips.extend(Strip.blank(width, style) for _ in range(height - len(rows)))
+        self._render_cache = _RenderCache(self.size, strips)
+        self._dirty_regions.clear()
 
 
 class BigTimer(Guarded, Vertical):
@@ -35,7 +75,7 @@ class BigTimer(Guarded, Vertical):
     _caption = ""
 
     def compose(self) -> ComposeResult:
-        yield Digits("--:--", id="timer-digits")
+        yield BigDigits("--:--", id="timer-digits")
         yield Static("", id="timer-caption")
 
     def show(
