@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from circlekeeper.engine import MockClock, plan_circle
 from circlekeeper.script.model import Practice
@@ -144,6 +146,46 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+def showing(app: App[Any], kind: type[Screen[Any]]) -> bool:
+    """The current screen is a `kind` and has mounted: its widgets are composed and its
+    `on_mount` has run. A screen is current as soon as it is pushed, before either."""
+    screen = app.screen
+    return isinstance(screen, kind) and screen.is_mounted
+
+
+def drawn(app: App[Any]) -> bool:
+    """Every screen on show (the top one, and those seen under a dialog) has laid out and
+    painted what changed. A screen under a dialog does so on its own update timer, which a
+    pilot's pause does not wait for: on a loaded machine a screenshot can come first."""
+    top = app.screen
+    if not top.is_mounted or top._layout_required or top._repaint_required or top._dirty_widgets:
+        return False
+    above = top
+    for screen in reversed(app.screen_stack[:-1]):
+        if above.styles.background.a == 1:
+            break  # nothing below an opaque screen shows
+        # (A screen below keeps `_repaint_required` once it has handed its changes up.)
+        if screen._layout_required or screen._dirty_widgets or screen._compositor._dirty_regions:
+            return False
+        above = screen
+    return True
+
+
+async def all_drawn(pilot: Pilot[Any]) -> None:
+    """Wait until every screen on show has laid out and painted what changed. A screen seen
+    under a dialog does so only when a message next reaches it (in a running session, the
+    next second's tick; under a mock clock that stands still, perhaps never): while we wait,
+    each is prompted to go idle, as a message would."""
+    app = pilot.app
+
+    def check() -> bool:
+        for screen in app.screen_stack:
+            screen.check_idle()
+        return drawn(app)
+
+    await until(pilot, check, "every screen on show drawn")
 
 
 async def settled(pilot: Pilot[Any]) -> None:

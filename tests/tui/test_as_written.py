@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import WALL, MockClock, session_factory, settled, until
+from conftest import WALL, MockClock, session_factory, settled, showing, until
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets._toast import Toast
@@ -101,22 +101,21 @@ async def test_brackets_and_escapes_show_as_written_from_the_library_to_the_summ
         options = library.query_one(OptionList)
         rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         options.highlighted = next(i for i, r in enumerate(rows) if "Brackets" in r)
-        await pilot.pause()
+        await until(pilot, lambda: "Say [pass]" in screen_text(app), "the practice's preview")
         said_as_written(app, "Brackets [/] and [b]bold[/b]", "Say [pass] if you want")
 
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+        await until(pilot, lambda: showing(app, SetupScreen), "the setup screen")
         setup = app.screen
         setup.query_one("#setup-names", Input).value = ", ".join(NAMES[:2])
-        await pilot.pause()
+        await until(pilot, lambda: "2. B[/]en" in screen_text(app), "the names in the circle")
         setup.query_one("#role-host", Select).value = "B[/]en"
-        await pilot.pause()
+        await until(pilot, lambda: "(chosen)" in screen_text(app), "the host chosen")
         said_as_written(app, "Host [b]", "1. Ana", "2. B[/]en", "Host [b]: B[/]en (chosen)")
 
         # Two people for a practice made for three: said, with the title as written.
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live session")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the live session")
         await until(pilot, lambda: bool(app.screen.query(Toast)), "the warning on screen")
         said_as_written(
             app,
@@ -131,18 +130,18 @@ async def test_brackets_and_escapes_show_as_written_from_the_library_to_the_summ
 
         for key, dialog in (("question_mark", HelpScreen), ("w", NoteDialog)):
             await pilot.press(key)
-            await until(pilot, lambda d=dialog: isinstance(app.screen, d), key)  # type: ignore[misc]
+            await until(pilot, lambda d=dialog: showing(app, d), key)  # type: ignore[misc]
             if dialog is NoteDialog:
                 said_as_written(app, "During “Round [b]”, Ana speaking")
             await pilot.press("escape")
-            await until(pilot, lambda: isinstance(app.screen, LiveScreen), "back to the session")
+            await until(pilot, lambda: showing(app, LiveScreen), "back to the session")
 
         clock.advance(10)  # Ana's time is up: B[/]en
         await until(pilot, lambda: "Speaking: B[/]en" in screen_text(app), "B[/]en's turn")
         clock.advance(10)
         await until(pilot, lambda: "Lap two [/b]" in screen_text(app), "the second lap")
         clock.advance(21)
-        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        await until(pilot, lambda: showing(app, SummaryScreen), "the summary")
         said_as_written(app, "Brackets [/] and [b]bold[/b]: finished", "B[/]en")
         await pilot.press("w")
         await until(pilot, lambda: app.screen.saved_to is not None, "the summary saved")  # type: ignore[attr-defined]
@@ -169,13 +168,13 @@ async def test_a_person_named_with_brackets_is_picked_as_written(tmp_path: Path)
         load_user_keymap=False,
     )
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the live session")
         await pilot.press("k")
-        await until(pilot, lambda: isinstance(app.screen, PickDialog), "the picker")
+        await until(pilot, lambda: showing(app, PickDialog), "the picker")
         said_as_written(app, "1  Ana", "2  B[/]en", "3  [b]Cy")
         await pilot.press("3")
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "back to the session")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "back to the session")
+        await until(pilot, lambda: "Speaking: [b]Cy" in screen_text(app), "[b]Cy speaking")
         said_as_written(app, "Speaking: [b]Cy", "● [b]Cy")  # the speaker, and in the circle
         app.notify("[/] from a message", title="[b]")
         await until(pilot, lambda: bool(app.screen.query(Toast)), "the notification")

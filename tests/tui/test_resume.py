@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHECK_IN, NAMES, WALL, MockClock, session_factory
+from conftest import CHECK_IN, NAMES, WALL, MockClock, session_factory, showing, until
 from test_keys import live, settle, snap
 
 from circlekeeper.engine import plan_circle
@@ -21,6 +21,7 @@ from circlekeeper.tui import launch
 from circlekeeper.tui.app import CircleKeeperApp, make_app
 from circlekeeper.tui.config import SessionConfig
 from circlekeeper.tui.screens.dialogs import NoteDialog, ResumeOfferDialog
+from circlekeeper.tui.screens.library import LibraryScreen
 from circlekeeper.tui.screens.live import LiveScreen
 
 
@@ -51,6 +52,34 @@ def journaling_app(clock: MockClock, path: Path | None = None) -> CircleKeeperAp
     )
 
 
+async def offered(pilot: Any) -> ResumeOfferDialog:
+    """The library's offer of a session cut short, once it is up: the library looks for
+    one in a thread after its first frame, then pushes the dialog, then the dialog mounts."""
+    app = pilot.app
+    await until(pilot, lambda: showing(app, ResumeOfferDialog), "the offer of the session")
+    assert isinstance(app.screen, ResumeOfferDialog)
+    return app.screen
+
+
+async def resumed(pilot: Any) -> None:
+    """The resumed session's live screen, once it is up."""
+    await until(pilot, lambda: showing(pilot.app, LiveScreen), "the resumed session")
+
+
+def library_looks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many sessions cut short were there to offer, each time a library offered (after
+    its look, and after a discard): a test waits for a look before it says none is offered."""
+    found: list[int] = []
+    offer = LibraryScreen.offer_unfinished
+
+    def counted(self: LibraryScreen, offers: list[Any]) -> None:
+        found.append(len(offers))
+        offer(self, offers)
+
+    monkeypatch.setattr(LibraryScreen, "offer_unfinished", counted)
+    return found
+
+
 async def cut_short(path: Path) -> dict[str, Any]:
     """Run the check-in to Ben's turn, take a note, then die (the journal left as it is).
     Returns what the screen showed at the end."""
@@ -63,8 +92,7 @@ async def cut_short(path: Path) -> dict[str, Any]:
         await settle(pilot)
         clock.advance(20)
         await pilot.press("w")
-        await pilot.pause()
-        assert isinstance(app.screen, NoteDialog)
+        await until(pilot, lambda: showing(app, NoteDialog), "the note dialog")
         await pilot.press(*"Ben asks for more time", "enter")
         await pilot.pause()
         clock.advance(0.3)
@@ -100,16 +128,12 @@ async def test_a_cut_short_session_is_offered_and_comes_back_where_it_stopped(
     clock = MockClock(9_000.0)
     app = journaling_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        offer = app.screen
-        assert isinstance(offer, ResumeOfferDialog)
+        offer = await offered(pilot)
         text = str(offer.query_one("#offer-text").render())
         assert "Check-in, started" in text
         assert "In “Check-in round”, Ben speaking, 1:11 into the session" in text
         await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, LiveScreen)
+        await resumed(pilot)
         now = snap(app)
         assert (now.speaker, now.step_title) == ("Ben", before["step"])
         assert now.phase == "paused"
@@ -134,22 +158,25 @@ async def test_a_cut_short_session_is_offered_and_comes_back_where_it_stopped(
     assert unfinished_journals() == []
 
 
-async def test_a_discarded_session_is_kept_and_not_offered_again(tmp_path: Path) -> None:
+async def test_a_discarded_session_is_kept_and_not_offered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write_practice(tmp_path)
     await cut_short(path)
+    looks = library_looks(monkeypatch)
     app = journaling_app(MockClock())
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ResumeOfferDialog)
+        await offered(pilot)
         await pilot.press("d")
         await pilot.pause()
         assert not isinstance(app.screen, ResumeOfferDialog)
     (kept,) = list_journals()
     assert read_journal(kept).status == "discarded"
+    looked = len(looks)
     again = journaling_app(MockClock())
     async with again.run_test(size=(100, 30)) as pilot:
-        await again.workers.wait_for_complete()
+        await until(pilot, lambda: len(looks) > looked, "the second library's look")
+        assert looks[1:] == [0, 0]  # none after the discard, none in the second library
         await pilot.pause()
         assert not isinstance(again.screen, ResumeOfferDialog)
 
@@ -162,25 +189,18 @@ async def test_a_changed_script_is_said_and_a_missing_one_cannot_be_resumed(
     path.write_text(path.read_text().replace("2m", "3m"), encoding="utf-8")
     app = journaling_app(MockClock())
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        offer = app.screen
-        assert isinstance(offer, ResumeOfferDialog)
+        offer = await offered(pilot)
         assert "check-in.yaml has changed since it began" in str(
             offer.query_one("#offer-problem").render()
         )
         await pilot.press("r")  # resume anyway
-        await pilot.pause()
-        assert isinstance(app.screen, LiveScreen)
+        await resumed(pilot)
         assert snap(app).turn_allowed == 180.0
         app.driver.journal.abandon()  # type: ignore[union-attr]
     path.unlink()
     gone = journaling_app(MockClock())
     async with gone.run_test(size=(100, 30)) as pilot:
-        await gone.workers.wait_for_complete()
-        await pilot.pause()
-        offer = gone.screen
-        assert isinstance(offer, ResumeOfferDialog)
+        offer = await offered(pilot)
         assert "is gone" in str(offer.query_one("#offer-problem").render())
         assert not offer.query("#resume")
         await pilot.press("r")  # nothing to resume with
@@ -234,13 +254,12 @@ async def test_a_note_is_journalled_on_session_time_and_escape_drops_it(tmp_path
         await settle(pilot)
         clock.advance(12.5)
         await pilot.press("w")
-        await pilot.pause()
-        assert isinstance(app.screen, NoteDialog)
+        await until(pilot, lambda: showing(app, NoteDialog), "the note dialog")
         clock.advance(30)  # the session goes on while the scribe types
         await pilot.press(*"we start at nine next time", "enter")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "back to the session")
         await pilot.press("w")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, NoteDialog), "the note dialog again")
         await pilot.press(*"never mind", "escape")
         await pilot.pause()
         assert isinstance(app.screen, LiveScreen)

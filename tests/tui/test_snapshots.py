@@ -9,7 +9,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from conftest import NAMES, WALL, LiveApp, MockClock, config, session_factory, settled, until
+from conftest import (
+    NAMES,
+    WALL,
+    LiveApp,
+    MockClock,
+    all_drawn,
+    config,
+    session_factory,
+    settled,
+    until,
+)
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -34,6 +44,7 @@ async def steady(pilot: Pilot[Any]) -> None:
         field.cursor_blink = False
     app.clear_notifications()
     await pilot.pause()
+    await all_drawn(pilot)
 
 
 def run(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]], Any]:
