@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import LiveApp
+from conftest import LiveApp, showing, until
 from test_agenda_screen import BIG, live, open_agenda, settle, taken
 from textual.widgets import Static
 
@@ -46,7 +46,7 @@ async def test_an_inserted_step_and_a_fitted_end_reach_every_export(live_app: Li
         await settle(pilot)
         session_id = live(app).driver.session_id
         await live(app).run_action("end_session")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, SummaryScreen), "the SummaryScreen")
         assert isinstance(app.screen, SummaryScreen)
         shown = str(app.screen.query_one("#agenda-changes", Static).render()).splitlines()
     assert session_id is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import CHECK_IN, LiveApp
+from conftest import CHECK_IN, LiveApp, showing, until
 from textual.widgets import DataTable, Input, Static
 
 from circlekeeper.engine.commands import AddTopic, Next
@@ -65,7 +65,7 @@ def taken(app: Any, name: str) -> list[dict[str, Any]]:
 async def open_agenda(pilot: Any) -> None:
     await settle(pilot)
     await pilot.press("e")
-    await pilot.pause()
+    await until(pilot, lambda: showing(pilot.app, AgendaScreen), "the AgendaScreen")
     assert isinstance(pilot.app.screen, AgendaScreen)
 
 
@@ -85,7 +85,7 @@ async def test_e_opens_the_agenda_with_ids_clock_times_and_the_forecast_end(
         head = str(app.screen.query_one("#agenda-head", Static).render())
         assert "forecast end 20:56" in head
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the LiveScreen")
         assert isinstance(app.screen, LiveScreen)
 
 
@@ -94,10 +94,10 @@ async def test_a_breakout_in_pairs_inserted_mid_round_runs_next(live_app: LiveAp
     async with app.run_test(size=(80, 24)) as pilot:
         await open_agenda(pilot)
         await pilot.press("i")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, ChoiceDialog), "the ChoiceDialog")
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("3")  # a breakout
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, StepForm), "the StepForm")
         assert isinstance(app.screen, StepForm)
         # Group size 2 and 4 minutes are offered: enter takes them.
         await pilot.press("enter")
@@ -135,7 +135,7 @@ async def test_a_breakout_in_pairs_inserted_mid_round_runs_next(live_app: LiveAp
         clock.advance(240.0)
         await settle(pilot)
         await live(app).run_action("end_session")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, SummaryScreen), "the SummaryScreen")
         assert isinstance(app.screen, SummaryScreen)
         changes = str(app.screen.query_one("#agenda-changes", Static).render())
         assert '00:00  s5 "Breakout in pairs" [breakout, 4:00] inserted after s1' in changes
@@ -148,11 +148,11 @@ async def test_remove_asks_first_and_the_step_in_progress_stays(live_app: LiveAp
     async with app.run_test(size=(80, 24)) as pilot:
         await open_agenda(pilot)
         await pilot.press("x")  # the step in progress is selected
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, AgendaScreen), "the AgendaScreen")
         assert isinstance(app.screen, AgendaScreen)
         assert taken(app, "remove") == []
         await pilot.press("down", "x")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, ConfirmDialog), "the ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await pilot.pause()
@@ -190,7 +190,7 @@ async def test_a_length_is_typed_in_minutes_or_with_a_unit(live_app: LiveApp) ->
     async with app.run_test(size=(80, 24)) as pilot:
         await open_agenda(pilot)
         await pilot.press("down", "d")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, TextDialog), "the TextDialog")
         assert isinstance(app.screen, TextDialog)
         await pilot.press(*"5x", "enter")
         await pilot.pause()
@@ -277,7 +277,7 @@ async def test_the_palette_offers_the_agenda_commands(live_app: LiveApp) -> None
             assert wanted in titles
         live(app).driver.do(AddTopic("Snacks"))
         await app.screen.run_action("move_step")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, ChoiceDialog), "the ChoiceDialog")
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("3")  # the third step to come: Open discussion
         await pilot.pause()
@@ -334,5 +334,5 @@ async def test_the_session_ending_under_the_agenda_shows_the_summary(live_app: L
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen), app.screen_stack
         agenda.refresh_rows()  # its timer, under the summary: nothing to draw, nothing raised
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, SummaryScreen), "the SummaryScreen")
         assert isinstance(app.screen, SummaryScreen) and not app.errors

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WALL, LiveApp
+from conftest import WALL, LiveApp, showing, until
 from test_keys import live, settle, snap
 
 from circlekeeper.engine.commands import Command
@@ -96,6 +96,7 @@ async def test_a_suspend_pauses_and_asks(live_app: LiveApp, choice: str) -> None
         await pilot.press(choice)
         await pilot.pause()
         if choice == "e":
+            await until(pilot, lambda: showing(app, SummaryScreen), "the summary")
             assert isinstance(app.screen, SummaryScreen)
             return
         await settle(pilot)
@@ -195,7 +196,7 @@ async def test_the_end_shows_the_summary_and_saves_it(live_app: LiveApp) -> None
         await pilot.press("space")
         await settle(pilot)
         await live(app).run_action("end_session")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, SummaryScreen), "the SummaryScreen")
         assert isinstance(app.screen, SummaryScreen)
         airtime = str(app.screen.query_one("#airtime").render())
         assert "Ana" in airtime and "█" in airtime

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURE_PRACTICES, NAMES, LiveApp, MockClock, session_factory, settled
+from conftest import (
+    FIXTURE_PRACTICES,
+    NAMES,
+    LiveApp,
+    MockClock,
+    session_factory,
+    settled,
+    until,
+)
 from rich.console import Console
 from textual.pilot import Pilot
 
@@ -143,7 +151,7 @@ class Screens:
         self.shown: dict[str, str] = {}
 
     async def look(self, pilot: Pilot[Any], name: str) -> None:
-        await pilot.pause()
+        await until(pilot, lambda: pilot.app.screen.is_mounted, f"{name}: the screen up")
         live = getattr(pilot.app, "live_screen", None)
         if live is not None:
             live.tick()
@@ -281,7 +289,7 @@ async def test_the_offer_to_resume_and_the_resumed_session_say_every_word_throug
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from conftest import CHECK_IN
-    from test_resume import cut_short, journaling_app, write_practice
+    from test_resume import cut_short, journaling_app, offered, resumed, write_practice
 
     path = write_practice(tmp_path)
     await cut_short(path)  # in English: a session cut short, its journal left behind
@@ -291,10 +299,10 @@ async def test_the_offer_to_resume_and_the_resumed_session_say_every_word_throug
     screens = Screens(library_words() | data_words(CHECK_IN, NAMES))
     app = journaling_app(MockClock(9_000.0))
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
+        await offered(pilot)
         await screens.look(pilot, "the offer to resume")
         await pilot.press("r")
-        await pilot.pause()
+        await resumed(pilot)
         await screens.look(pilot, "resumed")
         assert app.live_screen is not None
         app.live_screen.action_end_session()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WALL, LiveApp, config, session_factory, settled, until
+from conftest import WALL, LiveApp, config, session_factory, settled, showing, until
 from test_keys import live, settle, snap
 from test_screens import library_app
 from test_sound_and_records import journaling_app
@@ -150,14 +150,14 @@ async def session_timer(app: CircleKeeperApp, pilot: Any, patch: pytest.MonkeyPa
 async def dialog_answer(app: CircleKeeperApp, pilot: Any, patch: pytest.MonkeyPatch) -> str:
     patch.setattr(LiveScreen, "_do", boom)  # what the note dialog's answer calls
     await pilot.press("w")
-    await until(pilot, lambda: isinstance(app.screen, dialogs.NoteDialog), "the note dialog")
+    await until(pilot, lambda: showing(app, dialogs.NoteDialog), "the note dialog")
     await pilot.press(*"a note", "enter")
     return ": taken"  # the answer comes back through whoever pushed the dialog
 
 
 async def agenda_timer(app: CircleKeeperApp, pilot: Any, patch: pytest.MonkeyPatch) -> str:
     await pilot.press("e")
-    await until(pilot, lambda: isinstance(app.screen, AgendaScreen), "the agenda")
+    await until(pilot, lambda: showing(app, AgendaScreen), "the agenda")
     patch.setattr(AgendaFlows, "ahead", boom)  # the agenda's once-a-second refresh runs into it
     return "agenda-refresh"
 
@@ -219,7 +219,7 @@ async def test_a_fault_in_the_library_worker_is_reported_and_the_library_answers
         await settled(pilot)
         assert isinstance(app.screen, LibraryScreen)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+        await until(pilot, lambda: showing(app, SetupScreen), "the setup screen")
 
 
 async def test_a_fault_in_a_setup_handler_is_reported_and_typing_goes_on(
@@ -229,7 +229,7 @@ async def test_a_fault_in_a_setup_handler_is_reported_and_typing_goes_on(
     async with app.run_test(size=(100, 40)) as pilot:
         await settled(pilot)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+        await until(pilot, lambda: showing(app, SetupScreen), "the setup screen")
         with monkeypatch.context() as patch:
             patch.setattr(SetupScreen, "_set_names", boom)
             await pilot.press("A")

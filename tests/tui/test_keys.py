@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import NAMES, POPCORN, LiveApp
+from conftest import NAMES, POPCORN, LiveApp, showing, until
 from textual.widgets import Digits
 
 from circlekeeper.tui.screens.dialogs import ConfirmDialog, HelpScreen
@@ -169,10 +169,10 @@ async def test_quit_asks_first(live_app: LiveApp, key: str) -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
         await pilot.press(key)
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, ConfirmDialog), "the ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the LiveScreen")
         assert isinstance(app.screen, LiveScreen)
         assert app.is_running
         await pilot.press(key)
@@ -192,13 +192,13 @@ async def test_question_mark_shows_help(live_app: LiveApp) -> None:
     async with app.run_test(size=(80, 40)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, HelpScreen), "the HelpScreen")
         assert isinstance(app.screen, HelpScreen)
         keys = str(app.screen.query_one("#help-keys").render())
         for word in ("space", "pass", "guardian pause", "undo", "mute", "skip"):
             assert word in keys.lower()
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the LiveScreen")
         assert isinstance(app.screen, LiveScreen)
 
 

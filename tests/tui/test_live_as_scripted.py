@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHECK_IN, WALL, LiveApp, MockClock, session_factory, settled, until
+from conftest import CHECK_IN, WALL, LiveApp, MockClock, session_factory, settled, showing, until
 from test_keys import live, settle, snap
 from textual.binding import Binding
 from textual.widgets import Digits, Input, OptionList, Select
@@ -63,7 +63,7 @@ async def test_a_role_of_two_gets_two_pickers_and_both_hold_it(tmp_path: Path) -
         rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         options.highlighted = next(i for i, row in enumerate(rows) if "Coaching" in row)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+        await until(pilot, lambda: showing(app, SetupScreen), "the setup screen")
         setup = app.screen
         setup.query_one("#setup-names", Input).value = "Ana, Ben, Cy, Dee"
         await pilot.pause()
@@ -77,7 +77,7 @@ async def test_a_role_of_two_gets_two_pickers_and_both_hold_it(tmp_path: Path) -
         await pilot.pause()
         assert "Coach: Dee, Cy (chosen)" in str(setup.query_one("#setup-roles").render())
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the session")
+        await until(pilot, lambda: showing(app, LiveScreen), "the session")
         assert live(app).driver.config.roles == {"coach": ("Dee", "Cy")}
 
 
@@ -191,7 +191,7 @@ async def test_the_help_lists_every_key_the_session_answers_to(live_app: LiveApp
         ]
         assert "f2" in keys and "ctrl+q" in keys and "ctrl+p" in keys
         await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        await until(pilot, lambda: showing(app, HelpScreen), "the help")
         listed = str(app.screen.query_one("#help-keys").render())
         for key in keys:
             shown = app.get_key_display(Binding(key, "", ""))

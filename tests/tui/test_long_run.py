@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from conftest import WALL, MockClock, config, session_factory
+from conftest import WALL, MockClock, config, session_factory, showing, until
 from test_keys import live
 
 from circlekeeper.engine.events import BellDue, PromptDue
@@ -130,7 +130,7 @@ async def test_ninety_minutes_every_cue_once_at_its_time_and_nothing_accumulates
                 await pilot.pause()
                 seen.append(footprint(app))
             assert steps <= 90 * 60 / STEP_S + 10, "the session did not end"
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, SummaryScreen), "the SummaryScreen")
         assert isinstance(app.screen, SummaryScreen)
         assert not app.errors
     assert sink.heard == expected

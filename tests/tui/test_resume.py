@@ -204,7 +204,7 @@ async def test_a_changed_script_is_said_and_a_missing_one_cannot_be_resumed(
         assert "is gone" in str(offer.query_one("#offer-problem").render())
         assert not offer.query("#resume")
         await pilot.press("r")  # nothing to resume with
-        await pilot.pause()
+        await until(pilot, lambda: showing(gone, ResumeOfferDialog), "the ResumeOfferDialog")
         assert isinstance(gone.screen, ResumeOfferDialog)
 
 
@@ -261,7 +261,7 @@ async def test_a_note_is_journalled_on_session_time_and_escape_drops_it(tmp_path
         await pilot.press("w")
         await until(pilot, lambda: showing(app, NoteDialog), "the note dialog again")
         await pilot.press(*"never mind", "escape")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the LiveScreen")
         assert isinstance(app.screen, LiveScreen)
         live(app).action_end_session()
         await pilot.pause()

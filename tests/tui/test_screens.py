@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURE_PRACTICES, MockClock, session_factory, settled, until
+from conftest import FIXTURE_PRACTICES, MockClock, session_factory, settled, showing, until
 from rich.cells import cell_len
 from textual.widgets import Button, Input, OptionList, Select, Static, Switch
 
@@ -75,7 +75,7 @@ async def open_setup(app: CircleKeeperApp, pilot: Any) -> SetupScreen:
     """From the loaded library, enter on the highlighted practice: its setup screen."""
     await loaded(pilot)
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+    await until(pilot, lambda: showing(app, SetupScreen), "the setup screen")
     setup = app.screen
     assert isinstance(setup, SetupScreen)
     return setup
@@ -233,7 +233,7 @@ async def test_library_to_setup_to_live_session() -> None:
         setup.query_one("#setup-starter", Select).value = "Ben"
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the LiveScreen")
         assert isinstance(app.screen, LiveScreen)
         # Seats stay as typed; Ben starts.
         plan = app.screen.driver.config.plan
@@ -328,7 +328,7 @@ async def test_setup_shows_the_engines_roles_and_asks_for_the_others() -> None:
         await pilot.pause()
         assert "Guardian: Cy (chosen)" in str(setup.query_one("#setup-roles").render())
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, LiveScreen), "the LiveScreen")
         assert isinstance(app.screen, LiveScreen)
         assert app.screen.driver.config.roles == {"host": ("Ana",), "guardian": ("Cy",)}
 
@@ -396,7 +396,7 @@ async def test_setup_prepares_speech_and_hands_the_sink_to_the_session(
     async with app.run_test(size=(100, 40)) as pilot:
         await loaded(pilot)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+        await until(pilot, lambda: showing(app, SetupScreen), "the setup screen")
         await app.workers.wait_for_complete()
         await pilot.pause()
         setup = app.screen

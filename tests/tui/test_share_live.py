@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import CHECK_IN, WALL, config, session_factory
+from conftest import CHECK_IN, WALL, config, session_factory, showing
 from test_screens import library_app, open_setup
 from textual.widgets import Input, Static, Switch
 
@@ -178,7 +178,7 @@ async def test_v_without_sharing_says_how_to_share() -> None:
         screen = await started(app, pilot)
         assert line(screen) == ""
         await pilot.press("v")
-        await pilot.pause()
+        await until(lambda: showing(app, LiveScreen), "the LiveScreen")
         assert isinstance(app.screen, LiveScreen)
         assert any("--share" in str(n.message) for n in app._notifications)
 

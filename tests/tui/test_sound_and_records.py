@@ -6,7 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHECK_IN, NAMES, WALL, LiveApp, MockClock, config, session_factory
+from conftest import (
+    CHECK_IN,
+    NAMES,
+    WALL,
+    LiveApp,
+    MockClock,
+    config,
+    session_factory,
+    showing,
+    until,
+)
 from test_keys import live, settle, snap
 
 from circlekeeper.engine.events import BellDue
@@ -221,7 +231,7 @@ async def test_the_popcorn_picker(live_app: LiveApp) -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
         await pilot.press("k")
-        await pilot.pause()
+        await until(pilot, lambda: showing(app, PickDialog), "the PickDialog")
         assert isinstance(app.screen, PickDialog)
         await pilot.press("down", "down", "enter")  # the third person
         await pilot.pause()
