@@ -4,6 +4,7 @@ when the app stops reading keys, although it never wakes on a timer while nothin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import pty
@@ -34,36 +35,45 @@ def poll(check: Callable[[], bool], timeout: float = 10.0) -> bool:
     return check()
 
 
+@contextlib.contextmanager
+def on_its_own_loop() -> Iterator[tuple[QuietLinuxDriver, asyncio.AbstractEventLoop]]:
+    """A driver made on a loop of its own (as on the app's); the stop and continue signal
+    handlers it installs are put back as they were afterwards."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
+    loop = asyncio.new_event_loop()
+
+    async def make() -> QuietLinuxDriver:
+        return QuietLinuxDriver(App())
+
+    try:
+        yield loop.run_until_complete(make()), loop
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        loop.close()
+
+
 @pytest.fixture
 def reading(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[QuietLinuxDriver, int, list[Message], threading.Thread]]:
     """A driver whose input thread reads a pseudo terminal; what it dispatched."""
-    saved = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
     master, slave = pty.openpty()
     tty.setraw(slave)  # as the driver sets the real terminal: every key readable at once
-    loop = asyncio.new_event_loop()  # a driver is made on the app's loop
-
-    async def make() -> QuietLinuxDriver:
-        return QuietLinuxDriver(App())
-
-    driver = loop.run_until_complete(make())
-    driver.fileno = slave
-    got: list[Message] = []
-    monkeypatch.setattr(driver, "process_message", got.append)
-    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
-    thread.start()
-    try:
-        yield driver, master, got, thread
-    finally:
-        driver.exit_event.set()
-        thread.join(timeout=10)
-        driver.close()
-        for fd in (master, slave):
-            os.close(fd)
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-        loop.close()
+    with on_its_own_loop() as (driver, _loop):
+        driver.fileno = slave
+        got: list[Message] = []
+        monkeypatch.setattr(driver, "process_message", got.append)
+        thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+        thread.start()
+        try:
+            yield driver, master, got, thread
+        finally:
+            driver.exit_event.set()
+            thread.join(timeout=10)
+            driver.close()
+            for fd in (master, slave):
+                os.close(fd)
 
 
 def keys(got: list[Message]) -> list[str]:
@@ -138,23 +148,12 @@ def signalled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[QuietLinuxDriver, asyncio.AbstractEventLoop, list[str]]]:
     """A driver on its own loop whose suspend, resume and stops are only recorded."""
-    saved = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
-    loop = asyncio.new_event_loop()
-
-    async def make() -> QuietLinuxDriver:
-        return QuietLinuxDriver(App())
-
-    driver = loop.run_until_complete(make())
-    calls: list[str] = []
-    monkeypatch.setattr(driver, "suspend_application_mode", lambda: calls.append("suspend"))
-    monkeypatch.setattr(driver, "resume_application_mode", lambda: calls.append("resume"))
-    monkeypatch.setattr(os, "kill", lambda _pid, sig: calls.append(signal.Signals(sig).name))
-    try:
+    with on_its_own_loop() as (driver, loop):
+        calls: list[str] = []
+        monkeypatch.setattr(driver, "suspend_application_mode", lambda: calls.append("suspend"))
+        monkeypatch.setattr(driver, "resume_application_mode", lambda: calls.append("resume"))
+        monkeypatch.setattr(os, "kill", lambda _pid, sig: calls.append(signal.Signals(sig).name))
         yield driver, loop, calls
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-        loop.close()
 
 
 def test_a_stop_signal_gives_the_terminal_back_on_the_loop_not_inside_the_handler(
