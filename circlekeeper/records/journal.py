@@ -912,7 +912,7 @@ class Journal:
                 os.ftruncate(self._fd, self._good_size)
                 self._dirty = False
             data = b"".join(self._pending)
-            self._dirty = True  # until the whole batch is written and synced
+            self._dirty = True  # until the whole batch is written (and synced, if asked)
             _write_all(self._fd, data)
             if sync:
                 os.fsync(self._fd)
