@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from circlekeeper import i18n
 from circlekeeper.i18n import N_, Msg, _, msg, tr
+from circlekeeper.tui import compositor
 from circlekeeper.tui.commands import AppCommands, SessionCommands
 from circlekeeper.tui.guard import Guarded
 from circlekeeper.tui.themes import CIRCLE_THEME, HIGH_CONTRAST_THEME, THEMES
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
     from circlekeeper.tui.sleep import SleepWatch
 
 log = logging.getLogger(__name__)
+
+# A partial update renders only the rows it shows (most of a running sit's CPU otherwise).
+compositor.install()
 
 P = ParamSpec("P")
 T = TypeVar("T")

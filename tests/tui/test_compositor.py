@@ -1,0 +1,147 @@
+"""A partial update renders only the rows it shows, and sends the terminal exactly what
+Textual's own rendering would: the same bytes for every region of the live screen, in a
+round, in a sit, with a dialog over it; and the countdown's second renders only its rows."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import pytest
+from conftest import CHECK_IN, LiveApp, all_drawn
+from test_agenda_screen import live, settle
+from textual._compositor import ChopsUpdate, Compositor
+from textual.geometry import Region
+from textual.widget import Widget
+
+from circlekeeper.tui import compositor
+from circlekeeper.tui.widgets.timer import BigDigits
+
+SIT = {
+    "title": "A sit",
+    "kind": "sit",
+    "steps": [
+        {
+            "kind": "sit",
+            "title": "Sitting",
+            "duration": "30m",
+            "bells": {"start": "bowl", "interval": {"every": "1m", "sound": "chime"}},
+        }
+    ],
+}
+
+
+def sent(app: Any, comp: Compositor, regions: list[Region], ours: bool) -> str:
+    """What a partial update of `regions` writes to the terminal, rendered our way or
+    Textual's (as `Compositor.render_partial_update` builds it)."""
+    screen = comp.size.region
+    crop = Region.from_union(regions).intersection(screen)
+    spans = list(comp._regions_to_spans(regions))
+    rows = {y for y, _, _ in spans}.__contains__
+    render = compositor.render_chops_in_crop if ours else compositor._textual_render_chops
+    chops = render(comp, crop, rows)
+    update = ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in comp.cuts])
+    return update.render_segments(app.console)
+
+
+def regions_to_try(comp: Compositor, seed: int) -> list[list[Region]]:
+    """Every widget's visible region alone, pairs far apart, and random rectangles."""
+    screen = comp.size.region
+    shown = [region.intersection(clip) for region, clip in comp.visible_widgets.values()]
+    shown = [region for region in shown if region.area]
+    rng = random.Random(seed)
+    tries = [[region] for region in shown]
+    tries += [rng.sample(shown, 2) for _ in range(20 if len(shown) > 1 else 0)]
+    for _ in range(40):
+        x, y = rng.randrange(screen.width), rng.randrange(screen.height)
+        width = rng.randint(1, screen.width - x)
+        height = rng.randint(1, screen.height - y)
+        tries.append([Region(x, y, width, height)])
+    return tries
+
+
+def assert_same_bytes(app: Any, seed: int) -> int:
+    """Every region to try sends the same bytes both ways, on every screen shown."""
+    compared = 0
+    for screen in app.screen_stack:
+        comp = screen._compositor
+        for regions in regions_to_try(comp, seed):
+            assert sent(app, comp, regions, ours=True) == sent(app, comp, regions, ours=False), (
+                type(screen).__name__,
+                regions,
+            )
+            compared += 1
+    return compared
+
+
+def test_installed_with_the_app() -> None:
+    # Importing the app installs it: the real app, and every test's, draw this way.
+    import circlekeeper.tui.app  # noqa: F401
+
+    assert Compositor._render_chops is compositor.render_chops_in_crop
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("data", [CHECK_IN, SIT], ids=["round", "sit"])
+async def test_every_partial_update_sends_what_textual_would(
+    live_app: LiveApp, size: tuple[int, int], data: dict[str, Any]
+) -> None:
+    app, clock, _ = live_app(data)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        clock.advance(3.4)
+        await settle(pilot)
+        await all_drawn(pilot)
+        assert assert_same_bytes(app, seed=size[0]) > 60
+        # A dialog over the live screen: the screen under it is shown dimmed.
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await all_drawn(pilot)
+        assert len(app.screen_stack) > 1
+        assert assert_same_bytes(app, seed=size[1]) > 60
+
+
+async def test_a_new_second_renders_only_the_countdowns_rows(
+    live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _, _ = live_app(SIT, silent=True)
+    rendered: Counter[str] = Counter()
+    textuals = Widget.render_lines
+
+    def counting(widget: Widget, crop: Region) -> Any:
+        rendered[type(widget).__name__] += crop.height
+        return textuals(widget, crop)
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await all_drawn(pilot)
+        screen = live(app)
+        comp = screen._compositor
+        digits = screen.query_one(BigDigits)
+        region, clip = comp.visible_widgets[digits]
+        rows = region.intersection(clip).height
+        # The frame a new second makes: the digits' region is all that changed.
+        monkeypatch.setattr(Widget, "render_lines", counting)
+        comp._dirty_regions.add(region.intersection(clip))
+        update = comp.render_partial_update()
+        monkeypatch.undo()
+        assert update is not None
+        assert rendered["BigDigits"] == rows == 3
+        # Only what lies on those rows: the screen and the containers behind the digits,
+        # and the side column beside them; nothing below (the footer, the circle).
+        assert "Footer" not in rendered and "CircleView" not in rendered, rendered
+        assert set(rendered.values()) == {rows}, rendered
+        assert len(rendered) <= 6, rendered
+        ours = sum(rendered.values())
+        # Textual's own way renders the whole of every widget for the same frame.
+        compositor.uninstall()
+        try:
+            rendered.clear()
+            monkeypatch.setattr(Widget, "render_lines", counting)
+            comp._dirty_regions.add(region.intersection(clip))
+            assert comp.render_partial_update() is not None
+        finally:
+            monkeypatch.undo()
+            compositor.install()
+        assert sum(rendered.values()) > 5 * ours, rendered
