@@ -63,11 +63,12 @@ except ImportError:  # pragma: no cover
 JOURNAL_VERSION = 2
 """2: the header keeps the whole plan and the script's hash; checkpoints; resumes carry on."""
 SUFFIX = ".jsonl"
-CHECKPOINT_SYNC_EVERY = 0.9
-"""Session seconds between checkpoints synced to the disk (every event is synced). One in
-between is written, not synced: an app that crashes or is killed loses none of it (the
-system has it), a power cut at most this much more. A running sit checkpoints twice a
-second, and an fsync costs about 0.12 ms of CPU: this halves them."""
+CHECKPOINT_SYNC_EVERY = 4.9
+"""Session seconds between checkpoints synced to the disk (every event is synced). Those
+in between are written, not synced: an app that crashes or is killed loses none of them
+(the system has them), a power cut at most this much more. A running sit checkpoints once
+a second, and its fsync costs about twice the CPU of the rest of a checkpoint: this syncs
+one in five."""
 _EVENTS_BY_NAME: dict[str, type[Event]] = {cls.name: cls for cls in EVENT_TYPES}
 
 WallClock = Callable[[], float]

@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_EVERY = 0.5
-"""Seconds between checkpoints while a session runs (the live screen's timer): a session
-cut short comes back within about this of where it stopped, well inside a second."""
+CHECKPOINT_EVERY = 1.0
+"""Seconds between checkpoints while a session runs: a session cut short comes back within
+about this of where it stopped (its countdown within a second). The live screen's tick
+comes every second and writes one; a beat of its own writes one only when the tick waits."""
 CHECKPOINT_SKIP = 0.1
 """A checkpoint this soon after the journal's last record would add nothing: left out."""
 

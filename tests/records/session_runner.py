@@ -4,7 +4,7 @@ kill -9 resume test): the app's driver, its journal, its checkpoint timer, no sc
 Usage: session_runner.py DIRECTORY SEED START SPEED [CHOP]
 
 What happens is fixed by SEED (`schedule`): the app's tick every second, its checkpoint
-timer every half second, and the facilitator's keys at random moments. Everything before
+timer every `CHECKPOINT_EVERY`, and the facilitator's keys at random moments. Everything before
 START (session seconds) runs at once; after that the runner keeps time, SPEED session
 seconds to a real second, so a kill lands at a random moment of a running session. It
 writes a line on its ack pipe: `H` once the journal exists, `A` after each item is done,
@@ -38,6 +38,7 @@ from circlekeeper.engine.commands import (
 )
 from circlekeeper.engine.events import CommandTaken, Event
 from circlekeeper.script.model import Practice
+from circlekeeper.tui.driver import CHECKPOINT_EVERY
 
 PRACTICE = Path(__file__).resolve().with_name("kill-test.yaml")
 NAMES = ("Ana", "Ben", "Cy", "Dee")
@@ -62,7 +63,8 @@ def schedule(seed: int) -> list[Item]:
     rng = random.Random(seed)
     items = [Item(0.0, "command", Start())]
     items += [Item(k + 0.137, "tick") for k in range(int(LENGTH))]
-    items += [Item(k * 0.5 + 0.311, "checkpoint") for k in range(int(LENGTH * 2))]
+    beats = int(LENGTH / CHECKPOINT_EVERY)
+    items += [Item(k * CHECKPOINT_EVERY + 0.311, "checkpoint") for k in range(beats)]
     t = 0.0
     paused = False
     choices: Sequence[tuple[Command, float]] = (

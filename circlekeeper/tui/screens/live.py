@@ -323,7 +323,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
 
     def _checkpoint_beat(self) -> None:
         """Apart from the tick, which may wait a second: the journal hears how far the
-        session got every `CHECKPOINT_EVERY`, so a crash costs less than a second. A plain
+        session got every `CHECKPOINT_EVERY`, so a crash costs about a second at most. A plain
         event-loop callback, not a Textual timer: it touches no widget, and costs a tenth."""
         if self._beat is not None:  # one chain of beats, however this one was called
             self._beat.cancel()
