@@ -34,7 +34,16 @@ FADE_S = 0.15
 CLOCK_SMOOTHING = 0.05
 """Weight of each callback's clock reading in the running estimate of `base`."""
 RESYNC_S = 0.05
-"""A reading this far from the estimate means the stream restarted or jumped: start over."""
+"""A reading this far from the estimate means the stream's timing jumped: start over (a
+reading this much later only when the next ones agree: see `LATE_READINGS`)."""
+JUMP_S = 0.5
+"""A reading this much later than the estimate is a jump at once (the device stalled or the
+machine slept), not a callback that ran late."""
+LATE_READINGS = 3
+"""Readings in a row, each more than `RESYNC_S` (and less than `JUMP_S`) later than the
+estimate, that make a new estimate. One alone is a callback that waited for the interpreter
+(a long collection or import on another thread): its block is heard no later for that, and
+taking its reading placed a cue it mixed that much early (a closing bowl, 60-90 ms)."""
 
 
 class Voice:
@@ -118,6 +127,8 @@ class Mixer:
         self.last_callback = 0.0
         self.base: float | None = None
         """Monotonic time at which output frame 0 was (or would have been) heard."""
+        self.late_readings = 0
+        """Clock readings in a row later than `base` by more than `RESYNC_S` (set aside)."""
         self.fallback_latency = 0.05
         """Output delay assumed when the stream gives no timing (set from stream.latency)."""
         # (tag, seconds from the request to the first audible sample reaching the device)
@@ -169,6 +180,7 @@ class Mixer:
         """The stream was (re)started: its timing starts over, and the wait for its first
         callback counts from now (a stopped stream has no callbacks, and has not stalled)."""
         self.base = None
+        self.late_readings = 0
         self.last_callback = time.monotonic()
 
     # ----- PortAudio's thread -----
@@ -178,15 +190,28 @@ class Mixer:
         latency = self.fallback_latency
         with contextlib.suppress(Exception):
             dac, current = float(time_info.outputBufferDacTime), float(time_info.currentTime)
+            # (dac == current: the first block of a stream just started is heard at once.)
             if dac > 0 and current > 0 and 0 <= dac - current < 2.0:
                 latency = dac - current
         reading = now + latency - self.frames / self.rate
-        if self.base is None or abs(reading - self.base) > RESYNC_S:
-            if self.base is not None:
-                self.resyncs += 1
+        base = self.base
+        if base is None:
             self.base = reading
-        else:
-            self.base += CLOCK_SMOOTHING * (reading - self.base)
+            return
+        off = reading - base
+        if abs(off) <= RESYNC_S:
+            self.late_readings = 0
+            self.base = base + CLOCK_SMOOTHING * off
+            return
+        if RESYNC_S < off < JUMP_S:
+            # `now` is when this callback got to run, which is late by however long it
+            # waited; the device's position is not.
+            self.late_readings += 1
+            if self.late_readings < LATE_READINGS:
+                return
+        self.late_readings = 0
+        self.resyncs += 1
+        self.base = reading
 
     def _take_commands(self) -> None:
         first_free = self.frames + self._ahead_len
