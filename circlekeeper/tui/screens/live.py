@@ -52,6 +52,7 @@ from circlekeeper.engine.events import (
 )
 from circlekeeper.i18n import N_, _, msg, tr
 from circlekeeper.script.texts import localize
+from circlekeeper.tui import collect
 from circlekeeper.tui.driver import CHECKPOINT_EVERY, CHECKPOINT_SKIP
 from circlekeeper.tui.format import (
     capitalized,
@@ -316,6 +317,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
         self._ready_by = None
         if self._timer is not None:
             self._timer.stop()
+        collect.session_starts()
         self.ck.guard(N_("starting the session"), self._start)
         self._schedule(TICK_MIN)
         if self.driver.journal is not None:
