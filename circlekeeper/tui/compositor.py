@@ -3,10 +3,10 @@
 When one widget changes (the countdown's digits, once a second), Textual's compositor
 repaints the screen's rows under it, but first renders every visible widget whose
 container overlaps those rows, each from its top to its bottom: on the live screen, about
-two hundred lines from fourteen widgets to show three changed rows, most of a running sit's
-CPU. `install` makes a partial update render only the rows of the update, and only the
-widgets on them; what reaches the terminal is unchanged (a test holds every partial update
-to the same lines of a full frame). A full frame is still Textual's own.
+130 lines from a dozen widgets to show three changed rows, every second. `install` makes a
+partial update render only the rows of the update, and only the widgets on them (about 18
+lines); what reaches the terminal is unchanged (a test holds the bytes of every partial
+update to those Textual's own rendering sends). A full frame is still Textual's own.
 """
 
 from __future__ import annotations
