@@ -144,6 +144,8 @@ class Mixer:
         self._ahead_len = 0
         """Frames of `_ahead` already mixed, starting at the output position."""
         self._tmp = np.zeros(2 * max_block, dtype=np.float32)
+        self._ahead_peak = (0, 0.0)
+        """(frames, peak) of the look-ahead block mixed by the last callback."""
 
     # ----- other threads -----
 
@@ -188,11 +190,13 @@ class Mixer:
     def _clock(self, now: float, time_info: Any) -> None:
         """Update `base` from this callback's reading of when its block will be heard."""
         latency = self.fallback_latency
-        with contextlib.suppress(Exception):
+        try:
             dac, current = float(time_info.outputBufferDacTime), float(time_info.currentTime)
-            # (dac == current: the first block of a stream just started is heard at once.)
-            if dac > 0 and current > 0 and 0 <= dac - current < 2.0:
-                latency = dac - current
+        except Exception:  # no timing from this stream
+            dac = current = 0.0
+        # (dac == current: the first block of a stream just started is heard at once.)
+        if dac > 0 and current > 0 and 0 <= dac - current < 2.0:
+            latency = dac - current
         reading = now + latency - self.frames / self.rate
         base = self.base
         if base is None:
@@ -214,7 +218,9 @@ class Mixer:
         self.base = reading
 
     def _take_commands(self) -> None:
-        first_free = self.frames + self._ahead_len
+        # A hush takes effect from the first frame not yet handed to the device: the
+        # look-ahead block already mixed is mixed again, with the fade in it.
+        first_free = self.frames
         while self.commands:
             what, arg = self.commands.popleft()
             if what == "add":
@@ -228,12 +234,13 @@ class Mixer:
                     if what == "hush" and v.kind != "speech":
                         keep.append(v)
                     elif v.start is not None and v.start < first_free:
-                        if v.fade_at is None:  # begun: fade out from the first unmixed frame
+                        if v.fade_at is None:  # begun: fade out from the next frame heard
                             v.fade_at, v.fade_len = first_free, max(1, int(arg * self.rate))
                         keep.append(v)
                     elif v.start is not None:  # placed, not begun: it ends before it starts
                         v.fade_at, v.fade_len = v.start, 0
                 self.active = keep
+                self._ahead_len = 0
 
     def _place(self, v: Voice, first_free: int) -> None:
         if v.when is not None and self.base is not None:
@@ -257,7 +264,6 @@ class Mixer:
     def _mix_into(self, out: np.ndarray, first: int) -> None:
         """Add every voice's part of frames [first, first + len(out)) into `out`."""
         end = first + len(out)
-        finished = False
         for v in self.active:
             if v.start is None:
                 self._place(v, first)
@@ -268,18 +274,19 @@ class Mixer:
                 stop = min(stop, v.fade_at + v.fade_len)
             lo, hi = max(first, start), min(end, stop)
             if hi > lo:
-                n = hi - lo
-                tmp = self._tmp[:n]
-                np.multiply(v.samples[lo - start : hi - start], v.gain, out=tmp)
-                if v.fade_at is not None and hi > v.fade_at:
-                    ramp = 1.0 - (np.arange(lo, hi, dtype=np.float32) - v.fade_at) / v.fade_len
-                    np.clip(ramp, 0.0, 1.0, out=ramp)
-                    tmp *= ramp
-                out[lo - first : hi - first] += tmp
-            if stop <= end:
-                finished = True
-        if finished:
-            self.active = [v for v in self.active if not self._done(v, end)]
+                part = v.samples[lo - start : hi - start]
+                fade_at = v.fade_at
+                fading = fade_at is not None and hi > fade_at
+                if v.gain == 1.0 and not fading:
+                    out[lo - first : hi - first] += part
+                else:
+                    tmp = self._tmp[: hi - lo]
+                    np.multiply(part, v.gain, out=tmp)
+                    if fade_at is not None and fading:
+                        ramp = 1.0 - (np.arange(lo, hi, dtype=np.float32) - fade_at) / v.fade_len
+                        np.clip(ramp, 0.0, 1.0, out=ramp)
+                        tmp *= ramp
+                    out[lo - first : hi - first] += tmp
 
     @staticmethod
     def _done(v: Voice, end: int) -> bool:
@@ -303,52 +310,78 @@ class Mixer:
                 outdata.fill(0)
                 self.frames += frames
                 return
-            self._take_commands()
+            if self.commands:
+                self._take_commands()
             if 2 * frames > len(self._ahead):  # a bigger block than planned: grow once
                 grown = np.zeros(2 * frames, dtype=np.float32)
                 grown[: self._ahead_len] = self._ahead[: self._ahead_len]
                 self._ahead, self._tmp = grown, np.zeros(2 * frames, dtype=np.float32)
+            # This block was mixed as the last one's look-ahead: its peak is known already.
+            # (A hush or a clear empties the look-ahead, and it is mixed and measured again.)
+            known = self._ahead_len >= frames and self._ahead_peak[0] == frames
             if self._ahead_len < 2 * frames:
                 fresh = self._ahead[self._ahead_len : 2 * frames]
                 fresh.fill(0.0)
                 self._mix_into(fresh, self.frames + self._ahead_len)
             block = self._ahead[:frames]
             following = self._ahead[frames : 2 * frames]
+            peak = self._ahead_peak[1] if known else self._peak(block)
+            peak_next = self._peak(following)
+            self._ahead_peak = (frames, peak_next)
             master = 0.0 if self.muted else self.volume
-            self._limit(block, following, master)
+            scaled = self._limit(block, max(peak, peak_next), master)
             outdata[:] = block[:, None]
-            self.peak_out = max(self.peak_out, float(np.max(np.abs(block))) if frames else 0.0)
+            # What the limiter did to the block is known: measure it only when it glided.
+            out_peak = self._peak(block) if scaled is None else peak * scaled
+            if out_peak > self.peak_out:
+                self.peak_out = out_peak
+            # A voice is done once its last frame is handed out (not when it is mixed: a
+            # hush mixes the look-ahead again, and a bell ending in it must still be there).
+            handed = self.frames + frames
+            done = self._done
+            if any(done(v, handed) for v in self.active):
+                self.active = [v for v in self.active if not done(v, handed)]
             # Shift the look-ahead block to the front.
             self._ahead[:frames] = following
             self._ahead_len = frames
-            if not self.active and not np.any(following):
+            if not self.active and peak_next == 0.0:
                 self._ahead_len = 0
             self.frames += frames
         except Exception:
             self.errors += 1
+            self._ahead_peak = (0, 0.0)  # the look-ahead's peak is measured again
             with contextlib.suppress(Exception):
                 outdata.fill(0)
             self.frames += frames
 
-    def _limit(self, block: np.ndarray, following: np.ndarray, master: float) -> None:
-        """Scale `block` in place by a gain that glides to what both blocks need."""
+    def _peak(self, x: np.ndarray) -> float:
+        """The largest magnitude in `x` (0 when it is empty)."""
+        if not len(x):
+            return 0.0
+        return float(np.abs(x, out=self._tmp[: len(x)]).max())
+
+    def _limit(self, block: np.ndarray, peak: float, master: float) -> float | None:
+        """Scale `block` in place by a gain that glides to what it and the next block need
+        (`peak`: the larger of their peaks). Returns the one factor the whole block was scaled
+        by, or None when the gain glided across it."""
         frames = len(block)
-        peak = max(
-            float(np.max(np.abs(block))) if frames else 0.0,
-            float(np.max(np.abs(following))) if frames else 0.0,
-        ) * max(master, 0.0)
+        peak *= max(master, 0.0)
         target = min(1.0, CEILING / peak) if peak > 0 else 1.0
-        released = 1.0 - (1.0 - self.gain) * math.exp(-frames / (self.rate * RELEASE_S))
+        if self.gain == 1.0:
+            released = 1.0
+        else:
+            released = 1.0 - (1.0 - self.gain) * math.exp(-frames / (self.rate * RELEASE_S))
         start, end = self.gain, min(target, released)
         if end > 0.999:
             end = 1.0
         if start > target:  # only when the previous block could not see this one coming
             start = target
+        self.gain = end
         if start == end == 1.0:
             if master != 1.0:
                 block *= master
-        else:
-            ramp = np.linspace(start, end, frames, dtype=np.float32)
-            ramp *= master
-            block *= ramp
-        self.gain = end
+            return master
+        ramp = np.linspace(start, end, frames, dtype=np.float32)
+        ramp *= master
+        block *= ramp
+        return None

@@ -238,3 +238,61 @@ def test_mixer_callback_never_raises() -> None:
     bad = np.zeros((480, 3), dtype=np.float32)  # a shape it cannot fill
     mixer.callback(bad, 100, None, None)
     assert mixer.errors == 1
+
+
+def test_the_limiter_holds_and_peak_out_is_exact_through_adds_hushes_and_clears(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each block's peak is taken from when it was mixed as the look-ahead: a voice added, a
+    # hush or a clear between two callbacks must not leave the limiter a stale peak.
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch)
+    rng = np.random.default_rng(11)
+    stream.run(0.05)
+    for n in range(400):
+        if rng.random() < 0.25:
+            length = int(rng.integers(64, 3 * BLOCK))
+            loud = (rng.standard_normal(length) * rng.choice([0.1, 0.6, 1.5])).astype(np.float32)
+            when = stream.heard_at(len(stream.out) * BLOCK + int(rng.integers(0, 3 * BLOCK)))
+            mixer.add(Voice(loud, float(rng.choice([1.0, 0.5, 1.7])), kind="speech", when=when))
+        if rng.random() < 0.05:
+            mixer.hush()
+        if rng.random() < 0.03:
+            mixer.clear()
+        mixer.volume = 0.6 if n % 50 < 10 else 1.0
+        mixer.muted = n % 97 < 3
+        stream.block()
+    heard = np.concatenate(stream.out)
+    assert not np.isnan(heard).any()
+    assert float(np.max(np.abs(heard))) <= CEILING + 1e-6
+    assert mixer.peak_out == pytest.approx(float(np.max(np.abs(heard))), abs=1e-6)
+    assert mixer.errors == 0
+
+
+def test_a_hush_fades_from_the_next_frame_heard_and_a_bell_ending_there_rings_to_its_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The block after the one handed out is mixed a block early (the limiter's look-ahead).
+    # A hush mixes it again with the fade in it, so the words start fading in the very next
+    # block heard, not a block later; a bell whose last frames lie in it is not lost.
+    mixer = Mixer(1, RATE)
+    stream = Stream(mixer, monkeypatch)
+    stream.run(0.05)
+    words = Voice(np.full(4 * RATE, 0.1, dtype=np.float32), kind="speech")
+    bell = Voice(np.full(RATE, 0.3, dtype=np.float32), kind="bell")
+    mixer.add(words)
+    mixer.add(bell)
+    stream.block()
+    assert bell.start is not None
+    bell_end = bell.start + bell.length
+    while mixer.frames + BLOCK <= bell_end:  # until the bell ends inside the look-ahead
+        stream.block()
+    heard = mixer.frames
+    assert heard < bell_end < heard + BLOCK
+    mixer.hush()
+    x = stream.block()[:, 0]
+    fade = int(FADE_S * RATE)
+    k = np.arange(BLOCK)
+    words_now = 0.1 * (1.0 - k / fade)
+    expected = words_now + np.where(heard + k < bell_end, 0.3, 0.0)
+    np.testing.assert_allclose(x, expected, atol=1e-6)
