@@ -224,17 +224,19 @@ class Driver:
                 result.caught_up = sleep.seconds
         if session.started and not session.ended:
             result.events = self.route(self.session.advance(self.now()))
-            self.checkpoint()
+            # Every tick records, even just after an event: skipping it would leave the
+            # journal a second and a little behind until the next tick.
+            self.checkpoint(skip=0.0)
         return result
 
-    def checkpoint(self) -> None:
-        """Tell the journal how far the session got (unless it heard of that moment a
-        moment ago). Never raises."""
+    def checkpoint(self, skip: float = CHECKPOINT_SKIP) -> None:
+        """Tell the journal how far the session got, unless it heard of that moment (or
+        of one less than `skip` seconds before it) already. Never raises."""
         journal, session = self.journal, self.session
         if journal is None or not session.started or session.ended:
             return
         t = session.session_time(self.now())
-        if t - self.recorded_t < CHECKPOINT_SKIP:
+        if t <= self.recorded_t or t - self.recorded_t < skip:
             return
         self.recorded_t = t
         try:

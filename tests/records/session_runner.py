@@ -1,10 +1,12 @@
 """A live session journalled exactly as the app journals it, run until it is killed (for the
-kill -9 resume test): the app's driver, its journal, its checkpoint timer, no screen.
+kill -9 resume test): the app's driver and its journal, no screen.
 
 Usage: session_runner.py DIRECTORY SEED START SPEED [CHOP]
 
-What happens is fixed by SEED (`schedule`): the app's tick every second, its checkpoint
-timer every `CHECKPOINT_EVERY`, and the facilitator's keys at random moments. Everything before
+What happens is fixed by SEED (`schedule`): the app's tick every second (each one records how
+far the session got; the live screen's own checkpoint beat writes only when the next tick is
+more than `CHECKPOINT_EVERY` away, never while ticks come every second), and the
+facilitator's keys at random moments. Everything before
 START (session seconds) runs at once; after that the runner keeps time, SPEED session
 seconds to a real second, so a kill lands at a random moment of a running session. It
 writes a line on its ack pipe: `H` once the journal exists, `A` after each item is done,
@@ -38,7 +40,6 @@ from circlekeeper.engine.commands import (
 )
 from circlekeeper.engine.events import CommandTaken, Event
 from circlekeeper.script.model import Practice
-from circlekeeper.tui.driver import CHECKPOINT_EVERY
 
 PRACTICE = Path(__file__).resolve().with_name("kill-test.yaml")
 NAMES = ("Ana", "Ben", "Cy", "Dee")
@@ -51,7 +52,7 @@ LENGTH = 330.0
 
 @dataclass(frozen=True)
 class Item:
-    """One thing the app does at session time `t`: `tick`, `checkpoint`, or a command."""
+    """One thing the app does at session time `t`: a `tick`, or a command."""
 
     t: float
     kind: str
@@ -59,12 +60,10 @@ class Item:
 
 
 def schedule(seed: int) -> list[Item]:
-    """The session's ticks, checkpoints and keys, in time order (fixed by `seed`)."""
+    """The session's ticks and keys, in time order (fixed by `seed`)."""
     rng = random.Random(seed)
     items = [Item(0.0, "command", Start())]
     items += [Item(k + 0.137, "tick") for k in range(int(LENGTH))]
-    beats = int(LENGTH / CHECKPOINT_EVERY)
-    items += [Item(k * CHECKPOINT_EVERY + 0.311, "checkpoint") for k in range(beats)]
     t = 0.0
     paused = False
     choices: Sequence[tuple[Command, float]] = (
@@ -161,10 +160,8 @@ def run(directory: Path, seed: int, start: float, speed: float, chop: bool, ack:
         clock.t = item.t
         if item.command is not None:
             driver.do(item.command)
-        elif item.kind == "tick":
-            driver.tick()
         else:
-            driver.checkpoint()
+            driver.tick()
         os.write(ack, b"A\n")
         if session.ended:
             break

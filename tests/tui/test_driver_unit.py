@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from conftest import WALL, MockClock, config, session_factory
 
 from circlekeeper.engine.commands import Pause, Resume, RingBell
@@ -175,3 +176,22 @@ def test_a_resumed_session_is_held_in_a_pause_without_a_bell() -> None:
     clock.advance(5)
     driver.do(Resume())
     assert not driver.held_for_resume and not driver.session.paused
+
+
+def test_a_tick_just_after_an_event_still_records_how_far_the_session_got() -> None:
+    # A tick that skipped its checkpoint because a key was pressed a moment before would leave
+    # the journal up to a second and a tenth behind: the next tick is a second away.
+    driver, clock, _, _ = make()
+    journal = driver.journal
+    assert isinstance(journal, ListJournal)
+    driver.start()
+    clock.advance(7.0)
+    driver.tick()
+    clock.advance(0.98)
+    driver.do(RingBell())  # an event at 7.98: the journal hears of that moment
+    assert driver.recorded_t == pytest.approx(7.98)
+    clock.advance(0.05)
+    driver.tick()  # 8.03: recorded all the same
+    assert journal.checkpoints[-1] == pytest.approx(8.03)
+    driver.checkpoint()  # the beat, at the same moment: nothing new to say
+    assert journal.checkpoints[-1] == pytest.approx(8.03) and len(journal.checkpoints) == 2
