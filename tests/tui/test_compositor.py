@@ -107,10 +107,15 @@ async def test_a_new_second_renders_only_the_countdowns_digits(
     app, _, _ = live_app(SIT, silent=True)
     rendered: Counter[str] = Counter()
     textuals = Widget.render_lines
+    digits_own = BigDigits.render_lines
 
     def counting(widget: Widget, crop: Region) -> Any:
         rendered[type(widget).__name__] += crop.height
         return textuals(widget, crop)
+
+    def counting_digits(widget: BigDigits, crop: Region) -> Any:
+        rendered[type(widget).__name__] += crop.height
+        return digits_own(widget, crop)
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -122,6 +127,7 @@ async def test_a_new_second_renders_only_the_countdowns_digits(
         rows = region.intersection(clip).height
         # The frame a new second makes: the digits' region is all that changed.
         monkeypatch.setattr(Widget, "render_lines", counting)
+        monkeypatch.setattr(BigDigits, "render_lines", counting_digits)
         comp._dirty_regions.add(region.intersection(clip))
         update = comp.render_partial_update()
         monkeypatch.undo()
@@ -137,6 +143,7 @@ async def test_a_new_second_renders_only_the_countdowns_digits(
         try:
             rendered.clear()
             monkeypatch.setattr(Widget, "render_lines", counting)
+            monkeypatch.setattr(BigDigits, "render_lines", counting_digits)
             comp._dirty_regions.add(region.intersection(clip))
             assert comp.render_partial_update() is not None
         finally:

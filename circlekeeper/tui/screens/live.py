@@ -560,7 +560,9 @@ class LiveScreen(Guarded, LocalScreen[None]):
             self.query_one("#practice-title", Static).update(heading)
         cue = ""
         if snap.next_cue and snap.next_cue_in is not None:
-            cue = _("Next sound: {sound} in {time}").format(
+            # The time on a line of its own: a narrow side column wraps "in 55 s" between
+            # the number and its unit otherwise.
+            cue = _("Next sound: {sound}\nin {time}").format(
                 sound=tr(snap.next_cue), time=cue_in_text(snap.next_cue_in)
             )
         if self._set("cue", cue):
@@ -1025,11 +1027,11 @@ def groups_text(snap: Snapshot) -> Text:
 
 def cue_in_text(seconds: float) -> str:
     """Coarse while the cue is far off (a quieter screen, fewer redraws): whole minutes,
-    then five-second steps, then seconds in the last ten."""
+    then ten-second steps, then seconds in the last ten."""
     if seconds > 60:
         return _("{n} min").format(n=math.ceil(seconds / 60))
     if seconds > 10:
-        return _("{n} s").format(n=5 * math.ceil(seconds / 5))
+        return _("{n} s").format(n=10 * math.ceil(seconds / 10))
     return _("{n} s").format(n=math.ceil(seconds))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.renderables.digits import Digits as DigitsGlyphs
 from textual.strip import Strip
 from textual.widget import _RenderCache
@@ -51,6 +52,39 @@ class BigDigits(Digits):
         strips.extend(Strip.blank(width, style) for _ in range(height - len(rows)))
         self._render_cache = _RenderCache(self.size, strips)
         self._dirty_regions.clear()
+
+    def _bare_box(self) -> bool:
+        """True when Textual's styles cache would hand the content lines back unchanged:
+        no border, outline, padding, hatch, tint, opacity or links to lay over them."""
+        styles = self.styles
+        return (
+            not any(edge for edge, _color in styles.border)
+            and not any(edge for edge, _color in styles.outline)
+            and not any(styles.padding)
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and self.opacity == 1.0
+            and not (self.auto_links and self.hover_style._link_id)
+        )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The cached lines as they are, when the box adds nothing to them.
+
+        The styles cache would rebuild each line of the countdown every second to add a
+        border or a tint it does not have (a test holds the lines equal to its own)."""
+        if not self._bare_box():
+            return super().render_lines(crop)
+        strips = [self.render_line(y) for y in crop.line_range]
+        filters = self.get_line_filters()
+        if filters:
+            background = self.background_colors[1]
+            for line_filter in filters:
+                strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        if crop.column_span != (0, self.size.width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
 
 class BigTimer(Guarded, Vertical):
