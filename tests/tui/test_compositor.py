@@ -106,16 +106,17 @@ async def test_a_new_second_renders_only_the_countdowns_digits(
 ) -> None:
     app, _, _ = live_app(SIT, silent=True)
     rendered: Counter[str] = Counter()
-    textuals = Widget.render_lines
-    digits_own = BigDigits.render_lines
 
-    def counting(widget: Widget, crop: Region) -> Any:
-        rendered[type(widget).__name__] += crop.height
-        return textuals(widget, crop)
+    def count_renders() -> None:
+        """Count the rows each widget renders (the digits have a `render_lines` of their own)."""
+        for cls in (Widget, BigDigits):
+            own = cls.render_lines
 
-    def counting_digits(widget: BigDigits, crop: Region) -> Any:
-        rendered[type(widget).__name__] += crop.height
-        return digits_own(widget, crop)
+            def counting(widget: Widget, crop: Region, own: Any = own) -> Any:
+                rendered[type(widget).__name__] += crop.height
+                return own(widget, crop)
+
+            monkeypatch.setattr(cls, "render_lines", counting)
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -126,8 +127,7 @@ async def test_a_new_second_renders_only_the_countdowns_digits(
         region, clip = comp.visible_widgets[digits]
         rows = region.intersection(clip).height
         # The frame a new second makes: the digits' region is all that changed.
-        monkeypatch.setattr(Widget, "render_lines", counting)
-        monkeypatch.setattr(BigDigits, "render_lines", counting_digits)
+        count_renders()
         comp._dirty_regions.add(region.intersection(clip))
         update = comp.render_partial_update()
         monkeypatch.undo()
@@ -142,8 +142,7 @@ async def test_a_new_second_renders_only_the_countdowns_digits(
         compositor.uninstall()
         try:
             rendered.clear()
-            monkeypatch.setattr(Widget, "render_lines", counting)
-            monkeypatch.setattr(BigDigits, "render_lines", counting_digits)
+            count_renders()
             comp._dirty_regions.add(region.intersection(clip))
             assert comp.render_partial_update() is not None
         finally:
