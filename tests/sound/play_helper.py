@@ -16,6 +16,7 @@ import json
 import sys
 import time
 
+from circlekeeper.sound import bells
 from circlekeeper.sound.player import AudioSink
 from circlekeeper.sound.speech import SpeechRenderer
 
@@ -77,6 +78,10 @@ def main(argv: list[str]) -> int:
             return 1
         if mode == "rules":
             rules(sink, report)
+        if "bell" in mode:
+            # Synthesise the chime before asking for anything: on an unpaced device every
+            # millisecond the sink spends rendering is a second of audio gone by.
+            bells.strike("chime", sink.rate)
         if mode == "speech" or mode == "speech+bell":
             sink.prepare([(TEXT, "en")])
             deadline = time.monotonic() + 20
