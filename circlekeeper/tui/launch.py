@@ -223,7 +223,6 @@ def resume_latest(*, high_contrast: bool = False, ask: Ask) -> int:
 def _finish(app: CircleKeeperApp) -> int:
     """Run the app; then let go of its journals and say on the terminal what it could not."""
     from circlekeeper.errorlog import install, native_stderr_to
-    from circlekeeper.sound.player import QUIT_LINGER_S
 
     log = install()  # what goes wrong during the session is kept in the state folder
     try:
@@ -233,6 +232,9 @@ def _finish(app: CircleKeeperApp) -> int:
         # A bell still ringing (the closing one, under the summary) sounds out, briefly.
         release = getattr(app, "release_sound", None)
         if release is not None:
+            # Imported only now: the player module is not on the way to the first frame.
+            from circlekeeper.sound.player import QUIT_LINGER_S
+
             release(QUIT_LINGER_S)
     for lost in app.release_journals():
         print(f"circlekeeper: {tr(lost)}", file=sys.stderr)
