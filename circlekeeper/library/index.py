@@ -495,13 +495,15 @@ def read_library(extra_dirs: Iterable[Path] = ()) -> Library:
     shipped = _read_records(builtin_dir / BUILTIN_INDEX)
     # Built-in records are keyed by the path inside the built-in folder, wherever it is.
     builtin_root = os.path.join(os.path.realpath(builtin_dir), "") if shipped else None
-    entries: list[Entry] = []
-    for origin, path, key in _files(extra):
-        candidates = [_record(user, key)]
+
+    def candidates(key: str) -> Iterator[Record | None]:
+        # Decoded one at a time: the user's record usually vouches, and the shipped one
+        # is then never built.
+        yield _record(user, key)
         if builtin_root is not None and key.startswith(builtin_root):
-            inside = key[len(builtin_root) :].replace(os.sep, "/")
-            candidates.append(_record(shipped, inside))
-        entries.append(_entry(path, origin, key, candidates))
+            yield _record(shipped, key[len(builtin_root) :].replace(os.sep, "/"))
+
+    entries = [_entry(path, origin, key, candidates(key)) for origin, path, key in _files(extra)]
     folders = tuple(folder.resolve() for _, folder in library_dirs(extra))
     return Library(tuple(entries), folders, user)
 
