@@ -23,6 +23,8 @@ from textual.strip import Strip
 _textual_render_partial_update = Compositor.render_partial_update
 """Textual's own `render_partial_update` (to put back)."""
 
+_NOTHING = Strip([], 0)
+
 
 def render_spans(
     self: Compositor, spans: Iterable[tuple[int, int, int]]
@@ -40,12 +42,20 @@ def render_spans(
     # Per row, the chops to be sent: `ChopsUpdate` sends a chop from `x` to `end` unless
     # `x > x2 or end <= x1`, for a span from x1 to x2 on that row.
     wanted: dict[int, set[int]] = {}
+    # A chop that starts where a span ends is "sent" as a cursor move with nothing after it
+    # (`ChopsUpdate` crops it to no width): any strip gives the same bytes, so an empty one
+    # stands in, and the widget behind it (the countdown's box, every second) is not drawn.
+    touched: dict[int, set[int]] = {}
     for y, x1, x2 in spans:
         if 0 <= y < len(cuts):
-            row = cuts[y]
-            wanted.setdefault(y, set()).update(
-                x for x, end in pairwise(row) if not (x > x2 or end <= x1)
-            )
+            for x, end in pairwise(cuts[y]):
+                if x < x2 and end > x1:
+                    wanted.setdefault(y, set()).add(x)
+                elif x == x2:
+                    touched.setdefault(y, set()).add(x)
+    for y, edges in touched.items():
+        for x in edges - wanted.get(y, set()):
+            chops[y][x] = _NOTHING
     intersection = Region.intersection
     # Front to back, as Textual's `_get_renders` yields them: the first strip for a cut wins.
     for widget, (region, clip) in self.visible_widgets.items():
