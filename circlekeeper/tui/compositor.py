@@ -24,6 +24,7 @@ _textual_render_partial_update = Compositor.render_partial_update
 """Textual's own `render_partial_update` (to put back)."""
 
 _NOTHING = Strip([], 0)
+"""The strip for a chop that is sent with no width (the same bytes as any other)."""
 
 
 def render_spans(
@@ -35,17 +36,17 @@ def render_spans(
     only the chops that meet a span. Here only those chops are filled, each, as in Textual,
     by the front-most widget that covers it. A widget is rendered only on the rows where it
     fills one, across its whole visible width, and layered front to back exactly as Textual
-    does; the chops no span meets are left empty (`ChopsUpdate` skips them).
+    does; the chops no span meets are left empty (`ChopsUpdate` skips them). A chop that a
+    span meets only where the span ends is sent as a cursor move with nothing after it
+    (`ChopsUpdate` crops it to no width): any strip sends the same bytes, so it gets an empty
+    one, and the widget behind it (the countdown's box, every second) is not drawn.
     """
     cuts = self.cuts
     chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
     # Per row, the chops to be sent: `ChopsUpdate` sends a chop from `x` to `end` unless
     # `x > x2 or end <= x1`, for a span from x1 to x2 on that row.
     wanted: dict[int, set[int]] = {}
-    # A chop that starts where a span ends is "sent" as a cursor move with nothing after it
-    # (`ChopsUpdate` crops it to no width): any strip gives the same bytes, so an empty one
-    # stands in, and the widget behind it (the countdown's box, every second) is not drawn.
-    touched: dict[int, set[int]] = {}
+    touched: dict[int, set[int]] = {}  # chops that start where a span ends
     for y, x1, x2 in spans:
         if 0 <= y < len(cuts):
             for x, end in pairwise(cuts[y]):
