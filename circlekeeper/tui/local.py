@@ -16,6 +16,7 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
 from circlekeeper.i18n import N_, _
+from circlekeeper.tui.updates import PromptUpdates
 
 ResultT = TypeVar("ResultT")
 
@@ -46,8 +47,9 @@ def translated(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
     return out
 
 
-class LocalScreen(Screen[ResultT]):
-    """A screen whose footer speaks the interface's language."""
+class LocalScreen(PromptUpdates, Screen[ResultT]):
+    """A screen whose footer speaks the interface's language (and which paints without a
+    frame timer: `PromptUpdates`)."""
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -55,8 +57,9 @@ class LocalScreen(Screen[ResultT]):
         return translated(super().active_bindings)
 
 
-class LocalModal(ModalScreen[ResultT]):
-    """A modal dialog whose bindings speak the interface's language."""
+class LocalModal(PromptUpdates, ModalScreen[ResultT]):
+    """A modal dialog whose bindings speak the interface's language (and which paints
+    without a frame timer: `PromptUpdates`)."""
 
     CSS_PATH = styles("dialogs")
 

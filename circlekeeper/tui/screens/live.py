@@ -6,7 +6,7 @@ import asyncio
 import logging
 import math
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from circlekeeper.engine.commands import (
@@ -81,6 +82,8 @@ if TYPE_CHECKING:
     from circlekeeper.tui.screens.agenda import AgendaFlows
 
 log = logging.getLogger(__name__)
+
+WidgetT = TypeVar("WidgetT", bound=Widget)
 
 TICK_MIN = 0.05
 TICK_MAX = 1.0
@@ -216,6 +219,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
         super().__init__(id="live")
         self.driver = driver
         self._shown: dict[str, Any] = {}
+        self._found: dict[str, Widget] = {}
         self._popcorn = False
         self._kind: str | None = None
         """The running step's kind: which of the talk keys apply."""
@@ -442,7 +446,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
     def show_event(self, event: Event) -> None:
         """React on screen to one event."""
         if isinstance(event, BellDue):
-            self.query_one(BigTimer).flash()
+            self._one("#timer", BigTimer).flash()
             self.ck.share_bell()
         elif isinstance(event, Refused):
             # The engine says why, in words for the facilitator, in the interface's language
@@ -465,6 +469,14 @@ class LiveScreen(Guarded, LocalScreen[None]):
 
     # -- drawing ----------------------------------------------------------------------------
 
+    def _one(self, selector: str, expect: type[WidgetT]) -> WidgetT:
+        """`query_one`, remembered: the screen's widgets are made once, in `compose`, and
+        stay; the countdown would look two of them up again every second."""
+        found = self._found.get(selector)
+        if found is None:
+            found = self._found[selector] = self.query_one(selector, expect)
+        return cast(WidgetT, found)
+
     def _set(self, key: str, value: Any) -> bool:
         """Remember what is shown; True when it changed (so unchanged widgets stay idle)."""
         if self._shown.get(key) == value:
@@ -483,7 +495,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
         held = paused and self.driver.held_for_resume
         if self._set("paused", (paused, held)):
             self.set_class(paused, "paused")
-            banner = self.query_one("#pause-banner", Static)
+            banner = self._one("#pause-banner", Static)
             text = ""
             if held:
                 text = "⏸  " + _("Resumed where it stopped. Press g when the circle is ready.")
@@ -496,12 +508,12 @@ class LiveScreen(Guarded, LocalScreen[None]):
             title = tr(snap.step_title or "") or (_("Finished") if snap.phase == "ended" else "")
             if snap.focus:
                 title += "  ·  " + _("focus: {name}").format(name=snap.focus)
-            self.query_one("#step-title", Static).update(plain(title))
+            self._one("#step-title", Static).update(plain(title))
         if self._set("prompt", snap.step_text):
-            self.query_one("#step-prompt", Static).update(plain(snap.step_text or ""))
+            self._one("#step-prompt", Static).update(plain(snap.step_text or ""))
         if self._set("note", snap.step_note):
             # Guidance for the facilitator from the script: shown, never spoken.
-            note = self.query_one("#step-note", Static)
+            note = self._one("#step-note", Static)
             said = _("Note for you: {note}").format(note=snap.step_note) if snap.step_note else ""
             note.update(plain(said))
             note.display = bool(snap.step_note)
@@ -522,7 +534,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
                 snap.listener,
             ),
         ):
-            self.query_one(CircleView).show(snap, self.role_names)
+            self._one("#circle", CircleView).show(snap, self.role_names)
         talk = (
             snap.step_kind,
             snap.part,
@@ -539,25 +551,25 @@ class LiveScreen(Guarded, LocalScreen[None]):
             snap.request_kinds,
         )
         if self._set("talk", talk):
-            self.query_one(TalkView).show(snap)
+            self._one("#talk", TalkView).show(snap)
         if self._set("stems", snap.stems):
-            stems = self.query_one("#stems", Static)
+            stems = self._one("#stems", Static)
             stems.update(plain("\n".join(stem_line(stem) for stem in snap.stems)))
             stems.display = bool(snap.stems)
         shown_groups = (snap.groups, snap.group_hosts, snap.group_focus, snap.group_speakers)
         if self._set("groups", shown_groups):
-            groups = self.query_one("#groups", Static)
+            groups = self._one("#groups", Static)
             groups.update(groups_text(snap))
             groups.display = bool(snap.groups)
         ends = None if snap.ends_wall is None else wall_hhmm(snap.ends_wall)
         if self._set("agenda", (snap.agenda, ends, len(snap.topics))):
-            self.query_one(AgendaView).show(snap.agenda, ends, len(snap.topics))
+            self._one("#agenda", AgendaView).show(snap.agenda, ends, len(snap.topics))
         if self._set("practice", snap.practice):
             heading = plain(snap.practice, style="bold")
             line = meeting_line(self.driver.config.plan, self.driver.config.circle_name)
             if line:
                 heading.append(f"\n{shown(line)}", style="not bold")
-            self.query_one("#practice-title", Static).update(heading)
+            self._one("#practice-title", Static).update(heading)
         cue = ""
         if snap.next_cue and snap.next_cue_in is not None:
             # The time on a line of its own: a narrow side column wraps "in 55 s" between
@@ -582,7 +594,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
         size = len(str(content))
         same = self._shown.get(f"size{selector}") == size
         self._shown[f"size{selector}"] = size
-        self.query_one(selector, Static).update(content, layout=not same)
+        self._one(selector, Static).update(content, layout=not same)
 
     def _draw_timer(self, snap: Snapshot, paused: bool) -> None:
         up = False
@@ -619,7 +631,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
         estimated = snap.timer_ends_estimated
         shown = (clock_text(remaining), what, ends, over, paused, estimated, snap.timer)
         if self._set("timer", shown):
-            self.query_one(BigTimer).show(
+            self._one("#timer", BigTimer).show(
                 remaining,
                 what=what,
                 ends_wall=ends_wall,
@@ -652,7 +664,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
             parts.append(_("popcorn: 1-9 or k picks"))
         line = "  ·  ".join(parts)
         if self._set("speaker", line):
-            self.query_one("#speaker-line", Static).update(plain(line))
+            self._one("#speaker-line", Static).update(plain(line))
 
     def _draw_sound(self) -> None:
         status = self.driver.sound_status()
@@ -685,7 +697,7 @@ class LiveScreen(Guarded, LocalScreen[None]):
                 problem=tr(self.driver.journal_error)
             )
         if self._set("sound", text):
-            banner = self.query_one("#sound-banner", Static)
+            banner = self._one("#sound-banner", Static)
             banner.update(plain(text))
             banner.display = bool(text)
             warn = not status.ok or bool(status.warning)

@@ -107,6 +107,7 @@ class BigTimer(Guarded, Vertical):
     """
 
     _caption = ""
+    _digits: Digits | None = None
 
     def compose(self) -> ComposeResult:
         yield BigDigits("--:--", id="timer-digits")
@@ -126,7 +127,9 @@ class BigTimer(Guarded, Vertical):
     ) -> None:
         """Draw the countdown (`up`: the time counted up, for an open-ended step); `what`
         says whose time it is, `ends_what` what ends at `ends_wall` (a turn, a step)."""
-        digits = self.query_one(Digits)
+        digits = self._digits
+        if digits is None:  # looked up once: the countdown changes every second
+            digits = self._digits = self.query_one(Digits)
         if overtime > 0:
             digits.update("+" + clock_text(overtime))
         else:
