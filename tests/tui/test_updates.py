@@ -120,6 +120,14 @@ async def test_a_new_second_is_painted_and_nothing_wakes_after_it(
             display(shown, update)
 
         monkeypatch.setattr(app, "_display", recording)
+        posted: list[Any] = []
+        post = screen.post_message
+
+        def posting(message: Any) -> bool:
+            posted.append(message)
+            return bool(post(message))
+
+        monkeypatch.setattr(screen, "post_message", posting)
         digits = screen.query_one(BigDigits)
         before = digits.value
         clock.advance(1.0)
@@ -131,7 +139,37 @@ async def test_a_new_second_is_painted_and_nothing_wakes_after_it(
         # The new second reached the terminal (its glyphs, as the digits draw them now).
         glyphs = digits.render_line(1).text.strip()
         assert glyphs and any(glyphs in sent for sent in painted)
+        # The digits handed their repaint straight to the screen's update: no message
+        # went to the screen for them.
+        assert not [m for m in posted if getattr(m, "widget", None) is digits]
         # Textual's frame timer was never made, and nothing of ours waits to run.
         assert screen._Screen__update_timer is None  # type: ignore[attr-defined]
         assert not screen._update_timer.pending
         assert scheduled_updates() == []
+
+
+async def test_digits_that_need_a_new_layout_go_textuals_way(
+    live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _, _ = live_app(SIT, silent=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await all_drawn(pilot)
+        screen = live(app)
+        digits = screen.query_one(BigDigits)
+        handed: list[bool] = []
+        hand = digits._hand_to_screen
+
+        def handing() -> bool:
+            handed.append(hand())
+            return handed[-1]
+
+        monkeypatch.setattr(digits, "_hand_to_screen", handing)
+        digits.update("1:05:00")  # longer than before: its size may change
+        assert handed == [False] and digits._layout_required
+        await until(pilot, lambda: not digits._layout_required, "the new layout")
+        await all_drawn(pilot)
+        assert "1:05:00" == digits.value
+        digits.update("1:04:59")  # as long: a repaint only
+        assert handed[-1] is True and digits in screen._dirty_widgets
+        await until(pilot, lambda: digits not in screen._dirty_widgets, "the repaint")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.dom import NoScreen
 from textual.geometry import Region
 from textual.renderables.digits import Digits as DigitsGlyphs
 from textual.strip import Strip
@@ -52,6 +53,39 @@ class BigDigits(Digits):
         strips.extend(Strip.blank(width, style) for _ in range(height - len(rows)))
         self._render_cache = _RenderCache(self.size, strips)
         self._dirty_regions.clear()
+
+    def check_idle(self) -> None:
+        """A new second goes straight to the screen's update, not through a turn of this
+        widget's message loop and then one of the screen's (the same hand-over they make;
+        anything more than a repaint goes their way)."""
+        if self._repaint_required and self._hand_to_screen():
+            return
+        super().check_idle()
+
+    def _hand_to_screen(self) -> bool:
+        if (
+            self._layout_required
+            or self._scroll_required
+            or self._refresh_styles_required
+            or self._recompose_required
+            or self._next_callbacks
+            or not self._is_mounted
+            or self._closing
+            or not self.display
+        ):
+            return False
+        try:
+            screen = self.screen
+        except NoScreen:
+            return False
+        if self.app._batch_count or self not in screen._compositor:
+            return False
+        # What this widget's idle handler posts and the screen's update handler and idle
+        # handler then do: mark it dirty, and have the screen paint it.
+        self._repaint_required = False
+        screen._dirty_widgets.add(self)
+        screen._update_timer.resume()
+        return True
 
     def _bare_box(self) -> bool:
         """True when Textual's styles cache would hand the content lines back unchanged:
