@@ -103,6 +103,20 @@ async def test_a_failing_paint_goes_to_the_app_as_textuals_timer_sends_it() -> N
     assert [str(e) for e in screen.app.errors] == ["broken paint"]
 
 
+def spy(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[tuple[Any, Any]]:
+    """Each call of `owner.name` from now on, as (arguments, result)."""
+    calls: list[tuple[Any, Any]] = []
+    real = getattr(owner, name)
+
+    def spying(*args: Any) -> Any:
+        result = real(*args)
+        calls.append((args, result))
+        return result
+
+    monkeypatch.setattr(owner, name, spying)
+    return calls
+
+
 async def test_a_new_second_is_painted_and_nothing_wakes_after_it(
     live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,37 +125,23 @@ async def test_a_new_second_is_painted_and_nothing_wakes_after_it(
         await settle(pilot)
         await all_drawn(pilot)
         screen = live(app)
-        painted: list[str] = []
-        display = app._display
-
-        def recording(shown: Any, update: Any) -> None:
-            if update is not None:
-                painted.append(update.render_segments(app.console))
-            display(shown, update)
-
-        monkeypatch.setattr(app, "_display", recording)
-        posted: list[Any] = []
-        post = screen.post_message
-
-        def posting(message: Any) -> bool:
-            posted.append(message)
-            return bool(post(message))
-
-        monkeypatch.setattr(screen, "post_message", posting)
+        displayed = spy(monkeypatch, app, "_display")
+        posted = spy(monkeypatch, screen, "post_message")
         digits = screen.query_one(BigDigits)
         before = digits.value
         clock.advance(1.0)
         screen.tick()
         assert digits.value != before
-        await until(pilot, lambda: bool(painted), "the new second painted")
+        await until(pilot, lambda: bool(displayed), "the new second painted")
         await all_drawn(pilot)
         await pilot.pause()
         # The new second reached the terminal (its glyphs, as the digits draw them now).
+        painted = [update.render_segments(app.console) for (_, update), _ in displayed if update]
         glyphs = digits.render_line(1).text.strip()
         assert glyphs and any(glyphs in sent for sent in painted)
         # The digits handed their repaint straight to the screen's update: no message
         # went to the screen for them.
-        assert not [m for m in posted if getattr(m, "widget", None) is digits]
+        assert not [m for (m,), _ in posted if getattr(m, "widget", None) is digits]
         # Textual's frame timer was never made, and nothing of ours waits to run.
         assert screen._Screen__update_timer is None  # type: ignore[attr-defined]
         assert not screen._update_timer.pending
@@ -157,19 +157,12 @@ async def test_digits_that_need_a_new_layout_go_textuals_way(
         await all_drawn(pilot)
         screen = live(app)
         digits = screen.query_one(BigDigits)
-        handed: list[bool] = []
-        hand = digits._hand_to_screen
-
-        def handing() -> bool:
-            handed.append(hand())
-            return handed[-1]
-
-        monkeypatch.setattr(digits, "_hand_to_screen", handing)
+        handed = spy(monkeypatch, digits, "_hand_to_screen")
         digits.update("1:05:00")  # longer than before: its size may change
-        assert handed == [False] and digits._layout_required
+        assert handed == [((), False)] and digits._layout_required
         await until(pilot, lambda: not digits._layout_required, "the new layout")
         await all_drawn(pilot)
-        assert "1:05:00" == digits.value
+        assert digits.value == "1:05:00"
         digits.update("1:04:59")  # as long: a repaint only
-        assert handed[-1] is True and digits in screen._dirty_widgets
+        assert handed[-1] == ((), True) and digits in screen._dirty_widgets
         await until(pilot, lambda: digits not in screen._dirty_widgets, "the repaint")
