@@ -53,8 +53,6 @@ class PromptUpdate:
             self._handle.cancel()
             self._handle = None
 
-    stop = pause
-
     def _run(self) -> None:
         self._handle = None
         screen = self._screen
