@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 from circlekeeper.tui import compositor
+from circlekeeper.tui.screens.live import LiveScreen
 from circlekeeper.tui.widgets.timer import BigDigits
 
 SIT = {
@@ -30,6 +33,16 @@ SIT = {
         }
     ],
 }
+
+
+@asynccontextmanager
+async def silent_sit(live_app: LiveApp) -> AsyncIterator[tuple[Any, Any, LiveScreen]]:
+    """A silent sit at 100x30, started and drawn: its pilot, clock and live screen."""
+    app, clock, _ = live_app(SIT, silent=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await all_drawn(pilot)
+        yield pilot, clock, live(app)
 
 
 def sent(app: Any, comp: Compositor, regions: list[Region], ours: bool) -> str:
@@ -104,7 +117,6 @@ async def test_every_partial_update_sends_what_textual_would(
 async def test_a_new_second_renders_only_the_countdowns_digits(
     live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, _, _ = live_app(SIT, silent=True)
     rendered: Counter[str] = Counter()
 
     def count_renders() -> None:
@@ -118,10 +130,7 @@ async def test_a_new_second_renders_only_the_countdowns_digits(
 
             monkeypatch.setattr(cls, "render_lines", counting)
 
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await all_drawn(pilot)
-        screen = live(app)
+    async with silent_sit(live_app) as (_, _, screen):
         comp = screen._compositor
         digits = screen.query_one(BigDigits)
         region, clip = comp.visible_widgets[digits]

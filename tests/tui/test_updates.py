@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import LiveApp, all_drawn, until
-from test_agenda_screen import live, settle
-from test_compositor import SIT
+from test_compositor import silent_sit
 
 from circlekeeper.tui.updates import PromptUpdate
 from circlekeeper.tui.widgets.timer import BigDigits
@@ -120,11 +119,8 @@ def spy(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[tuple[An
 async def test_a_new_second_is_painted_and_nothing_wakes_after_it(
     live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, clock, _ = live_app(SIT, silent=True)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await all_drawn(pilot)
-        screen = live(app)
+    async with silent_sit(live_app) as (pilot, clock, screen):
+        app = screen.app
         displayed = spy(monkeypatch, app, "_display")
         posted = spy(monkeypatch, screen, "post_message")
         digits = screen.query_one(BigDigits)
@@ -151,11 +147,7 @@ async def test_a_new_second_is_painted_and_nothing_wakes_after_it(
 async def test_digits_that_need_a_new_layout_go_textuals_way(
     live_app: LiveApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, _, _ = live_app(SIT, silent=True)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await all_drawn(pilot)
-        screen = live(app)
+    async with silent_sit(live_app) as (pilot, _, screen):
         digits = screen.query_one(BigDigits)
         handed = spy(monkeypatch, digits, "_hand_to_screen")
         digits.update("1:05:00")  # longer than before: its size may change
