@@ -16,7 +16,6 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
 from circlekeeper.i18n import N_, _
-from circlekeeper.tui.updates import PromptUpdates
 
 ResultT = TypeVar("ResultT")
 
@@ -47,9 +46,8 @@ def translated(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
     return out
 
 
-class LocalScreen(PromptUpdates, Screen[ResultT]):
-    """A screen whose footer speaks the interface's language (and which paints without a
-    frame timer: `PromptUpdates`)."""
+class LocalScreen(Screen[ResultT]):
+    """A screen whose footer speaks the interface's language."""
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -57,9 +55,8 @@ class LocalScreen(PromptUpdates, Screen[ResultT]):
         return translated(super().active_bindings)
 
 
-class LocalModal(PromptUpdates, ModalScreen[ResultT]):
-    """A modal dialog whose bindings speak the interface's language (and which paints
-    without a frame timer: `PromptUpdates`)."""
+class LocalModal(ModalScreen[ResultT]):
+    """A modal dialog whose bindings speak the interface's language."""
 
     CSS_PATH = styles("dialogs")
 
