@@ -13,6 +13,11 @@ Everything pyttsx3 does wrong that we know of is avoided here, not worked around
 one save per `runAndWait` (two queued saves keep only the second), never an empty
 `runAndWait` (after `setProperty('voice')` it blocks forever), and a short warm-up render
 (the first long render in a fresh process silently writes no file).
+
+A worker speaks with one voice at one rate, set by its first render request before anything
+is synthesised. espeak takes a voice or rate changed after that only some of the time: under
+load, one render in five came out at the old rate or empty. A request for another voice or
+rate is refused; the parent starts a new worker for it.
 """
 
 from __future__ import annotations
@@ -41,16 +46,34 @@ def _voices(engine: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _render(engine: Any, state: dict[str, Any], req: dict[str, Any]) -> None:
-    voice = req.get("voice")
-    if voice and voice != state.get("voice"):
+def _configure(engine: Any, state: dict[str, Any], req: dict[str, Any]) -> None:
+    """Set the voice and rate for this worker's life, then warm the engine up with them."""
+    voice, rate = req.get("voice"), req.get("rate")
+    if voice:
         engine.setProperty("voice", voice)
-        state["voice"] = voice
-    rate = req.get("rate")
-    if rate and rate != state.get("rate"):
+    if rate:
         engine.setProperty("rate", int(rate))
-        state["rate"] = rate
-    # A property change is always followed by a queued save, never by an empty runAndWait.
+    state["voice"], state["rate"] = voice, rate
+    # A name nobody could have laid a link at beforehand, made ours alone (mkstemp).
+    handle, warm = tempfile.mkstemp(prefix="circlekeeper-warmup-", suffix=".wav")
+    os.close(handle)
+    try:
+        # A property change is always followed by a queued save, never by an empty runAndWait.
+        engine.save_to_file("ready", warm)
+        engine.runAndWait()
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(warm)
+
+
+def _render(engine: Any, state: dict[str, Any], req: dict[str, Any]) -> None:
+    if "voice" not in state:
+        _configure(engine, state, req)
+    elif (req.get("voice"), req.get("rate")) != (state["voice"], state["rate"]):
+        raise ValueError(
+            f"this worker speaks with voice {state['voice']} at rate {state['rate']}; "
+            f"start another for voice {req.get('voice')} at rate {req.get('rate')}"
+        )
     engine.save_to_file(str(req["text"]), str(req["out"]))
     engine.runAndWait()
 
@@ -65,13 +88,7 @@ def main() -> int:
 
         engine = pyttsx3.init("espeak")
         voices = _voices(engine)
-        # A name nobody could have laid a link at beforehand, made ours alone (mkstemp).
-        handle, warm = tempfile.mkstemp(prefix="circlekeeper-warmup-", suffix=".wav")
-        os.close(handle)
         state: dict[str, Any] = {}
-        _render(engine, state, {"text": "ready", "out": warm})
-        with contextlib.suppress(OSError):
-            os.unlink(warm)
     except Exception as exc:  # no libespeak: init raises OSError, or anything else
         _reply(replies, ok=False, error=f"{type(exc).__name__}: {exc}")
         return 1

@@ -346,6 +346,8 @@ class SpeechRenderer:
         self._start_failures = 0
         self._retry_at = 0.0
         self._worker_failures = 0
+        # The voice and rate the running worker (by its spawn count) speaks with.
+        self._speaks: dict[int, tuple[str | None, int]] = {}
 
     def setting(self, lang: str) -> VoiceSetting:
         """The voice, rate and volume for a language (defaults where the practice is silent)."""
@@ -434,11 +436,18 @@ class SpeechRenderer:
         for attempt in range(2):  # verify every render, retry once
             try:
                 self._start()
+                speaks = (self.voice_id(lang, wanted), rate)
+                if self._speaks.get(self.worker.spawned, speaks) != speaks:
+                    # espeak does not reliably take a new voice or rate once it has spoken:
+                    # each worker keeps the one it started with (see _tts_worker).
+                    self.worker.kill()
+                    self._start()
+                self._speaks = {self.worker.spawned: speaks}
                 req = {
                     "op": "render",
                     "text": text,
                     "out": str(tmp),
-                    "voice": self.voice_id(lang, wanted),
+                    "voice": speaks[0],
                     "rate": rate,
                 }
                 try:
