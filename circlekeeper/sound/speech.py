@@ -32,8 +32,9 @@ from circlekeeper.paths import cache_dir, private_dir, private_file
 
 log = logging.getLogger("circlekeeper.sound.speech")
 
-SPEECH_FORMAT = 1
-"""Bump when rendering or post-processing changes, so old cache entries are not reused."""
+SPEECH_FORMAT = 2
+"""Bump when rendering or post-processing changes, so old cache entries are not reused.
+2: a render may have come out at another rate than asked (see `_tts_worker`)."""
 DEFAULT_RATE = 170
 """Words per minute: a little slower than espeak's 200, which is hurried for a circle."""
 START_TIMEOUT = 10.0
