@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+QUIT_LINGER_S = 3.0
+"""When the app quits, a bell still ringing may sound this long before it is faded out."""
+
 
 @dataclass(frozen=True)
 class SoundStatus:

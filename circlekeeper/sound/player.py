@@ -82,8 +82,6 @@ SPEECH_GAP_S = 0.25
 SCHEDULE_MARGIN_S = 0.08
 """Added to the stream's own delay to make the constant schedule delay: room for a late
 tick and for the queue between the caller and the callback."""
-QUIT_LINGER_S = 3.0
-"""When the app quits, a bell still ringing may sound this long before it is faded out."""
 
 
 def import_sounddevice() -> Any:

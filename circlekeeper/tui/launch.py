@@ -232,8 +232,9 @@ def _finish(app: CircleKeeperApp) -> int:
         # A bell still ringing (the closing one, under the summary) sounds out, briefly.
         release = getattr(app, "release_sound", None)
         if release is not None:
-            # Imported only now: the player module is not on the way to the first frame.
-            from circlekeeper.sound.player import QUIT_LINGER_S
+            # Imported only now: nothing of sound is on the way to the library's first frame,
+            # and the small interface module spares a quit the player's imports.
+            from circlekeeper.sound.api import QUIT_LINGER_S
 
             release(QUIT_LINGER_S)
     for lost in app.release_journals():
