@@ -77,6 +77,8 @@ class SpeechWorker:
         self.stderr_tail: deque[str] = deque(maxlen=20)
         self.spawned = 0
         self.hello: dict[str, Any] = {}
+        self.speaks: tuple[str | None, int] | None = None
+        """The voice and rate this worker was set to by its first render (None before)."""
         self._buf = b""
 
     def start(self, timeout: float = START_TIMEOUT) -> dict[str, Any]:
@@ -162,6 +164,7 @@ class SpeechWorker:
     def kill(self) -> None:
         """Stop the worker at once (it may be hung inside the driver)."""
         proc, self.proc = self.proc, None
+        self.speaks = None
         if proc is None:
             return
         with contextlib.suppress(OSError):
@@ -347,8 +350,6 @@ class SpeechRenderer:
         self._start_failures = 0
         self._retry_at = 0.0
         self._worker_failures = 0
-        # The voice and rate the running worker (by its spawn count) speaks with.
-        self._speaks: dict[int, tuple[str | None, int]] = {}
 
     def setting(self, lang: str) -> VoiceSetting:
         """The voice, rate and volume for a language (defaults where the practice is silent)."""
@@ -438,12 +439,11 @@ class SpeechRenderer:
             try:
                 self._start()
                 speaks = (self.voice_id(lang, wanted), rate)
-                if self._speaks.get(self.worker.spawned, speaks) != speaks:
+                if self.worker.speaks not in (None, speaks):
                     # espeak does not reliably take a new voice or rate once it has spoken:
                     # each worker keeps the one it started with (see _tts_worker).
                     self.worker.kill()
                     self._start()
-                self._speaks = {self.worker.spawned: speaks}
                 req = {
                     "op": "render",
                     "text": text,
@@ -456,6 +456,9 @@ class SpeechRenderer:
                 except WorkerError as exc:
                     self._worker_failed(exc)
                     raise
+                # Noted once the worker has answered: one started by `request` itself took
+                # its voice and rate from this request too.
+                self.worker.speaks = speaks
                 self._worker_failures = 0
                 problem = (
                     wav_problem(tmp, text, rate)
